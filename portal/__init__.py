@@ -1,0 +1,76 @@
+"""工会管理平台: a union admin portal generated from YAML register schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The only place an app is made: load and check the schemas, build models, views and APIs.
+
+    Raises ``portal.registry.problems.SchemaError`` (listing every problem) when a schema is wrong.
+    """
+    from flask_appbuilder import AppBuilder
+
+    from portal.build.models import build_models
+    from portal.config import build_config
+    from portal.errors import register_error_handlers
+    from portal.extensions import db, migrate
+    from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
+    from portal.registry.loader import load_registry
+    from portal.security.manager import PortalSecurityManager
+    from portal.state import PortalState, current_locale
+    from portal.views import PortalIndexView
+    from portal.wiring import register_all
+
+    settings = build_config(config)
+    registry = load_registry(Path(settings["PORTAL_SCHEMAS_DIR"]))
+    app = Flask(__name__, instance_path=settings["PORTAL_INSTANCE_DIR"])
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    catalogues = Path(app.instance_path) / "translations"
+    compile_catalogues(TRANSLATIONS_DIR, catalogues)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalogues)
+    app.config.setdefault("FAB_BASE_TEMPLATE", "portal/base.html")
+    app.config["FAB_CREATE_DB"] = False
+    app.config["FAB_UPDATE_PERMS"] = False
+
+    state = PortalState(registry=registry, models=build_models(registry))
+    app.extensions["portal"] = state
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    _sqlite_foreign_keys(app)
+    with app.app_context():
+        appbuilder = AppBuilder(indexview=PortalIndexView, security_manager_class=PortalSecurityManager,
+                                update_perms=False)
+        appbuilder.init_app(app, db.session)
+        register_all(app, appbuilder, state)
+    register_error_handlers(app)
+    app.jinja_env.globals["portal_locale"] = current_locale
+    return app
+
+
+def _sqlite_foreign_keys(app: Flask) -> None:
+    """SQLite enforces foreign keys only when asked, per connection."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from portal.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine: Engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _enable(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,184 @@
+"""Spec -> WTForms form class for the add and edit screens.
+
+Every field parses its text through the field type's parser (the same one the REST API and the
+import use), so the form shows the same Chinese message under the field. Links are
+search-as-you-type selects fed by ``/lookup/<slug>``; uniqueness is checked before writing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from flask_appbuilder.fieldwidgets import (
+    BS3TextAreaFieldWidget,
+    BS3TextFieldWidget,
+    DatePickerWidget,
+    Select2Widget,
+)
+from flask_appbuilder.forms import DynamicForm
+from markupsafe import Markup, escape
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
+
+from portal.build.records import RecordService
+from portal.domain.messages import DomainValidationError
+from portal.registry.fieldtypes import field_type
+from portal.registry.parsers import is_blank
+from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.build.row_schema import LocaleGetter, required_message
+from portal.labels import lazy_label
+
+ServiceGetter = Callable[[], RecordService]
+
+
+class ParsedField(StringField):
+    """A text input whose value goes through the field type's parser."""
+
+    def __init__(self, *args: Any, spec: FieldSpec, locale: LocaleGetter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.locale = locale
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if is_blank(raw):
+            return
+        try:
+            self.data = field_type(self.spec.type).parse(raw, self.spec)
+        except DomainValidationError as error:
+            raise ValueError(error.message(self.locale())) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        if isinstance(self.data, Decimal):
+            return format(self.data.normalize(), "f") if self.spec.type == "decimal" else f"{self.data:.2f}"
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return str(self.data)
+
+
+class ParsedTextAreaField(ParsedField, TextAreaField):
+    pass
+
+
+class LinkSelectWidget:
+    """A ``<select>`` holding only the current record; select2 searches ``/lookup/<slug>`` as you type."""
+
+    def __call__(self, field: "LinkField", **kwargs: Any) -> Markup:
+        current = field.data
+        option = (f'<option value="{escape(current.id)}" selected>{escape(str(current))}</option>'
+                  if current is not None else "")
+        return Markup(
+            f'<select id="{escape(field.id)}" name="{escape(field.name)}" class="form-control portal-link" '
+            f'data-lookup="{escape(field.lookup_url)}" data-placeholder="{escape(field.placeholder)}">'
+            f'<option value=""></option>{option}</select>'
+        )
+
+
+class LinkField(Field):
+    """Holds the linked record; the browser posts its id."""
+
+    widget = LinkSelectWidget()
+
+    def __init__(self, *args: Any, spec: FieldSpec, service: ServiceGetter, lookup_url: str,
+                 placeholder: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.service = service
+        self.lookup_url = lookup_url
+        self.placeholder = placeholder
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if is_blank(raw):
+            return
+        value: Any = int(raw) if str(raw).isdigit() else raw
+        self.data = self.service().resolve_link(self.spec, value, getattr(self, "_instance", None))
+
+    def _value(self) -> str:
+        return str(self.data.id) if self.data is not None else ""
+
+
+class RequiredText:
+    """Required, judged on what the clerk typed (a value that failed to parse already has its message)."""
+
+    def __init__(self, spec: FieldSpec, locale: LocaleGetter) -> None:
+        self.spec = spec
+        self.locale = locale
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        typed = field.raw_data[0] if field.raw_data else None
+        if is_blank(typed) and field.data in (None, ""):
+            raise StopValidation(required_message(self.spec, self.locale()))
+
+
+class UniqueValue:
+    """No other record may already hold this value."""
+
+    def __init__(self, spec: FieldSpec, service: ServiceGetter) -> None:
+        self.spec = spec
+        self.service = service
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            return
+        service = self.service()
+        pk = getattr(form, "_id", None)
+        instance = service.session.get(service.model, int(pk)) if pk is not None else None
+        message = service.unique_problem(self.spec, field.data, instance)
+        if message:
+            raise ValidationError(message)
+
+
+class ChoiceField(SelectField):
+    """A select whose empty option means "no value" (stored as NULL, not as an empty string)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist and valuelist[0] else None
+
+
+def _choices(spec: FieldSpec, locale: LocaleGetter) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: [("", "")] + [(choice.value, choice.label.get(locale())) for choice in spec.choices]
+
+
+def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGetter, lookup_url: str) -> Field:
+    validators: list[Any] = []
+    if spec.required:
+        validators.append(RequiredText(spec, locale))
+    if spec.unique:
+        validators.append(UniqueValue(spec, service))
+    common: dict[str, Any] = {
+        "label": lazy_label(spec.label),
+        "validators": validators,
+        "description": lazy_label(spec.help) if spec.help else "",
+        "default": spec.default,
+    }
+    widget = field_type(spec.type).widget
+    if widget == "checkbox":
+        return BooleanField(**common)
+    if widget == "select":
+        return ChoiceField(choices=_choices(spec, locale), widget=Select2Widget(), validate_choice=False, **common)
+    if widget == "link":
+        return LinkField(spec=spec, service=service, lookup_url=lookup_url, placeholder="输入关键字搜索…", **common)
+    if widget == "textarea":
+        return ParsedTextAreaField(spec=spec, locale=locale, widget=BS3TextAreaFieldWidget(), **common)
+    if widget == "date":
+        return ParsedField(spec=spec, locale=locale, widget=DatePickerWidget(), **common)
+    return ParsedField(spec=spec, locale=locale, widget=BS3TextFieldWidget(), **common)
+
+
+def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
+               lookup_url: Callable[[str], str]) -> type[DynamicForm]:
+    attrs = {
+        field.name: make_form_field(field, service, locale, lookup_url(field.target or ""))
+        for field in spec.editable_fields
+    }
+    return type(f"{spec.slug.title().replace('_', '')}Form", (DynamicForm,), attrs)

@@ -1,0 +1,112 @@
+"""Spec -> the marshmallow row schema: one schema for REST payloads and spreadsheet rows.
+
+``load`` turns raw values (JSON values or cells) into Python values through the field-type parsers,
+so the REST API and the import report the same Chinese messages as the forms. Links come out as
+the raw natural key (or title) text: resolving them needs the database (``portal.build.links``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
+
+from portal.domain.messages import DomainValidationError, Problem
+from portal.registry.derivations import is_stored
+from portal.registry.fieldtypes import field_type
+from portal.registry.parsers import is_blank
+from portal.registry.spec import FieldSpec, RegisterSpec
+
+LocaleGetter = Callable[[], str]
+
+
+def required_message(field: FieldSpec, locale: str) -> str:
+    return Problem("required", {"label": field.label.zh, "label_en": field.label.en}).message(locale)
+
+
+class _ParsedMixin:
+    """Deserialises through the field type's parser; messages in the caller's locale."""
+
+    spec: FieldSpec
+    locale: LocaleGetter
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if is_blank(value):
+            if self.spec.required:
+                raise ValidationError(required_message(self.spec, self.locale()))
+            return None
+        try:
+            return field_type(self.spec.type).parse(value, self.spec)
+        except DomainValidationError as error:
+            raise ValidationError(error.message(self.locale())) from None
+
+
+_FIELD_CLASSES: dict[type[fields.Field], type[fields.Field]] = {}
+
+
+def _parsed_class(base: type[fields.Field]) -> type[fields.Field]:
+    """A subclass of the API field class, so OpenAPI still sees string/integer/date/..."""
+    if base not in _FIELD_CLASSES:
+        _FIELD_CLASSES[base] = type(f"Parsed{base.__name__}", (_ParsedMixin, base), {})
+    return _FIELD_CLASSES[base]
+
+
+def make_field(field: FieldSpec, locale: LocaleGetter) -> fields.Field:
+    """The marshmallow field for one spec field (loading and dumping)."""
+    base = field_type(field.type).api_field
+    options: dict[str, Any] = {
+        "allow_none": True,
+        "metadata": {"description": field.label.zh + (f"。{field.help.zh}" if field.help else "")},
+    }
+    if base is fields.Decimal:
+        options["as_string"] = True
+    if field.is_derived:
+        options["dump_only"] = True
+    if field.type == "choice":
+        options["metadata"]["enum"] = list(field.choice_values)
+    if field.default is not None and not field.is_link:
+        options["load_default"] = field.default
+    instance = _parsed_class(base)(**options)
+    instance.spec = field  # type: ignore[attr-defined]
+    instance.locale = locale  # type: ignore[attr-defined]
+    return instance
+
+
+class RowSchemaBase(Schema):
+    """Base of every generated row schema."""
+
+    register: RegisterSpec
+    locale: LocaleGetter
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": "没有这个字段（或该字段由系统计算、只读），请删除它",
+        "type": "数据格式不正确：应为 JSON 对象",
+    }
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_required(self, data: dict[str, Any], original: Any, partial: Any = None, **kwargs: Any) -> None:
+        """A required field that is absent altogether (present-but-blank is caught by the field)."""
+        if partial or not isinstance(original, dict):
+            return
+        missing = {
+            field.name: [required_message(field, self.locale())]
+            for field in self.register.editable_fields
+            if field.required and field.name not in original and field.default is None
+        }
+        if missing:
+            raise ValidationError(missing)
+
+
+def build_row_schema(spec: RegisterSpec, locale: LocaleGetter, *, lenient: bool = False) -> type[RowSchemaBase]:
+    """The row schema class of a register; ``lenient`` ignores unknown keys (spreadsheet rows)."""
+    attrs: dict[str, Any] = {
+        field.name: make_field(field, locale) for field in spec.fields if is_stored(field) or field.is_derived
+    }
+    attrs["register"] = spec
+    attrs["locale"] = staticmethod(locale)
+    attrs["Meta"] = type("Meta", (), {"unknown": EXCLUDE if lenient else RAISE, "ordered": True})
+    name = "".join(part.capitalize() for part in spec.slug.split("_")) + "Row"
+    return type(name, (RowSchemaBase,), attrs)

@@ -1,0 +1,143 @@
+"""The ``portal`` command: a Flask CLI group on the app factory.
+
+Every command prints Chinese messages and exits non-zero on failure, without a stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate.cli import db as db_group
+
+from portal.config import build_config
+from portal.registry.problems import SchemaError
+
+
+def _create_app() -> Flask:
+    from portal import create_app
+
+    try:
+        return create_app()
+    except SchemaError as error:
+        click.secho(str(error), fg="red", err=True)
+        sys.exit(1)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+             help="工会管理平台命令行。")
+def main() -> None:
+    pass
+
+
+main.add_command(db_group, "db")
+
+
+@main.command("check")
+@click.option("--schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="模式目录（默认：配置中的 schemas/）")
+def check_command(schemas: Path | None) -> None:
+    """检查所有登记簿模式，列出全部问题；有问题时退出码为 1。"""
+    from portal.registry.loader import read_registry
+
+    directory = schemas or Path(build_config()["PORTAL_SCHEMAS_DIR"])
+    registry, problems = read_registry(directory)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.secho(f"发现 {len(problems)} 个问题，请按提示修改 {directory} 中的文件。", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"模式检查通过：{len(registry)} 个登记簿（{', '.join(registry.slugs)}）。")
+
+
+@main.command("schema-doc")
+def schema_doc_command() -> None:
+    """输出由元模式生成的 schemas/README.md 内容。"""
+    from portal.registry.docs import render_readme
+
+    click.echo(render_readme(), nl=False)
+
+
+@main.command("sync-permissions")
+@with_appcontext
+def sync_permissions_command() -> None:
+    """把各登记簿界面与接口的权限写入权限表。"""
+    from portal.security.sync import sync_permissions
+
+    sync_permissions(current_app)
+    click.echo("权限已同步。")
+
+
+@main.command("demo")
+@click.option("--members", default=600, show_default=True, type=click.IntRange(1, 1_000_000), help="会员人数")
+@click.option("--force", is_flag=True, help="即使已有数据也再生成一批（会员身份证号不会重复）")
+@with_appcontext
+def demo_command(members: int, force: bool) -> None:
+    """生成演示数据：组织树、会员及其他登记簿的记录（可重复，结果确定）。"""
+    from portal.demo import load_demo
+
+    summary = load_demo(current_app, members=members, force=force)
+    click.echo(summary)
+
+
+@main.group("user")
+def user_group() -> None:
+    """用户账号管理。"""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--password", required=True, help="密码（至少 10 位，不能全是数字）")
+@click.option("--role", required=True, help="角色名称，例如 Admin")
+@click.option("--org", "org_code", default=None, help="所属组织编码（行范围）")
+@click.option("--email", default=None, help="电子邮箱（默认 用户名@portal.local）")
+@with_appcontext
+def user_create_command(username: str, password: str, role: str, org_code: str | None, email: str | None) -> None:
+    """创建用户。"""
+    from portal.security.accounts import AccountError, create_user
+
+    try:
+        create_user(username, password, role, org_code=org_code, email=email)
+    except AccountError as error:
+        click.secho(f"创建用户失败：{error}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"已创建用户 {username}（角色 {role}）。")
+
+
+@main.command("ensure-admin")
+@click.option("--username", default="admin", show_default=True)
+@with_appcontext
+def ensure_admin_command(username: str) -> None:
+    """确保有一个管理员账号；首次创建时生成随机密码并保存在 instance/ 中，每次都打印登录信息。"""
+    from portal.security.accounts import ensure_admin
+
+    password = ensure_admin(username, Path(current_app.instance_path) / "admin_password.txt",
+                            lambda: secrets.token_urlsafe(9))
+    click.secho(f"管理员登录：用户名 {username}  密码 {password}", fg="green")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--dev", is_flag=True, help="使用 Flask 开发服务器（自动重载，仅限开发）")
+@with_appcontext
+def run_command(host: str, port: int, workers: int, dev: bool) -> None:
+    """启动门户：默认用 gunicorn（多进程生产服务器），--dev 时用开发服务器。"""
+    from portal.security.sync import sync_permissions
+
+    sync_permissions(current_app)
+    url = f"http://{host}:{port}"
+    click.secho(f"工会管理平台已启动：{url}", fg="green")
+    if dev:
+        current_app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    arguments: list[Any] = [sys.executable, "-m", "gunicorn", "portal.wsgi:app", "--bind", f"{host}:{port}",
+                            "--workers", str(workers), "--access-logfile", "-", "--timeout", "120"]
+    os.execv(sys.executable, [str(arg) for arg in arguments])

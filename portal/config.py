@@ -1,0 +1,79 @@
+"""Configuration: defaults, then the environment (``PORTAL_*``), then an explicit mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environment variables read at start-up, and the config key each one sets.
+ENVIRONMENT = {
+    "PORTAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "PORTAL_SCHEMAS_DIR": "PORTAL_SCHEMAS_DIR",
+    "PORTAL_SECRET_KEY": "SECRET_KEY",
+    "PORTAL_INSTANCE_DIR": "PORTAL_INSTANCE_DIR",
+    "PORTAL_REDIS_URL": "PORTAL_REDIS_URL",
+    "PORTAL_LOGIN_RATE_LIMIT": "PORTAL_LOGIN_RATE_LIMIT",
+}
+
+
+def instance_dir(overrides: Mapping[str, Any] | None = None) -> Path:
+    configured = (overrides or {}).get("PORTAL_INSTANCE_DIR") or os.environ.get("PORTAL_INSTANCE_DIR")
+    return Path(configured) if configured else PROJECT_ROOT / "instance"
+
+
+def _secret_key(folder: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts and workers agree."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    folder = instance_dir(overrides)
+    config: dict[str, Any] = {
+        "APP_NAME": "工会管理平台",
+        "APP_ICON": "",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "PORTAL_SCHEMAS_DIR": str(PROJECT_ROOT / "schemas"),
+        "PORTAL_INSTANCE_DIR": str(folder),
+        "PORTAL_LOGIN_RATE_LIMIT": "10 per minute",
+        "AUTH_TYPE": 1,  # database accounts
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_API_MAX_PAGE_SIZE": 500,
+        "FAB_UPDATE_PERMS": True,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}},
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "AUTH_RATE_LIMITED": True,
+        "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    }
+    for variable, key in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            config[key] = os.environ[variable]
+    config.update(overrides or {})
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(Path(config["PORTAL_INSTANCE_DIR"]))
+    if config.get("PORTAL_REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
+    config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
+    return config

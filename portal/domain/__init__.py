@@ -1,0 +1,1 @@
+"""Pure domain rules of the union portal (no Flask): validators, normalisers, computations."""

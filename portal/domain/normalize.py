@@ -1,0 +1,26 @@
+"""Text normalisation for values typed or pasted by users (full-width forms, stray spaces)."""
+from __future__ import annotations
+
+import re
+
+# Full-width ASCII U+FF01..U+FF5E maps to U+0021..U+007E; U+3000 is the ideographic space.
+_FULLWIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+# Invisible characters that str.isspace() does not cover (zero-width space/joiners, word joiner, BOM).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGES = re.compile(rf"^[\s{_INVISIBLE}]+|[\s{_INVISIBLE}]+$")
+_ALL_SPACE = re.compile(rf"[\s{_INVISIBLE}]+")
+
+
+def normalize_text(value: str) -> str:
+    """Convert full-width ASCII and U+3000 to half-width, then strip surrounding whitespace.
+
+    Zero-width characters and a byte-order mark at either end are stripped as well.
+    """
+    return _EDGES.sub("", value.translate(_FULLWIDTH))
+
+
+def compact(value: str) -> str:
+    """normalize_text, then remove every whitespace (and zero-width) character."""
+    return _ALL_SPACE.sub("", normalize_text(value))

@@ -1,0 +1,112 @@
+"""Cross-reference checks over the whole registry (after each file has been read).
+
+Each ``_check_*`` function looks at one kind of mistake and returns its problems; ``check_registry``
+runs all of them, so an administrator sees every problem at once, not the first one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from portal.domain.normalize import compact
+from portal.registry.derivations import DERIVATIONS, is_stored
+from portal.registry.problems import ProblemList, SchemaProblem
+from portal.registry.spec import RegisterSpec, Registry
+
+ORG_REGISTER = "org_units"
+
+
+def check_registry(registry: Registry) -> list[SchemaProblem]:
+    problems: list[SchemaProblem] = []
+    for spec in registry:
+        found = ProblemList(spec.source or f"{spec.slug}.yaml")
+        for check in _CHECKS:
+            check(spec, registry, found)
+        problems.extend(found.items)
+    return problems
+
+
+def _index(spec: RegisterSpec, name: str) -> int:
+    return next(i for i, field in enumerate(spec.fields) if field.name == name)
+
+
+def _check_links(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    for field in spec.links:
+        if field.target and field.target not in registry:
+            problems.add("E012", f"fields[{_index(spec, field.name)}].target",
+                         f"未知的登记簿 '{field.target}'，可用：{', '.join(registry.slugs)}")
+
+
+def _check_references(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    for option in ("key", "title", "org_field", "tree"):
+        name = getattr(spec, option)
+        if name and not spec.has_field(name):
+            problems.add("E017", option, f"{option} 引用的字段 '{name}' 不存在")
+    if spec.key and spec.has_field(spec.key):
+        key = spec.key_field
+        if not (key.required and key.unique) or key.is_derived:
+            problems.add("E027", "key", f"自然键字段 '{spec.key}' 必须设置 required: true 和 unique: true，且不能是派生字段")
+
+
+def _check_screens(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    for option in ("list", "search", "filters", "export"):
+        for position, name in enumerate(getattr(spec.screens, option)):
+            if not spec.has_field(name):
+                problems.add("E018", f"screens.{option}[{position}]", f"字段 '{name}' 不存在")
+    order = (spec.screens.order or "").lstrip("-")
+    if order and not spec.has_field(order):
+        problems.add("E018", "screens.order", f"排序字段 '{order}' 不存在")
+    for option in ("search", "filters"):
+        for position, name in enumerate(getattr(spec.screens, option)):
+            if spec.has_field(name) and not is_stored(spec.field(name)):
+                problems.add("E018", f"screens.{option}[{position}]", f"字段 '{name}' 不保存在数据库中，不能搜索或过滤")
+
+
+def _check_derivations(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    for field in spec.fields:
+        if not field.derive:
+            continue
+        path = f"fields[{_index(spec, field.name)}].derive"
+        source, _, function = field.derive.partition(".")
+        derivation = DERIVATIONS.get(function)
+        if derivation is None:
+            problems.add("E022", path, f"未知的派生函数 '{function}'，可用：{', '.join(DERIVATIONS)}（写法：源字段.函数）")
+        elif not spec.has_field(source):
+            problems.add("E022", path, f"派生的源字段 '{source}' 不存在")
+        elif spec.field(source).type not in derivation.source_types:
+            problems.add("E022", path, f"'{function}' 需要 {'/'.join(sorted(derivation.source_types))} 类型的源字段，"
+                                       f"'{source}' 是 {spec.field(source).type}")
+        elif derivation.result_type != field.type:
+            problems.add("E022", path, f"'{function}' 的结果是 {derivation.result_type} 类型，字段却声明为 {field.type}")
+
+
+def _check_scope(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    if spec.org_field and spec.has_field(spec.org_field):
+        field = spec.field(spec.org_field)
+        if not (field.is_link and field.target == ORG_REGISTER):
+            problems.add("E023", "org_field", f"'{spec.org_field}' 不是指向 {ORG_REGISTER} 的链接字段")
+    if spec.tree and spec.has_field(spec.tree):
+        field = spec.field(spec.tree)
+        if not (field.is_link and field.target == spec.slug):
+            problems.add("E024", "tree", f"'{spec.tree}' 不是指向 {spec.slug} 自身的链接字段")
+
+
+def _check_aliases(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    owners: dict[str, str] = {}
+    for position, field in enumerate(spec.fields):
+        headers: Iterable[str] = (field.name, field.label.zh, field.label.en, *field.aliases)
+        for header in dict.fromkeys(compact(h).lower() for h in headers):
+            owner = owners.setdefault(header, field.name)
+            if owner != field.name:
+                problems.add("E025", f"fields[{position}].aliases",
+                             f"表头 '{header}' 同时指向字段 '{owner}' 和 '{field.name}'，导入时无法区分")
+
+
+_CHECKS: tuple[Callable[[RegisterSpec, Registry, ProblemList], None], ...] = (
+    _check_links,
+    _check_references,
+    _check_screens,
+    _check_derivations,
+    _check_scope,
+    _check_aliases,
+)

@@ -1,0 +1,92 @@
+"""The one conversion table: a field type is one row here and nowhere else.
+
+Each row says how the type is stored (SQLAlchemy), parsed (forms, REST, import), shown in a form
+(the widget name, resolved in ``portal.build.forms``), described in OpenAPI (marshmallow field),
+and formatted in a spreadsheet (xlsx number format). An unknown type raises ``KeyError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from marshmallow import fields as ma_fields
+
+from portal.registry import parsers
+from portal.registry.spec import FieldSpec
+
+COMMON_OPTIONS = frozenset(
+    {"name", "type", "label", "required", "unique", "default", "help", "sensitive", "derive", "aliases", "index"}
+)
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """How one field type behaves everywhere in the portal."""
+
+    name: str
+    doc: str
+    #: Options allowed beyond COMMON_OPTIONS.
+    options: frozenset[str]
+    sql_type: Callable[[FieldSpec], sa.types.TypeEngine[Any]]
+    parse: parsers.Parser
+    #: Form widget name: text, textarea, number, date, month, checkbox, select, link.
+    widget: str
+    #: marshmallow field class used to describe (and dump) the value in the REST API.
+    api_field: type[ma_fields.Field]
+    #: Excel number format for template and export cells ("@" = text).
+    xlsx_format: str | None
+    #: Python type of the parsed value, for documentation.
+    python: str
+
+
+def _string_length(spec: FieldSpec) -> sa.String:
+    return sa.String(spec.max_length or 100)
+
+
+def _choice_length(spec: FieldSpec) -> sa.String:
+    return sa.String(max([len(value) for value in spec.choice_values] + [20]))
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    row.name: row
+    for row in (
+        FieldType("string", "单行文本，默认最长 100 字", frozenset({"max_length", "pattern"}), _string_length,
+                  parsers.parse_string, "text", ma_fields.String, "@", "str"),
+        FieldType("text", "多行长文本", frozenset({"max_length"}), lambda spec: sa.Text(),
+                  parsers.parse_text, "textarea", ma_fields.String, "@", "str"),
+        FieldType("integer", "整数", frozenset({"min", "max"}), lambda spec: sa.Integer(),
+                  parsers.parse_integer, "number", ma_fields.Integer, "0", "int"),
+        FieldType("decimal", "小数（最多 4 位小数）", frozenset({"min", "max"}), lambda spec: sa.Numeric(18, 4),
+                  parsers.parse_decimal, "number", ma_fields.Decimal, "0.####", "Decimal"),
+        FieldType("money", "金额，元，两位小数；可写 1,200.50 或 1200元", frozenset({"min", "max"}),
+                  lambda spec: sa.Numeric(14, 2), parsers.parse_money, "number", ma_fields.Decimal, "#,##0.00",
+                  "Decimal"),
+        FieldType("date", "日期：2020-01-05、2020/1/5、2020.1.5、2020年1月5日 或 20200105", frozenset(),
+                  lambda spec: sa.Date(), parsers.parse_date, "date", ma_fields.Date, "yyyy-mm-dd", "date"),
+        FieldType("month", "年月，保存为 2020-01；可写 2020/1、2020年1月", frozenset(), lambda spec: sa.String(7),
+                  parsers.parse_month, "month", ma_fields.String, "@", "str"),
+        FieldType("boolean", "是/否", frozenset(), lambda spec: sa.Boolean(), parsers.parse_boolean, "checkbox",
+                  ma_fields.Boolean, None, "bool"),
+        FieldType("choice", "从选项中选一个；可填选项值或其英文标签", frozenset({"choices"}), _choice_length,
+                  parsers.parse_choice, "select", ma_fields.String, "@", "str"),
+        FieldType("id_card", "18 位公民身份号码（GB 11643），校验位 X 大写保存", frozenset(), lambda spec: sa.String(18),
+                  parsers.parse_id_card, "text", ma_fields.String, "@", "str"),
+        FieldType("phone", "11 位手机号码", frozenset(), lambda spec: sa.String(11), parsers.parse_phone, "text",
+                  ma_fields.String, "@", "str"),
+        FieldType("email", "电子邮箱", frozenset(), lambda spec: sa.String(254), parsers.parse_email, "text",
+                  ma_fields.Email, "@", "str"),
+        FieldType("link", "链接到另一登记簿的记录：按其自然键或标题填写", frozenset({"target"}),
+                  lambda spec: sa.Integer(), parsers.parse_link_key, "link", ma_fields.String, "@", "str"),
+    )
+}
+
+
+def field_type(name: str) -> FieldType:
+    """The row for a type name; raises ``KeyError`` for an unknown type (never skipped)."""
+    return FIELD_TYPES[name]
+
+
+def allowed_options(type_name: str) -> frozenset[str]:
+    return COMMON_OPTIONS | FIELD_TYPES[type_name].options

@@ -1,0 +1,209 @@
+"""Value parsers, one per field type: raw input (form text, JSON value, spreadsheet cell) -> Python value.
+
+The REST API, the forms and the import all parse through these functions, so a clerk sees the
+same Chinese message whichever way the value came in. A parser raises ``DomainValidationError``
+carrying a ``Problem``; the caller renders it in the user's language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from portal.domain.idcard import normalize_id_card
+from portal.domain.messages import DomainValidationError, Problem
+from portal.domain.normalize import compact, normalize_text
+from portal.domain.phone import normalize_mobile
+from portal.registry.spec import FieldSpec
+
+Parser = Callable[[Any, FieldSpec], Any]
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TRUE = {"是", "true", "1", "yes", "y", "√", "on", "t"}
+_FALSE = {"否", "false", "0", "no", "n", "×", "off", "f"}
+
+
+def fail(code: str, spec: FieldSpec, **params: Any) -> DomainValidationError:
+    return DomainValidationError(Problem(code, {"label": spec.label.zh, "label_en": spec.label.en, **params}))
+
+
+def _text(raw: Any) -> str:
+    return normalize_text(str(raw))
+
+
+def parse_string(raw: Any, spec: FieldSpec) -> str:
+    value = _text(raw)
+    limit = spec.max_length or 100
+    if len(value) > limit:
+        raise fail("too_long", spec, max_length=limit, length=len(value))
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        raise fail("pattern_mismatch", spec, value=value)
+    return value
+
+
+def parse_text(raw: Any, spec: FieldSpec) -> str:
+    value = str(raw).strip()
+    if spec.max_length and len(value) > spec.max_length:
+        raise fail("too_long", spec, max_length=spec.max_length, length=len(value))
+    return value
+
+
+def _check_range(value: Decimal | int, spec: FieldSpec) -> None:
+    if spec.min is not None and value < spec.min:
+        raise fail("too_small", spec, min=spec.min, value=value)
+    if spec.max is not None and value > spec.max:
+        raise fail("too_large", spec, max=spec.max, value=value)
+
+
+def _number_text(raw: Any) -> str:
+    text = compact(str(raw)).replace(",", "").replace("，", "")
+    return text.removesuffix("元").removeprefix("¥").removeprefix("￥")
+
+
+def parse_integer(raw: Any, spec: FieldSpec) -> int:
+    if isinstance(raw, bool):
+        raise fail("not_integer", spec, value=raw)
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    else:
+        text = _number_text(raw)
+        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+            raise fail("not_integer", spec, value=_text(raw))
+        value = int(Decimal(text))
+    _check_range(value, spec)
+    return value
+
+
+def _parse_decimal(raw: Any, spec: FieldSpec, places: int) -> Decimal:
+    if isinstance(raw, bool):
+        raise fail("not_number", spec, value=raw)
+    try:
+        value = Decimal(str(raw)) if isinstance(raw, (int, float, Decimal)) else Decimal(_number_text(raw))
+    except InvalidOperation:
+        raise fail("not_number", spec, value=_text(raw)) from None
+    if not value.is_finite():
+        raise fail("not_number", spec, value=_text(raw))
+    _check_range(value, spec)
+    quantum = Decimal(1).scaleb(-places)
+    if value != value.quantize(quantum):
+        raise fail("too_many_decimals", spec, places=places, value=value)
+    return value.quantize(quantum)
+
+
+def parse_decimal(raw: Any, spec: FieldSpec) -> Decimal:
+    return _parse_decimal(raw, spec, 4)
+
+
+def parse_money(raw: Any, spec: FieldSpec) -> Decimal:
+    return _parse_decimal(raw, spec, 2)
+
+
+def _match_date(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[int, ...] | None:
+    for pattern in patterns:
+        match = pattern.fullmatch(text)
+        if match:
+            return tuple(int(part) for part in match.groups())
+    return None
+
+
+def parse_date(raw: Any, spec: FieldSpec) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = compact(str(raw))
+    text = text.split("T", 1)[0] if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+Z?", text) else text
+    parts = _match_date(text, _DATE_PATTERNS)
+    if parts is None:
+        raise fail("bad_date", spec, value=text)
+    try:
+        return date(*parts)
+    except ValueError:
+        raise fail("bad_date", spec, value=text) from None
+
+
+def parse_month(raw: Any, spec: FieldSpec) -> str:
+    if isinstance(raw, (date, datetime)):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    text = compact(str(raw))
+    parts = _match_date(text, _MONTH_PATTERNS)
+    if parts is None:
+        full = _match_date(text, _DATE_PATTERNS)
+        parts = full[:2] if full else None
+    if parts is None or not 1 <= parts[1] <= 12 or parts[0] < 1900:
+        raise fail("bad_month", spec, value=text)
+    return f"{parts[0]:04d}-{parts[1]:02d}"
+
+
+def parse_boolean(raw: Any, spec: FieldSpec) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = compact(str(raw)).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise fail("bad_boolean", spec, value=text)
+
+
+def parse_choice(raw: Any, spec: FieldSpec) -> str:
+    text = compact(str(raw))
+    for choice in spec.choices:
+        if text in (choice.value, choice.label.zh) or text.lower() == compact(choice.label.en).lower():
+            return choice.value
+    raise fail("not_in_choices", spec, value=text, choices="、".join(spec.choice_values))
+
+
+def _relabel(error: DomainValidationError, spec: FieldSpec) -> DomainValidationError:
+    problem = error.problem
+    return DomainValidationError(Problem(problem.code, {**problem.params, "label_en": spec.label.en}))
+
+
+def parse_id_card(raw: Any, spec: FieldSpec) -> str:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise fail("id_as_number", spec, value=raw)
+    try:
+        return normalize_id_card(str(raw), label=spec.label.zh)
+    except DomainValidationError as error:
+        raise _relabel(error, spec) from None
+
+
+def parse_phone(raw: Any, spec: FieldSpec) -> str:
+    if isinstance(raw, float):
+        raw = int(raw) if raw.is_integer() else raw
+    try:
+        return normalize_mobile(str(raw), label=spec.label.zh)
+    except DomainValidationError as error:
+        raise _relabel(error, spec) from None
+
+
+def parse_email(raw: Any, spec: FieldSpec) -> str:
+    value = compact(str(raw))
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise fail("bad_email", spec, value=value)
+    return value.lower()
+
+
+def parse_link_key(raw: Any, spec: FieldSpec) -> str:
+    """A link arrives as the natural key (or title) of the target; resolving it needs the database."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return normalize_text(str(raw))
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and normalize_text(raw) == "")

@@ -1,0 +1,75 @@
+"""Schema problems: every mistake in every file, each with a stable code.
+
+Codes never change meaning; tests assert them. The message is Chinese and says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CODES: dict[str, str] = {
+    "E001": "文件无法读取或不是合法的 YAML",
+    "E002": "文件顶层必须是映射（键: 值）",
+    "E003": "未知的键",
+    "E004": "缺少必填的键",
+    "E005": "值的类型不对",
+    "E006": "register 必须与文件名相同",
+    "E007": "名称不合法",
+    "E008": "保留名称，不能用作字段名",
+    "E010": "未知的字段类型",
+    "E011": "字段名重复",
+    "E012": "链接目标是未知的登记簿",
+    "E013": "链接字段缺少 target",
+    "E014": "默认值不在选项中",
+    "E015": "选项缺失或重复",
+    "E016": "缺少自然键 key",
+    "E017": "引用了不存在的字段",
+    "E018": "界面列引用了不存在的字段",
+    "E019": "该选项不适用于此字段类型",
+    "E020": "min 大于 max",
+    "E021": "pattern 不是合法的正则表达式",
+    "E022": "派生规则不正确",
+    "E023": "org_field 必须是指向 org_units 的链接字段",
+    "E024": "tree 必须是指向本登记簿的链接字段",
+    "E025": "导入表头别名重复",
+    "E026": "默认值不符合字段类型",
+    "E027": "自然键字段必须必填且唯一",
+    "E028": "派生字段不能设置 required 或 default",
+    "E031": "没有找到任何登记簿文件",
+}
+
+
+@dataclass(frozen=True, order=True)
+class SchemaProblem:
+    """One problem: ``schema.E012 members.yaml fields[4].target: 未知的登记簿 'org_unit'``."""
+
+    file: str
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} {self.path}" if self.path else self.file
+        return f"schema.{self.code} {where}: {self.message}"
+
+
+class SchemaError(Exception):
+    """Raised at start-up when any schema has problems; carries all of them."""
+
+    def __init__(self, problems: list[SchemaProblem]) -> None:
+        self.problems = sorted(problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"登记簿模式有 {len(self.problems)} 个问题，门户拒绝启动：\n{lines}")
+
+
+class ProblemList:
+    """Collects problems for one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[SchemaProblem] = []
+
+    def add(self, code: str, path: str, message: str) -> None:
+        if code not in CODES:
+            raise KeyError(f"undeclared schema problem code {code}")
+        self.items.append(SchemaProblem(self.file, path, code, message))

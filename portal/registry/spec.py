@@ -1,0 +1,158 @@
+"""Typed, immutable description of the registers, as read from ``schemas/*.yaml``.
+
+Nothing here knows about Flask, a request or a database session: the builders in
+``portal.build`` turn these specs into models, schemas, forms and views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Label:
+    """A display text in Simplified Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, locale: str | None) -> str:
+        return self.en if (locale or "zh").startswith("en") else self.zh
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a register; the options mirror ``FIELD_KEYS`` in ``meta.py``."""
+
+    name: str
+    type: str
+    label: Label
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    help: Label | None = None
+    sensitive: bool = False
+    choices: tuple[Choice, ...] = ()
+    target: str | None = None
+    derive: str | None = None
+    aliases: tuple[str, ...] = ()
+    index: bool = False
+
+    @property
+    def is_link(self) -> bool:
+        return self.type == "link"
+
+    @property
+    def is_derived(self) -> bool:
+        return self.derive is not None
+
+    @property
+    def derive_source(self) -> str | None:
+        return self.derive.split(".", 1)[0] if self.derive else None
+
+    @property
+    def derive_function(self) -> str | None:
+        return self.derive.split(".", 1)[1] if self.derive else None
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    def choice_label(self, value: str | None, locale: str | None = "zh") -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label.get(locale)
+        return value or ""
+
+
+@dataclass(frozen=True)
+class Screens:
+    list: tuple[str, ...]
+    search: tuple[str, ...]
+    filters: tuple[str, ...]
+    export: tuple[str, ...]
+    order: str | None = None
+
+
+@dataclass(frozen=True)
+class Menu:
+    group: Label
+    icon: str = "fa-table"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    """One register (登记簿): the contents of one YAML file."""
+
+    slug: str
+    version: int
+    label: Label
+    key: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    screens: Screens
+    description: Label | None = None
+    org_field: str | None = None
+    tree: str | None = None
+    menu: Menu | None = None
+    source: str = ""
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.slug} has no field {name!r}")
+
+    def has_field(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.fields)
+
+    @property
+    def key_field(self) -> FieldSpec:
+        return self.field(self.key)
+
+    @property
+    def links(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.is_link)
+
+    @property
+    def editable_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if not spec.is_derived)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All registers, in file-name order."""
+
+    registers: tuple[RegisterSpec, ...] = field(default_factory=tuple)
+
+    def __iter__(self) -> Iterator[RegisterSpec]:
+        return iter(self.registers)
+
+    def __len__(self) -> int:
+        return len(self.registers)
+
+    def __contains__(self, slug: object) -> bool:
+        return any(spec.slug == slug for spec in self.registers)
+
+    def get(self, slug: str) -> RegisterSpec:
+        for spec in self.registers:
+            if spec.slug == slug:
+                return spec
+        raise KeyError(f"unknown register {slug!r}")
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return tuple(spec.slug for spec in self.registers)

@@ -1,0 +1,41 @@
+"""What an app knows about its registers: the registry, the built models and the record services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+
+from portal.build.models import BuiltModels
+from portal.build.records import RecordService
+from portal.extensions import db
+from portal.registry.spec import Registry
+
+
+def current_locale() -> str:
+    """The request's locale ("zh" by default); safe outside a request."""
+    try:
+        locale = get_locale()
+    except (RuntimeError, KeyError):
+        return "zh"
+    return str(locale) if locale else "zh"
+
+
+@dataclass
+class PortalState:
+    registry: Registry
+    models: BuiltModels
+    services: dict[str, RecordService] = field(default_factory=dict)
+    views: dict[str, Any] = field(default_factory=dict)
+
+    def service(self, slug: str) -> RecordService:
+        if slug not in self.services:
+            spec = self.registry.get(slug)
+            self.services[slug] = RecordService(spec, self.registry, self.models, lambda: db.session, current_locale)
+        return self.services[slug]
+
+
+def portal_state(app: Flask | None = None) -> PortalState:
+    return (app or current_app).extensions["portal"]

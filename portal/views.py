@@ -1,0 +1,33 @@
+"""Hand-written pages: the home page with a count per register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from portal.extensions import db
+from portal.state import current_locale, portal_state
+
+
+class PortalIndexView(IndexView):
+    index_template = "portal/index.html"
+
+    @expose("/")
+    def index(self) -> Any:
+        self.update_redirect()
+        cards = []
+        user = getattr(g, "user", None)
+        if user is not None and user.is_authenticated:
+            state = portal_state()
+            locale = current_locale()
+            for spec in state.registry:
+                if not self.appbuilder.sm.has_access("can_list", spec.slug):
+                    continue
+                model = state.models[spec.slug]
+                count = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                cards.append({"slug": spec.slug, "label": spec.label.get(locale), "count": count,
+                              "icon": spec.menu.icon if spec.menu else "fa-table"})
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, cards=cards)

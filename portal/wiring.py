@@ -1,0 +1,73 @@
+"""Hands the built views and APIs to the AppBuilder; the only module that touches FAB menus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, abort, jsonify, request
+from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+
+from portal.build.api import build_api
+from portal.build.views import build_view, search_condition
+from portal.extensions import db
+from portal.labels import lazy_label
+from portal.state import PortalState, current_locale
+
+LOOKUP_LIMIT = 20
+
+
+class LookupView(BaseView):
+    """``/lookup/<slug>?q=``: search-as-you-type options for link fields (select2 format)."""
+
+    route_base = "/lookup"
+    class_permission_name = "lookup"
+    default_view = "lookup"
+    state: PortalState
+
+    @expose("/<slug>")
+    @has_access
+    def lookup(self, slug: str) -> Any:
+        if slug not in self.state.registry:
+            abort(404)
+        if not self.appbuilder.sm.has_access("can_list", slug):
+            abort(403)
+        spec = self.state.registry.get(slug)
+        model = self.state.models[slug]
+        text = request.args.get("q", "").strip()[:100]
+        query = sa.select(model)
+        if text:
+            title_or_key = sa.or_(getattr(model, spec.title).contains(text), getattr(model, spec.key) == text)
+            query = query.where(sa.or_(title_or_key,
+                                       search_condition(spec, model, self.state.models.classes, self.state.registry,
+                                                        text)))
+        query = query.order_by(getattr(model, spec.title)).limit(LOOKUP_LIMIT)
+        rows = db.session.scalars(query).unique().all()
+        return jsonify(results=[{"id": row.id, "text": f"{row} ({getattr(row, spec.key)})"} for row in rows])
+
+
+def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None:
+    """Build one view and one API per register and add them to the menu, grouped as the schemas say."""
+    models = state.models.classes
+    ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
+    for spec in ordered:
+        service = _service_getter(state, spec.slug)
+        view = build_view(spec, state.registry, models, service, current_locale)
+        group = spec.menu.group if spec.menu else None
+        appbuilder.add_view(
+            view,
+            spec.slug,
+            label=lazy_label(spec.label),
+            icon=spec.menu.icon if spec.menu else "fa-table",
+            category=group.zh if group else "登记簿",
+            category_label=lazy_label(group) if group else "登记簿",
+        )
+        state.views[spec.slug] = view
+        appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale))
+    lookup = type("PortalLookupView", (LookupView,), {"state": state})
+    appbuilder.add_view_no_menu(lookup)
+
+
+def _service_getter(state: PortalState, slug: str) -> Any:
+    return lambda: state.service(slug)

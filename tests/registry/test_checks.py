@@ -1,0 +1,341 @@
+"""Tests for portal.registry.checks: cross-register mistakes (links, references, screens, derivations,
+row scope, tree, import aliases, natural key).
+
+The registers are written as YAML from python dicts and read through the loader, as at start-up.
+Structural (per-file) mistakes are in test_loader.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from portal.registry.checks import check_registry
+from portal.registry.loader import read_registry
+from portal.registry.problems import SchemaProblem
+from portal.registry.spec import FieldSpec, Label, RegisterSpec, Registry, Screens
+
+
+def label(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+def valid_registers() -> dict[str, Any]:
+    """A minimal valid registry: file stem -> register dict (fresh each call)."""
+    org_units = {
+        "register": "org_units",
+        "version": 1,
+        "label": label("组织", "Org units"),
+        "key": "code",
+        "title": "name",
+        "tree": "parent",
+        "fields": [
+            {"name": "code", "type": "string", "label": label("组织编号", "Code"), "required": True,
+             "unique": True, "max_length": 20},                                                         # 0
+            {"name": "name", "type": "string", "label": label("组织名称", "Name"), "required": True},    # 1
+            {"name": "unit_type", "type": "choice", "label": label("组织类型", "Unit type"),
+             "choices": {"基层工会": "Grassroots union", "联合会": "Federation"}, "default": "基层工会"},  # 2
+            {"name": "parent", "type": "link", "target": "org_units", "label": label("上级组织", "Parent unit")},  # 3
+        ],
+        "screens": {"list": ["code", "name", "unit_type", "parent"], "search": ["code", "name"]},
+    }
+    people = {
+        "register": "people",
+        "version": 1,
+        "label": label("会员", "Members"),
+        "key": "id_card",
+        "title": "name",
+        "org_field": "org_unit",
+        "fields": [
+            {"name": "id_card", "type": "id_card", "label": label("身份证号", "ID number"), "required": True,
+             "unique": True, "aliases": ["身份证号码", "公民身份号码"]},                                 # 0
+            {"name": "name", "type": "string", "label": label("姓名", "Full name"), "required": True},   # 1
+            {"name": "status", "type": "choice", "label": label("会籍状态", "Status"),
+             "choices": {"在籍": "Active", "退会": "Left"}, "default": "在籍"},                         # 2
+            {"name": "org_unit", "type": "link", "target": "org_units", "label": label("所属组织", "Org unit"),
+             "required": True},                                                                         # 3
+            {"name": "gender", "type": "choice", "label": label("性别", "Gender"), "choices": ["男", "女"],
+             "derive": "id_card.gender"},                                                               # 4
+            {"name": "birth_date", "type": "date", "label": label("出生日期", "Date of birth"),
+             "derive": "id_card.birth_date"},                                                           # 5
+            {"name": "age", "type": "integer", "label": label("年龄", "Age"), "derive": "id_card.age"},    # 6
+            {"name": "wage", "type": "money", "label": label("月工资收入", "Monthly wage"), "min": 0},    # 7
+            {"name": "dues", "type": "money", "label": label("应交会费", "Monthly dues"),
+             "derive": "wage.dues_amount"},                                                             # 8
+            {"name": "joined_on", "type": "date", "label": label("入会日期", "Joined on")},              # 9
+            {"name": "phone", "type": "phone", "label": label("手机号码", "Mobile")},                    # 10
+        ],
+        "screens": {
+            "list": ["name", "id_card", "gender", "age", "org_unit", "status"],
+            "search": ["name", "id_card"],
+            "filters": ["status", "org_unit", "gender"],
+            "export": ["id_card", "name", "gender", "birth_date", "age", "wage", "dues"],
+            "order": "-joined_on",
+        },
+    }
+    return {"org_units": org_units, "people": people}
+
+
+def write_registers(directory: Path, registers: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for stem, data in registers.items():
+        text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (directory / f"{stem}.yaml").write_text(text, encoding="utf-8")
+    return directory
+
+
+def triples(problems: list[SchemaProblem]) -> set[tuple[str, str, str]]:
+    return {(problem.code, problem.file, problem.path) for problem in problems}
+
+
+def read_mutated(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> tuple[Registry, list[SchemaProblem]]:
+    registers = valid_registers()
+    mutate(registers)
+    return read_registry(write_registers(tmp_path / "schemas", registers))
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict], None]:
+    """Set registers[path[0]][path[1]]...[path[-1]] = value."""
+    def mutate(registers):
+        target = registers
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+    return mutate
+
+
+def _delete(path: tuple[Any, ...]) -> Callable[[dict], None]:
+    def mutate(registers):
+        target = registers
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+    return mutate
+
+
+def _both(*mutations: Callable[[dict], None]) -> Callable[[dict], None]:
+    def mutate(registers):
+        for mutation in mutations:
+            mutation(registers)
+    return mutate
+
+
+def F(index: int, key: str) -> tuple[Any, ...]:
+    """Path to a key of a people field."""
+    return ("people", "fields", index, key)
+
+
+def test_valid_pair_has_zero_problems(tmp_path):
+    registry, problems = read_registry(write_registers(tmp_path, valid_registers()))
+    assert problems == []
+    assert check_registry(registry) == []
+
+
+CROSS_MISTAKES = [
+    # E012 link target is an unknown register
+    pytest.param(_set(F(3, "target"), "org_unit"), ("E012", "people.yaml", "fields[3].target"), id="E012-typo"),
+    pytest.param(_set(("org_units", "fields", 3, "target"), "org_unit"),
+                 ("E012", "org_units.yaml", "fields[3].target"), id="E012-self-typo"),
+    # E017 key / title / org_field / tree name an unknown field
+    pytest.param(_set(("people", "key"), "passport"), ("E017", "people.yaml", "key"), id="E017-key"),
+    pytest.param(_set(("people", "title"), "nickname"), ("E017", "people.yaml", "title"), id="E017-title"),
+    pytest.param(_set(("people", "org_field"), "unit"), ("E017", "people.yaml", "org_field"), id="E017-org-field"),
+    pytest.param(_set(("org_units", "tree"), "up"), ("E017", "org_units.yaml", "tree"), id="E017-tree"),
+    # E018 screens name an unknown (or unsearchable) field
+    pytest.param(_set(("people", "screens", "list", 2), "sex"), ("E018", "people.yaml", "screens.list[2]"),
+                 id="E018-list"),
+    pytest.param(_set(("people", "screens", "search", 1), "email"), ("E018", "people.yaml", "screens.search[1]"),
+                 id="E018-search"),
+    pytest.param(_set(("people", "screens", "filters", 0), "state"), ("E018", "people.yaml", "screens.filters[0]"),
+                 id="E018-filters"),
+    pytest.param(_set(("people", "screens", "export", 6), "fee"), ("E018", "people.yaml", "screens.export[6]"),
+                 id="E018-export"),
+    pytest.param(_set(("people", "screens", "order"), "-joined"), ("E018", "people.yaml", "screens.order"),
+                 id="E018-order"),
+    pytest.param(_set(("people", "screens", "search"), ["name", "age"]), ("E018", "people.yaml", "screens.search[1]"),
+                 id="E018-search-virtual-age"),
+    pytest.param(_set(("people", "screens", "filters"), ["age"]), ("E018", "people.yaml", "screens.filters[0]"),
+                 id="E018-filter-virtual-age"),
+    # E022 derive: unknown function, missing source, wrong source type, result type mismatch
+    pytest.param(_set(F(4, "derive"), "id_card.sex"), ("E022", "people.yaml", "fields[4].derive"),
+                 id="E022-unknown-function"),
+    pytest.param(_set(F(4, "derive"), "id_card"), ("E022", "people.yaml", "fields[4].derive"),
+                 id="E022-no-function"),
+    pytest.param(_set(F(4, "derive"), "passport.gender"), ("E022", "people.yaml", "fields[4].derive"),
+                 id="E022-unknown-source"),
+    pytest.param(_set(F(6, "derive"), "name.age"), ("E022", "people.yaml", "fields[6].derive"),
+                 id="E022-wrong-source-type"),
+    pytest.param(_set(F(8, "derive"), "joined_on.dues_amount"), ("E022", "people.yaml", "fields[8].derive"),
+                 id="E022-dues-from-date"),
+    pytest.param(_set(F(5, "derive"), "id_card.gender"), ("E022", "people.yaml", "fields[5].derive"),
+                 id="E022-result-type-mismatch"),
+    # E023 org_field must be a link to org_units
+    pytest.param(_set(("people", "org_field"), "name"), ("E023", "people.yaml", "org_field"), id="E023-string"),
+    pytest.param(_set(F(3, "target"), "people"), ("E023", "people.yaml", "org_field"), id="E023-link-elsewhere"),
+    # E024 tree must be a self link
+    pytest.param(_set(("org_units", "tree"), "name"), ("E024", "org_units.yaml", "tree"), id="E024-string"),
+    pytest.param(_set(("org_units", "fields", 3, "target"), "people"), ("E024", "org_units.yaml", "tree"),
+                 id="E024-link-elsewhere"),
+    pytest.param(_set(("people", "tree"), "org_unit"), ("E024", "people.yaml", "tree"), id="E024-link-to-org"),
+    # E025 two fields claim the same import header
+    pytest.param(_set(F(10, "aliases"), ["姓名"]), ("E025", "people.yaml", "fields[10].aliases"),
+                 id="E025-alias-is-other-label"),
+    pytest.param(_set(F(10, "aliases"), ["STATUS"]), ("E025", "people.yaml", "fields[10].aliases"),
+                 id="E025-alias-is-other-name-any-case"),
+    pytest.param(_set(F(10, "aliases"), ["身份证 号码"]), ("E025", "people.yaml", "fields[10].aliases"),
+                 id="E025-alias-is-other-alias-with-space"),
+    pytest.param(_set(F(10, "label"), label("联系电话", "Full Name")), ("E025", "people.yaml", "fields[10].aliases"),
+                 id="E025-english-label"),
+    # E027 the natural key must be required and unique (and not derived)
+    pytest.param(_set(F(0, "unique"), False), ("E027", "people.yaml", "key"), id="E027-not-unique"),
+    pytest.param(_delete(F(0, "required")), ("E027", "people.yaml", "key"), id="E027-not-required"),
+    pytest.param(_set(("people", "key"), "name"), ("E027", "people.yaml", "key"), id="E027-plain-field"),
+    pytest.param(_both(_set(("people", "key"), "dues"), _set(F(8, "unique"), True)), ("E027", "people.yaml", "key"),
+                 id="E027-derived"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), CROSS_MISTAKES)
+def test_each_kind_of_cross_reference_mistake(tmp_path, mutate, expected):
+    registry, problems = read_mutated(tmp_path, mutate)
+    assert expected in triples(problems), "\n".join(map(str, problems))
+    # the loader's answer is exactly the per-file problems plus check_registry's
+    assert triples(check_registry(registry)) <= triples(problems)
+    problem = next(p for p in problems if (p.code, p.file, p.path) == expected)
+    assert str(problem).startswith(f"schema.{expected[0]} {expected[1]} {expected[2]}: ")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        pytest.param(_set(("people", "key"), "passport"), {("E017", "people.yaml", "key")}, id="E017"),
+        pytest.param(_set(("people", "screens", "order"), "-joined"), {("E018", "people.yaml", "screens.order")},
+                     id="E018"),
+        pytest.param(_set(F(6, "derive"), "name.age"), {("E022", "people.yaml", "fields[6].derive")}, id="E022"),
+        pytest.param(_set(("people", "org_field"), "name"), {("E023", "people.yaml", "org_field")}, id="E023"),
+        pytest.param(_set(("org_units", "tree"), "name"), {("E024", "org_units.yaml", "tree")}, id="E024"),
+        pytest.param(_set(F(10, "aliases"), ["姓名"]), {("E025", "people.yaml", "fields[10].aliases")}, id="E025"),
+        pytest.param(_set(F(0, "unique"), False), {("E027", "people.yaml", "key")}, id="E027"),
+    ],
+)
+def test_a_single_cross_mistake_is_reported_once(tmp_path, mutate, expected):
+    _, problems = read_mutated(tmp_path, mutate)
+    assert triples(problems) == expected, "\n".join(map(str, problems))
+
+
+def test_unknown_link_target_message(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(F(3, "target"), "org_unit"))
+    e012 = [p for p in problems if p.code == "E012"]
+    assert [str(p) for p in e012] == [
+        "schema.E012 people.yaml fields[3].target: 未知的登记簿 'org_unit'，可用：org_units, people"
+    ]
+    assert str(e012[0]).startswith("schema.E012 people.yaml fields[3].target: 未知的登记簿 'org_unit'")
+    # a link to a non-org register also breaks the row scope
+    assert ("E023", "people.yaml", "org_field") in triples(problems)
+
+
+def test_link_to_a_broken_file_is_reported_as_unknown(tmp_path):
+    """When org_units.yaml cannot be read, the links to it are reported as well, all in one pass."""
+    _, problems = read_mutated(tmp_path, _set(("org_units",), "fields: [oops\n"))
+    assert triples(problems) == {("E001", "org_units.yaml", ""), ("E012", "people.yaml", "fields[3].target")}
+
+
+def test_virtual_field_in_search_message(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(("people", "screens", "search"), ["name", "age"]))
+    (problem,) = problems
+    assert str(problem) == "schema.E018 people.yaml screens.search[1]: 字段 'age' 不保存在数据库中，不能搜索或过滤"
+
+
+def test_virtual_field_may_be_listed_and_exported(tmp_path):
+    registry, problems = read_registry(write_registers(tmp_path, valid_registers()))
+    assert problems == []
+    assert "age" in registry.get("people").screens.list
+    assert "age" in registry.get("people").screens.export
+
+
+def test_derivation_messages(tmp_path):
+    _, problems = read_mutated(tmp_path, _both(
+        _set(F(4, "derive"), "id_card.sex"),
+        _set(F(5, "derive"), "id_card.gender"),
+        _set(F(6, "derive"), "name.age"),
+        _set(F(8, "derive"), "fee.dues_amount"),
+    ))
+    messages = {p.path: p.message for p in problems if p.code == "E022"}
+    assert messages["fields[4].derive"].startswith("未知的派生函数 'sex'，可用：gender, birth_date, age")
+    assert messages["fields[5].derive"] == "'gender' 的结果是 choice 类型，字段却声明为 date"
+    assert messages["fields[6].derive"] == "'age' 需要 date/id_card 类型的源字段，'name' 是 string"
+    assert messages["fields[8].derive"] == "派生的源字段 'fee' 不存在"
+
+
+def test_age_may_be_derived_from_a_date(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(F(6, "derive"), "birth_date.age"))
+    assert problems == []
+
+
+def test_alias_collision_message(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(F(10, "aliases"), ["姓名"]))
+    (problem,) = problems
+    assert problem.message == "表头 '姓名' 同时指向字段 'name' 和 'phone'，导入时无法区分"
+
+
+def test_a_field_may_repeat_its_own_headers(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(F(10, "aliases"), ["手机号码", "phone", "MOBILE", "手机 号码"]))
+    assert problems == []
+
+
+def test_scope_and_tree_messages(tmp_path):
+    _, problems = read_mutated(tmp_path, _both(_set(("people", "org_field"), "name"),
+                                               _set(("org_units", "tree"), "name")))
+    assert sorted(str(p) for p in problems) == [
+        "schema.E023 people.yaml org_field: 'name' 不是指向 org_units 的链接字段",
+        "schema.E024 org_units.yaml tree: 'name' 不是指向 org_units 自身的链接字段",
+    ]
+
+
+def test_cross_problems_are_reported_against_the_file_not_the_slug(tmp_path):
+    """register != file name is E006; later problems still point at the file the clerk must edit."""
+    _, problems = read_mutated(tmp_path, _both(_set(("people", "register"), "members"),
+                                               _set(("people", "title"), "nickname")))
+    assert triples(problems) == {("E006", "people.yaml", "register"), ("E017", "people.yaml", "title")}
+
+
+def test_many_cross_mistakes_are_all_reported(tmp_path):
+    _, problems = read_mutated(tmp_path, _both(
+        _set(F(3, "target"), "org_unit"),
+        _set(("people", "title"), "nickname"),
+        _set(("people", "screens", "order"), "-joined"),
+        _set(F(4, "derive"), "id_card.sex"),
+        _set(F(10, "aliases"), ["姓名"]),
+        _set(F(0, "unique"), False),
+        _set(("org_units", "tree"), "name"),
+    ))
+    assert triples(problems) >= {
+        ("E012", "people.yaml", "fields[3].target"),
+        ("E017", "people.yaml", "title"),
+        ("E018", "people.yaml", "screens.order"),
+        ("E022", "people.yaml", "fields[4].derive"),
+        ("E023", "people.yaml", "org_field"),
+        ("E024", "org_units.yaml", "tree"),
+        ("E025", "people.yaml", "fields[10].aliases"),
+        ("E027", "people.yaml", "key"),
+    }
+
+
+def _spec(slug: str, fields: tuple[FieldSpec, ...], **options: Any) -> RegisterSpec:
+    names = tuple(field.name for field in fields)
+    return RegisterSpec(slug=slug, version=1, label=Label(slug, slug), key=names[0], title=names[0], fields=fields,
+                        screens=Screens(list=names, search=(), filters=(), export=names), **options)
+
+
+def test_check_registry_on_specs_built_in_python():
+    code = FieldSpec("code", "string", Label("编号", "Code"), required=True, unique=True)
+    parent = FieldSpec("parent", "link", Label("上级", "Parent"), target="units")
+    registry = Registry((_spec("units", (code, parent), tree="parent", org_field="parent"),))
+    # without a source file name the problem is reported against <slug>.yaml
+    assert triples(check_registry(registry)) == {("E023", "units.yaml", "org_field")}
+    ok = Registry((_spec("org_units", (code, FieldSpec("parent", "link", Label("上级", "Parent"),
+                                                           target="org_units")), tree="parent"),))
+    assert check_registry(ok) == []
