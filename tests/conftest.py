@@ -1,0 +1,138 @@
+"""Shared fixtures: every app-level test runs on SQLite and on PostgreSQL.
+
+``PORTAL_TEST_DATABASES`` (default ``sqlite,postgresql``) picks the databases. PostgreSQL that
+cannot be reached is an error, not a skip: CI must prove both.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASES = [name.strip() for name in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",")]
+ADMIN_PASSWORD = "Admin-pass-2026"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def fresh_postgres_database(prefix: str) -> str:
+    """Create an empty database and return its URL (dropped again by ``drop_postgres_database``)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"无法连接 PostgreSQL（{PG_ADMIN_URL}）：{error}")
+    finally:
+        engine.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.db'}"
+    elif request.param == "postgresql":
+        url = fresh_postgres_database("portal_test")
+        yield url
+        drop_postgres_database(url)
+    else:
+        raise ValueError(f"unknown test database {request.param}")
+
+
+def make_app(database_url: str, instance: Path, **overrides: Any) -> Any:
+    from portal import create_app
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "TESTING": True,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def upgrade_and_sync(app: Any) -> None:
+    from flask_migrate import upgrade
+
+    from portal.security.accounts import create_user
+    from portal.security.sync import sync_permissions
+
+    with app.app_context():
+        upgrade()
+    sync_permissions(app)
+    with app.app_context():
+        if not app.appbuilder.sm.find_user(username="admin"):
+            create_user("admin", ADMIN_PASSWORD, "Admin")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    application = make_app(database_url, tmp_path_factory.mktemp("instance"))
+    upgrade_and_sync(application)
+    yield application
+    from portal.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def clean(app: Any) -> Iterator[None]:
+    """Empty every register table after the test (children first)."""
+    yield
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.rollback()
+        metadata = app.extensions["portal"].models.metadata
+        for table in reversed(metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+def login(client: Any, username: str = "admin", password: str = ADMIN_PASSWORD) -> Any:
+    return client.post("/login/", data={"username": username, "password": password})
+
+
+@pytest.fixture()
+def admin_client(app: Any, clean: None) -> Any:
+    client = app.test_client()
+    response = login(client)
+    assert response.status_code == 302, response.data[:500]
+    return client
+
+
+@pytest.fixture()
+def org_tree(app: Any, admin_client: Any) -> dict[str, int]:
+    """A small tree: HQ → A, B (基层工会) → A01 (分工会) → A01-1 (工会小组)."""
+    rows = [
+        {"code": "HQ", "name": "集团公司工会", "unit_type": "总工会"},
+        {"code": "A", "name": "第一机械厂工会", "unit_type": "基层工会", "parent": "HQ"},
+        {"code": "B", "name": "物流中心工会", "unit_type": "基层工会", "parent": "HQ"},
+        {"code": "A01", "name": "机加工车间分工会", "unit_type": "分工会", "parent": "A"},
+        {"code": "A01-1", "name": "车工一组", "unit_type": "工会小组", "parent": "A01"},
+    ]
+    ids = {}
+    for row in rows:
+        response = admin_client.post("/api/v1/org_units/", json=row)
+        assert response.status_code == 201, response.get_json()
+        ids[row["code"]] = response.get_json()["id"]
+    return ids
