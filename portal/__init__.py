@@ -43,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     state = PortalState(registry=registry, models=build_models(registry))
     app.extensions["portal"] = state
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+    migrate.init_app(app, db, directory=settings["PORTAL_MIGRATIONS_DIR"],
                      render_as_batch=True, compare_type=True)
     _sqlite_foreign_keys(app)
     with app.app_context():

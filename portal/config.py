@@ -13,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {
     "PORTAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "PORTAL_SCHEMAS_DIR": "PORTAL_SCHEMAS_DIR",
+    "PORTAL_MIGRATIONS_DIR": "PORTAL_MIGRATIONS_DIR",
     "PORTAL_SECRET_KEY": "SECRET_KEY",
     "PORTAL_INSTANCE_DIR": "PORTAL_INSTANCE_DIR",
     "PORTAL_REDIS_URL": "PORTAL_REDIS_URL",
@@ -44,6 +45,7 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "PORTAL_SCHEMAS_DIR": str(PROJECT_ROOT / "schemas"),
         "PORTAL_INSTANCE_DIR": str(folder),
+        "PORTAL_MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "PORTAL_LOGIN_RATE_LIMIT": "10 per minute",
         "AUTH_TYPE": 1,  # database accounts
         "AUTH_ROLE_ADMIN": "Admin",

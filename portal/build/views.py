@@ -23,7 +23,7 @@ from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 
 PAGE_SIZE = 25
-EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email"})
+EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
 
 
 def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,

@@ -1,0 +1,82 @@
+"""The generated screens: add/edit forms with Chinese field errors, list, quick search, escaping."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FORM = {"name": "王小明", "id_card": "360426199101010072", "org_unit": "", "status": "在籍"}
+
+
+def _field_error(html: str, field: str) -> str:
+    """The error text rendered under one form field."""
+    block = html.split(f'id="{field}"', 1)[1].split("</tr>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block)).strip()
+
+
+def test_add_form_shows_the_chinese_error_on_the_field(admin_client: Any, org_tree: dict[str, int]) -> None:
+    response = admin_client.post("/members/add", data={**FORM, "org_unit": str(org_tree["A01-1"])})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "身份证号校验位错误，应为 1" in _field_error(html, "id_card")
+    assert admin_client.get("/api/v1/members/").get_json()["count"] == 0
+
+
+def test_fixed_form_saves_and_the_list_finds_it_by_id(admin_client: Any, org_tree: dict[str, int]) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "monthly_wage": "5,000"}
+    response = admin_client.post("/members/add", data=data)
+    assert response.status_code == 302
+    listing = admin_client.get("/members/list/?q=360426199101010071").get_data(as_text=True)
+    assert "王小明" in listing
+    assert "车工一组" in listing  # the link shows the linked record's title
+    other = admin_client.get("/members/list/?q=999999199101010071").get_data(as_text=True)
+    assert "王小明" not in other
+
+
+def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
+    admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
+    assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)
+    assert "赵六" not in admin_client.get("/members/list/?q=物流中心").get_data(as_text=True)
+
+
+def test_required_and_bad_values_are_reported_together(admin_client: Any, org_tree: dict[str, int]) -> None:
+    html = admin_client.post("/members/add", data={"name": "", "id_card": "", "phone": "12",
+                                                   "joined_on": "2020-02-30"}).get_data(as_text=True)
+    assert "姓名不能为空，请填写" in html
+    assert "身份证号不能为空，请填写" in html
+    assert "当前为“12”" in html
+    assert "入会时间不是有效日期：“2020-02-30”" in _field_error(html, "joined_on")
+
+
+def test_user_text_is_escaped(admin_client: Any, org_tree: dict[str, int]) -> None:
+    name = "<script>alert(1)</script>"
+    created = admin_client.post("/api/v1/members/", json={"name": name, "id_card": "11010519491231002X",
+                                                          "org_unit": "A01-1"})
+    assert created.status_code == 201, created.get_json()
+    pk = created.get_json()["id"]
+    for url in ("/members/list/", f"/members/show/{pk}", f"/members/edit/{pk}"):
+        html = admin_client.get(url).get_data(as_text=True)
+        assert name not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_link_lookup_searches_as_you_type(admin_client: Any, org_tree: dict[str, int]) -> None:
+    results = admin_client.get("/lookup/org_units?q=车工").get_json()["results"]
+    assert [row["id"] for row in results] == [org_tree["A01-1"]]
+    assert admin_client.get("/lookup/no_such_register?q=x").status_code == 404
+
+
+def test_pages_are_chinese_and_english_on_request(admin_client: Any) -> None:
+    html = admin_client.get("/members/list/").get_data(as_text=True)
+    assert "会员列表" in html and "身份证号" in html and "搜索" in html
+    admin_client.get("/lang/en")
+    english = admin_client.get("/members/list/").get_data(as_text=True)
+    assert "ID number" in english and "身份证号" not in english
+    admin_client.get("/lang/zh")
+
+
+def test_missing_record_gets_a_chinese_404(admin_client: Any) -> None:
+    response = admin_client.get("/members/show/999999")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "找不到页面" in html and "Traceback" not in html
