@@ -84,3 +84,18 @@ def test_missing_translations_reports_empty_entries(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert sorted(missing_translations(po)) == ["Maybe", "Todo"]
+
+
+def test_every_project_string_is_translated() -> None:
+    """A new ``_()`` in portal/ without a Chinese translation fails here (run ``python -m portal.i18n extract``)."""
+    from babel.messages.pofile import read_po
+
+    from portal.i18n import extract_all
+
+    with (TRANSLATIONS_DIR / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    untranslated = sorted(
+        key for key, _msgid, _locations in extract_all()
+        if catalogue.get(key) is None or not catalogue.get(key).string
+    )
+    assert untranslated == []

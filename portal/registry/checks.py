@@ -42,6 +42,8 @@ def _check_references(spec: RegisterSpec, registry: Registry, problems: ProblemL
         name = getattr(spec, option)
         if name and not spec.has_field(name):
             problems.add("E017", option, f"{option} 引用的字段 '{name}' 不存在")
+    if spec.title and spec.has_field(spec.title) and not is_stored(spec.field(spec.title)):
+        problems.add("E017", "title", f"标题字段 '{spec.title}' 不保存在数据库中，不能用作标题")
     if spec.key and spec.has_field(spec.key):
         key = spec.key_field
         if not (key.required and key.unique) or key.is_derived:
@@ -56,6 +58,8 @@ def _check_screens(spec: RegisterSpec, registry: Registry, problems: ProblemList
     order = (spec.screens.order or "").lstrip("-")
     if order and not spec.has_field(order):
         problems.add("E018", "screens.order", f"排序字段 '{order}' 不存在")
+    elif order and not is_stored(spec.field(order)):
+        problems.add("E018", "screens.order", f"排序字段 '{order}' 不保存在数据库中，不能排序")
     for option in ("search", "filters"):
         for position, name in enumerate(getattr(spec.screens, option)):
             if spec.has_field(name) and not is_stored(spec.field(name)):

@@ -339,3 +339,23 @@ def test_check_registry_on_specs_built_in_python():
     ok = Registry((_spec("org_units", (code, FieldSpec("parent", "link", Label("上级", "Parent"),
                                                            target="org_units")), tree="parent"),))
     assert check_registry(ok) == []
+
+
+def test_title_and_order_must_be_stored_columns(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from portal.registry.loader import read_registry
+
+    project = Path(__file__).resolve().parents[2] / "schemas"
+    shutil.copytree(project, tmp_path / "s")
+    members = yaml.safe_load((tmp_path / "s" / "members.yaml").read_text(encoding="utf-8"))
+    members["title"] = "age"
+    members["screens"]["order"] = "-age"
+    (tmp_path / "s" / "members.yaml").write_text(yaml.safe_dump(members, allow_unicode=True), encoding="utf-8")
+    _, problems = read_registry(tmp_path / "s")
+    found = {(p.code, p.path) for p in problems}
+    assert ("E017", "title") in found
+    assert ("E018", "screens.order") in found
