@@ -7,6 +7,7 @@ the pagination and the rows agree.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -81,6 +82,25 @@ class PortalModelView(ModelView):
             g.portal_search = None
 
 
+def _formatter(field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
+    """How a value reads on the list and show pages: blanks empty, choices by label, money with 2 decimals."""
+
+    def format_value(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if field.type == "boolean":
+            return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
+        if field.type == "choice":
+            return field.choice_label(value, locale())
+        if field.type == "money":
+            return f"{value:,.2f}"
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()[:10]
+        return str(value)
+
+    return format_value
+
+
 def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:
     return [name for name in names if spec.has_field(name)]
 
@@ -132,6 +152,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "edit_columns": [field.name for field in spec.editable_fields],
         "search_columns": _filter_columns(spec, registry),
         "order_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
+        "formatters_columns": {field.name: _formatter(field, locale) for field in spec.fields},
         "add_form": form,
         "edit_form": form,
         "quick_search_fields": [spec.field(name) for name in spec.screens.search],

@@ -80,3 +80,14 @@ def test_missing_record_gets_a_chinese_404(admin_client: Any) -> None:
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "找不到页面" in html and "Traceback" not in html
+
+
+def test_list_shows_blanks_as_empty_and_choices_by_label(admin_client: Any, org_tree: dict[str, int]) -> None:
+    admin_client.post("/api/v1/members/", json={"name": "周九", "id_card": "11010519491231002X", "org_unit": "A01-1",
+                                                "status": "保留会籍"})
+    html = admin_client.get("/members/list/").get_data(as_text=True)
+    assert "周九" in html and ">None<" not in html.replace(" ", "").replace("\n", "")
+    admin_client.get("/lang/en")
+    assert "On hold" in admin_client.get("/members/list/").get_data(as_text=True) or "On Hold" in \
+        admin_client.get("/members/list/").get_data(as_text=True)
+    admin_client.get("/lang/zh")
