@@ -3,6 +3,7 @@ $(function () {
   $("select.portal-link").each(function () {
     var $el = $(this);
     $el.select2({
+      theme: "bootstrap",  // same look and height as Flask-AppBuilder's own select2 boxes
       allowClear: true,
       placeholder: $el.data("placeholder") || "",
       minimumInputLength: 0,
@@ -21,4 +22,11 @@ $(function () {
       }
     });
   });
+});
+
+/* select2 4.0.13 with jQuery 3.6 no longer puts the cursor in the search box when a box opens, so
+   typing right after the click went nowhere. Focus it ourselves, for every select2 on the page. */
+$(document).on("select2:open", function () {
+  var search = document.querySelector(".select2-container--open .select2-search__field");
+  if (search) { search.focus(); }
 });
