@@ -6,8 +6,11 @@ Plain data only, so the generator stays short. Area codes are real 2020s adminis
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import accumulate
+from typing import Any, Sequence
 
 #: (surname, weight per mille, roughly)
 SURNAMES: tuple[tuple[str, float], ...] = (
@@ -177,3 +180,113 @@ GRASSROOTS: tuple[Grassroots, ...] = (
             Leaf("3", "综合办公组", ("行政专员", "档案管理员"), 9000, "office", 0.35))),
     )),
 )
+
+
+_CUMULATIVE: dict[int, list[float]] = {}
+
+
+def pick(rng: random.Random, table: Sequence[tuple[Any, ...]]) -> Any:
+    """A row chosen by the weight in its last column (cumulative weights cached per table)."""
+    if id(table) not in _CUMULATIVE:
+        _CUMULATIVE[id(table)] = list(accumulate(row[-1] for row in table))
+    return rng.choices(table, cum_weights=_CUMULATIVE[id(table)])[0]
+
+
+def mobile(rng: random.Random) -> str:
+    """A random mainland mobile number."""
+    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10 ** 8):08d}"
+
+
+def person_name(rng: random.Random, male: bool, born: int) -> str:
+    """A plausible Chinese name: weighted surname, one or two given-name characters."""
+    surname = pick(rng, SURNAMES)[0]
+    if born < 1976 and rng.random() < 0.3:
+        return surname + rng.choice(OLDER_MALE_NAMES if male else OLDER_FEMALE_NAMES)
+    chars = MALE_CHARS if male else FEMALE_CHARS
+    if rng.random() < 0.3:
+        return surname + rng.choice(chars)
+    return surname + "".join(rng.sample(chars, 2))
+
+
+def luhn(digits: str) -> str:
+    """``digits`` followed by its Luhn check digit (bank card numbers)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return digits + str((10 - total % 10) % 10)
+
+
+def tree_levels(rng: random.Random) -> list[list[dict[str, Any]]]:
+    """Rows of the demo organisation tree by level (总工会, 基层工会, 分工会, 工会小组); ``parent`` is a code."""
+    hq_code, hq_name, hq_founded = FEDERATION
+    levels: list[list[dict[str, Any]]] = [[{"code": hq_code, "name": hq_name, "unit_type": "总工会",
+                                            "parent": None, "founded_on": hq_founded}], [], [], []]
+    for base in GRASSROOTS:
+        levels[1].append({"code": base.code, "name": base.name, "unit_type": "基层工会", "parent": hq_code,
+                          "founded_on": base.founded_on})
+        for branch in base.branches:
+            branch_code = base.code + branch.suffix
+            founded = between(rng, base.founded_on, date(2012, 12, 31))
+            levels[2].append({"code": branch_code, "name": branch.name, "unit_type": "分工会", "parent": base.code,
+                              "founded_on": founded})
+            for leaf in branch.leaves:
+                levels[3].append({"code": f"{branch_code}G{leaf.suffix}", "name": leaf.name, "unit_type": "工会小组",
+                                  "parent": branch_code, "founded_on": between(rng, founded, date(2020, 12, 31))})
+    return levels
+
+
+def between(rng: random.Random, first: date, last: date) -> date:
+    """A random day from ``first`` to ``last`` (``first`` when the range is empty)."""
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for 29 February)."""
+    return day.replace(year=day.year + years, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def membership(rng: random.Random, birth: date, male: bool, profile: str, joined: date, as_of: date,
+               employment: str) -> tuple[str, str, date | None, str | None]:
+    """(status, employment status, status changed on, reason) for a member; retirees keep membership on hold."""
+    age = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+    retire_age = 60 if male else (50 if profile == "worker" else 55)
+    roll, changed, reason, status = rng.random(), None, None, "在籍"
+    if age >= retire_age:
+        return "保留会籍", "退休", years_after(birth, retire_age), "退休，保留会籍"
+    if roll < 0.90:
+        if age >= 50 and rng.random() < 0.1:
+            employment = "内退"
+        elif rng.random() < 0.015:
+            employment = "病休"
+        return status, employment, None, None
+    if roll < 0.91:
+        status, employment, reason = "保留会籍", "失(无)业", "失业，保留会籍"
+    elif roll < 0.94:
+        status, reason = "退会", rng.choice(("本人申请退会", "离职，本人申请退会"))
+        employment = "失(无)业" if reason.startswith("离职") else employment
+    elif roll < 0.97:
+        status, reason = "转出中", f"调往{rng.choice(TRANSFER_DESTINATIONS)}，转出"
+        changed = as_of - timedelta(days=rng.randint(3, 40))
+    elif roll < 0.985:
+        status, reason = "已转出", f"调往{rng.choice(TRANSFER_DESTINATIONS)}，转出"
+    else:
+        return "申请中", employment, None, None
+    return status, employment, changed or between(rng, joined + timedelta(days=60), as_of - timedelta(days=30)), reason
+
+
+def activist_post(rng: random.Random, male: bool) -> str:
+    """A union post for an activist (women's committee members are women)."""
+    post = pick(rng, ACTIVIST_POSTS)[0]
+    return "会员" if male and post == "女工委员" else post
+
+
+def email(rng: random.Random, phone: str) -> str:
+    """A personal e-mail address: a QQ number or the mobile number at a mail provider."""
+    return rng.choice((f"{rng.randrange(10 ** 7, 10 ** 10)}@qq.com", f"{phone}@163.com", f"{phone}@139.com"))
+
+
+def home_address(rng: random.Random) -> str:
+    """A Shanghai home address (lane, building and flat)."""
+    return (f"{rng.choice(SHANGHAI_DISTRICTS)}{rng.choice(STREETS)}{rng.randint(1, 1200)}弄"
+            f"{rng.randint(1, 60)}号{rng.randint(1, 6)}0{rng.randint(1, 4)}室")

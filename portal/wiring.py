@@ -10,6 +10,7 @@ from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from portal.build.api import build_api
+from portal.build.forms import link_text
 from portal.build.views import build_view, search_condition
 from portal.extensions import db
 from portal.labels import lazy_label
@@ -44,7 +45,7 @@ class LookupView(BaseView):
                                                         text)))
         query = query.order_by(getattr(model, spec.title)).limit(LOOKUP_LIMIT)
         rows = db.session.scalars(query).unique().all()
-        return jsonify(results=[{"id": row.id, "text": f"{row} ({getattr(row, spec.key)})"} for row in rows])
+        return jsonify(results=[{"id": row.id, "text": link_text(row)} for row in rows])
 
 
 def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None:

@@ -67,12 +67,17 @@ class ParsedTextAreaField(ParsedField, TextAreaField):
     pass
 
 
+def link_text(record: Any) -> str:
+    """How a linked record reads in a drop-down: its title and natural key."""
+    return f"{record} ({getattr(record, record.__register__.key)})"
+
+
 class LinkSelectWidget:
     """A ``<select>`` holding only the current record; select2 searches ``/lookup/<slug>`` as you type."""
 
     def __call__(self, field: "LinkField", **kwargs: Any) -> Markup:
         current = field.data
-        option = (f'<option value="{escape(current.id)}" selected>{escape(str(current))}</option>'
+        option = (f'<option value="{escape(current.id)}" selected>{escape(link_text(current))}</option>'
                   if current is not None else "")
         return Markup(
             f'<select id="{escape(field.id)}" name="{escape(field.name)}" class="form-control portal-link" '

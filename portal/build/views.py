@@ -7,7 +7,8 @@ the pagination and the rows agree.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 
 PAGE_SIZE = 25
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
 EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
 
 
@@ -101,6 +103,13 @@ def _formatter(field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
     return format_value
 
 
+def local_time(value: datetime | None) -> str:
+    """Timestamps are stored in UTC and shown in China Standard Time, to the minute."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
+
 def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:
     return [name for name in names if spec.has_field(name)]
 
@@ -152,7 +161,8 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "edit_columns": [field.name for field in spec.editable_fields],
         "search_columns": _filter_columns(spec, registry),
         "order_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
-        "formatters_columns": {field.name: _formatter(field, locale) for field in spec.fields},
+        "formatters_columns": {**{field.name: _formatter(field, locale) for field in spec.fields},
+                               "created_at": local_time, "updated_at": local_time},
         "add_form": form,
         "edit_form": form,
         "quick_search_fields": [spec.field(name) for name in spec.screens.search],
