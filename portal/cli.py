@@ -115,10 +115,16 @@ def user_create_command(username: str, password: str, role: str, org_code: str |
 @with_appcontext
 def ensure_admin_command(username: str) -> None:
     """确保有一个管理员账号；首次创建时生成随机密码并保存在 instance/ 中，每次都打印登录信息。"""
-    from portal.security.accounts import ensure_admin
+    from portal.security.accounts import AccountError, ensure_admin
+    from portal.security.sync import sync_permissions
 
-    password = ensure_admin(username, Path(current_app.instance_path) / "admin_password.txt",
-                            lambda: secrets.token_urlsafe(9))
+    sync_permissions(current_app)
+    try:
+        password = ensure_admin(username, Path(current_app.instance_path) / "admin_password.txt",
+                                lambda: secrets.token_urlsafe(9))
+    except AccountError as error:
+        click.secho(f"创建管理员失败：{error}", fg="red", err=True)
+        sys.exit(1)
     click.secho(f"管理员登录：用户名 {username}  密码 {password}", fg="green")
 
 

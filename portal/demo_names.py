@@ -281,6 +281,13 @@ def activist_post(rng: random.Random, male: bool) -> str:
     return "会员" if male and post == "女工委员" else post
 
 
+def relief_kinds(cause: str, category: str) -> list[str]:
+    """Relief types that suit a hardship case: the usual ones plus medical, schooling or special relief."""
+    kinds = ["春节救助", "日常救助", "生活救助", "越冬救助", "换季救助"]
+    return kinds + ["医疗救助"] * ("患大病" in cause) + ["助学救助"] * (cause == "子女教育") + \
+        ["特殊救助"] * (category == "意外致困")
+
+
 def email(rng: random.Random, phone: str) -> str:
     """A personal e-mail address: a QQ number or the mobile number at a mail provider."""
     return rng.choice((f"{rng.randrange(10 ** 7, 10 ** 10)}@qq.com", f"{phone}@163.com", f"{phone}@139.com"))

@@ -7,6 +7,7 @@ the pagination and the rows agree.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 from typing import Any, Callable
@@ -19,6 +20,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from portal.build.forms import build_form
 from portal.build.records import RecordService
 from portal.build.row_schema import LocaleGetter
+from portal.domain.idcard import normalize_id_card
+from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored
@@ -34,6 +37,11 @@ def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], reg
     """OR over the register's search fields; links match the linked record's key or title."""
     text = text.strip()
     exact = compact(text).upper() if len(compact(text)) == 18 else compact(text)
+    for kind, valid in (("id_card", _is_id_card), ("phone", _is_mobile)):
+        columns = [name for name in spec.screens.search if spec.field(name).type == kind]
+        if columns and valid(exact):
+            # A whole ID or mobile number: use the unique/indexed column alone, not a table scan.
+            return sa.or_(*(getattr(model, name) == exact for name in columns))
     conditions = []
     for name in spec.screens.search:
         field = spec.field(name)
@@ -48,6 +56,18 @@ def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], reg
         elif field.type in ("string", "text"):
             conditions.append(getattr(model, name).contains(text))
     return sa.or_(*conditions) if conditions else sa.false()
+
+
+def _is_id_card(text: str) -> bool:
+    try:
+        normalize_id_card(text)
+    except DomainValidationError:
+        return False
+    return True
+
+
+def _is_mobile(text: str) -> bool:
+    return bool(re.fullmatch(r"1[3-9]\d{9}", text))
 
 
 class PortalInterface(SQLAInterface):
