@@ -58,7 +58,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,
-            spec.slug,
+            f"menu_{spec.slug}",  # menu_access lives apart from the view's own permissions
             label=lazy_label(spec.label),
             icon=spec.menu.icon if spec.menu else "fa-table",
             category=group.zh if group else "登记簿",
