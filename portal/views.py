@@ -23,7 +23,7 @@ class PortalIndexView(IndexView):
         if user is not None and user.is_authenticated:
             state = portal_state()
             locale = current_locale()
-            for spec in state.registry:
+            for spec in sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug)):
                 if not self.appbuilder.sm.has_access("can_list", spec.slug):
                     continue
                 model = state.models[spec.slug]
