@@ -18,6 +18,14 @@ PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_ADMIN_URL", "postgresql+psycopg://
 DATABASES = [name.strip() for name in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",")]
 ADMIN_PASSWORD = "Admin-pass-2026"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+#: The org tree tests rely on: HQ → A, B (基层工会) → A01 (分工会) → A01-1 (工会小组).
+ORG_TREE = [
+    {"code": "HQ", "name": "集团公司工会", "unit_type": "总工会"},
+    {"code": "A", "name": "第一机械厂工会", "unit_type": "基层工会", "parent": "HQ"},
+    {"code": "B", "name": "物流中心工会", "unit_type": "基层工会", "parent": "HQ"},
+    {"code": "A01", "name": "机加工车间分工会", "unit_type": "分工会", "parent": "A"},
+    {"code": "A01-1", "name": "车工一组", "unit_type": "工会小组", "parent": "A01"},
+]
 
 
 def fresh_postgres_database(prefix: str) -> str:
@@ -123,15 +131,8 @@ def admin_client(app: Any, clean: None) -> Any:
 @pytest.fixture()
 def org_tree(app: Any, admin_client: Any) -> dict[str, int]:
     """A small tree: HQ → A, B (基层工会) → A01 (分工会) → A01-1 (工会小组)."""
-    rows = [
-        {"code": "HQ", "name": "集团公司工会", "unit_type": "总工会"},
-        {"code": "A", "name": "第一机械厂工会", "unit_type": "基层工会", "parent": "HQ"},
-        {"code": "B", "name": "物流中心工会", "unit_type": "基层工会", "parent": "HQ"},
-        {"code": "A01", "name": "机加工车间分工会", "unit_type": "分工会", "parent": "A"},
-        {"code": "A01-1", "name": "车工一组", "unit_type": "工会小组", "parent": "A01"},
-    ]
     ids = {}
-    for row in rows:
+    for row in ORG_TREE:
         response = admin_client.post("/api/v1/org_units/", json=row)
         assert response.status_code == 201, response.get_json()
         ids[row["code"]] = response.get_json()["id"]

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.build.records import RecordErrors, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
-from portal.build.views import PortalInterface, _filter_columns
+from portal.build.views import filter_columns, make_interface
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 
@@ -48,41 +48,30 @@ class PortalRestApi(ModelRestApi):
     register: RegisterSpec
     service_getter: Callable[[], RecordService]
 
-    def _errors(self, error: RecordErrors) -> Any:
-        return self.response_422(message=error.errors)
-
-    def post_headless(self) -> Any:
+    def _save(self, write: Callable[[RecordService], Any], status: int) -> Any:
+        """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="请求体必须是 JSON 对象")
         service = self.service_getter()
         try:
-            item = service.create(request.json)
+            item = write(service)
             service.session.commit()
         except RecordErrors as error:
             service.session.rollback()
-            return self._errors(error)
+            return self.response_422(message=error.errors)
         except SQLAlchemyError:
             service.session.rollback()
             return self.response_422(message="保存失败：数据与其他记录冲突，请检查唯一字段后重试")
-        return self.response(201, result=self.show_model_schema.dump(item), id=item.id)
+        return self.response(status, result=self.show_model_schema.dump(item), id=item.id)
+
+    def post_headless(self) -> Any:
+        return self._save(lambda service: service.create(request.json), 201)
 
     def put_headless(self, pk: Any) -> Any:
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             return self.response_404()
-        if not request.is_json or not isinstance(request.json, dict):
-            return self.response_400(message="请求体必须是 JSON 对象")
-        service = self.service_getter()
-        try:
-            service.update(item, request.json)
-            service.session.commit()
-        except RecordErrors as error:
-            service.session.rollback()
-            return self._errors(error)
-        except SQLAlchemyError:
-            service.session.rollback()
-            return self.response_422(message="保存失败：数据与其他记录冲突，请检查唯一字段后重试")
-        return self.response(200, result=self.show_model_schema.dump(item))
+        return self._save(lambda service: service.update(item, request.json), 200)
 
     @expose("/", methods=["POST"])
     @protect()
@@ -141,8 +130,6 @@ class PortalRestApi(ModelRestApi):
 def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
               service: Callable[[], RecordService], locale: LocaleGetter) -> type[PortalRestApi]:
     model = models[spec.slug]
-    datamodel_class = type(f"{model.__name__}ApiInterface", (PortalInterface,),
-                           {"register": spec, "registry": registry, "models": models})
     row_schema = build_row_schema(spec, locale)
     editable = [field.name for field in spec.editable_fields]
     stored = [field.name for field in spec.fields if is_stored(field)]
@@ -150,7 +137,7 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "register": spec,
         "service_getter": staticmethod(service),
         "resource_name": spec.slug,
-        "datamodel": datamodel_class(model),
+        "datamodel": make_interface(spec, registry, models),
         "class_permission_name": f"{spec.slug}_api",
         "allow_browser_login": True,
         "list_columns": ["id", *[field.name for field in spec.fields]],
@@ -158,7 +145,7 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "add_columns": editable,
         "edit_columns": editable,
         "search_columns": [name for name in stored if name in spec.screens.search or name in
-                           _filter_columns(spec, registry) or name == spec.key],
+                           filter_columns(spec, registry) or name == spec.key],
         "order_columns": [name for name in stored if not spec.field(name).is_link],
         "label_columns": {field.name: field.label.zh for field in spec.fields},
         "description_columns": {field.name: field.help.zh for field in spec.fields if field.help},

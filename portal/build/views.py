@@ -85,6 +85,14 @@ class PortalInterface(SQLAInterface):
         return query
 
 
+def make_interface(spec: RegisterSpec, registry: Registry, models: dict[str, Any]) -> PortalInterface:
+    """The FAB data interface of one register (its quick search included)."""
+    model = models[spec.slug]
+    interface = type(f"{model.__name__}Interface", (PortalInterface,),
+                     {"register": spec, "registry": registry, "models": models})
+    return interface(model)
+
+
 class PortalModelView(ModelView):
     """Base of every generated register view."""
 
@@ -134,7 +142,7 @@ def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:
     return [name for name in names if spec.has_field(name)]
 
 
-def _filter_columns(spec: RegisterSpec, registry: Registry) -> list[str]:
+def filter_columns(spec: RegisterSpec, registry: Registry) -> list[str]:
     """Filters a list page offers; a link filter lists every target row, so only small targets qualify."""
     allowed = []
     for name in spec.screens.filters:
@@ -157,8 +165,6 @@ def _order(spec: RegisterSpec) -> tuple[str, str] | None:
 def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], service: Callable[[], RecordService],
                locale: LocaleGetter) -> type[PortalModelView]:
     model = models[spec.slug]
-    datamodel_class = type(f"{model.__name__}Interface", (PortalInterface,),
-                           {"register": spec, "registry": registry, "models": models})
     form = build_form(spec, service, locale, lambda target: f"/lookup/{target}")
     label = spec.label
     labels = {field.name: lazy_label(field.label) for field in spec.fields}
@@ -166,7 +172,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
     stored = [field.name for field in spec.fields if is_stored(field)]
     attrs: dict[str, Any] = {
         "register": spec,
-        "datamodel": datamodel_class(model),
+        "datamodel": make_interface(spec, registry, models),
         "route_base": f"/{spec.slug}",
         "class_permission_name": spec.slug,
         "list_title": lazy_text(f"{label.zh}列表", f"{label.en}"),
@@ -179,7 +185,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
         "add_columns": [field.name for field in spec.editable_fields],
         "edit_columns": [field.name for field in spec.editable_fields],
-        "search_columns": _filter_columns(spec, registry),
+        "search_columns": filter_columns(spec, registry),
         "order_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
         "formatters_columns": {**{field.name: _formatter(field, locale) for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},

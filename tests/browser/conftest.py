@@ -26,6 +26,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import (
+    ORG_TREE,
     ADMIN_PASSWORD,
     ARTIFACTS,
     DATABASES,
@@ -52,14 +53,6 @@ SCREENSHOTS = ARTIFACTS / "browser"
 #: The record rows of a list page (the filter table is a .table-hover too, but not in .table-responsive).
 LIST_ROWS = ".table-responsive table.table-hover tbody tr"
 
-#: The org tree every browser test can rely on: HQ → A, B → A01 → A01-1.
-ORG_TREE = [
-    {"code": "HQ", "name": "集团公司工会", "unit_type": "总工会"},
-    {"code": "A", "name": "第一机械厂工会", "unit_type": "基层工会", "parent": "HQ"},
-    {"code": "B", "name": "物流中心工会", "unit_type": "基层工会", "parent": "HQ"},
-    {"code": "A01", "name": "机加工车间分工会", "unit_type": "分工会", "parent": "A"},
-    {"code": "A01-1", "name": "车工一组", "unit_type": "工会小组", "parent": "A01"},
-]
 #: One member already on the roll (so show pages have something to show).
 SEED_MEMBER = {"name": "张三", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍"}
 
