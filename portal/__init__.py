@@ -13,7 +13,8 @@ __all__ = ["create_app"]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The only place an app is made: load and check the schemas, build models, views and APIs.
 
-    Raises ``portal.registry.problems.SchemaError`` (listing every problem) when a schema is wrong.
+    Raises ``portal.registry.problems.SchemaError`` (listing every problem) when a schema is wrong,
+    and ``portal.security.roles.RolesError`` when ``permissions/roles.yaml`` is.
     """
     from flask_appbuilder import AppBuilder
 
@@ -23,6 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.extensions import db, migrate
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
     from portal.registry.loader import load_registry
+    from portal.security import audit
+    from portal.security.roles import read_roles
     from portal.security.manager import PortalSecurityManager
     from portal.state import PortalState, current_locale
     from portal.views import PortalIndexView
@@ -30,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     settings = build_config(config)
     registry = load_registry(Path(settings["PORTAL_SCHEMAS_DIR"]))
+    roles = read_roles(Path(settings["PORTAL_ROLES_FILE"]), registry)
     app = Flask(__name__, instance_path=settings["PORTAL_INSTANCE_DIR"])
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -40,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["FAB_CREATE_DB"] = False
     app.config["FAB_UPDATE_PERMS"] = False
 
-    state = PortalState(registry=registry, models=build_models(registry))
+    state = PortalState(registry=registry, models=build_models(registry), roles=roles)
     app.extensions["portal"] = state
     db.init_app(app)
     migrate.init_app(app, db, directory=settings["PORTAL_MIGRATIONS_DIR"],
@@ -51,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 update_perms=False)
         appbuilder.init_app(app, db.session)
         register_all(app, appbuilder, state)
+        audit.install(db.session, appbuilder.sm.user_model, appbuilder.sm.role_model)
     register_error_handlers(app)
     app.jinja_env.globals["portal_locale"] = current_locale
     return app

@@ -18,6 +18,7 @@ from flask_migrate.cli import db as db_group
 
 from portal.config import build_config
 from portal.registry.problems import SchemaError
+from portal.security.roles import RolesError
 
 
 def _create_app() -> Flask:
@@ -25,7 +26,7 @@ def _create_app() -> Flask:
 
     try:
         return create_app()
-    except SchemaError as error:
+    except (SchemaError, RolesError) as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
 
@@ -64,14 +65,20 @@ def schema_doc_command() -> None:
     click.echo(render_readme(), nl=False)
 
 
-@main.command("sync-permissions")
-@with_appcontext
-def sync_permissions_command() -> None:
-    """把各登记簿界面与接口的权限写入权限表。"""
-    from portal.security.sync import sync_permissions
+@main.group("roles")
+def roles_group() -> None:
+    """角色与权限（permissions/roles.yaml）。"""
 
-    sync_permissions(current_app)
-    click.echo("权限已同步。")
+
+@roles_group.command("sync")
+@click.option("--dry-run", is_flag=True, help="只列出将要发生的变化，不写入")
+@with_appcontext
+def roles_sync_command(dry_run: bool) -> None:
+    """把 roles.yaml 写入权限表，并列出每个角色新增和移除的权限。"""
+    from portal.security.sync import sync_roles
+
+    for line in sync_roles(current_app, dry_run=dry_run).lines():
+        click.echo(line)
 
 
 @main.command("demo")
@@ -94,7 +101,7 @@ def user_group() -> None:
 @user_group.command("create")
 @click.argument("username")
 @click.option("--password", required=True, help="密码（至少 10 位，不能全是数字）")
-@click.option("--role", required=True, help="角色名称，例如 Admin")
+@click.option("--role", required=True, help="角色名（roles.yaml 中的键），例如 clerk")
 @click.option("--org", "org_code", default=None, help="所属组织编码（行范围）")
 @click.option("--email", default=None, help="电子邮箱（默认 用户名@portal.local）")
 @with_appcontext
@@ -110,15 +117,30 @@ def user_create_command(username: str, password: str, role: str, org_code: str |
     click.echo(f"已创建用户 {username}（角色 {role}）。")
 
 
+@user_group.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def user_deactivate_command(username: str) -> None:
+    """停用用户：不能再登录，已登录的会话立即失效。"""
+    from portal.security.accounts import AccountError, set_active
+
+    try:
+        set_active(username, False)
+    except AccountError as error:
+        click.secho(f"停用失败：{error}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"已停用用户 {username}。")
+
+
 @main.command("ensure-admin")
 @click.option("--username", default="admin", show_default=True)
 @with_appcontext
 def ensure_admin_command(username: str) -> None:
     """确保有一个管理员账号；首次创建时生成随机密码并保存在 instance/ 中，每次都打印登录信息。"""
     from portal.security.accounts import AccountError, ensure_admin
-    from portal.security.sync import sync_permissions
+    from portal.security.sync import sync_roles
 
-    sync_permissions(current_app)
+    sync_roles(current_app)
     try:
         password = ensure_admin(username, Path(current_app.instance_path) / "admin_password.txt",
                                 lambda: secrets.token_urlsafe(9))
@@ -136,9 +158,10 @@ def ensure_admin_command(username: str) -> None:
 @with_appcontext
 def run_command(host: str, port: int, workers: int, dev: bool) -> None:
     """启动门户：默认用 gunicorn（多进程生产服务器），--dev 时用开发服务器。"""
-    from portal.security.sync import sync_permissions
+    from portal.security.sync import sync_roles
 
-    sync_permissions(current_app)
+    report = sync_roles(current_app)
+    click.echo(report.lines()[-1])
     url = f"http://{host}:{port}"
     click.secho(f"工会管理平台已启动：{url}", fg="green")
     if dev:

@@ -18,6 +18,9 @@ ENVIRONMENT = {
     "PORTAL_INSTANCE_DIR": "PORTAL_INSTANCE_DIR",
     "PORTAL_REDIS_URL": "PORTAL_REDIS_URL",
     "PORTAL_LOGIN_RATE_LIMIT": "PORTAL_LOGIN_RATE_LIMIT",
+    "PORTAL_ROLES_FILE": "PORTAL_ROLES_FILE",
+    "PORTAL_LOCKOUT_ATTEMPTS": "PORTAL_LOCKOUT_ATTEMPTS",
+    "PORTAL_LOCKOUT_MINUTES": "PORTAL_LOCKOUT_MINUTES",
 }
 
 
@@ -36,6 +39,17 @@ def _secret_key(folder: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _password_policy(password: str) -> None:
+    """FAB's hook for the user screens and password resets; the same rule as ``portal user create``."""
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    from portal.security.accounts import password_problem
+
+    problem = password_problem(password or "")
+    if problem:
+        raise PasswordComplexityValidationError(problem)
+
+
 def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     folder = instance_dir(overrides)
     config: dict[str, Any] = {
@@ -47,14 +61,19 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PORTAL_INSTANCE_DIR": str(folder),
         "PORTAL_MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "PORTAL_LOGIN_RATE_LIMIT": "10 per minute",
+        "PORTAL_ROLES_FILE": str(PROJECT_ROOT / "permissions" / "roles.yaml"),
+        # Failed logins within the window that lock an account until the window has passed.
+        "PORTAL_LOCKOUT_ATTEMPTS": 5,
+        "PORTAL_LOCKOUT_MINUTES": 15,
         "AUTH_TYPE": 1,  # database accounts
-        "AUTH_ROLE_ADMIN": "Admin",
-        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_ROLE_ADMIN": "admin",
+        "AUTH_ROLE_PUBLIC": "public",
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_SWAGGER_UI": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_UPDATE_PERMS": True,
-        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": _password_policy,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}},
@@ -78,4 +97,6 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if config.get("PORTAL_REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
+    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES"):
+        config[key] = int(config[key])
     return config

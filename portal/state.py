@@ -12,6 +12,7 @@ from portal.build.models import BuiltModels
 from portal.build.records import RecordService
 from portal.extensions import db
 from portal.registry.spec import Registry
+from portal.security.roles import RoleSpec
 
 
 def current_locale() -> str:
@@ -27,13 +28,17 @@ def current_locale() -> str:
 class PortalState:
     registry: Registry
     models: BuiltModels
+    roles: dict[str, RoleSpec] = field(default_factory=dict)
     services: dict[str, RecordService] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
 
     def service(self, slug: str) -> RecordService:
         if slug not in self.services:
             spec = self.registry.get(slug)
-            self.services[slug] = RecordService(spec, self.registry, self.models, lambda: db.session, current_locale)
+            from portal.security.current import current_access
+
+            self.services[slug] = RecordService(spec, self.registry, self.models, lambda: db.session, current_locale,
+                                                current_access)
         return self.services[slug]
 
 

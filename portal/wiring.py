@@ -13,7 +13,11 @@ from portal.build.api import build_api
 from portal.build.forms import link_text
 from portal.build.views import build_view, search_condition
 from portal.extensions import db
-from portal.labels import lazy_label
+from portal.build.permissions import SYSTEM_CATEGORY, category_name, menu_name
+from portal.labels import lazy_label, lazy_text
+from portal.security.views import AuditView, RoleMatrixView
+from portal.security.access import row_condition
+from portal.security.current import current_access
 from portal.state import PortalState, current_locale
 
 LOOKUP_LIMIT = 20
@@ -37,15 +41,20 @@ class LookupView(BaseView):
         spec = self.state.registry.get(slug)
         model = self.state.models[slug]
         text = request.args.get("q", "").strip()[:100]
+        access = current_access()
         query = sa.select(model)
+        scope = row_condition(spec, model, access)
+        if scope is not None:
+            query = query.where(scope)
         if text:
-            title_or_key = sa.or_(getattr(model, spec.title).contains(text), getattr(model, spec.key) == text)
+            key = sa.false() if access.hidden(spec, spec.key_field) else getattr(model, spec.key) == text
+            title_or_key = sa.or_(getattr(model, spec.title).contains(text), key)
             query = query.where(sa.or_(title_or_key,
                                        search_condition(spec, model, self.state.models.classes, self.state.registry,
-                                                        text)))
+                                                        text, access)))
         query = query.order_by(getattr(model, spec.title)).limit(LOOKUP_LIMIT)
         rows = db.session.scalars(query).unique().all()
-        return jsonify(results=[{"id": row.id, "text": link_text(row)} for row in rows])
+        return jsonify(results=[{"id": row.id, "text": link_text(row, access)} for row in rows])
 
 
 def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None:
@@ -58,16 +67,22 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,
-            f"menu_{spec.slug}",  # menu_access lives apart from the view's own permissions
+            menu_name(spec),  # menu_access lives apart from the view's own permissions
             label=lazy_label(spec.label),
             icon=spec.menu.icon if spec.menu else "fa-table",
-            category=group.zh if group else "登记簿",
-            category_label=lazy_label(group) if group else "登记簿",
+            category=category_name(spec),
+            category_label=lazy_label(group) if group else category_name(spec),
         )
         state.views[spec.slug] = view
-        appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale))
+        appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale, current_access))
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
+    system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),
+              "category_icon": "fa-shield"}
+    appbuilder.add_view(AuditView, "menu_audit", label=lazy_text("审计日志", "Audit trail"), icon="fa-history",
+                        **system)
+    appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
+                        icon="fa-th", **system)
 
 
 def _service_getter(state: PortalState, slug: str) -> Any:

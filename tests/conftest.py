@@ -80,14 +80,14 @@ def upgrade_and_sync(app: Any) -> None:
     from flask_migrate import upgrade
 
     from portal.security.accounts import create_user
-    from portal.security.sync import sync_permissions
+    from portal.security.sync import sync_roles
 
     with app.app_context():
         upgrade()
-    sync_permissions(app)
+    sync_roles(app)
     with app.app_context():
         if not app.appbuilder.sm.find_user(username="admin"):
-            create_user("admin", ADMIN_PASSWORD, "Admin")
+            create_user("admin", ADMIN_PASSWORD, "admin")
 
 
 @pytest.fixture(scope="session")

@@ -51,16 +51,16 @@ def test_user_create_enforces_the_password_policy_and_known_roles(app: Any, data
                                                                   tmp_path: Path) -> None:
     env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path)}
     runner = CliRunner()
-    short = runner.invoke(main, ["user", "create", "clerk1", "--password", "123", "--role", "Admin"], env=env)
+    short = runner.invoke(main, ["user", "create", "clerk1", "--password", "123", "--role", "admin"], env=env)
     assert short.exit_code == 1 and "密码至少需要 10 个字符" in short.output
-    digits = runner.invoke(main, ["user", "create", "clerk1", "--password", "1234567890", "--role", "Admin"], env=env)
+    digits = runner.invoke(main, ["user", "create", "clerk1", "--password", "1234567890", "--role", "admin"], env=env)
     assert digits.exit_code == 1 and "密码不能全是数字" in digits.output
     role = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "Nobody"], env=env)
     assert role.exit_code == 1 and "没有名为 Nobody 的角色" in role.output
-    org = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "Admin",
+    org = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "admin",
                                "--org", "NOPE"], env=env)
     assert org.exit_code == 1 and "找不到组织编码 NOPE" in org.output
-    ok = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "Admin"], env=env)
+    ok = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "admin"], env=env)
     assert ok.exit_code == 0, ok.output
-    again = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "Admin"], env=env)
+    again = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "admin"], env=env)
     assert again.exit_code == 1 and "已存在" in again.output

@@ -67,11 +67,11 @@ def test_new_field_and_new_register_without_python(database_url: str, tmp_path: 
         app = make_app(url, tmp_path / "instance", PORTAL_SCHEMAS_DIR=str(schemas),
                        PORTAL_MIGRATIONS_DIR=str(migrations))
         from portal.security.accounts import create_user
-        from portal.security.sync import sync_permissions
+        from portal.security.sync import sync_roles
 
-        sync_permissions(app)
+        sync_roles(app)
         with app.app_context():
-            create_user("admin", ADMIN_PASSWORD, "Admin")
+            create_user("admin", ADMIN_PASSWORD, "admin")
         client = app.test_client()
         assert login(client).status_code == 302
         assert 'name="shoe_size"' in client.get("/members/add").get_data(as_text=True)

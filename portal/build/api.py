@@ -12,33 +12,51 @@ from flask import request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.build.records import RecordErrors, RecordService
+from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.build.views import filter_columns, make_interface
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+from portal.security.masking import mask_value
 
 
 class LinkDump(fields.Field):
-    """A link as ``{"id", "key", "title"}`` of the linked record."""
+    """A link as ``{"id", "key", "title"}`` of the linked record (the key masked if the reader may not see it)."""
 
-    def __init__(self, field: FieldSpec, target: RegisterSpec) -> None:
+    def __init__(self, field: FieldSpec, target: RegisterSpec, access: AccessGetter) -> None:
         super().__init__(dump_only=True, metadata={"description": f"{field.label.zh}（链接记录的 id、key、title）"})
         self.target = target
+        self.access = access
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
-        return {"id": value.id, "key": getattr(value, self.target.key), "title": str(value)}
+        key = getattr(value, self.target.key)
+        if self.access().hidden(self.target, self.target.key_field):
+            key = mask_value(self.target.key_field, key)
+        return {"id": value.id, "key": key, "title": str(value)}
 
 
-def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGetter, suffix: str) -> type[Schema]:
+def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGetter, access: AccessGetter,
+                      suffix: str) -> type[Schema]:
+    """The GET body; sensitive values come masked for readers whose roles do not unmask them."""
     attrs: dict[str, Any] = {"id": fields.Integer(dump_only=True)}
     for field in spec.fields:
-        attrs[field.name] = LinkDump(field, registry.get(field.target or "")) if field.is_link else make_field(field, locale)
+        attrs[field.name] = (LinkDump(field, registry.get(field.target or ""), access) if field.is_link
+                             else make_field(field, locale))
+
+    @post_dump
+    def mask_hidden(self: Schema, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        reader = access()
+        for field in spec.sensitive_fields:
+            if field.name in data and reader.hidden(spec, field):
+                data[field.name] = mask_value(field, data[field.name])
+        return data
+
+    attrs["mask_hidden"] = mask_hidden
     return type(f"{spec.slug.title().replace('_', '')}{suffix}", (Schema,), attrs)
 
 
@@ -56,6 +74,9 @@ class PortalRestApi(ModelRestApi):
         try:
             item = write(service)
             service.session.commit()
+        except RecordForbidden as error:
+            service.session.rollback()
+            return self.response_403(message=str(error))
         except RecordErrors as error:
             service.session.rollback()
             return self.response_422(message=error.errors)
@@ -127,8 +148,52 @@ class PortalRestApi(ModelRestApi):
         return self.put_headless(pk)
 
 
+class ApprovalApiMixin:
+    """``PUT /api/v1/<slug>/<pk>/approve`` with only the approval fields, for roles with ``approve``."""
+
+    @expose("/<int:pk>/approve", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("approve")
+    def approve(self, pk: int) -> Any:
+        """Record an approval decision (only the register's approval fields).
+        ---
+        put:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/{{self.__class__.__name__}}.put'
+          responses:
+            200:
+              description: 已审批
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+        if not item:
+            return self.response_404()  # type: ignore[attr-defined]
+        body = request.json if request.is_json and isinstance(request.json, dict) else None
+        if body is None:
+            return self.response_400(message="请求体必须是 JSON 对象")  # type: ignore[attr-defined]
+        others = [name for name in body if name not in self.register.approval]  # type: ignore[attr-defined]
+        if others:
+            return self.response_400(message=f"审批只能修改审批字段：{'、'.join(self.register.approval)}")  # type: ignore[attr-defined]
+        return self._save(lambda service: service.update(item, body), 200)  # type: ignore[attr-defined]
+
+
 def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
-              service: Callable[[], RecordService], locale: LocaleGetter) -> type[PortalRestApi]:
+              service: Callable[[], RecordService], locale: LocaleGetter, access: AccessGetter) -> type[PortalRestApi]:
     model = models[spec.slug]
     row_schema = build_row_schema(spec, locale)
     editable = [field.name for field in spec.editable_fields]
@@ -151,9 +216,10 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "description_columns": {field.name: field.help.zh for field in spec.fields if field.help},
         "add_model_schema": row_schema(),
         "edit_model_schema": row_schema(partial=True),
-        "list_model_schema": build_dump_schema(spec, registry, locale, "List")(),
-        "show_model_schema": build_dump_schema(spec, registry, locale, "Show")(),
+        "list_model_schema": build_dump_schema(spec, registry, locale, access, "List")(),
+        "show_model_schema": build_dump_schema(spec, registry, locale, access, "Show")(),
         "openapi_spec_tag": spec.label.zh,
         "page_size": 25,
     }
-    return type(f"{model.__name__}Api", (PortalRestApi,), attrs)
+    bases = (ApprovalApiMixin, PortalRestApi) if spec.approval else (PortalRestApi,)
+    return type(f"{model.__name__}Api", bases, attrs)

@@ -29,6 +29,8 @@ from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.build.row_schema import LocaleGetter, required_message
 from portal.labels import lazy_label
+from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access
+from portal.security.masking import mask_value
 
 ServiceGetter = Callable[[], RecordService]
 
@@ -67,9 +69,13 @@ class ParsedTextAreaField(ParsedField, TextAreaField):
     pass
 
 
-def link_text(record: Any) -> str:
-    """How a linked record reads in a drop-down: its title and natural key."""
-    return f"{record} ({getattr(record, record.__register__.key)})"
+def link_text(record: Any, access: Access = SYSTEM_ACCESS) -> str:
+    """How a linked record reads in a drop-down: its title and natural key (masked if the key is sensitive)."""
+    spec = record.__register__
+    key = getattr(record, spec.key)
+    if access.hidden(spec, spec.key_field):
+        key = mask_value(spec.key_field, key)
+    return f"{record} ({key})"
 
 
 class LinkSelectWidget:
@@ -77,7 +83,8 @@ class LinkSelectWidget:
 
     def __call__(self, field: "LinkField", **kwargs: Any) -> Markup:
         current = field.data
-        option = (f'<option value="{escape(current.id)}" selected>{escape(link_text(current))}</option>'
+        text = link_text(current, field.service().access()) if current is not None else ""
+        option = (f'<option value="{escape(current.id)}" selected>{escape(text)}</option>'
                   if current is not None else "")
         return Markup(
             f'<select id="{escape(field.id)}" name="{escape(field.name)}" class="form-control portal-link" '
@@ -125,6 +132,19 @@ class RequiredText:
             raise StopValidation(required_message(self.spec, self.locale()))
 
 
+class InScope:
+    """A user limited to an org subtree must place the record in it (the link itself only finds rows in scope)."""
+
+    def __init__(self, spec: FieldSpec, service: ServiceGetter) -> None:
+        self.spec = spec
+        self.service = service
+
+    def __call__(self, form: Any, field: Field) -> None:
+        service = self.service()
+        if field.data is None and service.access().scoped:
+            raise StopValidation(service._problem(self.spec, "scope_required"))
+
+
 class UniqueValue:
     """No other record may already hold this value."""
 
@@ -154,10 +174,13 @@ def _choices(spec: FieldSpec, locale: LocaleGetter) -> Callable[[], list[tuple[s
     return lambda: [("", "")] + [(choice.value, choice.label.get(locale())) for choice in spec.choices]
 
 
-def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGetter, lookup_url: str) -> Field:
+def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGetter, lookup_url: str,
+                    anchor: bool = False) -> Field:
     validators: list[Any] = []
     if spec.required:
         validators.append(RequiredText(spec, locale))
+    elif anchor:
+        validators.append(InScope(spec, service))
     if spec.unique:
         validators.append(UniqueValue(spec, service))
     common: dict[str, Any] = {
@@ -182,8 +205,9 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
 
 def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
                lookup_url: Callable[[str], str]) -> type[DynamicForm]:
+    anchor = spec.tree if spec.slug == ORG_REGISTER else spec.org_field
     attrs = {
-        field.name: make_form_field(field, service, locale, lookup_url(field.target or ""))
+        field.name: make_form_field(field, service, locale, lookup_url(field.target or ""), field.name == anchor)
         for field in spec.editable_fields
     }
     return type(f"{spec.slug.title().replace('_', '')}Form", (DynamicForm,), attrs)

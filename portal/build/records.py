@@ -16,6 +16,7 @@ from portal.build.models import BuiltModels, apply_derivations
 from portal.build.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition
 
 Errors = dict[str, list[str]]
 
@@ -28,17 +29,30 @@ class RecordErrors(Exception):
         super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
 
 
+class RecordForbidden(Exception):
+    """The user may not write these fields (approval fields, masked fields, or no edit right)."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+        super().__init__(f"您没有权限填写或修改：{'、'.join(labels)}")
+
+
+AccessGetter = Callable[[], Access]
+
+
 class RecordService:
     """Validate and write records of one register."""
 
     def __init__(self, spec: RegisterSpec, registry: Registry, models: BuiltModels,
-                 session: Callable[[], Session], locale: LocaleGetter) -> None:
+                 session: Callable[[], Session], locale: LocaleGetter,
+                 access: AccessGetter = lambda: SYSTEM_ACCESS) -> None:
         self.spec = spec
         self.registry = registry
         self.models = models
         self.model = models[spec.slug]
         self._session = session
         self.locale = locale
+        self.access = access
         self.schema = build_row_schema(spec, locale)()
 
     @property
@@ -52,7 +66,11 @@ class RecordService:
             self.locale())
 
     def load(self, raw: Mapping[str, Any], instance: Any = None) -> dict[str, Any]:
-        """Raw values -> Python values with links resolved; raises ``RecordErrors`` listing every problem."""
+        """Raw values -> Python values with links resolved; raises ``RecordErrors`` listing every problem.
+
+        Raises ``RecordForbidden`` first when ``raw`` sets a field the user may not write.
+        """
+        self.check_writable(raw, creating=instance is None)
         errors: Errors = {}
         try:
             values: dict[str, Any] = self.schema.load(dict(raw), partial=instance is not None)
@@ -67,6 +85,11 @@ class RecordService:
                     values[field.name] = self.resolve_link(field, raw.get(field.name), instance)
                 except ValueError as problem:
                     errors[field.name] = [str(problem)]
+        anchor = self.scope_anchor
+        if anchor and self.access().scoped and anchor.name not in errors:
+            missing = values.get(anchor.name) is None if (instance is None or anchor.name in values) else False
+            if missing:
+                errors[anchor.name] = [self._problem(anchor, "scope_required")]
         for field in self.spec.fields:
             if field.unique and values.get(field.name) is not None and field.name not in errors:
                 message = self.unique_problem(field, values[field.name], instance)
@@ -76,18 +99,32 @@ class RecordService:
             raise RecordErrors(errors)
         return values
 
+    @property
+    def scope_anchor(self) -> FieldSpec | None:
+        """The link that places a record in the org tree (``org_field``, or the tree's parent for org units)."""
+        name = self.spec.tree if self.spec.slug == ORG_REGISTER else self.spec.org_field
+        return self.spec.field(name) if name else None
+
+    def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:
+        access = self.access()
+        refused = [field.label.get(self.locale()) for field in self.spec.editable_fields
+                   if field.name in raw and not access.may_write(self.spec, field, creating)]
+        if refused:
+            raise RecordForbidden(refused)
+
     def resolve_link(self, field: FieldSpec, raw: Any, instance: Any = None) -> Any:
         """Find the linked record by id (JSON integer), natural key or title; ``ValueError`` if not exactly one."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         target_spec = self.registry.get(field.target or "")
         target = self.models[target_spec.slug]
+        scope = row_condition(target_spec, target, self.access())
         if isinstance(raw, int) and not isinstance(raw, bool):
-            found = self.session.get(target, raw)
-            candidates = [found] if found is not None else []
+            candidates = self._find(target, "id", raw, scope)
         else:
             text = str(raw).strip()
-            candidates = self._find(target, target_spec.key, text) or self._find(target, target_spec.title, text)
+            candidates = (self._find(target, target_spec.key, text, scope)
+                          or self._find(target, target_spec.title, text, scope))
         if not candidates:
             raise ValueError(self._problem(field, "link_not_found", value=raw))
         if len(candidates) > 1:
@@ -97,8 +134,12 @@ class RecordService:
             raise ValueError(self._problem(field, "tree_cycle"))
         return found
 
-    def _find(self, model: Any, column: str, text: str) -> list[Any]:
-        query = sa.select(model).where(getattr(model, column) == text).limit(2)
+    def _find(self, model: Any, column: str, value: Any, scope: Any = None) -> list[Any]:
+        """Rows whose ``column`` equals ``value`` inside the user's scope (rows outside it do not exist)."""
+        query = sa.select(model).where(getattr(model, column) == value)
+        if scope is not None:
+            query = query.where(scope)
+        query = query.limit(2)
         return list(self.session.scalars(query).unique())
 
     def _is_descendant(self, candidate: Any, instance: Any) -> bool:

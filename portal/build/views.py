@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from flask import g, request
-from flask_appbuilder import ModelView
+from flask import abort, g, has_request_context, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from portal.build.forms import build_form
@@ -26,6 +27,9 @@ from portal.domain.normalize import compact
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+from portal.security.access import SYSTEM_ACCESS, Access, row_condition
+from portal.security.current import current_access
+from portal.security.masking import mask_value
 
 PAGE_SIZE = 25
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
@@ -33,23 +37,29 @@ EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
 
 
 def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,
-                     text: str) -> Any:
-    """OR over the register's search fields; links match the linked record's key or title."""
+                     text: str, access: Access = SYSTEM_ACCESS) -> Any:
+    """OR over the register's search fields; links match the linked record's key or title.
+
+    A sensitive field the user sees masked is not searched (a search would reveal its value).
+    """
     text = text.strip()
     exact = compact(text).upper() if len(compact(text)) == 18 else compact(text)
+    searchable = [name for name in spec.screens.search if not access.hidden(spec, spec.field(name))]
     for kind, valid in (("id_card", _is_id_card), ("phone", _is_mobile)):
-        columns = [name for name in spec.screens.search if spec.field(name).type == kind]
+        columns = [name for name in searchable if spec.field(name).type == kind]
         if columns and valid(exact):
             # A whole ID or mobile number: use the unique/indexed column alone, not a table scan.
             return sa.or_(*(getattr(model, name) == exact for name in columns))
     conditions = []
-    for name in spec.screens.search:
+    for name in searchable:
         field = spec.field(name)
         if field.is_link:
             target_spec = registry.get(field.target or "")
             target = models[target_spec.slug]
-            matching = sa.select(target.id).where(sa.or_(
-                getattr(target, target_spec.key) == text, getattr(target, target_spec.title).contains(text)))
+            key = getattr(target, target_spec.key) == text
+            if access.hidden(target_spec, target_spec.key_field):
+                key = sa.false()
+            matching = sa.select(target.id).where(sa.or_(key, getattr(target, target_spec.title).contains(text)))
             conditions.append(getattr(model, f"{name}_id").in_(matching))
         elif field.type in EXACT_TYPES:
             conditions.append(getattr(model, name) == (exact if field.type != "choice" else text))
@@ -71,7 +81,11 @@ def _is_mobile(text: str) -> bool:
 
 
 class PortalInterface(SQLAInterface):
-    """SQLAInterface plus the quick search of the current list request."""
+    """SQLAInterface limited to the user's row scope, plus the quick search of the current list request.
+
+    Every FAB query goes through ``apply_filters``: list, count, show/edit/delete by id (``get``),
+    the REST endpoints and the related-field queries, so the scope holds on all of them.
+    """
 
     register: RegisterSpec
     registry: Registry
@@ -79,14 +93,31 @@ class PortalInterface(SQLAInterface):
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
         query = super().apply_filters(query, filters)
-        text = getattr(g, "portal_search", None)
+        access = current_access()
+        scope = row_condition(self.register, self.obj, access)
+        if scope is not None:
+            query = query.filter(scope)
+        if filters is not None and any(self._hides(access, item.column_name) for item in filters.filters):
+            # Filtering on a value the user sees masked would reveal it: such a filter matches nothing.
+            query = query.filter(sa.false())
+        text = g.get("portal_search") if has_request_context() else None
         if text:
-            query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text))
+            query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access))
         return query
+
+    def _hides(self, access: Access, name: str) -> bool:
+        return self.register.has_field(name) and access.hidden(self.register, self.register.field(name))
+
+    def get_related_interface(self, col_name: str) -> SQLAInterface:
+        """A link's target gets its own scoped interface (drop-downs and filters list only rows in scope)."""
+        field = self.register.field(col_name) if self.register.has_field(col_name) else None
+        if field is not None and field.is_link:
+            return make_interface(self.registry.get(field.target or ""), self.registry, self.models)
+        return super().get_related_interface(col_name)
 
 
 def make_interface(spec: RegisterSpec, registry: Registry, models: dict[str, Any]) -> PortalInterface:
-    """The FAB data interface of one register (its quick search included)."""
+    """The FAB data interface of one register (row scope and quick search included)."""
     model = models[spec.slug]
     interface = type(f"{model.__name__}Interface", (PortalInterface,),
                      {"register": spec, "registry": registry, "models": models})
@@ -94,11 +125,17 @@ def make_interface(spec: RegisterSpec, registry: Registry, models: dict[str, Any
 
 
 class PortalModelView(ModelView):
-    """Base of every generated register view."""
+    """Base of every generated register view.
+
+    The add and edit forms are cut per user: approval fields need ``approve``, and a field the user
+    sees masked is not offered for editing (it keeps its value). Sensitive values are masked on the
+    list and show pages for users whose roles do not unmask them.
+    """
 
     list_template = "portal/list.html"
     page_size = PAGE_SIZE
     register: RegisterSpec
+    base_form: Any = None
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("view", self)
@@ -111,13 +148,83 @@ class PortalModelView(ModelView):
         finally:
             g.portal_search = None
 
+    def _mode(self) -> str:
+        return g.get("portal_form_mode", "edit") if has_request_context() else "edit"
 
-def _formatter(field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
-    """How a value reads on the list and show pages: blanks empty, choices by label, money with 2 decimals."""
+    def _allowed(self, mode: str) -> tuple[str, ...]:
+        access = current_access()
+        if mode == "approve":
+            return tuple(name for name in self.register.approval if access.can(self.register.slug, "approve"))
+        return access.writable(self.register, creating=mode == "add")
+
+    def _form_for(self, mode: str) -> Any:
+        allowed = self._allowed(mode)
+        cache = self.__dict__.setdefault("_forms", {})
+        if (mode, allowed) not in cache:
+            removed = {field.name: None for field in self.register.editable_fields if field.name not in allowed}
+            cache[(mode, allowed)] = type(f"{self.base_form.__name__}{mode.title()}", (self.base_form,), removed)
+        return cache[(mode, allowed)]
+
+    @property
+    def add_form(self) -> Any:
+        return self._form_for("add")
+
+    @add_form.setter
+    def add_form(self, value: Any) -> None:
+        """FAB assigns a generated form at start-up; the form built from the spec is kept instead."""
+
+    @property
+    def edit_form(self) -> Any:
+        return self._form_for(self._mode())
+
+    @edit_form.setter
+    def edit_form(self, value: Any) -> None:
+        """See ``add_form``."""
+
+    @property
+    def add_columns(self) -> list[str]:
+        return list(self._allowed("add"))
+
+    @add_columns.setter
+    def add_columns(self, value: Any) -> None:
+        """The columns follow the user's writable fields."""
+
+    @property
+    def edit_columns(self) -> list[str]:
+        return list(self._allowed(self._mode()))
+
+    @edit_columns.setter
+    def edit_columns(self, value: Any) -> None:
+        """See ``add_columns``."""
+
+
+class ApprovalViewMixin:
+    """``/<slug>/approve/<pk>``: a form with only the approval fields, for roles with ``approve``."""
+
+    @expose("/approve/<pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("approve")
+    def approve(self, pk: Any) -> Any:
+        g.portal_form_mode = "approve"
+        try:
+            widgets = self._edit(pk)  # type: ignore[attr-defined]
+        finally:
+            g.portal_form_mode = "edit"
+        if not widgets:
+            return self.post_edit_redirect()  # type: ignore[attr-defined]
+        return self.render_template(self.edit_template, title=self.approve_title,  # type: ignore[attr-defined]
+                                    widgets=widgets, related_views=self._related_views)  # type: ignore[attr-defined]
+
+
+def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
+    """How a value reads on the list and show pages: blanks empty, choices by label, money with two
+    decimals, and sensitive values masked for users whose roles do not unmask them."""
 
     def format_value(value: Any) -> str:
         if value is None or value == "":
             return ""
+        if field.sensitive and current_access().hidden(spec, field):
+            return str(mask_value(field, value))
         if field.type == "boolean":
             return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
         if field.type == "choice":
@@ -147,7 +254,7 @@ def filter_columns(spec: RegisterSpec, registry: Registry) -> list[str]:
     allowed = []
     for name in spec.screens.filters:
         field = spec.field(name)
-        if not is_stored(field):
+        if not is_stored(field) or field.sensitive:
             continue
         if field.is_link and registry.get(field.target or "").org_field is not None:
             continue
@@ -179,24 +286,23 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "show_title": lazy_text(f"查看{label.zh}", f"{label.en} record"),
         "add_title": lazy_text(f"新增{label.zh}", f"Add {label.en}"),
         "edit_title": lazy_text(f"编辑{label.zh}", f"Edit {label.en}"),
+        "approve_title": lazy_text(f"审批{label.zh}", f"Approve {label.en}"),
         "label_columns": labels,
         "description_columns": {f.name: lazy_label(f.help) for f in spec.fields if f.help},
         "list_columns": _columns(spec, spec.screens.list),
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
-        "add_columns": [field.name for field in spec.editable_fields],
-        "edit_columns": [field.name for field in spec.editable_fields],
         "search_columns": filter_columns(spec, registry),
         "order_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
-        "formatters_columns": {**{field.name: _formatter(field, locale) for field in spec.fields},
+        "formatters_columns": {**{field.name: _formatter(spec, field, locale) for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
-        "add_form": form,
-        "edit_form": form,
+        "base_form": form,
         "quick_search_fields": [spec.field(name) for name in spec.screens.search],
     }
     order = _order(spec)
     if order:
         attrs["base_order"] = order
-    return type(f"{model.__name__}View", (PortalModelView,), attrs)
+    bases = (ApprovalViewMixin, PortalModelView) if spec.approval else (PortalModelView,)
+    return type(f"{model.__name__}View", bases, attrs)
 
 
 def quick_search_hint(fields: list[FieldSpec], locale: str) -> str:

@@ -106,8 +106,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{label}: stored as a number ({value}) so digits may be lost; format the column as text and re-enter it",
     },
     "link_not_found": {
-        "zh": "{label}找不到“{value}”，请填写{target}中已有记录的编号或名称",
-        "en": "{label}: “{value}” was not found, enter the key or name of an existing {target} record",
+        "zh": "{label}找不到“{value}”，请填写您权限范围内{target}中已有记录的编号或名称",
+        "en": "{label}: “{value}” was not found, enter the key or name of an existing {target} record you may see",
+    },
+    "scope_required": {
+        "zh": "{label}必须填写：您只能在自己管辖的组织范围内建立记录",
+        "en": "{label} is required: you may only keep records inside your own organisation",
     },
     "link_ambiguous": {
         "zh": "{label}“{value}”对应多条{target}记录，请改填唯一的编号",

@@ -42,6 +42,10 @@ def _check_references(spec: RegisterSpec, registry: Registry, problems: ProblemL
         name = getattr(spec, option)
         if name and not spec.has_field(name):
             problems.add("E017", option, f"{option} 引用的字段 '{name}' 不存在")
+    for position, name in enumerate(spec.approval):
+        if not spec.has_field(name) or spec.field(name).is_derived or name == spec.key:
+            problems.add("E029", f"approval[{position}]",
+                         f"审批字段 '{name}' 必须是本登记簿中已有的、非派生、非自然键的字段")
     if spec.title and spec.has_field(spec.title) and not is_stored(spec.field(spec.title)):
         problems.add("E017", "title", f"标题字段 '{spec.title}' 不保存在数据库中，不能用作标题")
     if spec.key and spec.has_field(spec.key):

@@ -85,6 +85,7 @@ def _read_file(path: Path, problems: ProblemList) -> RegisterSpec | None:
         org_field=_str(data, "org_field", "org_field", problems),
         tree=_str(data, "tree", "tree", problems),
         menu=_read_menu(data.get("menu"), problems) if "menu" in data else None,
+        approval=_str_list(data.get("approval"), "approval", problems) if "approval" in data else (),
         source=path.name,
     )
 

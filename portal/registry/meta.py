@@ -31,6 +31,7 @@ REGISTER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("title", "str", True, "记录标题字段：链接下拉框、详情页标题和搜索都用它显示记录。", "name"),
     KeySpec("org_field", "str", False, "行范围字段：指向 org_units 的链接字段，决定谁能看到这一行。", "org_unit"),
     KeySpec("tree", "str", False, "树形结构的上级字段：必须是指向本登记簿自身的链接字段。", "parent"),
+    KeySpec("approval", "list[str]", False, "审批字段：只有拥有 approve 权限的角色才能填写或修改的字段（例如审批结果、审批日期）。", "[approval_result, approved_on]"),
     KeySpec("menu", "menu", False, "菜单位置：`{group: {zh: 会员管理, en: Membership}, icon: fa-users, order: 10}`。"),
     KeySpec("fields", "list[field]", True, "字段列表，每项的键见下表。"),
     KeySpec("screens", "screens", False, "界面列：`list`（列表列）、`search`（搜索字段）、`filters`（过滤字段）、`export`（导出列）、`order`（默认排序，前加 - 为倒序）。"),

@@ -108,6 +108,8 @@ class RegisterSpec:
     org_field: str | None = None
     tree: str | None = None
     menu: Menu | None = None
+    #: Fields only a role with the ``approve`` verb may set or change.
+    approval: tuple[str, ...] = ()
     source: str = ""
 
     def field(self, name: str) -> FieldSpec:
@@ -130,6 +132,10 @@ class RegisterSpec:
     @property
     def editable_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(spec for spec in self.fields if not spec.is_derived)
+
+    @property
+    def sensitive_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.sensitive)
 
 
 @dataclass(frozen=True)

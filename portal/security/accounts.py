@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
+import sqlalchemy as sa
 from flask import current_app
 
 from portal.extensions import db
@@ -37,14 +38,28 @@ def create_user(username: str, password: str, role_name: str, *, org_code: str |
     if role is None:
         names = "、".join(r.name for r in sm.get_all_roles())
         raise AccountError(f"没有名为 {role_name} 的角色，可用角色：{names}")
+    org_id = None
     if org_code:
         state = current_app.extensions["portal"]
         model = state.models["org_units"]
-        if db.session.query(model).filter(model.code == org_code).first() is None:
+        org_id = db.session.scalar(sa.select(model.id).where(model.code == org_code))
+        if org_id is None:
             raise AccountError(f"找不到组织编码 {org_code}，请先在“组织”中建立该单位")
     user = sm.add_user(username, username, "", email or f"{username}@portal.local", role, password)
     if not user:
         raise AccountError("保存用户时出错，请检查用户名和邮箱是否重复")
+    if org_id is not None:
+        user.org_unit_id = org_id
+        db.session.commit()
+
+
+def set_active(username: str, active: bool) -> None:
+    """Deactivate (or reactivate) an account; a deactivated user's sessions stop working at once."""
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise AccountError(f"没有用户名为 {username} 的用户")
+    user.active = active
+    db.session.commit()
 
 
 def ensure_admin(username: str, password_file: Path, make_password: Callable[[], str]) -> str:

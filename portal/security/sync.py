@@ -1,18 +1,94 @@
-"""Write the built views' permissions into Flask-AppBuilder's tables (roles and permissions)."""
+"""Write ``permissions/roles.yaml`` into Flask-AppBuilder's role tables, and say what changed.
+
+``sync_roles`` registers every view's permissions, creates the roles, and gives each role exactly
+the permission pairs ``portal.build.permissions.role_permissions`` derives from its verbs. With
+``dry_run`` it only reads and reports. A verb whose screens or endpoints do not exist yet has no
+permission pairs to write; the roles file (and the role matrix page) still records it. Roles that are in the database but not in the file are left
+alone and reported, so an account is never cut off silently.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import Flask
 
+from portal.build.permissions import Permission, portal_views, role_permissions
+from portal.security.roles import RoleSpec
 
-def sync_permissions(app: Flask) -> None:
-    """Create the Admin and Public roles if missing and register every view's permissions.
 
-    Run after ``portal db upgrade`` and before the server starts, never per worker at import time
-    (several workers writing the same rows at once would collide).
-    """
+@dataclass
+class RoleChange:
+    role: str
+    label: str
+    created: bool = False
+    added: list[Permission] = field(default_factory=list)
+    removed: list[Permission] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(self.added or self.removed)
+
+
+@dataclass
+class SyncReport:
+    changes: list[RoleChange]
+    unmanaged: list[str]
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return any(change.changed for change in self.changes)
+
+    def lines(self) -> list[str]:
+        out = []
+        for change in self.changes:
+            if not change.changed:
+                out.append(f"角色 {change.role}（{change.label}）：无变化")
+                continue
+            head = "新建" if change.created else "更新"
+            out.append(f"角色 {change.role}（{change.label}）：{head}，+{len(change.added)} -{len(change.removed)}")
+            out += [f"  + {name} {view}" for name, view in change.added]
+            out += [f"  - {name} {view}" for name, view in change.removed]
+        for name in self.unmanaged:
+            out.append(f"角色 {name}：不在 roles.yaml 中，保持不变")
+        added = sum(len(change.added) for change in self.changes)
+        removed = sum(len(change.removed) for change in self.changes)
+        verb = "将" if self.dry_run else "已"
+        out.append(f"共 {len(self.changes)} 个角色：{verb}新增 {added} 项权限，{verb}移除 {removed} 项权限"
+                   + ("（试运行，未写入）" if self.dry_run else ""))
+        return out
+
+
+def sync_roles(app: Flask, dry_run: bool = False) -> SyncReport:
+    """Make the role tables match ``roles.yaml`` (or, with ``dry_run``, report what would change)."""
+    state = app.extensions["portal"]
+    roles: dict[str, RoleSpec] = state.roles
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_role(sm.auth_role_admin)
-        sm.add_role(sm.auth_role_public)
-        app.appbuilder.add_permissions(update_perms=True)
+        session = sm.session
+        created = {name for name in roles if sm.find_role(name) is None}
+        if not dry_run:
+            for name in [sm.auth_role_public, *roles]:
+                sm.add_role(name)  # FAB gives every view's permissions to the admin role as it registers them
+            app.appbuilder.add_permissions(update_perms=True)
+        existing = {(pv.permission.name, pv.view_menu.name): pv for pv in session.query(sm.permissionview_model)}
+        own = portal_views(state.registry)
+        fab_pairs = [pair for pair in existing if pair[1] not in own]
+        changes = []
+        for name, spec in roles.items():
+            wanted = role_permissions(spec, state.registry, fab_pairs) & existing.keys()
+            role = sm.find_role(name)
+            current = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions} if role else set()
+            change = RoleChange(name, spec.label.zh, created=name in created,
+                                added=sorted(wanted - current), removed=sorted(current - wanted))
+            changes.append(change)
+            if dry_run or not change.changed:
+                continue
+            role = role or sm.add_role(name)  # dry run never gets here
+            role.permissions = [existing[pair] for pair in sorted(wanted)]
+            session.commit()
+        unmanaged = sorted(role.name for role in sm.get_all_roles()
+                           if role.name not in roles and role.name != sm.auth_role_public)
+        # Each role's change is audited by the session listener, in the commit that writes it.
+        return SyncReport(changes, unmanaged, dry_run)

@@ -1,0 +1,129 @@
+"""What the current user may do: verbs per register, row scope, unmasked fields, writable fields.
+
+``Access`` is a plain value built from the user's roles (``roles.yaml``) and org unit; every path
+(screens, API, lookups, import, export, audit) asks it the same questions. ``current_access()``
+finds it for the request's user (cached per request), for the user a CLI command acts as, or full
+system access for maintenance commands (``portal demo``) that act for nobody.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.security.roles import RoleSpec
+
+ORG_REGISTER = "org_units"
+
+
+@dataclass(frozen=True)
+class Access:
+    """The rights of one user. ``org_ids`` is ``None`` for scope ``all``."""
+
+    username: str | None
+    roles: tuple[RoleSpec, ...]
+    org_ids: frozenset[int] | None
+    org_id: int | None = None
+    system: bool = False
+
+    def can(self, slug: str, verb: str) -> bool:
+        return self.system or any(role.can(slug, verb) for role in self.roles)
+
+    def sees(self, slug: str, field_name: str) -> bool:
+        """True when the user sees this sensitive field unmasked."""
+        return self.system or any(role.sees(slug, field_name) for role in self.roles)
+
+    def has_page(self, page: str) -> bool:
+        return self.system or any(page in role.pages for role in self.roles)
+
+    @property
+    def scoped(self) -> bool:
+        return self.org_ids is not None
+
+    def hidden(self, spec: RegisterSpec, field: FieldSpec) -> bool:
+        return field.sensitive and not self.sees(spec.slug, field.name)
+
+    def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
+        """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""
+        if field.is_derived:
+            return False
+        if field.name in spec.approval:
+            return self.can(spec.slug, "approve")
+        if not self.can(spec.slug, "create" if creating else "edit"):
+            return False
+        return creating or not self.hidden(spec, field)
+
+    def writable(self, spec: RegisterSpec, creating: bool) -> tuple[str, ...]:
+        return tuple(field.name for field in spec.editable_fields if self.may_write(spec, field, creating))
+
+
+SYSTEM_ACCESS = Access(username=None, roles=(), org_ids=None, system=True)
+NO_ACCESS = Access(username=None, roles=(), org_ids=frozenset())
+
+_acting: ContextVar[Access | None] = ContextVar("portal_acting_access", default=None)
+
+
+@contextmanager
+def acting_as(access: Access) -> Iterator[Access]:
+    """Run CLI work (import, export) with a user's rights instead of system access."""
+    token = _acting.set(access)
+    try:
+        yield access
+    finally:
+        _acting.reset(token)
+
+
+def acting_access() -> Access | None:
+    return _acting.get()
+
+
+def subtree_ids(session: Any, org_model: Any, root_id: int | None, tree_field: str = "parent") -> frozenset[int]:
+    """The org unit and every unit below it (one query over the small org table)."""
+    if root_id is None:
+        return frozenset()
+    rows = session.execute(sa.select(org_model.id, getattr(org_model, f"{tree_field}_id"))).all()
+    children: dict[int | None, list[int]] = {}
+    for node, parent in rows:
+        children.setdefault(parent, []).append(node)
+    found, stack = set(), [root_id] if any(node == root_id for node, _ in rows) else []
+    while stack:
+        node = stack.pop()
+        if node in found:
+            continue
+        found.add(node)
+        stack.extend(children.get(node, ()))
+    return frozenset(found)
+
+
+def build_access(username: str, role_names: list[str], roles: dict[str, RoleSpec], org_id: int | None,
+                 session: Any, org_model: Any) -> Access:
+    mine = tuple(roles[name] for name in role_names if name in roles)
+    if any(role.scope == "all" for role in mine):
+        return Access(username=username, roles=mine, org_ids=None, org_id=org_id)
+    return Access(username=username, roles=mine, org_ids=subtree_ids(session, org_model, org_id), org_id=org_id)
+
+
+def row_condition(spec: RegisterSpec, model: Any, access: Access) -> Any | None:
+    """The SQL condition limiting ``spec``'s rows to the user's scope; ``None`` when unlimited."""
+    if access.org_ids is None:
+        return None
+    ids = sorted(access.org_ids)
+    if spec.slug == ORG_REGISTER:
+        return model.id.in_(ids)
+    if spec.org_field:
+        return getattr(model, f"{spec.org_field}_id").in_(ids)
+    return None
+
+
+def org_of(spec: RegisterSpec, record: Any) -> int | None:
+    """The org unit a record belongs to (for audit scope)."""
+    if spec.slug == ORG_REGISTER:
+        return record.id
+    if spec.org_field:
+        return getattr(record, f"{spec.org_field}_id", None)
+    return None

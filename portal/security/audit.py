@@ -1,0 +1,229 @@
+"""The audit trail: every write to a register, every sign-in and every permission change.
+
+Register writes are caught where they reach the database (the session's ``after_flush``), so the
+screens, the API, the import and any script are recorded alike, in the same transaction as the
+change. Entries are append-only: the ORM refuses to update or delete them, and no screen or API
+offers to. Values are stored as written; readers see sensitive ones masked (``audit_views``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_appbuilder import Model
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.security.access import acting_access, org_of
+
+
+class AuditEntry(Model):
+    """One audited event."""
+
+    __tablename__ = "portal_audit"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, index=True)
+    username: Mapped[str | None] = mapped_column(sa.String(128), index=True)
+    #: create, update, delete, login, login_failed, login_locked, permissions, account
+    action: Mapped[str] = mapped_column(sa.String(20), nullable=False, index=True)
+    register: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    record_id: Mapped[int | None] = mapped_column(sa.Integer)
+    record_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    #: The record's org unit, so a subtree reader sees only entries about their own rows.
+    org_unit_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    #: JSON ``{field: [old, new]}``.
+    changes: Mapped[str | None] = mapped_column(sa.Text)
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+
+    def changes_dict(self) -> dict[str, list[Any]]:
+        return json.loads(self.changes) if self.changes else {}
+
+    @property
+    def changes_text(self) -> str:
+        """The change as the current reader may see it (sensitive values masked)."""
+        from portal.security.views import describe_changes
+
+        return describe_changes(self)
+
+    @property
+    def record_text(self) -> str:
+        from portal.security.views import record_key_text
+
+        return record_key_text(self)
+
+
+ACTIONS = {
+    "create": ("新增", "Created"),
+    "update": ("修改", "Updated"),
+    "delete": ("删除", "Deleted"),
+    "login": ("登录", "Signed in"),
+    "login_failed": ("登录失败", "Sign-in failed"),
+    "login_locked": ("账户锁定", "Locked out"),
+    "permissions": ("权限变更", "Permissions changed"),
+    "account": ("账户变更", "Account changed"),
+}
+#: Account columns whose changes are audited (the password only as "changed").
+ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def actor_name() -> str:
+    acting = acting_access()
+    if acting is not None and acting.username:
+        return acting.username
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return str(current_user.username)
+    return "system"
+
+
+def _client_ip() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a stored value (links by their natural key)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    register = getattr(value, "__register__", None)
+    if register is not None:
+        return str(getattr(value, register.key))
+    return str(value)
+
+
+def entry(action: str, **values: Any) -> dict[str, Any]:
+    return {"at": now_utc(), "username": actor_name(), "action": action, "ip": _client_ip(), "register": None,
+            "record_id": None, "record_key": None, "org_unit_id": None, "changes": None, "detail": None,
+            **values}
+
+
+def write(connection_or_session: Any, rows: Iterable[dict[str, Any]]) -> None:
+    rows = list(rows)
+    if rows:
+        connection_or_session.execute(sa.insert(AuditEntry), rows)
+
+
+def record(session: Session, action: str, commit: bool = False, **values: Any) -> None:
+    """Add one entry outside a register write (sign-ins, role sync)."""
+    write(session, [entry(action, **values)])
+    if commit:
+        session.commit()
+
+
+def failed_logins_since(session: Session, username: str, minutes: int) -> int:
+    """Failed sign-ins of ``username`` in the last ``minutes`` after their last successful one."""
+    since = now_utc() - timedelta(minutes=minutes)
+    last_ok = session.scalar(sa.select(sa.func.max(AuditEntry.at)).where(
+        AuditEntry.username == username, AuditEntry.action == "login"))
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    return session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.username == username, AuditEntry.action == "login_failed", AuditEntry.at > since)) or 0
+
+
+def _register_changes(obj: Any, action: str) -> dict[str, list[Any]]:
+    spec = obj.__register__
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for field in spec.fields:
+        if field.name not in state.attrs:
+            continue  # virtual fields (age) are not stored
+        if action in ("create", "delete"):
+            value = plain(state.dict.get(field.name))
+            if value not in (None, ""):
+                changes[field.name] = [None, value] if action == "create" else [value, None]
+        else:
+            history = state.attrs[field.name].history
+            if not history.added and not history.deleted:
+                continue
+            old = plain(history.deleted[0]) if history.deleted else None
+            new = plain(history.added[0]) if history.added else None
+            if old != new:
+                changes[field.name] = [old, new]
+    return changes
+
+
+def _register_rows(session: Session) -> list[dict[str, Any]]:
+    rows = []
+    for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            spec = getattr(type(obj), "__register__", None)
+            if spec is None:
+                continue
+            changes = _register_changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            rows.append(entry(action, register=spec.slug, record_id=obj.id, record_key=plain(getattr(obj, spec.key)),
+                              org_unit_id=org_of(spec, obj), changes=json.dumps(changes, ensure_ascii=False)))
+    return rows
+
+
+def _account_rows(session: Session, user_model: type, role_model: type) -> list[dict[str, Any]]:
+    rows = []
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, user_model):
+            changes = _account_changes(obj, obj in session.new)
+            if changes:
+                action = "permissions" if "roles" in changes else "account"
+                rows.append(entry(action, register="users", record_id=obj.id, record_key=obj.username,
+                                  changes=json.dumps(changes, ensure_ascii=False)))
+        elif isinstance(obj, role_model):
+            history = inspect(obj).attrs.permissions.history
+            if history.added or history.deleted:
+                changes = {"permissions": [sorted(str(pv) for pv in history.deleted),
+                                           sorted(str(pv) for pv in history.added)]}
+                rows.append(entry("permissions", register="roles", record_id=obj.id, record_key=obj.name,
+                                  changes=json.dumps(changes, ensure_ascii=False)))
+    return rows
+
+
+def _account_changes(user: Any, created: bool) -> dict[str, list[Any]]:
+    state = inspect(user)
+    changes: dict[str, list[Any]] = {}
+    for name in ACCOUNT_FIELDS:
+        history = state.attrs[name].history
+        if not (history.added or history.deleted) and not created:
+            continue
+        old = None if created or not history.deleted else history.deleted[0]
+        new = history.added[0] if history.added else (state.attrs[name].value if created else None)
+        if old == new:
+            continue
+        if name == "password":
+            changes[name] = ["", "（已更改）"] if new else ["", ""]
+            continue
+        changes[name] = [plain(old), plain(new)]
+    roles = state.attrs.roles.history
+    if roles.added or roles.deleted or created:
+        before = [role.name for role in roles.unchanged or ()] + [role.name for role in roles.deleted or ()]
+        after = [role.name for role in roles.unchanged or ()] + [role.name for role in roles.added or ()]
+        if sorted(before) != sorted(after):
+            changes["roles"] = [sorted(before), sorted(after)]
+    return changes
+
+
+def install(session_factory: Any, user_model: type, role_model: type) -> None:
+    """Listen on the app's session: audit register and account writes; refuse to alter entries."""
+
+    @event.listens_for(session_factory, "before_flush")
+    def _guard(session: Session, context: Any, instances: Any) -> None:
+        for obj in list(session.dirty) + list(session.deleted):
+            if isinstance(obj, AuditEntry):
+                raise PermissionError("审计日志只能追加，不能修改或删除")
+
+    @event.listens_for(session_factory, "after_flush")
+    def _audit(session: Session, context: Any) -> None:
+        rows = _register_rows(session) + _account_rows(session, user_model, role_model)
+        write(session.connection(), rows)

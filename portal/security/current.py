@@ -1,0 +1,33 @@
+"""The request's ``Access``: built once per request from the signed-in user's roles and org unit."""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, acting_access, build_access
+
+
+def access_for_user(user: object) -> Access:
+    """The rights of ``user`` (any account object with ``roles`` and ``org_unit_id``)."""
+    state = current_app.extensions["portal"]
+    role_names = [role.name for role in current_app.appbuilder.sm.get_user_roles(user)]
+    return build_access(str(getattr(user, "username")), role_names, state.roles, getattr(user, "org_unit_id", None),
+                        db.session, state.models["org_units"])
+
+
+def current_access() -> Access:
+    """CLI ``--user`` first; then the request's user (none signed in: no rights); else system work."""
+    acting = acting_access()
+    if acting is not None:
+        return acting
+    if not has_request_context():
+        return SYSTEM_ACCESS
+    cached = g.get("portal_access")
+    if cached is not None:
+        return cached
+    user = current_user
+    access = access_for_user(user) if getattr(user, "is_authenticated", False) and user.is_active else NO_ACCESS
+    g.portal_access = access
+    return access

@@ -1,0 +1,218 @@
+"""Roles as data: ``permissions/roles.yaml`` read, checked against the registry, and expanded.
+
+Pure: no Flask, no database. ``RoleSpec`` says, for one role, which verbs it has on each
+register, its row scope and which sensitive fields it sees in clear. Problems are collected with
+stable codes (``roles.R003 clerk.registers.dues``) and reported all at once, like schema problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from portal.registry.spec import Label, RegisterSpec, Registry
+
+#: The fixed verbs, in the order screens and the matrix show them.
+VERBS: tuple[str, ...] = ("read", "create", "edit", "delete", "import", "export", "approve")
+VERB_LABELS: dict[str, Label] = {
+    "read": Label("查看", "Read"),
+    "create": Label("新增", "Create"),
+    "edit": Label("编辑", "Edit"),
+    "delete": Label("删除", "Delete"),
+    "import": Label("导入", "Import"),
+    "export": Label("导出", "Export"),
+    "approve": Label("审批", "Approve"),
+}
+SCOPES: dict[str, Label] = {
+    "subtree": Label("本单位及下级", "Own unit and below"),
+    "all": Label("全部单位", "All units"),
+}
+#: Extra screens a role may be given besides the registers.
+PAGES: dict[str, Label] = {
+    "audit": Label("审计日志", "Audit trail"),
+    "role_matrix": Label("角色权限表", "Role matrix"),
+    "users": Label("用户与角色管理", "Users and roles"),
+}
+ROLE_KEYS = ("label", "scope", "registers", "unmask", "pages")
+
+CODES: dict[str, str] = {
+    "R001": "文件无法读取或不是合法的 YAML",
+    "R002": "角色定义必须是映射",
+    "R003": "未知的键",
+    "R004": "未知的登记簿",
+    "R005": "未知的权限动词",
+    "R006": "该登记簿没有审批字段，不能授予 approve",
+    "R007": "scope 只能是 subtree 或 all",
+    "R008": "unmask 引用了不存在或非敏感的字段",
+    "R009": "未知的页面",
+    "R010": "角色名不合法",
+    "R011": "缺少 label",
+}
+
+
+@dataclass(frozen=True, order=True)
+class RoleProblem:
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"roles.{self.code} {self.path}: {self.message}"
+
+
+class RolesError(Exception):
+    """``roles.yaml`` has problems; carries all of them."""
+
+    def __init__(self, problems: list[RoleProblem]) -> None:
+        self.problems = sorted(problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"角色定义 permissions/roles.yaml 有 {len(self.problems)} 个问题：\n{lines}")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One role: verbs per register slug, row scope, fields seen in clear, extra pages."""
+
+    name: str
+    label: Label
+    scope: str
+    verbs: dict[str, frozenset[str]] = field(default_factory=dict)
+    unmask: tuple[str, ...] = ()
+    pages: frozenset[str] = frozenset()
+
+    def can(self, slug: str, verb: str) -> bool:
+        return verb in self.verbs.get(slug, frozenset())
+
+    def sees(self, register: str, field_name: str) -> bool:
+        """True when the role sees ``register.field_name`` unmasked."""
+        return any(pattern in ("*", f"{register}.*", f"{register}.{field_name}", field_name)
+                   for pattern in self.unmask)
+
+
+def register_verbs(spec: RegisterSpec) -> tuple[str, ...]:
+    """The verbs a register offers: ``approve`` only where it declares approval fields."""
+    return tuple(verb for verb in VERBS if verb != "approve" or spec.approval)
+
+
+def read_roles(path: Path, registry: Registry) -> dict[str, RoleSpec]:
+    """Read and check ``roles.yaml``; raise ``RolesError`` listing every problem."""
+    problems: list[RoleProblem] = []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise RolesError([RoleProblem("", "R001", f"无法读取 {path}：{error}".replace("\n", " "))]) from None
+    if not isinstance(data, dict) or not data:
+        raise RolesError([RoleProblem("", "R002", "文件内容必须是“角色名: 定义”的映射")])
+    roles: dict[str, RoleSpec] = {}
+    for name, body in data.items():
+        role = _read_role(str(name), body, registry, problems)
+        if role is not None:
+            roles[role.name] = role
+    if problems:
+        raise RolesError(problems)
+    return roles
+
+
+def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProblem]) -> RoleSpec | None:
+    if not name.isidentifier() or not name.islower():
+        problems.append(RoleProblem(name, "R010", "角色名只能用小写英文字母、数字和下划线"))
+    if not isinstance(body, dict):
+        problems.append(RoleProblem(name, "R002", "角色定义必须是映射（label、scope、registers…）"))
+        return None
+    for key in body:
+        if key not in ROLE_KEYS:
+            problems.append(RoleProblem(f"{name}.{key}", "R003", f"未知的键 '{key}'，可用：{', '.join(ROLE_KEYS)}"))
+    label = _label(body.get("label"), name, problems)
+    scope = body.get("scope", "subtree")
+    if scope not in SCOPES:
+        problems.append(RoleProblem(f"{name}.scope", "R007", f"scope 是 {scope!r}，只能是 subtree 或 all"))
+    verbs = _read_registers(name, body.get("registers") or {}, registry, problems)
+    unmask = _read_unmask(name, body.get("unmask") or [], registry, problems)
+    pages = _read_pages(name, body.get("pages") or [], problems)
+    return RoleSpec(name=name, label=label, scope=str(scope), verbs=verbs, unmask=unmask, pages=pages)
+
+
+def _label(raw: Any, name: str, problems: list[RoleProblem]) -> Label:
+    if isinstance(raw, dict) and isinstance(raw.get("zh"), str):
+        return Label(raw["zh"], str(raw.get("en") or raw["zh"]))
+    if isinstance(raw, str):
+        return Label(raw, raw)
+    problems.append(RoleProblem(f"{name}.label", "R011", "请写明角色名称：label: {zh: 会员管理员, en: Clerk}"))
+    return Label(name, name)
+
+
+def _read_registers(name: str, raw: Any, registry: Registry,
+                    problems: list[RoleProblem]) -> dict[str, frozenset[str]]:
+    if not isinstance(raw, dict):
+        problems.append(RoleProblem(f"{name}.registers", "R002", "registers 必须是“登记簿: [动词]”的映射"))
+        return {}
+    verbs: dict[str, set[str]] = {}
+    for slug, granted in raw.items():
+        path = f"{name}.registers.{slug}"
+        if slug != "*" and slug not in registry:
+            problems.append(RoleProblem(path, "R004", f"没有登记簿 '{slug}'，可用：{', '.join(registry.slugs)}"))
+            continue
+        targets = list(registry) if slug == "*" else [registry.get(slug)]
+        wanted = _verb_list(granted, path, problems)
+        for spec in targets:
+            offered = register_verbs(spec)
+            for verb in (offered if wanted is None else wanted):
+                if verb in offered:
+                    verbs.setdefault(spec.slug, set()).add(verb)
+                elif slug != "*":
+                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval），不能授予 approve"))
+    return {slug: frozenset(granted) for slug, granted in verbs.items()}
+
+
+def _verb_list(raw: Any, path: str, problems: list[RoleProblem]) -> list[str] | None:
+    """``None`` means every verb (``all``)."""
+    if raw == "all":
+        return None
+    if not isinstance(raw, list):
+        problems.append(RoleProblem(path, "R005", f"应为动词列表或 all，当前为 {raw!r}"))
+        return []
+    unknown = [verb for verb in raw if verb not in VERBS]
+    for verb in unknown:
+        problems.append(RoleProblem(path, "R005", f"未知的动词 {verb!r}，可用：{', '.join(VERBS)}"))
+    return [verb for verb in raw if verb in VERBS]
+
+
+def _read_unmask(name: str, raw: Any, registry: Registry, problems: list[RoleProblem]) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        problems.append(RoleProblem(f"{name}.unmask", "R008", "unmask 必须是列表"))
+        return ()
+    sensitive = {(spec.slug, item.name) for spec in registry for item in spec.sensitive_fields}
+    for position, pattern in enumerate(raw):
+        if not _matches_any(str(pattern), sensitive, registry):
+            problems.append(RoleProblem(f"{name}.unmask[{position}]", "R008",
+                                        f"'{pattern}' 不指向任何敏感字段（sensitive: true）"))
+    return tuple(str(pattern) for pattern in raw)
+
+
+def _matches_any(pattern: str, sensitive: Iterable[tuple[str, str]], registry: Registry) -> bool:
+    if pattern == "*":
+        return True
+    register, _, field_name = pattern.partition(".")
+    if not field_name:
+        return any(name == register for _, name in sensitive)
+    if register not in registry:
+        return False
+    return any(slug == register and (field_name == "*" or name == field_name) for slug, name in sensitive)
+
+
+def _read_pages(name: str, raw: Any, problems: list[RoleProblem]) -> frozenset[str]:
+    if not isinstance(raw, list):
+        problems.append(RoleProblem(f"{name}.pages", "R009", "pages 必须是列表"))
+        return frozenset()
+    pages: set[str] = set()
+    for page in raw:
+        if page == "*":
+            pages.update(PAGES)
+        elif page in PAGES:
+            pages.add(page)
+        else:
+            problems.append(RoleProblem(f"{name}.pages", "R009", f"未知的页面 {page!r}，可用：{', '.join(PAGES)}"))
+    return frozenset(pages)

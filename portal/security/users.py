@@ -1,0 +1,92 @@
+"""Accounts carry an org unit: the root of the user's row scope. Admins set it on the user screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.views import UserDBModelView
+from sqlalchemy.orm import Mapped, mapped_column
+from wtforms import SelectField
+
+from portal.extensions import db
+from portal.labels import lazy_text
+
+
+class PortalUser(User):
+    """FAB's user with ``org_unit_id``: the org unit whose subtree the user's roles act on."""
+
+    __tablename__ = "ab_user"
+    __table_args__ = {"extend_existing": True}
+    org_unit_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
+
+
+def org_unit_names() -> dict[int, str]:
+    """Org unit id -> "name (code)", for the account screens (the org table is small)."""
+    model = current_app.extensions["portal"].models["org_units"]
+    rows = db.session.execute(sa.select(model.id, model.name, model.code).order_by(model.code)).all()
+    return {row.id: f"{row.name} ({row.code})" for row in rows}
+
+
+class OrgUnitField(SelectField):
+    """Pick the user's org unit; empty means no unit (a subtree role then sees no rows)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, choices=self._choices, widget=Select2Widget(), validate_choice=False, **kwargs)
+
+    @staticmethod
+    def _choices() -> list[tuple[str, str]]:
+        return [("", "")] + [(str(key), name) for key, name in org_unit_names().items()]
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.data = int(raw) if str(raw).isdigit() else None
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+    def iter_choices(self) -> Any:
+        for value, label in self._choices():
+            yield {"value": value, "label": label, "selected": value == self._value(), "render_kw": {}}
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None and self.data not in org_unit_names():
+            raise ValueError("所选组织不存在，请重新选择")
+
+
+def org_unit_label(org_unit_id: int | None) -> str:
+    if org_unit_id is None:
+        return ""
+    return org_unit_names().get(org_unit_id, f"（已删除的组织 #{org_unit_id}）")
+
+
+ORG_LABEL = lazy_text("所属组织", "Org unit")
+ORG_HELP = lazy_text("用户的数据范围从这个组织开始：本单位及其下级（角色范围为“全部单位”时不受限）。",
+                     "The user's rows: this unit and everything below it (unless a role's scope is all).")
+
+
+class PortalUserDBModelView(UserDBModelView):
+    """FAB's account screens plus the org unit; the user's groups are not used by the portal."""
+
+    list_columns = ["username", "first_name", "email", "active", "roles", "org_unit_id"]
+    add_columns = ["username", "first_name", "last_name", "email", "active", "roles", "org_unit_id",
+                   "password", "conf_password"]
+    edit_columns = ["username", "first_name", "last_name", "email", "active", "roles", "org_unit_id"]
+    search_columns = ["username", "first_name", "email", "active", "roles"]
+    show_fieldsets = [
+        (lazy_text("账户", "Account"), {"fields": ["username", "active", "roles", "org_unit_id", "login_count"]}),
+        (lazy_text("个人信息", "Personal"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (lazy_text("登录记录", "Sign-ins"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
+                                          "expanded": False}),
+    ]
+    formatters_columns = {"org_unit_id": org_unit_label}
+    add_form_extra_fields = {**UserDBModelView.add_form_extra_fields,
+                             "org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
+    edit_form_extra_fields = {"org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
+    label_columns = {**UserDBModelView.label_columns, "org_unit_id": ORG_LABEL}

@@ -1,0 +1,155 @@
+"""Screens of the security part: the audit trail (read-only) and the role matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+
+from portal.build.permissions import AUDIT_VIEW, MATRIX_VIEW
+from portal.labels import lazy_text
+from portal.registry.spec import Label
+from portal.security.audit import ACTIONS, AuditEntry
+from portal.security.current import current_access
+from portal.security.masking import mask_text, mask_value
+from portal.security.roles import PAGES, SCOPES, VERB_LABELS, VERBS, register_verbs
+from portal.state import current_locale
+
+
+class AuditInterface(SQLAInterface):
+    """A reader limited to an org subtree sees entries about records in it, and nothing else."""
+
+    def apply_filters(self, query: Any, filters: Any) -> Any:
+        query = super().apply_filters(query, filters)
+        access = current_access()
+        if access.org_ids is not None:
+            query = query.filter(AuditEntry.org_unit_id.in_(sorted(access.org_ids)))
+        return query
+
+
+def _text(label: Label) -> str:
+    return label.get(current_locale())
+
+
+def _shown(register: str | None, name: str, value: Any) -> str:
+    """A stored value as the reader may see it."""
+    if value is None or value == "":
+        return "（空）" if current_locale().startswith("zh") else "(blank)"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value) or "（无）"
+    registry = current_app.extensions["portal"].registry
+    if register in registry:
+        spec = registry.get(register)
+        if spec.has_field(name):
+            field = spec.field(name)
+            if current_access().hidden(spec, field):
+                return str(mask_value(field, value))
+            if field.type == "choice":
+                return field.choice_label(str(value), current_locale())
+    return str(value)
+
+
+def field_label(register: str | None, name: str) -> str:
+    registry = current_app.extensions["portal"].registry
+    if register in registry and registry.get(register).has_field(name):
+        return _text(registry.get(register).field(name).label)
+    return name
+
+
+def describe_changes(entry: AuditEntry) -> str:
+    """``姓名：张三 → 张四；手机号：138****5678 → 139****0000`` (masked as the reader must see it)."""
+    parts = []
+    for name, (old, new) in entry.changes_dict().items():
+        label = field_label(entry.register, name)
+        if entry.action == "create":
+            parts.append(f"{label}：{_shown(entry.register, name, new)}")
+        elif entry.action == "delete":
+            parts.append(f"{label}：{_shown(entry.register, name, old)}")
+        else:
+            parts.append(f"{label}：{_shown(entry.register, name, old)} → {_shown(entry.register, name, new)}")
+    if entry.detail:
+        parts.append(entry.detail)
+    return "；".join(parts)
+
+
+def record_key_text(entry: AuditEntry) -> str:
+    registry = current_app.extensions["portal"].registry
+    if entry.record_key and entry.register in registry:
+        spec = registry.get(entry.register)
+        if current_access().hidden(spec, spec.key_field):
+            return mask_text(entry.record_key)
+    return entry.record_key or ""
+
+
+def action_text(action: str) -> str:
+    zh, en = ACTIONS.get(action, (action, action))
+    return en if current_locale().startswith("en") else zh
+
+
+def register_text(slug: str | None) -> str:
+    registry = current_app.extensions["portal"].registry
+    if slug in registry:
+        return _text(registry.get(slug).label)
+    return {"users": "用户", "roles": "角色"}.get(slug or "", slug or "")
+
+
+class AuditView(ModelView):
+    """``/audit/``: browse and filter the trail. There is no add, edit or delete, on screen or in an API."""
+
+    route_base = "/audit"
+    class_permission_name = AUDIT_VIEW
+    datamodel = AuditInterface(AuditEntry)
+    base_permissions = ["can_list", "can_show"]
+    list_title = lazy_text("审计日志", "Audit trail")
+    show_title = lazy_text("审计记录", "Audit entry")
+    list_columns = ["at", "username", "action", "register", "record_text", "changes_text"]
+    show_columns = ["at", "username", "action", "register", "record_text", "changes_text", "ip"]
+    search_columns = ["at", "username", "action", "register"]
+    base_order = ("at", "desc")
+    page_size = 50
+    label_columns = {
+        "at": lazy_text("时间", "When"),
+        "username": lazy_text("用户", "User"),
+        "action": lazy_text("操作", "Action"),
+        "register": lazy_text("对象", "Register"),
+        "record_text": lazy_text("记录", "Record"),
+        "changes_text": lazy_text("变更内容", "Changes"),
+        "ip": lazy_text("IP 地址", "IP address"),
+    }
+    formatters_columns = {"action": action_text, "register": register_text}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from portal.build.views import local_time
+
+        self.formatters_columns = {**self.formatters_columns, "at": local_time}
+
+
+class RoleMatrixView(BaseView):
+    """``/roles/matrix``: registers × verbs for every role, with its scope, unmasked fields and pages."""
+
+    route_base = "/roles"
+    class_permission_name = MATRIX_VIEW
+    default_view = "matrix"
+
+    @expose("/matrix")
+    @has_access
+    def matrix(self) -> Any:
+        state = current_app.extensions["portal"]
+        locale = current_locale()
+        roles = []
+        for role in state.roles.values():
+            rows = [{"label": spec.label.get(locale),
+                     "verbs": [(verb in role.verbs.get(spec.slug, ()), verb in register_verbs(spec)) for verb in VERBS]}
+                    for spec in state.registry]
+            unmasked = [f"{spec.label.get(locale)}·{field.label.get(locale)}"
+                        for spec in state.registry for field in spec.sensitive_fields if role.sees(spec.slug, field.name)]
+            roles.append({"name": role.name, "label": role.label.get(locale), "scope": SCOPES[role.scope].get(locale),
+                          "rows": rows, "unmasked": unmasked,
+                          "pages": [PAGES[page].get(locale) for page in sorted(role.pages)]})
+        return self.render_template("portal/role_matrix.html", roles=roles,
+                                    verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS],
+                                    title=lazy_text("角色权限表", "Role matrix"))
