@@ -127,12 +127,12 @@ def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProb
             problems.append(RoleProblem(f"{name}.{key}", "R003", f"未知的键 '{key}'，可用：{', '.join(ROLE_KEYS)}"))
     label = _label(body.get("label"), name, problems)
     scope = body.get("scope", "subtree")
-    if scope not in SCOPES:
+    if not isinstance(scope, str) or scope not in SCOPES:
         problems.append(RoleProblem(f"{name}.scope", "R007", f"scope 是 {scope!r}，只能是 subtree 或 all"))
     verbs = _read_registers(name, body.get("registers") or {}, registry, problems)
     unmask = _read_unmask(name, body.get("unmask") or [], registry, problems)
     pages = _read_pages(name, body.get("pages") or [], problems)
-    return RoleSpec(name=name, label=label, scope=str(scope), verbs=verbs, unmask=unmask, pages=pages)
+    return RoleSpec(name=name, label=label, scope=scope if isinstance(scope, str) else "subtree", verbs=verbs, unmask=unmask, pages=pages)
 
 
 def _label(raw: Any, name: str, problems: list[RoleProblem]) -> Label:
@@ -209,7 +209,9 @@ def _read_pages(name: str, raw: Any, problems: list[RoleProblem]) -> frozenset[s
         return frozenset()
     pages: set[str] = set()
     for page in raw:
-        if page == "*":
+        if not isinstance(page, str):
+            problems.append(RoleProblem(f"{name}.pages", "R009", f"页面名应为文本，当前为 {page!r}"))
+        elif page == "*":
             pages.update(PAGES)
         elif page in PAGES:
             pages.add(page)

@@ -1,0 +1,290 @@
+"""The permission matrix, generated from ``permissions/roles.yaml`` and the schemas.
+
+For every role × register × verb × channel (screen, API) the test asks the portal and compares the
+answer with what the roles file says. Every role's user belongs to branch A of the demo tree; each
+register has rows in A's subtree and in its sibling B's. A role with scope ``subtree`` must find
+A's row and must not find B's: not in the list or its count, not by id, not to edit or delete, not
+in the link look-ups. Sensitive values must be masked exactly where the role does not unmask them.
+The number of checked cases is printed at the end of the run (``tests/security/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from portal.registry.loader import load_registry
+from portal.security.access import ORG_REGISTER, subtree_ids
+from portal.security.masking import mask_value
+from portal.security.roles import read_roles, register_verbs
+from tests.conftest import DATABASES, drop_postgres_database, fresh_postgres_database, login, make_app, \
+    upgrade_and_sync
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTRY = load_registry(ROOT / "schemas")
+ROLES = read_roles(ROOT / "permissions" / "roles.yaml", REGISTRY)
+PASSWORD = "Matrix-pass-2026"
+MISSING_ID = 987_654_321
+#: Checks made by this module; handed to the session counter (``matrix_cases``) as the module ends.
+MATRIX_CASES: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_cases(matrix_cases: list[str]) -> Iterator[None]:
+    yield
+    matrix_cases.extend(MATRIX_CASES)
+    MATRIX_CASES.clear()
+
+
+@dataclass
+class World:
+    app: Any
+    clients: dict[str, Any]
+    rows: dict[str, dict[str, int]]  # slug -> {"A": id, "B": id}
+    in_a: dict[str, int]  # slug -> number of rows in A's subtree
+    total: dict[str, int]
+    values: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+
+def _rows_by_branch(app: Any) -> tuple[dict[str, dict[str, int]], dict[str, int], dict[str, int]]:
+    from portal.extensions import db
+
+    models = app.extensions["portal"].models
+    org = models[ORG_REGISTER]
+    code_to_id = {code: key for code, key in db.session.execute(sa.select(org.code, org.id))}
+    subtree = {branch: subtree_ids(db.session, org, code_to_id[branch]) for branch in ("A", "B")}
+    rows, in_a, total = {}, {}, {}
+    for spec in REGISTRY:
+        model = models[spec.slug]
+        column = model.id if spec.slug == ORG_REGISTER else getattr(model, f"{spec.org_field}_id")
+        rows[spec.slug] = {}
+        for branch, ids in subtree.items():
+            found = db.session.scalar(sa.select(model.id).where(column.in_(ids)).order_by(model.id).limit(1))
+            assert found is not None, f"demo data has no {spec.slug} row under {branch}"
+            rows[spec.slug][branch] = found
+        in_a[spec.slug] = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            column.in_(subtree["A"])))
+        total[spec.slug] = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+    return rows, in_a, total
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A demo-sized database with one user per role, all in branch A."""
+    from portal.demo import load_demo
+    from portal.extensions import db
+    from portal.security.accounts import create_user
+
+    folder = tmp_path_factory.mktemp("matrix")
+    url = f"sqlite:///{folder / 'matrix.db'}" if request.param == "sqlite" else fresh_postgres_database("matrix")
+    app = make_app(url, folder)
+    upgrade_and_sync(app)
+    with app.app_context():
+        load_demo(app, members=240)
+        for name in ROLES:
+            if name != "admin":
+                create_user(name, PASSWORD, name, org_code="A")
+        rows, in_a, total = _rows_by_branch(app)
+    clients = {}
+    for name in ROLES:
+        client = app.test_client()
+        response = login(client, *(("admin",) if name == "admin" else (name, PASSWORD)))
+        assert response.status_code == 302
+        clients[name] = client
+    yield World(app, clients, rows, in_a, total)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if request.param != "sqlite":
+        drop_postgres_database(url)
+
+
+def _status(client: Any, method: str, url: str, **kwargs: Any) -> int:
+    return client.open(url, method=method, **kwargs).status_code
+
+
+def _expect(failures: list[str], case: str, got: int, wanted: int | tuple[int, ...]) -> None:
+    MATRIX_CASES.append(case)
+    allowed = wanted if isinstance(wanted, tuple) else (wanted,)
+    if got not in allowed:
+        failures.append(f"{case}: HTTP {got}, expected {' or '.join(map(str, allowed))}")
+
+
+def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[str]) -> None:
+    """One verb on one register, on the screen and through the API."""
+    spec = ROLES[role]
+    client = world.clients[role]
+    granted = spec.can(slug, verb)
+    scoped = spec.scope == "subtree"
+    mine, theirs = world.rows[slug]["A"], world.rows[slug]["B"]
+    deny = 403
+    case = f"{role} {slug} {verb}"
+    if verb == "read":
+        _expect(failures, f"{case} screen list", _status(client, "GET", f"/{slug}/list/"), 200 if granted else deny)
+        _expect(failures, f"{case} screen show A", _status(client, "GET", f"/{slug}/show/{mine}"),
+                200 if granted else deny)
+        _expect(failures, f"{case} api get A", _status(client, "GET", f"/api/v1/{slug}/{mine}"),
+                200 if granted else deny)
+        if granted:
+            _expect(failures, f"{case} screen show B", _status(client, "GET", f"/{slug}/show/{theirs}"),
+                    404 if scoped else 200)
+            _expect(failures, f"{case} api get B", _status(client, "GET", f"/api/v1/{slug}/{theirs}"),
+                    404 if scoped else 200)
+            body = client.get(f"/api/v1/{slug}/?q=(page_size:100)").get_json()
+            MATRIX_CASES.append(f"{case} api count")
+            wanted = world.in_a[slug] if scoped else world.total[slug]
+            if body["count"] != wanted:
+                failures.append(f"{case} api count: {body['count']} rows, expected {wanted}")
+            ids = {row["id"] for row in body["result"]}
+            MATRIX_CASES.append(f"{case} api list ids")
+            if scoped and theirs in ids:
+                failures.append(f"{case} api list: B's row {theirs} is listed")
+        else:
+            _expect(failures, f"{case} api list", _status(client, "GET", f"/api/v1/{slug}/"), deny)
+    elif verb == "create":
+        _expect(failures, f"{case} screen add", _status(client, "GET", f"/{slug}/add"), 200 if granted else deny)
+        # An empty body: a role that may create gets the validation errors, any other role a refusal.
+        _expect(failures, f"{case} api post", _status(client, "POST", f"/api/v1/{slug}/", json={}),
+                422 if granted else deny)
+    elif verb == "edit":
+        _expect(failures, f"{case} screen edit A", _status(client, "GET", f"/{slug}/edit/{mine}"),
+                200 if granted else deny)
+        _expect(failures, f"{case} api put A", _status(client, "PUT", f"/api/v1/{slug}/{mine}", json={}),
+                200 if granted else deny)
+        if granted:
+            _expect(failures, f"{case} screen edit B", _status(client, "GET", f"/{slug}/edit/{theirs}"),
+                    404 if scoped else 200)
+            _expect(failures, f"{case} api put B", _status(client, "PUT", f"/api/v1/{slug}/{theirs}", json={}),
+                    404 if scoped else 200)
+            anchor = REGISTRY.get(slug).tree if slug == ORG_REGISTER else REGISTRY.get(slug).org_field
+            if scoped and anchor:
+                response = client.put(f"/api/v1/{slug}/{mine}", json={anchor: "B"})
+                MATRIX_CASES.append(f"{case} api move A→B")
+                if response.status_code != 422 or "找不到" not in str(response.get_json()):
+                    failures.append(f"{case} api move A→B: HTTP {response.status_code} {response.get_json()}")
+    elif verb == "delete":
+        # Deleting a row that does not exist: 404 for a role that may delete, 403 for the others.
+        _expect(failures, f"{case} screen delete", _status(client, "POST", f"/{slug}/delete/{MISSING_ID}"),
+                (404, 302) if granted else deny)
+        _expect(failures, f"{case} api delete", _status(client, "DELETE", f"/api/v1/{slug}/{MISSING_ID}"),
+                404 if granted else deny)
+        if granted and scoped:
+            _expect(failures, f"{case} screen delete B", _status(client, "POST", f"/{slug}/delete/{theirs}"), 404)
+            _expect(failures, f"{case} api delete B", _status(client, "DELETE", f"/api/v1/{slug}/{theirs}"), 404)
+    elif verb == "approve":
+        _expect(failures, f"{case} screen approve A", _status(client, "GET", f"/{slug}/approve/{mine}"),
+                200 if granted else deny)
+        _expect(failures, f"{case} api approve A", _status(client, "PUT", f"/api/v1/{slug}/{mine}/approve", json={}),
+                200 if granted else deny)
+        if granted and scoped:
+            _expect(failures, f"{case} api approve B",
+                    _status(client, "PUT", f"/api/v1/{slug}/{theirs}/approve", json={}), 404)
+
+
+CHANNEL_VERBS = ("read", "create", "edit", "delete", "approve")
+
+
+@pytest.mark.parametrize("slug", REGISTRY.slugs)
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug: str) -> None:
+    failures: list[str] = []
+    for verb in CHANNEL_VERBS:
+        if verb in register_verbs(REGISTRY.get(slug)):
+            _verb_cases(world, role, slug, verb, failures)
+    assert failures == []
+
+
+@pytest.mark.parametrize(("role", "slug"), [(name, spec.slug) for name, role in ROLES.items() for spec in REGISTRY
+                                           if spec.sensitive_fields and role.can(spec.slug, "read")])
+def test_sensitive_values_are_masked_unless_the_role_unmasks_them(world: World, role: str, slug: str) -> None:
+    spec = REGISTRY.get(slug)
+    client = world.clients[role]
+    mine = world.rows[slug]["A"]
+    stored = _stored_values(world, slug, mine)
+    api = client.get(f"/api/v1/{slug}/{mine}").get_json()["result"]
+    show = client.get(f"/{slug}/show/{mine}").get_data(as_text=True)
+    listed = {row["id"]: row for row in client.get(
+        f"/api/v1/{slug}/?q=(page_size:100)").get_json()["result"]}
+    failures = []
+    for item in spec.sensitive_fields:
+        value = stored[item.name]
+        if value in (None, ""):
+            continue
+        seen = ROLES[role].sees(slug, item.name)
+        expected = _api_value(api, item.name, value) if seen else mask_value(item, value)
+        MATRIX_CASES.extend([f"{role} {slug}.{item.name} mask api", f"{role} {slug}.{item.name} mask show"])
+        if api[item.name] != expected:
+            failures.append(f"api {item.name}: {api[item.name]!r}, expected {expected!r}")
+        cell = _show_cell(show, item.label.zh)
+        if seen and cell == str(mask_value(item, value)):
+            failures.append(f"show {item.name}: masked although the role unmasks it")
+        if not seen and cell != str(mask_value(item, value)):
+            failures.append(f"show {item.name}: {cell!r}, expected the masked {mask_value(item, value)!r}")
+        if mine in listed and listed[mine][item.name] != expected:
+            failures.append(f"api list {item.name}: {listed[mine][item.name]!r}, expected {expected!r}")
+    assert failures == []
+
+
+def _show_cell(page: str, label: str) -> str:
+    """The text of the show page's cell next to ``label``."""
+    match = re.search(rf"<th[^>]*>\s*{re.escape(label)}\s*</th>\s*<td>\s*<span[^>]*>(.*?)</span>", page, re.S)
+    assert match, f"no row {label} on the show page"
+    return html.unescape(match.group(1).strip())
+
+
+def _stored_values(world: World, slug: str, record_id: int) -> dict[str, Any]:
+    from portal.extensions import db
+
+    model = world.app.extensions["portal"].models[slug]
+    with world.app.app_context():
+        record = db.session.get(model, record_id)
+        return {item.name: getattr(record, item.name) for item in REGISTRY.get(slug).fields if not item.is_link}
+
+
+def _api_value(api: dict[str, Any], name: str, value: Any) -> Any:
+    """The API's own rendering of an unmasked value (money as a string, dates ISO)."""
+    return api[name]
+
+
+@pytest.mark.parametrize("role", [name for name, role in ROLES.items() if role.scope == "subtree"])
+def test_link_lookups_and_filter_choices_stay_in_scope(world: World, role: str) -> None:
+    """Drop-downs (AJAX look-ups and the filter's org list) offer only rows in the user's subtree."""
+    client = world.clients[role]
+    readable = [spec for spec in REGISTRY if ROLES[role].can(spec.slug, "read")]
+    assert readable
+    for spec in readable:
+        model = world.app.extensions["portal"].models[spec.slug]
+        titles = {}
+        from portal.extensions import db
+
+        with world.app.app_context():
+            for branch in ("A", "B"):
+                record = db.session.get(model, world.rows[spec.slug][branch])
+                titles[branch] = str(getattr(record, spec.title))
+        for branch, present in (("A", True), ("B", False)):
+            results = client.get(f"/lookup/{spec.slug}", query_string={"q": titles[branch]}).get_json()["results"]
+            ids = {row["id"] for row in results}
+            MATRIX_CASES.append(f"{role} lookup {spec.slug} {branch}")
+            assert (world.rows[spec.slug][branch] in ids) is present, (spec.slug, branch, results)
+    if ROLES[role].can("members", "read"):
+        page = client.get("/members/list/").get_data(as_text=True)
+        MATRIX_CASES.append(f"{role} members filter choices")
+        assert not _mentions_branch_b(page)  # not a row, not a choice of the org filter
+
+
+def _mentions_branch_b(page: str) -> bool:
+    """B's name on the page, as text or inside the filter widget's JSON (``\\u7cbe…``)."""
+    name = "精密铸造公司工会"
+    return name in page or json.dumps(name)[1:-1] in page
+
+
+def test_admin_sees_everything_in_drop_downs(world: World) -> None:
+    page = world.clients["admin"].get("/members/list/").get_data(as_text=True)
+    assert _mentions_branch_b(page)
