@@ -51,7 +51,7 @@ def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGett
     @post_dump
     def mask_hidden(self: Schema, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         reader = access()
-        for field in spec.sensitive_fields:
+        for field in spec.fields:
             if field.name in data and reader.hidden(spec, field):
                 data[field.name] = mask_value(field, data[field.name])
         return data
@@ -66,6 +66,15 @@ class PortalRestApi(ModelRestApi):
     register: RegisterSpec
     service_getter: Callable[[], RecordService]
 
+    def response_401(self) -> Any:
+        return self.response(401, message="请先登录")
+
+    def response_403(self) -> Any:
+        return self.response(403, message="您没有执行此操作的权限")
+
+    def response_404(self) -> Any:
+        return self.response(404, message="找不到该记录，或它不在您的权限范围内")
+
     def _save(self, write: Callable[[RecordService], Any], status: int) -> Any:
         """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
         if not request.is_json or not isinstance(request.json, dict):
@@ -76,7 +85,7 @@ class PortalRestApi(ModelRestApi):
             service.session.commit()
         except RecordForbidden as error:
             service.session.rollback()
-            return self.response_403(message=str(error))
+            return self.response(403, message=str(error))
         except RecordErrors as error:
             service.session.rollback()
             return self.response_422(message=error.errors)

@@ -148,6 +148,12 @@ class PortalModelView(ModelView):
         finally:
             g.portal_search = None
 
+    def searchable_fields(self) -> list[FieldSpec]:
+        """What the quick search box searches for this user (never a field they see masked)."""
+        access = current_access()
+        return [field for field in map(self.register.field, self.register.screens.search)
+                if not access.hidden(self.register, field)]
+
     def _mode(self) -> str:
         return g.get("portal_form_mode", "edit") if has_request_context() else "edit"
 
@@ -223,7 +229,7 @@ def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Ca
     def format_value(value: Any) -> str:
         if value is None or value == "":
             return ""
-        if field.sensitive and current_access().hidden(spec, field):
+        if current_access().hidden(spec, field):
             return str(mask_value(field, value))
         if field.type == "boolean":
             return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
@@ -296,14 +302,9 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "formatters_columns": {**{field.name: _formatter(spec, field, locale) for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,
-        "quick_search_fields": [spec.field(name) for name in spec.screens.search],
     }
     order = _order(spec)
     if order:
         attrs["base_order"] = order
     bases = (ApprovalViewMixin, PortalModelView) if spec.approval else (PortalModelView,)
     return type(f"{model.__name__}View", bases, attrs)
-
-
-def quick_search_hint(fields: list[FieldSpec], locale: str) -> str:
-    return "、".join(field.label.get(locale) for field in fields)

@@ -28,6 +28,10 @@ class Derivation:
     result_type: str
     stored: bool
     compute: Callable[[Any, date], Any]
+    #: Whether the result gives away what a masked source hides (a birth date does; a gender, shown by
+    #: the masked ID's last digits anyway, and an age in years do not). Such results are masked with
+    #: their source.
+    reveals_source: bool = True
 
 
 def _age(value: Any, today: date) -> int | None:
@@ -50,10 +54,11 @@ DERIVATIONS: dict[str, Derivation] = {
     row.name: row
     for row in (
         Derivation("gender", "性别，由身份证号第 17 位得出（奇数男、偶数女）", frozenset({"id_card"}), "choice", True,
-                   lambda value, today: gender_from_id(value)),
+                   lambda value, today: gender_from_id(value), reveals_source=False),
         Derivation("birth_date", "出生日期，由身份证号第 7–14 位得出", frozenset({"id_card"}), "date", True,
                    lambda value, today: birth_date_from_id(value)),
-        Derivation("age", "周岁年龄，按今天计算（不保存）", frozenset({"id_card", "date"}), "integer", False, _age),
+        Derivation("age", "周岁年龄，按今天计算（不保存）", frozenset({"id_card", "date"}), "integer", False, _age,
+                   reveals_source=False),
         Derivation("dues_base", "会费基数：月工资收入去掉不足 10 元的尾数（DOMAIN §1 D3）", frozenset({"money"}), "money",
                    True, lambda value, today: dues_base(_wage(value))),
         Derivation("dues_amount", "应交会费：会费基数 × 0.5%，四舍五入到分（DOMAIN §1 D2、D10）", frozenset({"money"}),
@@ -73,6 +78,12 @@ def is_stored(field: FieldSpec) -> bool:
     # partition, not field.derive_function: a malformed "derive: id_card" (no dot) must reach E022, not crash
     derivation = DERIVATIONS.get(field.derive.partition(".")[2])
     return derivation is None or derivation.stored
+
+
+def reveals_source(field: FieldSpec) -> bool:
+    """Whether a derived field must be masked wherever its source is."""
+    derivation = DERIVATIONS.get(field.derive_function or "") if field.derive else None
+    return derivation is not None and derivation.reveals_source
 
 
 def compute(function: str, value: Any, today: date | None = None) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from portal.registry.derivations import reveals_source
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security.roles import RoleSpec
 
@@ -46,7 +47,13 @@ class Access:
         return self.org_ids is not None
 
     def hidden(self, spec: RegisterSpec, field: FieldSpec) -> bool:
-        return field.sensitive and not self.sees(spec.slug, field.name)
+        """Masked for this user: a sensitive field not unmasked, or a value derived from one that gives it away."""
+        if field.sensitive:
+            return not self.sees(spec.slug, field.name)
+        source = field.derive_source
+        if source and spec.has_field(source) and reveals_source(field):
+            return self.hidden(spec, spec.field(source))
+        return False
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
         """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""

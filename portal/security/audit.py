@@ -214,16 +214,26 @@ def _account_changes(user: Any, created: bool) -> dict[str, list[Any]]:
     return changes
 
 
+_ACCOUNT_MODELS: list[type] = []
+
+
+def _guard(session: Session, context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("审计日志只能追加，不能修改或删除")
+
+
+def _audit(session: Session, context: Any) -> None:
+    rows = _register_rows(session)
+    if _ACCOUNT_MODELS:
+        rows += _account_rows(session, *_ACCOUNT_MODELS)
+    write(session.connection(), rows)
+
+
 def install(session_factory: Any, user_model: type, role_model: type) -> None:
-    """Listen on the app's session: audit register and account writes; refuse to alter entries."""
-
-    @event.listens_for(session_factory, "before_flush")
-    def _guard(session: Session, context: Any, instances: Any) -> None:
-        for obj in list(session.dirty) + list(session.deleted):
-            if isinstance(obj, AuditEntry):
-                raise PermissionError("审计日志只能追加，不能修改或删除")
-
-    @event.listens_for(session_factory, "after_flush")
-    def _audit(session: Session, context: Any) -> None:
-        rows = _register_rows(session) + _account_rows(session, user_model, role_model)
-        write(session.connection(), rows)
+    """Listen on the shared session (once per process): audit register and account writes, and
+    refuse to alter entries."""
+    _ACCOUNT_MODELS[:] = [user_model, role_model]
+    if not event.contains(session_factory, "after_flush", _audit):
+        event.listen(session_factory, "before_flush", _guard)
+        event.listen(session_factory, "after_flush", _audit)

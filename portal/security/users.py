@@ -35,10 +35,10 @@ class OrgUnitField(SelectField):
     """Pick the user's org unit; empty means no unit (a subtree role then sees no rows)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, choices=self._choices, widget=Select2Widget(), validate_choice=False, **kwargs)
+        super().__init__(*args, choices=self._org_choices, widget=Select2Widget(), validate_choice=False, **kwargs)
 
     @staticmethod
-    def _choices() -> list[tuple[str, str]]:
+    def _org_choices() -> list[tuple[str, str]]:
         return [("", "")] + [(str(key), name) for key, name in org_unit_names().items()]
 
     def process_data(self, value: Any) -> None:
@@ -52,8 +52,8 @@ class OrgUnitField(SelectField):
         return "" if self.data is None else str(self.data)
 
     def iter_choices(self) -> Any:
-        for value, label in self._choices():
-            yield {"value": value, "label": label, "selected": value == self._value(), "render_kw": {}}
+        for value, label in self._org_choices():
+            yield (value, label, value == self._value(), {})
 
     def pre_validate(self, form: Any) -> None:
         if self.data is not None and self.data not in org_unit_names():
@@ -73,6 +73,8 @@ ORG_HELP = lazy_text("用户的数据范围从这个组织开始：本单位及�
 
 class PortalUserDBModelView(UserDBModelView):
     """FAB's account screens plus the org unit; the user's groups are not used by the portal."""
+
+    class_permission_name = "UserDBModelView"  # FAB's own name, as in ``OWN_ACCOUNT``
 
     list_columns = ["username", "first_name", "email", "active", "roles", "org_unit_id"]
     add_columns = ["username", "first_name", "last_name", "email", "active", "roles", "org_unit_id",

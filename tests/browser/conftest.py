@@ -99,6 +99,13 @@ def _csrf_login(client: Any) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def admin_client(app: Any) -> Any:
+    """A test client of ``app`` signed in as admin through the CSRF-protected login form (for seeding)."""
+    client = app.test_client()
+    _csrf_login(client)
+    return client
+
+
 def _seed(app: Any) -> tuple[dict[str, int], int]:
     client = app.test_client()
     _csrf_login(client)

@@ -288,3 +288,22 @@ def _mentions_branch_b(page: str) -> bool:
 def test_admin_sees_everything_in_drop_downs(world: World) -> None:
     page = world.clients["admin"].get("/members/list/").get_data(as_text=True)
     assert _mentions_branch_b(page)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_birth_date_does_not_give_away_a_masked_id_number(world: World, role: str) -> None:
+    """The birth date is digits 7–14 of the ID: masked with it. Gender and age reveal nothing more."""
+    if not ROLES[role].can("members", "read"):
+        pytest.skip(f"{role} cannot read members")
+    mine = world.rows["members"]["A"]
+    client = world.clients[role]
+    api = client.get(f"/api/v1/members/{mine}").get_json()["result"]
+    show = client.get(f"/members/show/{mine}").get_data(as_text=True)
+    birth = _stored_values(world, "members", mine)["birth_date"]
+    MATRIX_CASES.extend([f"{role} members.birth_date mask api", f"{role} members.birth_date mask show"])
+    if ROLES[role].sees("members", "id_card"):
+        assert api["birth_date"] == birth.isoformat() and _show_cell(show, "出生日期") == birth.isoformat()
+    else:
+        assert api["birth_date"] == "****-**-**" and _show_cell(show, "出生日期") == "****-**-**"
+        assert birth.isoformat() not in show
+    assert api["gender"] in ("男", "女") and isinstance(api["age"], int)
