@@ -53,6 +53,12 @@ class AuditEntry(Model):
         return describe_changes(self)
 
     @property
+    def changes_short(self) -> str:
+        """The list page's version: the first 80 characters."""
+        text = self.changes_text
+        return text if len(text) <= 80 else text[:80] + "…"
+
+    @property
     def record_text(self) -> str:
         from portal.security.views import record_key_text
 

@@ -52,11 +52,20 @@ def _shown(register: str | None, name: str, value: Any) -> str:
     return str(value)
 
 
+#: Labels of the account and role attributes the trail records.
+ACCOUNT_LABELS: dict[str, Label] = {
+    "username": Label("用户名", "User name"), "first_name": Label("名", "First name"),
+    "last_name": Label("姓", "Last name"), "email": Label("电子邮箱", "Email"), "active": Label("启用", "Active"),
+    "org_unit_id": Label("所属组织", "Org unit"), "password": Label("密码", "Password"),
+    "roles": Label("角色", "Roles"), "permissions": Label("权限", "Permissions"),
+}
+
+
 def field_label(register: str | None, name: str) -> str:
     registry = current_app.extensions["portal"].registry
     if register in registry and registry.get(register).has_field(name):
         return _text(registry.get(register).field(name).label)
-    return name
+    return _text(ACCOUNT_LABELS[name]) if name in ACCOUNT_LABELS else name
 
 
 def describe_changes(entry: AuditEntry) -> str:
@@ -105,7 +114,7 @@ class AuditView(ModelView):
     base_permissions = ["can_list", "can_show"]
     list_title = lazy_text("审计日志", "Audit trail")
     show_title = lazy_text("审计记录", "Audit entry")
-    list_columns = ["at", "username", "action", "register", "record_text", "changes_text"]
+    list_columns = ["at", "username", "action", "register", "record_text", "changes_short"]
     show_columns = ["at", "username", "action", "register", "record_text", "changes_text", "ip"]
     search_columns = ["at", "username", "action", "register"]
     base_order = ("at", "desc")
@@ -117,6 +126,7 @@ class AuditView(ModelView):
         "register": lazy_text("对象", "Register"),
         "record_text": lazy_text("记录", "Record"),
         "changes_text": lazy_text("变更内容", "Changes"),
+        "changes_short": lazy_text("变更内容", "Changes"),
         "ip": lazy_text("IP 地址", "IP address"),
     }
     formatters_columns = {"action": action_text, "register": register_text}

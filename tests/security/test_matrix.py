@@ -307,3 +307,16 @@ def test_a_birth_date_does_not_give_away_a_masked_id_number(world: World, role: 
         assert api["birth_date"] == "****-**-**" and _show_cell(show, "出生日期") == "****-**-**"
         assert birth.isoformat() not in show
     assert api["gender"] in ("男", "女") and isinstance(api["age"], int)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_home_page_counts_only_rows_in_scope(world: World, role: str) -> None:
+    page = world.clients[role].get("/").get_data(as_text=True)
+    for spec in REGISTRY:
+        card = re.search(rf'class="portal-card" href="/{spec.slug}/list/">.*?portal-card-count">(\d+)<', page, re.S)
+        MATRIX_CASES.append(f"{role} home count {spec.slug}")
+        if not ROLES[role].can(spec.slug, "read"):
+            assert card is None
+            continue
+        wanted = world.in_a[spec.slug] if ROLES[role].scope == "subtree" else world.total[spec.slug]
+        assert card is not None and int(card.group(1)) == wanted, spec.slug
