@@ -189,16 +189,11 @@ class ApprovalApiMixin:
             422:
               $ref: '#/components/responses/422'
         """
-        item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
-        if not item:
-            return self.response_404()  # type: ignore[attr-defined]
-        body = request.json if request.is_json and isinstance(request.json, dict) else None
-        if body is None:
-            return self.response_400(message="请求体必须是 JSON 对象")  # type: ignore[attr-defined]
-        others = [name for name in body if name not in self.register.approval]  # type: ignore[attr-defined]
-        if others:
-            return self.response_400(message=f"审批只能修改审批字段：{'、'.join(self.register.approval)}")  # type: ignore[attr-defined]
-        return self._save(lambda service: service.update(item, body), 200)  # type: ignore[attr-defined]
+        approval = self.register.approval  # type: ignore[attr-defined]
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and any(name not in approval for name in body):
+            return self.response_400(message=f"审批只能修改审批字段：{'、'.join(approval)}")  # type: ignore[attr-defined]
+        return self.put_headless(pk)  # type: ignore[attr-defined]
 
 
 def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],

@@ -29,7 +29,7 @@ from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.build.row_schema import LocaleGetter, required_message
 from portal.labels import lazy_label
-from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access
+from portal.security.access import SYSTEM_ACCESS, Access, scope_anchor
 from portal.security.masking import mask_value
 
 ServiceGetter = Callable[[], RecordService]
@@ -142,7 +142,7 @@ class InScope:
     def __call__(self, form: Any, field: Field) -> None:
         service = self.service()
         if field.data is None and service.access().scoped:
-            raise StopValidation(service._problem(self.spec, "scope_required"))
+            raise StopValidation(service.problem(self.spec, "scope_required"))
 
 
 class UniqueValue:
@@ -205,7 +205,8 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
 
 def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
                lookup_url: Callable[[str], str]) -> type[DynamicForm]:
-    anchor = spec.tree if spec.slug == ORG_REGISTER else spec.org_field
+    anchor_field = scope_anchor(spec)
+    anchor = anchor_field.name if anchor_field else None
     attrs = {
         field.name: make_form_field(field, service, locale, lookup_url(field.target or ""), field.name == anchor)
         for field in spec.editable_fields

@@ -16,7 +16,7 @@ from portal.build.models import BuiltModels, apply_derivations
 from portal.build.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition
+from portal.security.access import SYSTEM_ACCESS, Access, row_condition, scope_anchor
 
 Errors = dict[str, list[str]]
 
@@ -59,7 +59,7 @@ class RecordService:
     def session(self) -> Session:
         return self._session()
 
-    def _problem(self, field: FieldSpec, code: str, **params: Any) -> str:
+    def problem(self, field: FieldSpec, code: str, **params: Any) -> str:
         target = self.registry.get(field.target) if field.target in self.registry else None
         extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
         return Problem(code, {"label": field.label.zh, "label_en": field.label.en, **extra, **params}).message(
@@ -85,11 +85,11 @@ class RecordService:
                     values[field.name] = self.resolve_link(field, raw.get(field.name), instance)
                 except ValueError as problem:
                     errors[field.name] = [str(problem)]
-        anchor = self.scope_anchor
+        anchor = scope_anchor(self.spec)
         if anchor and self.access().scoped and anchor.name not in errors:
             missing = values.get(anchor.name) is None if (instance is None or anchor.name in values) else False
             if missing:
-                errors[anchor.name] = [self._problem(anchor, "scope_required")]
+                errors[anchor.name] = [self.problem(anchor, "scope_required")]
         for field in self.spec.fields:
             if field.unique and values.get(field.name) is not None and field.name not in errors:
                 message = self.unique_problem(field, values[field.name], instance)
@@ -98,12 +98,6 @@ class RecordService:
         if errors:
             raise RecordErrors(errors)
         return values
-
-    @property
-    def scope_anchor(self) -> FieldSpec | None:
-        """The link that places a record in the org tree (``org_field``, or the tree's parent for org units)."""
-        name = self.spec.tree if self.spec.slug == ORG_REGISTER else self.spec.org_field
-        return self.spec.field(name) if name else None
 
     def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:
         access = self.access()
@@ -126,12 +120,12 @@ class RecordService:
             candidates = (self._find(target, target_spec.key, text, scope)
                           or self._find(target, target_spec.title, text, scope))
         if not candidates:
-            raise ValueError(self._problem(field, "link_not_found", value=raw))
+            raise ValueError(self.problem(field, "link_not_found", value=raw))
         if len(candidates) > 1:
-            raise ValueError(self._problem(field, "link_ambiguous", value=raw))
+            raise ValueError(self.problem(field, "link_ambiguous", value=raw))
         found = candidates[0]
         if self.spec.tree == field.name and instance is not None and self._is_descendant(found, instance):
-            raise ValueError(self._problem(field, "tree_cycle"))
+            raise ValueError(self.problem(field, "tree_cycle"))
         return found
 
     def _find(self, model: Any, column: str, value: Any, scope: Any = None) -> list[Any]:
@@ -159,7 +153,7 @@ class RecordService:
         if instance is not None and getattr(instance, "id", None) is not None:
             query = query.where(self.model.id != instance.id)
         if self.session.scalar(query.limit(1)) is not None:
-            return self._problem(field, "not_unique", value=value)
+            return self.problem(field, "not_unique", value=value)
         return None
 
     def apply(self, instance: Any, values: Mapping[str, Any]) -> Any:

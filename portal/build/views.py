@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from typing import Any, Callable
 
 import sqlalchemy as sa
-from flask import abort, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface

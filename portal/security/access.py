@@ -1,17 +1,15 @@
 """What the current user may do: verbs per register, row scope, unmasked fields, writable fields.
 
 ``Access`` is a plain value built from the user's roles (``roles.yaml``) and org unit; every path
-(screens, API, lookups, import, export, audit) asks it the same questions. ``current_access()``
-finds it for the request's user (cached per request), for the user a CLI command acts as, or full
-system access for maintenance commands (``portal demo``) that act for nobody.
+(screens, API, lookups, audit) asks it the same questions. ``portal.security.current`` finds it for
+the request's user (cached per request), or gives full system access to maintenance commands
+(``portal demo``) that act for nobody.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -72,23 +70,6 @@ class Access:
 SYSTEM_ACCESS = Access(username=None, roles=(), org_ids=None, system=True)
 NO_ACCESS = Access(username=None, roles=(), org_ids=frozenset())
 
-_acting: ContextVar[Access | None] = ContextVar("portal_acting_access", default=None)
-
-
-@contextmanager
-def acting_as(access: Access) -> Iterator[Access]:
-    """Run CLI work (import, export) with a user's rights instead of system access."""
-    token = _acting.set(access)
-    try:
-        yield access
-    finally:
-        _acting.reset(token)
-
-
-def acting_access() -> Access | None:
-    return _acting.get()
-
-
 def subtree_ids(session: Any, org_model: Any, root_id: int | None, tree_field: str = "parent") -> frozenset[int]:
     """The org unit and every unit below it (one query over the small org table)."""
     if root_id is None:
@@ -115,6 +96,12 @@ def build_access(username: str, role_names: list[str], roles: dict[str, RoleSpec
     return Access(username=username, roles=mine, org_ids=subtree_ids(session, org_model, org_id), org_id=org_id)
 
 
+def scope_anchor(spec: RegisterSpec) -> FieldSpec | None:
+    """The link that places a record in the org tree: ``org_field``, or the parent of an org unit."""
+    name = spec.tree if spec.slug == ORG_REGISTER else spec.org_field
+    return spec.field(name) if name else None
+
+
 def row_condition(spec: RegisterSpec, model: Any, access: Access) -> Any | None:
     """The SQL condition limiting ``spec``'s rows to the user's scope; ``None`` when unlimited."""
     if access.org_ids is None:
@@ -131,6 +118,4 @@ def org_of(spec: RegisterSpec, record: Any) -> int | None:
     """The org unit a record belongs to (for audit scope)."""
     if spec.slug == ORG_REGISTER:
         return record.id
-    if spec.org_field:
-        return getattr(record, f"{spec.org_field}_id", None)
-    return None
+    return getattr(record, f"{spec.org_field}_id", None) if spec.org_field else None

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.security.access import acting_access, org_of
+from portal.security.access import org_of
 
 
 class AuditEntry(Model):
@@ -84,9 +84,6 @@ def now_utc() -> datetime:
 
 
 def actor_name() -> str:
-    acting = acting_access()
-    if acting is not None and acting.username:
-        return acting.username
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return str(current_user.username)
     return "system"

@@ -6,7 +6,7 @@ from flask import current_app, g, has_request_context
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, acting_access, build_access
+from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, build_access
 
 
 def access_for_user(user: object) -> Access:
@@ -18,10 +18,7 @@ def access_for_user(user: object) -> Access:
 
 
 def current_access() -> Access:
-    """CLI ``--user`` first; then the request's user (none signed in: no rights); else system work."""
-    acting = acting_access()
-    if acting is not None:
-        return acting
+    """The request's user (none signed in: no rights); outside a request, system work."""
     if not has_request_context():
         return SYSTEM_ACCESS
     cached = g.get("portal_access")

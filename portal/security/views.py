@@ -10,6 +10,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 
 from portal.build.permissions import AUDIT_VIEW, MATRIX_VIEW
+from portal.build.views import local_time
 from portal.labels import lazy_text
 from portal.registry.spec import Label
 from portal.security.audit import ACTIONS, AuditEntry
@@ -129,13 +130,7 @@ class AuditView(ModelView):
         "changes_short": lazy_text("变更内容", "Changes"),
         "ip": lazy_text("IP 地址", "IP address"),
     }
-    formatters_columns = {"action": action_text, "register": register_text}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        from portal.build.views import local_time
-
-        self.formatters_columns = {**self.formatters_columns, "at": local_time}
+    formatters_columns = {"action": action_text, "register": register_text, "at": local_time}
 
 
 class RoleMatrixView(BaseView):
