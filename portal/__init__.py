@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.errors import register_error_handlers
     from portal.extensions import db, migrate
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
+    from portal.io import records  # noqa: F401  (jobs and import batches live on FAB's metadata)
     from portal.registry.loader import load_registry
     from portal.security import audit
     from portal.security.roles import read_roles
@@ -58,6 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         audit.install(db.session, appbuilder.sm.user_model, appbuilder.sm.role_model)
     register_error_handlers(app)
     app.jinja_env.globals["portal_locale"] = current_locale
+    from portal.build.views import local_time
+
+    app.jinja_env.filters["portal_time"] = local_time
     return app
 
 

@@ -40,6 +40,17 @@ def main() -> None:
 main.add_command(db_group, "db")
 
 
+def _add_io_commands() -> None:
+    from portal.io.commands import import_command, import_template_command, worker_command
+
+    main.add_command(import_template_command)
+    main.add_command(import_command)
+    main.add_command(worker_command)
+
+
+_add_io_commands()
+
+
 @main.command("check")
 @click.option("--schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="模式目录（默认：配置中的 schemas/）")

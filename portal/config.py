@@ -21,6 +21,9 @@ ENVIRONMENT = {
     "PORTAL_ROLES_FILE": "PORTAL_ROLES_FILE",
     "PORTAL_LOCKOUT_ATTEMPTS": "PORTAL_LOCKOUT_ATTEMPTS",
     "PORTAL_LOCKOUT_MINUTES": "PORTAL_LOCKOUT_MINUTES",
+    "PORTAL_UPLOAD_MAX_MB": "PORTAL_UPLOAD_MAX_MB",
+    "PORTAL_IMPORT_MAX_ROWS": "PORTAL_IMPORT_MAX_ROWS",
+    "PORTAL_EXPORT_BACKGROUND_ROWS": "PORTAL_EXPORT_BACKGROUND_ROWS",
 }
 
 
@@ -86,7 +89,11 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "AUTH_RATE_LIMITED": True,
-        "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+        # Uploads (imports): the largest file accepted, in MB, and the most data rows in one file.
+        "PORTAL_UPLOAD_MAX_MB": 50,
+        "PORTAL_IMPORT_MAX_ROWS": 200_000,
+        # Exports above this many rows run in the background with a progress bar.
+        "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
     }
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -97,6 +104,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if config.get("PORTAL_REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
-    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES"):
+    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", "PORTAL_IMPORT_MAX_ROWS",
+                "PORTAL_EXPORT_BACKGROUND_ROWS"):
         config[key] = int(config[key])
+    config["MAX_CONTENT_LENGTH"] = (config["PORTAL_UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     return config

@@ -31,6 +31,8 @@ def _wants_json() -> bool:
 
 def error_response(status: int) -> Response:
     title, hint = MESSAGES.get(status, MESSAGES[500])
+    if status == 413:
+        hint = f"上传的文件超过了 {current_app.config.get('PORTAL_UPLOAD_MAX_MB', 50)} MB 的上限，请拆分成几个文件后分别上传。"
     if _wants_json():
         response = jsonify(message=f"{title}：{hint}")
     else:

@@ -13,6 +13,8 @@ from portal.build.api import build_api
 from portal.build.forms import link_text
 from portal.build.views import build_view, search_condition
 from portal.extensions import db
+from portal.io import import_jobs  # noqa: F401  (registers the import job handlers)
+from portal.io.views import ImportViewMixin
 from portal.build.permissions import SYSTEM_CATEGORY, category_name, menu_name
 from portal.labels import lazy_label, lazy_text
 from portal.security.views import AuditView, RoleMatrixView
@@ -63,7 +65,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
     for spec in ordered:
         service = _service_getter(state, spec.slug)
-        view = build_view(spec, state.registry, models, service, current_locale)
+        view = build_view(spec, state.registry, models, service, current_locale, mixins=(ImportViewMixin,))
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,

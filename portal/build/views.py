@@ -276,7 +276,8 @@ def _order(spec: RegisterSpec) -> tuple[str, str] | None:
 
 
 def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], service: Callable[[], RecordService],
-               locale: LocaleGetter) -> type[PortalModelView]:
+               locale: LocaleGetter, mixins: tuple[type, ...] = ()) -> type[PortalModelView]:
+    """The register's ModelView; ``mixins`` add pages of their own (the import screens)."""
     model = models[spec.slug]
     form = build_form(spec, service, locale, lambda target: f"/lookup/{target}")
     label = spec.label
@@ -306,5 +307,5 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
     order = _order(spec)
     if order:
         attrs["base_order"] = order
-    bases = (ApprovalViewMixin, PortalModelView) if spec.approval else (PortalModelView,)
+    bases = (*mixins, ApprovalViewMixin, PortalModelView) if spec.approval else (*mixins, PortalModelView)
     return type(f"{model.__name__}View", bases, attrs)

@@ -6,6 +6,7 @@ Layout: 6-digit address code + 8-digit birth date YYYYMMDD + 3-digit sequence co
 from __future__ import annotations
 
 from datetime import date
+from operator import mul
 
 from .messages import DomainValidationError
 from .normalize import compact
@@ -13,19 +14,18 @@ from .normalize import compact
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 GENDERS = ("男", "女")
-_DIGITS = frozenset("0123456789")
 
 
 def _is_digits(value: str) -> bool:
     """True if ``value`` is non-empty and made of ASCII digits only."""
-    return bool(value) and all(ch in _DIGITS for ch in value)
+    return value.isascii() and value.isdigit()
 
 
 def check_character(first17: str) -> str:
     """The check character ("0"-"9" or "X") for the first 17 digits."""
     if len(first17) != 17 or not _is_digits(first17):
         raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
-    total = sum(int(ch) * weight for ch, weight in zip(first17, WEIGHTS))
+    total = sum(map(mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

@@ -8,7 +8,7 @@ carrying a ``Problem``; the caller renders it in the user's language.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -39,8 +39,24 @@ def fail(code: str, spec: FieldSpec, **params: Any) -> DomainValidationError:
     return DomainValidationError(Problem(code, {"label": spec.label.zh, "label_en": spec.label.en, **params}))
 
 
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+#: Excel stores dates as days since 1899-12-30; 1 .. 2958465 covers 1900-01-01 .. 9999-12-31.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = 2958465
+
+
 def _text(raw: Any) -> str:
+    """Cell or form value as text; a whole float from a spreadsheet (``123.0``) reads as ``123``."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
     return normalize_text(str(raw))
+
+
+def _excel_serial(raw: Any) -> date | None:
+    """A spreadsheet date serial number (``43835`` = 2020-01-05); ``None`` if ``raw`` is not one."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 1 <= raw <= _EXCEL_LAST_SERIAL:
+        return None
+    return _EXCEL_EPOCH + timedelta(days=int(raw))
 
 
 def parse_string(raw: Any, spec: FieldSpec) -> str:
@@ -125,7 +141,12 @@ def parse_date(raw: Any, spec: FieldSpec) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
-    text = compact(str(raw))
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and not 19000101 <= raw <= 99991231:
+        serial = _excel_serial(raw)
+        if serial is None:
+            raise fail("bad_date", spec, value=_text(raw))
+        return serial
+    text = compact(_text(raw))
     text = text.split("T", 1)[0] if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+Z?", text) else text
     parts = _match_date(text, _DATE_PATTERNS)
     if parts is None:
@@ -139,7 +160,12 @@ def parse_date(raw: Any, spec: FieldSpec) -> date:
 def parse_month(raw: Any, spec: FieldSpec) -> str:
     if isinstance(raw, (date, datetime)):
         return f"{raw.year:04d}-{raw.month:02d}"
-    text = compact(str(raw))
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and not 190001 <= raw <= 999912:
+        serial = _excel_serial(raw)
+        if serial is None:
+            raise fail("bad_month", spec, value=_text(raw))
+        return f"{serial.year:04d}-{serial.month:02d}"
+    text = compact(_text(raw))
     parts = _match_date(text, _MONTH_PATTERNS)
     if parts is None:
         full = _match_date(text, _DATE_PATTERNS)
@@ -152,7 +178,7 @@ def parse_month(raw: Any, spec: FieldSpec) -> str:
 def parse_boolean(raw: Any, spec: FieldSpec) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = compact(str(raw)).lower()
+    text = compact(_text(raw)).lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -161,7 +187,7 @@ def parse_boolean(raw: Any, spec: FieldSpec) -> bool:
 
 
 def parse_choice(raw: Any, spec: FieldSpec) -> str:
-    text = compact(str(raw))
+    text = compact(_text(raw))
     for choice in spec.choices:
         if text in (choice.value, choice.label.zh) or text.lower() == compact(choice.label.en).lower():
             return choice.value
@@ -175,7 +201,9 @@ def _relabel(error: DomainValidationError, spec: FieldSpec) -> DomainValidationE
 
 def parse_id_card(raw: Any, spec: FieldSpec) -> str:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise fail("id_as_number", spec, value=raw)
+        raise fail("id_as_number", spec, value=f"{raw:.6G}" if isinstance(raw, float) else raw)
+    if _SCIENTIFIC.fullmatch(compact(str(raw))):
+        raise fail("id_as_number", spec, value=compact(str(raw)))
     try:
         return normalize_id_card(str(raw), label=spec.label.zh)
     except DomainValidationError as error:
@@ -200,9 +228,7 @@ def parse_email(raw: Any, spec: FieldSpec) -> str:
 
 def parse_link_key(raw: Any, spec: FieldSpec) -> str:
     """A link arrives as the natural key (or title) of the target; resolving it needs the database."""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return normalize_text(str(raw))
+    return _text(raw)
 
 
 def is_blank(raw: Any) -> bool:

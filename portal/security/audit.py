@@ -9,9 +9,11 @@ offers to. Values are stored as written; readers see sensitive ones masked (``au
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -74,6 +76,9 @@ ACTIONS = {
     "login_locked": ("账户锁定", "Locked out"),
     "permissions": ("权限变更", "Permissions changed"),
     "account": ("账户变更", "Account changed"),
+    "import": ("导入", "Imported"),
+    "import_undo": ("撤销导入", "Import undone"),
+    "export": ("导出", "Exported"),
 }
 #: Account columns whose changes are audited (the password only as "changed").
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")
@@ -83,7 +88,24 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+#: Who background work (an import job, ``portal import --user``) acts for.
+_ACTING_AS: ContextVar[str | None] = ContextVar("portal_acting_as", default=None)
+
+
+@contextmanager
+def acting_as(username: str) -> Iterator[None]:
+    """Record audit entries written inside the block under ``username``."""
+    token = _ACTING_AS.set(username)
+    try:
+        yield
+    finally:
+        _ACTING_AS.reset(token)
+
+
 def actor_name() -> str:
+    acting = _ACTING_AS.get()
+    if acting:
+        return acting
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return str(current_user.username)
     return "system"

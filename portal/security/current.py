@@ -28,3 +28,15 @@ def current_access() -> Access:
     access = access_for_user(user) if getattr(user, "is_authenticated", False) and user.is_active else NO_ACCESS
     g.portal_access = access
     return access
+
+
+class UnknownUser(LookupError):
+    """``--user`` names no active account."""
+
+
+def access_for_username(username: str) -> Access:
+    """The rights of the named account (for commands run on someone's behalf, and background jobs)."""
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None or not user.is_active:
+        raise UnknownUser(f"没有名为“{username}”的有效用户，请检查用户名（停用的用户不能使用）。")
+    return access_for_user(user)

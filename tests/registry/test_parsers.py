@@ -245,9 +245,9 @@ def test_parse_id_card_rejects_numbers(raw):
 
 def test_parse_id_card_number_message():
     error = error_of(parsers.parse_id_card, 1.10105E+17, ID_CARD)
-    assert error.message("zh") == "身份证号被存成了数字（1.10105e+17），位数可能已丢失；请把该列设为文本格式后重新填写"
+    assert error.message("zh") == "身份证号被存成了数字（1.10105E+17），位数可能已丢失；请把该列设为文本格式后重新填写"
     assert error.message("en") == (
-        "ID number: stored as a number (1.10105e+17) so digits may be lost; format the column as text and re-enter it")
+        "ID number: stored as a number (1.10105E+17) so digits may be lost; format the column as text and re-enter it")
 
 
 @pytest.mark.parametrize(
@@ -397,3 +397,35 @@ def test_every_field_type_has_a_parser_test():
                                 "choice", "id_card", "phone", "email", "link"}
     with pytest.raises(KeyError):
         field_type("telephone")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (43835, date(2020, 1, 5)),        # an Excel serial number (days since 1899-12-30)
+    (43835.0, date(2020, 1, 5)),
+    (20200105, date(2020, 1, 5)),     # 20200105 typed as a number
+    ("２０２０年１月５日", date(2020, 1, 5)),
+])
+def test_parse_date_accepts_spreadsheet_numbers(raw, expected):
+    assert parsers.parse_date(raw, JOINED) == expected
+
+
+def test_parse_date_refuses_a_number_that_is_no_date():
+    error = error_of(parsers.parse_date, 3_000_000, JOINED)
+    assert "入会日期" in error.message("zh")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(43835, "2020-01"), (202401, "2024-01"), (202401.0, "2024-01")])
+def test_parse_month_accepts_spreadsheet_numbers(raw, expected):
+    assert parsers.parse_month(raw, MONTH) == expected
+
+
+def test_parse_id_card_refuses_scientific_text():
+    """Excel's display of a long number, pasted as text: the digits are gone, so it is an error."""
+    error = error_of(parsers.parse_id_card, " 1.10105E+17 ", ID_CARD)
+    assert error.message("zh") == "身份证号被存成了数字（1.10105E+17），位数可能已丢失；请把该列设为文本格式后重新填写"
+
+
+def test_whole_floats_from_a_sheet_read_as_integers():
+    assert parsers.parse_boolean(1.0, ACTIVE) is True
+    assert parsers.parse_link_key(12.0, FieldSpec("unit", "link", Label("单位", "Unit"), target="org_units")) == "12"
+    assert parsers.parse_string(123.0, FieldSpec("card", "string", Label("会员证号", "Card"))) == "123"

@@ -1,0 +1,175 @@
+"""``portal import-template`` and ``portal import``: the spreadsheet import from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.extensions import db
+from portal.io.plan import MODES, ImportContext, ImportOptions
+from portal.security.access import SYSTEM_ACCESS, Access
+from portal.security.audit import acting_as
+from portal.security.current import UnknownUser, access_for_username
+from portal.state import portal_state
+
+#: Exit codes of ``portal import``.
+EXIT_COMMITTED, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _register(slug: str) -> None:
+    if slug not in portal_state().registry:
+        raise click.UsageError(f"没有登记簿“{slug}”；可用的有：{'、'.join(portal_state().registry.slugs)}")
+
+
+def _access(username: str | None, slug: str, verb: str) -> Access:
+    if username is None:
+        return SYSTEM_ACCESS
+    try:
+        access = access_for_username(username)
+    except UnknownUser as error:
+        click.secho(str(error), fg="red", err=True)
+        sys.exit(EXIT_INVALID)
+    if not access.can(slug, verb):
+        label = portal_state().registry.get(slug).label.zh
+        click.secho(f"用户 {username} 没有{label}的{'导入' if verb == 'import' else '导出'}权限。", fg="red", err=True)
+        sys.exit(EXIT_INVALID)
+    return access
+
+
+@click.command("import-template")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出的 .xlsx 文件")
+@with_appcontext
+def import_template_command(slug: str, output: Path) -> None:
+    """生成登记簿的导入模板（.xlsx）。"""
+    from portal.io.columns import import_fields
+    from portal.io.xlsx_template import write_template
+
+    _register(slug)
+    spec = portal_state().registry.get(slug)
+    write_template(spec, import_fields(spec), portal_state().registry, output)
+    click.echo(f"已生成{spec.label.zh}导入模板：{output}")
+
+
+class TerminalProgress:
+    """One self-overwriting line on stderr: phase, rows done, rows/s and time left."""
+
+    NAMES = {"read": "读取", "validate": "校验", "write": "写入"}
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.phase_started = time.monotonic()
+        self.phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if phase != self.phase:
+            self.phase, self.phase_started = phase, time.monotonic()
+        elapsed = time.monotonic() - self.phase_started
+        line = f"{self.NAMES.get(phase, phase)} {done:,}/{total:,} 行"
+        if total and done:
+            width = 30
+            filled = int(width * done / total)
+            left = elapsed * (total - done) / done
+            line = f"{self.NAMES.get(phase, phase)} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} 行，" \
+                   f"约剩 {left:.0f} 秒"
+        click.echo(f"\r{line:<70}", nl=False, err=True)
+
+    def finish(self) -> None:
+        if self.enabled:
+            click.echo("", err=True)
+
+
+@click.command("import")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只校验并报告，不写入")
+@click.option("--mode", type=click.Choice(MODES), default="insert", show_default=True,
+              help="insert：只新增；upsert：按自然键新增或更新")
+@click.option("--partial", is_flag=True, help="有错误时仍写入正确的行（默认：全部正确才写入）")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="有错误时，把原文件加上“错误说明”列写到这里（.xlsx）")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+@click.option("--user", "username", default=None, help="以该用户的身份和权限范围导入")
+@with_appcontext
+def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
+                   as_json: bool, username: str | None) -> None:
+    """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
+    from portal.io.xlsx_import import FileUnreadable, run_import
+
+    _register(slug)
+    state = portal_state()
+    access = _access(username, slug, "import")
+    ctx = ImportContext(state.registry.get(slug), state.registry, state.models, db.session, access)
+    progress = TerminalProgress(enabled=sys.stderr.isatty() and not as_json)
+    try:
+        with acting_as(username) if username else nullcontext():
+            report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial), dry_run=dry_run,
+                                progress=progress, errors_out=errors_out,
+                                max_rows=current_app.config["PORTAL_IMPORT_MAX_ROWS"])
+    except FileUnreadable as error:
+        progress.finish()
+        if as_json:
+            click.echo(json.dumps({"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "committed": False,
+                                   "errors": [{"row": 0, "column": "", "message": error.message}]},
+                                  ensure_ascii=False))
+        else:
+            click.secho(f"无法读取文件：{error.message}", fg="red", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    progress.finish()
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _print_report(report, dry_run, errors_out)
+    sys.exit(EXIT_INVALID if report.blocked else EXIT_COMMITTED)
+
+
+def _print_report(report: object, dry_run: bool, errors_out: Path | None) -> None:
+    from portal.io.xlsx_import import ImportReport
+
+    assert isinstance(report, ImportReport)
+    for text in report.problems:
+        click.secho(text, fg="red", err=True)
+    if report.problems:
+        click.secho("文件未导入：请按上面的提示修改表头后重试。", fg="red", err=True)
+        return
+    for text in report.warnings:
+        click.secho(f"提示：{text}", fg="yellow")
+    click.echo(f"共 {report.rows:,} 行：新增 {report.created:,}，更新 {report.updated:,}，未变 {report.unchanged:,}，"
+               f"有错 {report.error_rows:,} 行。")
+    for error in report.errors[:50]:
+        column = f"“{error.column}”列" if error.column else ""
+        click.echo(f"  第 {error.row} 行{column}：{error.message}")
+    if len(report.errors) > 50:
+        click.echo(f"  ……另有 {len(report.errors) - 50:,} 个错误" + (f"，全部见 {errors_out}" if errors_out else
+                                                                    "，用 --errors 文件.xlsx 导出全部错误"))
+    if report.committed:
+        click.secho(f"已写入（批次 #{report.batch_id}）。", fg="green")
+    elif dry_run:
+        click.echo("试运行：没有写入任何数据。")
+    else:
+        click.secho("有错误，没有写入任何数据。请改正后重新导入，或加 --partial 只导入正确的行。", fg="red")
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """在 Redis 队列上运行后台任务（大文件导入、大批量导出）；需要设置 PORTAL_REDIS_URL。"""
+    from redis import Redis
+    from rq import Worker
+
+    from portal.io.jobs import QUEUE_NAME
+
+    url = current_app.config.get("PORTAL_REDIS_URL")
+    if not url:
+        click.secho("未设置 PORTAL_REDIS_URL：后台任务在网页进程的工作线程中运行，不需要单独的 worker。", fg="yellow")
+        sys.exit(EXIT_INVALID)
+    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work()

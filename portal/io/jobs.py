@@ -1,0 +1,188 @@
+"""Background work: a job row in the database, progress beside it, and a runner.
+
+The job row (``portal_job``) holds what to do, the state and the outcome, so any web worker can show
+it and a restart never loses it. Progress changes many times a second, inside the job's own write
+transaction, so it is kept apart from the database: in a small file in the instance folder, or in
+Redis when ``PORTAL_REDIS_URL`` is set. Jobs run in a worker thread of the web process by default
+(the embedded start needs no server), or on an RQ queue (``portal worker``) when Redis is set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from flask import Flask, current_app
+
+from portal.extensions import db
+from portal.io.records import Job
+from portal.security.audit import acting_as, now_utc
+
+log = logging.getLogger(__name__)
+
+#: kind -> handler(job, progress) -> result dict. Filled by the modules that define the work.
+HANDLERS: dict[str, Callable[[Job, "JobProgress"], dict[str, Any]]] = {}
+#: A running job whose progress has not moved for this long was cut off (a restart, a kill).
+STALE_SECONDS = 120
+QUEUE_NAME = "portal"
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-job")
+#: Settings a queued job carries, so the worker acts on the same database and files as the web app.
+SHARED_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "PORTAL_INSTANCE_DIR", "PORTAL_SCHEMAS_DIR", "PORTAL_ROLES_FILE",
+                   "PORTAL_MIGRATIONS_DIR", "PORTAL_REDIS_URL", "PORTAL_IMPORT_MAX_ROWS")
+_WORKER_APPS: dict[str, Flask] = {}
+
+
+class ProgressStore(Protocol):
+    def put(self, job_id: str, data: dict[str, Any]) -> None: ...
+
+    def get(self, job_id: str) -> dict[str, Any] | None: ...
+
+
+class FileProgress:
+    """Progress as JSON files under ``instance/jobs/``: every worker process on the machine sees them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def put(self, job_id: str, data: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".{job_id}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(self.folder / f"{job_id}.json")
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        path = self.folder / f"{job_id}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except json.JSONDecodeError:
+            return None
+
+
+class RedisProgress:
+    """Progress in Redis, shared by every machine that runs jobs."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+
+    def put(self, job_id: str, data: dict[str, Any]) -> None:
+        self.redis.setex(f"portal:job:{job_id}", 86400, json.dumps(data))
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        raw = self.redis.get(f"portal:job:{job_id}")
+        return json.loads(raw) if raw else None
+
+
+def progress_store(app: Flask | None = None) -> ProgressStore:
+    app = app or current_app
+    url = app.config.get("PORTAL_REDIS_URL")
+    return RedisProgress(url) if url else FileProgress(Path(app.instance_path) / "jobs")
+
+
+def job_folder(app: Flask, job_id: str) -> Path:
+    """Where a job keeps its files (the uploaded sheet, an error file, an export)."""
+    return Path(app.instance_path) / "jobs" / job_id
+
+
+class JobProgress:
+    """The callback handed to the work: throttled writes of phase, rows done and rows in all."""
+
+    def __init__(self, store: ProgressStore, job_id: str, interval: float = 0.3) -> None:
+        self.store, self.job_id, self.interval = store, job_id, interval
+        self.phase, self.phase_started, self.last = "", time.time(), 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.time()
+        if phase != self.phase:
+            self.phase, self.phase_started = phase, now
+        elif now - self.last < self.interval and done < total:
+            return
+        self.last = now
+        self.store.put(self.job_id, {"phase": phase, "done": done, "total": total, "phase_started": self.phase_started,
+                                     "at": now})
+
+
+def create_job(kind: str, register: str, username: str, params: dict[str, Any], job_id: str | None = None) -> Job:
+    job = Job(id=job_id or uuid.uuid4().hex, kind=kind, register=register, username=username, status="queued",
+              created_at=now_utc(), params=json.dumps(params, ensure_ascii=False))
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def start(app: Flask, job: Job) -> None:
+    """Hand the job to the queue (Redis configured) or to the worker thread; never waits for it."""
+    if app.config.get("PORTAL_REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+
+        settings = {key: app.config[key] for key in SHARED_SETTINGS if key in app.config}
+        Queue(QUEUE_NAME, connection=Redis.from_url(app.config["PORTAL_REDIS_URL"])).enqueue(
+            "portal.io.jobs.run_queued_job", job.id, settings, job_timeout=3600)
+    else:
+        _EXECUTOR.submit(run_job, app, job.id)
+
+
+def run_queued_job(job_id: str, settings: dict[str, Any]) -> None:
+    """The RQ entry point: the worker process builds (once) an app on the same database and folders."""
+    from portal import create_app
+
+    key = json.dumps(settings, sort_keys=True)
+    if key not in _WORKER_APPS:
+        _WORKER_APPS[key] = create_app(settings)
+    run_job(_WORKER_APPS[key], job_id)
+
+
+def run_job(app: Flask, job_id: str) -> None:
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.status != "queued":
+            return
+        job.status = "running"
+        db.session.commit()
+        progress = JobProgress(progress_store(app), job_id)
+        progress("start", 0, 0)
+        try:
+            with acting_as(job.username):
+                result = HANDLERS[job.kind](job, progress)
+        except Exception:  # the job's boundary: recorded as failed with a Chinese message, and logged in full
+            log.exception("background job %s (%s) failed", job_id, job.kind)
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.status, job.error = "failed", "处理时出错，数据库没有被修改。请重试；如果问题持续，请联系系统管理员。"
+        else:
+            job = db.session.get(Job, job_id)
+            job.status, job.result = "done", json.dumps(result, ensure_ascii=False)
+        job.finished_at = now_utc()
+        db.session.commit()
+        progress("end", 1, 1)
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    """What a progress bar shows: status, phase, rows done, ETA; a running job with stale progress is cut off."""
+    data: dict[str, Any] = {"id": job.id, "status": job.status, "kind": job.kind}
+    progress = progress_store().get(job.id) or {}
+    if job.status == "running" and time.time() - float(progress.get("at", time.time())) > STALE_SECONDS:
+        data["status"] = "failed"
+        data["error"] = "任务中断了（服务重启或进程被终止），数据库没有被修改。请重新上传文件。"
+        return data
+    if job.status in ("queued", "running"):
+        done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
+        elapsed = time.time() - float(progress.get("phase_started", time.time()))
+        data.update(phase=progress.get("phase", "queued"), done=done, total=total,
+                    percent=round(100 * done / total) if total else 0,
+                    eta=round(elapsed * (total - done) / done) if done and total else None)
+    elif job.status == "failed":
+        data["error"] = job.error
+    else:
+        data["result"] = job.result_dict()
+    return data

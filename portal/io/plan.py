@@ -1,0 +1,482 @@
+"""Phase one of an import: read every row, check everything, and decide what would be written.
+
+Nothing is written here. The plan lists the records to create, the changed columns of the records
+to update (with their old values, for undo), how many rows are unchanged, and every problem as
+(row number in the clerk's file, column header, Chinese message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, Callable, Sequence
+
+from sqlalchemy.orm import Session
+
+from portal.build.models import BuiltModels, link_column
+from portal.domain.messages import DomainValidationError, Problem
+from portal.io.columns import import_fields, needs_column
+from portal.io.headers import HeaderMap, HeaderProblem, find_header
+from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_values
+from portal.io.template_meta import parse_meta, version_changes
+from portal.io.xlsx_template import example_row
+from portal.registry.derivations import compute, is_stored
+from portal.registry.fieldtypes import field_type
+from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+from portal.security.access import ORG_REGISTER, Access, scope_anchor
+
+#: phase ("read", "validate", "write"), rows done, rows in all.
+Progress = Callable[[str, int, int], None]
+MODES = ("insert", "upsert")
+
+
+def no_progress(phase: str, done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    #: insert: new records only; upsert: new records, and update existing ones by natural key.
+    mode: str = "insert"
+    #: Write the valid rows even when others have errors (default: all or nothing).
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What an import needs, without a Flask request: the register, the database and the user's rights."""
+
+    spec: RegisterSpec
+    registry: Registry
+    models: BuiltModels
+    session: Session
+    access: Access
+    locale: str = "zh"
+
+    @property
+    def model(self) -> Any:
+        return self.models[self.spec.slug]
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    message: str
+    #: 0-based column in the clerk's sheet, to highlight the cell in the error file.
+    col_index: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class RowPlan:
+    row: int
+    #: Database column -> value: every column for a new record, the changed ones for an update.
+    values: dict[str, Any]
+    record_id: int | None = None
+    before: dict[str, Any] = field(default_factory=dict)
+    #: Self-links (an org unit's parent) to a record created by this same file: column -> its key.
+    deferred: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    header: HeaderMap
+    rows: int = 0
+    creates: list[RowPlan] = field(default_factory=list)
+    updates: list[RowPlan] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+
+@dataclass
+class _Row:
+    row: int
+    values: dict[str, Any]
+    texts: dict[str, str]
+
+
+class Planner:
+    """Builds an ``ImportPlan`` from the rows of a sheet."""
+
+    def __init__(self, ctx: ImportContext, options: ImportOptions, progress: Progress = no_progress) -> None:
+        self.ctx = ctx
+        self.spec = ctx.spec
+        self.options = options
+        self.progress = progress
+        self.errors: list[CellError] = []
+        self.by_row: dict[int, list[CellError]] = {}
+        self.columns: dict[str, tuple[int, str]] = {}
+        self._required = tuple(f for f in import_fields(self.spec) if needs_column(f))
+        stored = [f for f in self.spec.fields if is_stored(f)]
+        #: (database column, field name, default) of the stored fields a row sets; (column, derivation,
+        #: source field) of the stored derived ones; the columns of links to this same register.
+        self._plain_columns = tuple((link_column(f) if f.is_link else f.name, f.name, None if f.is_link else f.default)
+                                    for f in stored if not f.is_derived)
+        self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_source or "")
+                                      for f in stored if f.is_derived)
+        self._self_links = tuple(link_column(f) for f in self.spec.links if f.target == self.spec.slug)
+        self._derived: dict[str, dict[Any, Any]] = {
+            f.derive_function or "": {} for f in self.spec.fields
+            if f.is_derived and self.spec.has_field(f.derive_source or "")
+            and not self.spec.field(f.derive_source or "").unique}
+
+    # -- messages ----------------------------------------------------------------------------
+    def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str:
+        target = self.ctx.registry.get(spec_field.target) if spec_field.target in self.ctx.registry else None
+        extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
+        return Problem(code, {"label": spec_field.label.zh, "label_en": spec_field.label.en, **extra,
+                              **params}).message(self.ctx.locale)
+
+    def error(self, row: int, spec_field: FieldSpec | None, message: str) -> None:
+        index, header = self.columns.get(spec_field.name, (None, spec_field.label.zh)) if spec_field else (None, "")
+        self._add(CellError(row, header, message, index))
+
+    def _add(self, error: CellError) -> None:
+        self.errors.append(error)
+        self.by_row.setdefault(error.row, []).append(error)
+
+    # -- the phases ----------------------------------------------------------------------------
+    def plan(self, rows: Sequence[Sequence[Any]], meta: list[list[Any]] | None = None) -> ImportPlan:
+        header = find_header(rows, self.spec)
+        self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
+        warnings = self._check_columns(header, meta)
+        parsed = self._parse(rows[header.row_index + 1:], header)
+        plan = ImportPlan(header=header, rows=len(parsed), warnings=warnings)
+        if not parsed:
+            raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
+        self._in_file_duplicates(parsed)
+        self._resolve(parsed)
+        self._decide(parsed, plan)
+        plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
+        return plan
+
+    def _check_columns(self, header: HeaderMap, meta: list[list[Any]] | None) -> list[str]:
+        warnings: list[str] = []
+        template = parse_meta(meta)
+        fields = import_fields(self.spec)
+        if template is not None:
+            changes = version_changes(template, self.spec, fields)
+            if template.register != self.spec.slug:
+                raise HeaderProblem(changes)
+            warnings += changes
+        access, problems = self.ctx.access, []
+        for spec_field in header.fields:
+            if spec_field.name in self.spec.approval and not access.can(self.spec.slug, "approve"):
+                problems.append(f"您没有权限导入“{self.columns[spec_field.name][1]}”列（需要审批权限），请删除该列。")
+        if problems:
+            raise HeaderProblem(problems)
+        if header.unknown:
+            warnings.append(f"以下列不是{self.spec.label.zh}的字段，已忽略：{'、'.join(header.unknown)}。")
+        if header.derived:
+            warnings.append(f"以下列由系统自动计算，已忽略：{'、'.join(header.derived)}。")
+        hidden = [self.columns[f.name][1] for f in header.fields if access.hidden(self.spec, f)]
+        if hidden and self.options.mode == "upsert":
+            warnings.append(f"您看到的{'、'.join(hidden)}是打码的，更新已有记录时不会修改这些列。")
+        if self.options.mode == "upsert":
+            warnings.append("更新已有记录时，空白单元格表示“保持原值”，不会清空已有内容。")
+        return warnings
+
+    def _parse(self, data: Sequence[Sequence[Any]], header: HeaderMap) -> list[_Row]:
+        """Every cell through its field type's parser; a value seen before in a column is parsed once."""
+        columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
+                    None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
+        indices = [column[0] for column in columns]
+        width = max(indices) + 1
+        pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
+        example = self._example(header)
+        first_row = header.row_index + 2
+        parsed: list[_Row] = []
+        total = len(data)
+        step = max(1000, total // 50)
+        blank = len(columns)
+        locale = self.ctx.locale
+        for offset, cells in enumerate(data):
+            if offset % step == 0:
+                self.progress("validate", offset, total)
+            raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
+            if raw_values.count(None) == blank:
+                continue
+            row_number = first_row + offset
+            values: dict[str, Any] = {}
+            texts: dict[str, str] = {}
+            failed = False
+            for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
+                if raw is None:
+                    continue
+                if cache is None or raw.__class__ is bool:
+                    outcome = self._parse_cell(raw, spec_field, parse, locale)
+                else:
+                    outcome = cache.get(raw)
+                    if outcome is None:
+                        outcome = cache[raw] = self._parse_cell(raw, spec_field, parse, locale)
+                ok, value = outcome
+                if not ok:
+                    self._add(CellError(row_number, column_header, value, index))
+                    failed = True
+                elif value is not None:
+                    values[name] = value
+                    if is_link:
+                        texts[name] = value
+            if not values and not failed:
+                continue  # only spaces
+            if example is not None and values == example:
+                continue
+            parsed.append(_Row(row_number, values, texts))
+        self.progress("validate", total, total)
+        return parsed
+
+    @staticmethod
+    def _parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],
+                    locale: str = "zh") -> tuple[bool, Any]:
+        """``(True, value)`` or ``(False, Chinese message)``."""
+        if isinstance(raw, str) and not raw.strip():
+            return (True, None)
+        try:
+            return (True, parse(raw, spec_field))
+        except DomainValidationError as error:
+            return (False, error.message(locale))
+
+    def _example(self, header: HeaderMap) -> dict[str, Any] | None:
+        """The template's example row, parsed as a data row would be (skipped when left in the file)."""
+        sample = example_row(self.spec, import_fields(self.spec), self.ctx.registry)
+        values: dict[str, Any] = {}
+        for spec_field in header.fields:
+            raw = sample.get(spec_field.name)
+            if raw is None:
+                continue
+            ok, value = self._parse_cell(raw, spec_field, field_type(spec_field.type).parse)
+            if not ok or value is None:
+                return None
+            values[spec_field.name] = value
+        return values or None
+
+    def _in_file_duplicates(self, rows: list[_Row]) -> None:
+        for spec_field in self.spec.fields:
+            if not (spec_field.unique or spec_field.name == self.spec.key) or spec_field.name not in self.columns:
+                continue
+            first: dict[Any, int] = {}
+            for row in rows:
+                value = row.values.get(spec_field.name)
+                if value is None:
+                    continue
+                if value in first:
+                    self.error(row.row, spec_field, f"{spec_field.label.zh}“{value}”与第 {first[value]} 行重复，"
+                                                    f"同一文件中只能出现一次")
+                else:
+                    first[value] = row.row
+
+    def _resolve(self, rows: list[_Row]) -> None:
+        """Links by natural key or title, inside the user's scope; self-links may name a row of this file."""
+        file_keys = {row.values.get(self.spec.key) for row in rows}
+        for spec_field in self.spec.links:
+            texts = {row.texts[spec_field.name] for row in rows if spec_field.name in row.texts}
+            if not texts:
+                continue
+            found = resolve_links(self.ctx.session, self.ctx.registry, self.ctx.models, spec_field, texts,
+                                  self.ctx.access)
+            self_link = spec_field.target == self.spec.slug
+            for row in rows:
+                text = row.texts.get(spec_field.name)
+                if text is None:
+                    continue
+                match = found[text]
+                if match.id is not None:
+                    row.values[spec_field.name] = match.id
+                elif self_link and not match.ids and text in file_keys and text != row.values.get(self.spec.key):
+                    row.values[spec_field.name] = _InFile(text)
+                else:
+                    del row.values[spec_field.name]
+                    code = "link_ambiguous" if match.ids else "link_not_found"
+                    self.error(row.row, spec_field, self.message(spec_field, code, value=text))
+
+    def _decide(self, rows: list[_Row], plan: ImportPlan) -> None:
+        ctx, spec = self.ctx, self.spec
+        keys = [row.values[spec.key] for row in rows if spec.key in row.values]
+        anchor = scope_anchor(spec)
+        self._prepare_updates(plan.header, anchor)
+        existing = existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch)
+        taken = {f.name: taken_values(ctx.session, ctx.model, f.name,
+                                      [row.values[f.name] for row in rows if f.name in row.values])
+                 for f in spec.fields if f.unique and f.name != spec.key and not f.is_link and f.name in self.columns}
+        for row in rows:
+            key = row.values.get(spec.key)
+            current = existing.get(key) if key is not None else None
+            if current is None:
+                self._plan_create(row, plan, anchor, taken)
+            else:
+                self._plan_update(row, current, plan, anchor, taken)
+        self._check_tree(plan)
+
+    def _prepare_updates(self, header: HeaderMap, anchor: FieldSpec | None) -> None:
+        """Which stored columns an update compares, recomputes and must be allowed to write; fetched once."""
+        spec, access = self.spec, self.ctx.access
+        self._compare = [(f, link_column(f) if f.is_link else f.name) for f in header.fields
+                         if is_stored(f) and not access.hidden(spec, f)]
+        compared = {f.name for f, _ in self._compare}
+        self._recompute = [(f.name, f.derive_function or "", f.derive_source or "") for f in spec.fields
+                           if f.is_derived and is_stored(f) and f.derive_source in compared]
+        self._refused = {column: f.label.zh for f, column in self._compare if not access.may_write(spec, f, False)}
+        self._anchor_column = None if anchor is None else (
+            "id" if spec.slug == ORG_REGISTER else link_column(anchor))
+        self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
+                                          *([self._anchor_column] if self._anchor_column else [])]))
+        self._position = {name: index for index, name in enumerate(self._fetch)}
+
+    def _plan_create(self, row: _Row, plan: ImportPlan, anchor: FieldSpec | None,
+                     taken: dict[str, dict[Any, int]]) -> None:
+        spec, access = self.spec, self.ctx.access
+        if not access.can(spec.slug, "create"):
+            self.error(row.row, spec.key_field, f"“{row.values.get(spec.key)}”是新记录，您没有新增{spec.label.zh}的权限")
+            return
+        values = row.values
+        for spec_field in self._required:
+            if spec_field.name not in values and not self._has_error(row, spec_field):
+                self.error(row.row, spec_field, self.message(spec_field, "required"))
+        if (anchor is not None and access.scoped and anchor.name not in values
+                and not self._has_error(row, anchor)):
+            self.error(row.row, anchor, self.message(anchor, "scope_required"))
+        if taken:
+            self._unique_problem(row, taken, None)
+        if row.row in self.by_row:
+            return
+        get = values.get
+        record = {column: get(name, default) for column, name, default in self._plain_columns}
+        for column, function, source in self._derived_columns:
+            record[column] = self._derive(function, get(source))
+        deferred: dict[str, str] = {}
+        for column in self._self_links:
+            value = record[column]
+            if value.__class__ is _InFile:
+                deferred[column], record[column] = value.key, None
+        plan.creates.append(RowPlan(row.row, record, deferred=deferred))
+
+    def _derive(self, function: str, source: Any) -> Any:
+        """A stored derivation, remembered per source value (wages repeat; ID numbers do not, so they are not kept)."""
+        cache = self._derived.get(function)
+        if cache is None:
+            return compute(function, source)
+        if source not in cache:
+            cache[source] = compute(function, source)
+        return cache[source]
+
+    def _plan_update(self, row: _Row, current: tuple[Any, ...], plan: ImportPlan, anchor: FieldSpec | None,
+                     taken: dict[str, dict[Any, int]]) -> None:
+        spec, access, position = self.spec, self.ctx.access, self._position
+        key = row.values.get(spec.key)
+        if self.options.mode == "insert":
+            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已存在；如要更新已有记录，"
+                                                f"请选择“新增或更新”方式导入")
+            return
+        if self._anchor_column and access.scoped and current[position[self._anchor_column]] not in (
+                access.org_ids or ()):
+            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已登记在您权限范围以外的组织，"
+                                                f"不能在这里修改")
+            return
+        record_id = current[0]
+        if taken:
+            self._unique_problem(row, taken, record_id)
+        if row.row in self.by_row:
+            return
+        values = row.values
+        changes: dict[str, Any] = {}
+        before: dict[str, Any] = {}
+        for spec_field, column in self._compare:
+            value = values.get(spec_field.name)
+            if value is None:
+                continue
+            if value.__class__ is _InFile:
+                self.error(row.row, spec_field, f"{spec_field.label.zh}“{value.key}”是本文件中新建的记录；"
+                                                f"请先导入新记录，再更新已有记录的{spec_field.label.zh}")
+                return
+            old = current[position[column]]
+            if old != value:
+                changes[column], before[column] = value, old
+        for name, function, source in self._recompute:
+            if source in changes:
+                value, old = self._derive(function, changes[source]), current[position[name]]
+                if old != value:
+                    changes[name], before[name] = value, old
+        if not changes:
+            plan.unchanged += 1
+            return
+        if not access.can(spec.slug, "edit"):
+            self.error(row.row, spec.key_field, f"“{key}”已存在且内容有变化，您没有修改{spec.label.zh}的权限")
+            return
+        refused = [label for column, label in self._refused.items() if column in changes]
+        if refused:
+            self.error(row.row, spec.key_field, f"您没有权限修改：{'、'.join(refused)}")
+            return
+        plan.updates.append(RowPlan(row.row, changes, record_id=record_id, before=before))
+
+    def _unique_problem(self, row: _Row, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
+        for name, values in taken.items():
+            value = row.values.get(name)
+            holder = values.get(value) if value is not None else None
+            if holder is not None and holder != record_id:
+                spec_field = self.spec.field(name)
+                self.error(row.row, spec_field, self.message(spec_field, "not_unique", value=value))
+
+    def _has_error(self, row: _Row, spec_field: FieldSpec) -> bool:
+        header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]
+        return any(error.column == header for error in self.by_row.get(row.row, ()))
+
+    def _has_errors(self, row: _Row) -> bool:
+        return row.row in self.by_row
+
+    def _check_tree(self, plan: ImportPlan) -> None:
+        """A parent chain must not loop: new units naming each other, or a unit moved below itself."""
+        spec = self.spec
+        if not spec.tree:
+            return
+        column = link_column(spec.field(spec.tree))
+        keys = {row.values[spec.key]: row for row in plan.creates}
+        for row in list(plan.creates):
+            seen, key = set(), row.values[spec.key]
+            while key in keys and key not in seen:
+                seen.add(key)
+                key = keys[key].deferred.get(column)
+            if key is not None and key in seen:
+                self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
+        moves = {row.record_id: row.values[column] for row in plan.updates if column in row.values}
+        if moves:
+            parents = org_parents(self.ctx.session, self.ctx.model, column)
+            parents.update(moves)
+            for row in plan.updates:
+                node, seen = row.values.get(column), set()
+                while node is not None and node not in seen:
+                    if node == row.record_id:
+                        self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
+                        break
+                    seen.add(node)
+                    node = parents.get(node)
+        plan.creates = [row for row in plan.creates if row.row not in self.by_row]
+        plan.updates = [row for row in plan.updates if row.row not in self.by_row]
+        self._drop_orphans(plan, column)
+
+    def _drop_orphans(self, plan: ImportPlan, column: str) -> None:
+        """A new unit whose parent is a new unit with errors cannot be written either."""
+        tree_field = self.spec.field(self.spec.tree or "")
+        while True:
+            written = {row.values[self.spec.key] for row in plan.creates}
+            orphans = [row for row in plan.creates if column in row.deferred and row.deferred[column] not in written]
+            if not orphans:
+                return
+            for row in orphans:
+                self.error(row.row, tree_field, f"{tree_field.label.zh}“{row.deferred[column]}”所在的行有错误，"
+                                                f"请先改正那一行")
+            plan.creates = [row for row in plan.creates if row.row not in self.by_row]
+
+
+@dataclass(frozen=True)
+class _InFile:
+    """A self-link to a record this file creates, resolved after it is written."""
+
+    key: str

@@ -1,0 +1,98 @@
+"""An import from start to end: read the file, plan, and (unless told not to) write in one transaction.
+
+Used by the CLI (``portal import``), the background jobs behind the web screens, and the bench.
+It raises ``FileUnreadable`` when the file is not a readable table; every other problem (columns,
+cells, rows) comes back in the report, and nothing is written unless the import may commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from portal.io.error_file import write_error_file
+from portal.io.headers import HeaderProblem
+from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Planner, Progress, no_progress
+from portal.io.readers import FileUnreadable, read_workbook
+from portal.io.write import SourceFile, write_plan
+
+__all__ = ["FileUnreadable", "ImportReport", "file_sha256", "run_import"]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do when ``committed`` is false."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    committed: bool = False
+    warnings: list[str] = field(default_factory=list)
+    #: Row-independent problems (columns) that stopped the import before any row was read.
+    problems: list[str] = field(default_factory=list)
+    error_rows: int = 0
+    batch_id: int | None = None
+    header_row: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        errors = [{"row": self.header_row or 0, "column": "", "message": text} for text in self.problems]
+        return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "errors": errors + [error.as_json() for error in self.errors], "committed": self.committed,
+                "error_rows": self.error_rows, "warnings": self.warnings, "batch": self.batch_id}
+
+    @property
+    def blocked(self) -> bool:
+        """Validation problems kept the import from being written."""
+        return bool(self.problems) or (bool(self.errors) and not self.committed)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _report(plan: ImportPlan) -> ImportReport:
+    return ImportReport(rows=plan.rows, created=len(plan.creates), updated=len(plan.updates), unchanged=plan.unchanged,
+                        errors=plan.errors, warnings=plan.warnings, error_rows=len(plan.error_rows),
+                        header_row=plan.header.row_index + 1)
+
+
+def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, *, dry_run: bool = False,
+               progress: Progress = no_progress, errors_out: Path | None = None,
+               max_rows: int = 200_000) -> ImportReport:
+    """Read, check and (unless ``dry_run``, or there are errors and not ``options.partial``) write.
+
+    The caller's session is committed on success and rolled back otherwise, so a failure midway
+    leaves the database as it was. ``errors_out`` receives the clerk's file with an error column
+    when there are errors.
+    """
+    progress("read", 0, 0)
+    workbook = read_workbook(path, filename, max_rows=max_rows)
+    progress("read", len(workbook.rows), len(workbook.rows))
+    try:
+        plan = Planner(ctx, options, progress).plan(workbook.rows, workbook.meta)
+    except HeaderProblem as problem:
+        ctx.session.rollback()
+        return ImportReport(problems=problem.messages)
+    report = _report(plan)
+    if errors_out is not None and plan.errors:
+        write_error_file(workbook.rows, plan.header.row_index, plan.errors, errors_out)
+    writable = not plan.errors or options.partial
+    if dry_run or not writable:
+        ctx.session.rollback()
+        return report
+    try:
+        batch = write_plan(ctx, plan, options, SourceFile(filename or path.name, file_sha256(path)), progress)
+        ctx.session.commit()
+    except BaseException:
+        ctx.session.rollback()
+        raise
+    report.committed, report.batch_id = True, batch.id
+    return report

@@ -1,0 +1,322 @@
+"""The downloadable import template (.xlsx) of a register, and the example row it carries.
+
+Sheets, in order: the data sheet (named after the register; row 1 headers, row 2 an example),
+``填写说明`` (how to fill it in, one line per column), the hidden ``_portal`` sheet (register and
+version, see ``template_meta``) and, only when a drop-down list is too long to inline, the hidden
+``_lists`` sheet holding the list values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO, Mapping, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from portal.domain.messages import DomainValidationError
+from portal.io.columns import header_text, needs_column
+from portal.io.template_meta import META_SHEET, meta_rows
+from portal.registry.fieldtypes import field_type
+from portal.registry.parsers import is_blank
+from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+
+INSTRUCTIONS_SHEET = "填写说明"
+LISTS_SHEET = "_lists"
+#: 0-based index of the example row on the data sheet (row 2 in Excel).
+EXAMPLE_ROW = 1
+#: Drop-downs and input hints cover Excel rows 2 .. LAST_ROW + 1.
+LAST_ROW = 100_000
+BOOLEAN_VALUES = ("是", "否")
+_LIST_LIMIT = 255
+_TYPE_WIDTHS = {"id_card": 22, "date": 12, "month": 10, "phone": 14, "email": 26, "money": 14, "integer": 10,
+                "decimal": 12, "boolean": 8, "text": 40, "link": 16}
+_PERSON_WORDS = ("姓名", "联系人", "代表", "审批人", "负责人", "经办人")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _valid(value: Any, field: FieldSpec) -> bool:
+    if is_blank(value) or field.is_link:
+        return not is_blank(value)
+    try:
+        field_type(field.type).parse(value, field)
+    except (DomainValidationError, ValueError, ArithmeticError):
+        return False
+    return True
+
+
+def help_examples(field: FieldSpec) -> list[str]:
+    """Example values named after "例如" in the field's Chinese help, best first."""
+    text = field.help.zh if field.help else ""
+    if "例如" not in text:
+        return []
+    after = text.split("例如", 1)[1].lstrip("：: ")
+    quoted = re.findall(r"[“\"]([^”\"]+)[”\"]", after) if after[:1] in "“\"" else []
+    first = re.split(r"[；;。]", after, maxsplit=1)[0]
+    return quoted + [token for token in re.split(r"[、，；,;\s“”\"]+", first) if token]
+
+
+def _clamp(value: Decimal, field: FieldSpec) -> Decimal:
+    low = value if field.min is None else max(value, field.min)
+    return low if field.max is None else min(low, field.max)
+
+
+def _candidates(field: FieldSpec, registry: Registry, seen: frozenset[str]) -> list[Any]:
+    fixed = {"id_card": "11010519491231002X", "phone": "13812345678", "email": "zhangsan@example.com",
+             "date": date(2020, 1, 5), "month": "2024-01", "boolean": "否"}
+    if field.type in fixed:
+        return [fixed[field.type]]
+    if field.type == "choice":
+        return list(field.choice_values[:1])
+    if field.type == "money":
+        return [_clamp(Decimal("5000.00"), field).quantize(Decimal("0.01"))]
+    if field.type == "integer":
+        year_like = "year" in field.name or "年度" in field.label.zh or "年份" in field.label.zh
+        return [int(_clamp(Decimal(2024 if year_like else 3), field))]
+    if field.type == "decimal":
+        return [_clamp(Decimal("1.5"), field)]
+    if field.is_link:
+        target = field.target or ""
+        examples: list[Any] = help_examples(field)
+        if target in registry and target not in seen:
+            key_example = _example(registry.get(target).key_field, registry, seen | {target})
+            examples.insert(0, None if key_example is None else str(key_example))
+        return examples
+    examples = help_examples(field)
+    if field.type == "text" and not field.required and not examples:
+        return []
+    if field.name == "name" or any(word in field.label.zh for word in _PERSON_WORDS):
+        examples.append("张三")
+    limit = field.max_length or 100
+    # The last three only serve a field whose pattern rejects everything before them (codes, card numbers).
+    return examples + [f"示例{field.label.zh}"[:limit], "A01", "6222020200001234567", "0001"]
+
+
+def _example(field: FieldSpec, registry: Registry, seen: frozenset[str] = frozenset()) -> Any:
+    return next((value for value in _candidates(field, registry, seen) if _valid(value, field)), None)
+
+
+def example_row(spec: RegisterSpec, fields: Sequence[FieldSpec], registry: Registry) -> dict[str, Any]:
+    """A plausible, valid example value per field (as typed into the cell); blank ones are left out."""
+    # A link to the register itself (a tree's parent) stays blank: the example is a top-level record.
+    row = {field.name: _example(field, registry) for field in fields if field.target != spec.slug}
+    return {name: value for name, value in row.items() if value is not None}
+
+
+def is_example_row(values: Mapping[str, Any], example: Mapping[str, Any], fields: Sequence[FieldSpec]) -> bool:
+    """True when a row read back holds exactly the example values (compared after parsing)."""
+    found = False
+    for field in fields:
+        raw, expected = values.get(field.name), example.get(field.name)
+        if is_blank(raw) and is_blank(expected):
+            continue
+        if is_blank(raw) or is_blank(expected):
+            return False
+        parse = field_type(field.type).parse
+        try:
+            if parse(raw, field) != parse(expected, field):
+                return False
+        except (DomainValidationError, ValueError, ArithmeticError):
+            return False
+        found = True
+    return found
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def sheet_title(spec: RegisterSpec, locale: str = "zh") -> str:
+    """The data sheet's name: the register's label, cleaned to Excel's rules (31 characters)."""
+    name = _BAD_SHEET_CHARS.sub("", spec.label.get(locale)).strip("' ")[:31] or spec.slug[:31]
+    if name.lower() in {INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET}:
+        name = f"{name}数据"[:31]
+    return name
+
+
+def column_width(field: FieldSpec, header: str) -> int:
+    width = _TYPE_WIDTHS.get(field.type)
+    if width is None and field.type == "choice":
+        width = max([display_width(value) for value in field.choice_values] + [6]) + 4
+    if width is None:
+        width = min(40, max(10, (field.max_length or 100) // 3))
+    return min(50, max(width, display_width(header) + 4))
+
+
+def list_values(field: FieldSpec) -> tuple[str, ...]:
+    """The drop-down values of a choice or boolean column (empty for other types)."""
+    return field.choice_values if field.type == "choice" else BOOLEAN_VALUES if field.type == "boolean" else ()
+
+
+def needs_helper_sheet(values: Sequence[str]) -> bool:
+    """An inline list must fit Excel's 255-character limit and cannot hold commas or quotes."""
+    return len(",".join(values)) > _LIST_LIMIT or any("," in value or '"' in value for value in values)
+
+
+def requirement(field: FieldSpec) -> str:
+    """必填, or 选填 (naming the value a blank required cell gets)."""
+    if needs_column(field):
+        return "必填"
+    return f"选填（留空时为“{field.default}”）" if field.required else "选填"
+
+
+def format_note(field: FieldSpec, registry: Registry) -> str:
+    """The field type's description plus this field's limits, in Chinese."""
+    parts = [field_type(field.type).doc]
+    if field.max_length and field.type in ("string", "text"):
+        parts.append(f"本列最长 {field.max_length} 字")
+    if field.min is not None:
+        parts.append(f"不小于 {field.min}")
+    if field.max is not None:
+        parts.append(f"不大于 {field.max}")
+    if field.is_link and field.target in registry:
+        target = registry.get(field.target or "")
+        parts.append(f"填写“{target.label.zh}”的{target.key_field.label.zh}")
+    return "；".join(parts)
+
+
+def _comment(field: FieldSpec, registry: Registry, locale: str) -> str:
+    lines = [f"{field.label.get(locale)}（{requirement(field)}）", f"格式：{format_note(field, registry)}"]
+    if field.help:
+        lines.append(f"说明：{field.help.get(locale)}")
+    if list_values(field):
+        lines.append(f"可选值：{'、'.join(list_values(field))}")
+    return "\n".join(lines)
+
+
+def _comment_size(text: str) -> dict[str, int]:
+    lines = sum(max(1, math.ceil(display_width(line) / 52)) for line in text.split("\n"))
+    return {"width": 380, "height": min(720, 24 + 16 * lines), "font_size": 9}
+
+
+class _Styles:
+    """Cell formats, created once per workbook."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self.workbook = workbook
+        base = {"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center", "valign": "vcenter",
+                "text_wrap": True}
+        self.header = workbook.add_format(base)
+        self.required = workbook.add_format({**base, "font_color": "#9C0006"})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.table_head = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        self._cache: dict[tuple[str, str | None], Any] = {}
+
+    def get(self, kind: str, num_format: str | None) -> Any:
+        if (kind, num_format) not in self._cache:
+            options: dict[str, Any] = {"italic": True, "font_color": "#808080"} if kind == "example" else {}
+            if num_format:
+                options["num_format"] = num_format
+            self._cache[(kind, num_format)] = self.workbook.add_format(options) if options else None
+        return self._cache[(kind, num_format)]
+
+
+def _write_example(sheet: Any, col: int, field: FieldSpec, value: Any, styles: _Styles) -> None:
+    fmt = styles.get("example", field_type(field.type).xlsx_format)
+    if isinstance(value, date):
+        sheet.write_datetime(EXAMPLE_ROW, col, value, fmt)
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        sheet.write_number(EXAMPLE_ROW, col, float(value), fmt)
+    else:
+        sheet.write_string(EXAMPLE_ROW, col, str(value), fmt)
+
+
+def _validate(sheet: Any, col: int, field: FieldSpec, source: list[str] | str | None) -> None:
+    if source is not None:
+        shown = "、".join(list_values(field))
+        sheet.data_validation(EXAMPLE_ROW, col, LAST_ROW, col, {
+            "validate": "list", "source": source, "error_type": "stop", "error_title": "不在可选值中",
+            "error_message": f"“{field.label.zh}”请从下拉列表中选择：{shown}"[:_LIST_LIMIT]})
+    elif field.type == "date":
+        sheet.data_validation(EXAMPLE_ROW, col, LAST_ROW, col, {
+            "validate": "any", "input_title": "日期",
+            "input_message": "例如 2020-01-05，也可写 2020/1/5 或 2020年1月5日"})
+
+
+def _write_data_sheet(workbook: xlsxwriter.Workbook, spec: RegisterSpec, fields: Sequence[FieldSpec],
+                      registry: Registry, styles: _Styles, locale: str) -> Any:
+    sheet = workbook.add_worksheet(sheet_title(spec, locale))
+    guide = workbook.add_worksheet(INSTRUCTIONS_SHEET)
+    meta = workbook.add_worksheet(META_SHEET)
+    long_lists = [field for field in fields if list_values(field) and needs_helper_sheet(list_values(field))]
+    helper = workbook.add_worksheet(LISTS_SHEET) if long_lists else None
+    example = example_row(spec, fields, registry)
+    for col, field in enumerate(fields):
+        header = header_text(field, locale)
+        column_format = styles.get("column", field_type(field.type).xlsx_format)
+        sheet.set_column(col, col, column_width(field, header), column_format)
+        sheet.write_string(0, col, header, styles.required if needs_column(field) else styles.header)
+        text = _comment(field, registry, locale)
+        sheet.write_comment(0, col, text, _comment_size(text))
+        source: list[str] | str | None = list(list_values(field)) or None
+        if helper is not None and field in long_lists:
+            index = long_lists.index(field)
+            for row, value in enumerate(list_values(field)):
+                helper.write_string(row, index, value)
+            letter = xl_col_to_name(index)
+            source = f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(list_values(field))}"
+        _validate(sheet, col, field, source)
+        if field.name in example:
+            _write_example(sheet, col, field, example[field.name], styles)
+    sheet.set_row(0, 30)
+    sheet.freeze_panes(1, 0)
+    _write_guide(guide, spec, fields, registry, styles, locale)
+    for row_index, row in enumerate(meta_rows(spec, fields, locale)):
+        for col, value in enumerate(row):
+            if isinstance(value, int) and not isinstance(value, bool):
+                meta.write_number(row_index, col, value)
+            else:
+                meta.write_string(row_index, col, str(value))
+    for hidden in (meta, helper):
+        if hidden is not None:
+            hidden.hide()
+    return sheet
+
+
+def _write_guide(sheet: Any, spec: RegisterSpec, fields: Sequence[FieldSpec], registry: Registry,
+                 styles: _Styles, locale: str) -> None:
+    sheet.write_string(0, 0, f"{spec.label.zh}导入模板（第 {spec.version} 版）", styles.title)
+    notes = [spec.description.zh] if spec.description else []
+    notes += [
+        f"请在第一个工作表“{sheet_title(spec, locale)}”中填写，每行一条记录；不要修改表头文字，也不要删除隐藏的工作表。",
+        "表头带 * 的列为必填（深红色表头），其余列可以留空；把鼠标移到表头上可以看到该列的填写说明。",
+        "第 2 行是示例，导入时若未修改会自动忽略，也可以删除。",
+        "身份证号、手机号等号码列已设为文本格式，请保持文本格式，不要改成数字，以免变成科学计数法或末位变成 0。",
+        "日期请写成 2020-01-05（也可写 2020/1/5、2020年1月5日）；年月写成 2024-01。",
+        "有下拉箭头的列请从下拉列表中选择。",
+    ]
+    derived = [field.label.zh for field in spec.fields if field.is_derived]
+    if derived:
+        notes.append(f"以下内容由系统自动计算，不用填写：{'、'.join(derived)}。")
+    for index, note in enumerate(notes, start=2):
+        sheet.write_string(index, 0, note)
+    start = len(notes) + 3
+    for col, (title, width) in enumerate((("列名", 18), ("是否必填", 16), ("格式说明", 44), ("可选值", 30),
+                                           ("填写提示", 60))):
+        sheet.set_column(col, col, width)
+        sheet.write_string(start, col, title, styles.table_head)
+    for row, field in enumerate(fields, start=start + 1):
+        cells = (header_text(field, locale), requirement(field), format_note(field, registry),
+                 "、".join(list_values(field)), field.help.get(locale) if field.help else "")
+        for col, value in enumerate(cells):
+            sheet.write_string(row, col, value, styles.wrap)
+
+
+def write_template(spec: RegisterSpec, fields: Sequence[FieldSpec], registry: Registry, out: BinaryIO | Path, *,
+                   locale: str = "zh") -> None:
+    """Write the import template of ``spec`` with the given columns to a path or a binary stream."""
+    target: Any = str(out) if isinstance(out, (str, Path)) else out
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+    try:
+        styles = _Styles(workbook)
+        data = _write_data_sheet(workbook, spec, list(fields), registry, styles, locale)
+        data.activate()
+    finally:
+        workbook.close()
