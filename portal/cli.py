@@ -41,11 +41,12 @@ main.add_command(db_group, "db")
 
 
 def _add_io_commands() -> None:
-    from portal.io.commands import import_command, import_template_command, worker_command
+    from portal.io.commands import export_command, import_command, import_template_command, worker_command
 
     main.add_command(import_template_command)
     main.add_command(import_command)
     main.add_command(worker_command)
+    main.add_command(export_command)
 
 
 _add_io_commands()

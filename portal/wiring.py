@@ -13,7 +13,8 @@ from portal.build.api import build_api
 from portal.build.forms import link_text
 from portal.build.views import build_view, search_condition
 from portal.extensions import db
-from portal.io import import_jobs  # noqa: F401  (registers the import job handlers)
+from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
+from portal.io.export_views import ExportApiMixin, ExportViewMixin
 from portal.io.views import ImportViewMixin
 from portal.build.permissions import SYSTEM_CATEGORY, category_name, menu_name
 from portal.labels import lazy_label, lazy_text
@@ -65,7 +66,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
     for spec in ordered:
         service = _service_getter(state, spec.slug)
-        view = build_view(spec, state.registry, models, service, current_locale, mixins=(ImportViewMixin,))
+        view = build_view(spec, state.registry, models, service, current_locale, mixins=(ImportViewMixin, ExportViewMixin))
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,
@@ -76,7 +77,8 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
             category_label=lazy_label(group) if group else category_name(spec),
         )
         state.views[spec.slug] = view
-        appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale, current_access))
+        appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale, current_access,
+                                     mixins=(ExportApiMixin,)))
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
     system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),

@@ -197,7 +197,8 @@ class ApprovalApiMixin:
 
 
 def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
-              service: Callable[[], RecordService], locale: LocaleGetter, access: AccessGetter) -> type[PortalRestApi]:
+              service: Callable[[], RecordService], locale: LocaleGetter, access: AccessGetter,
+              mixins: tuple[type, ...] = ()) -> type[PortalRestApi]:
     model = models[spec.slug]
     row_schema = build_row_schema(spec, locale)
     editable = [field.name for field in spec.editable_fields]
@@ -225,5 +226,5 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "openapi_spec_tag": spec.label.zh,
         "page_size": 25,
     }
-    bases = (ApprovalApiMixin, PortalRestApi) if spec.approval else (PortalRestApi,)
+    bases = (*mixins, ApprovalApiMixin, PortalRestApi) if spec.approval else (*mixins, PortalRestApi)
     return type(f"{model.__name__}Api", bases, attrs)

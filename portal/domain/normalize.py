@@ -6,6 +6,9 @@ import re
 # Full-width ASCII U+FF01..U+FF5E maps to U+0021..U+007E; U+3000 is the ideographic space.
 _FULLWIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+# Only the full-width digits, Latin letters and the ideographic space: Chinese prose keeps its ，（）。
+_FULLWIDTH_ALNUM: dict[int, int] = {code: target for code, target in _FULLWIDTH.items()
+                                    if chr(target).isalnum() or target == 0x20}
 
 # Invisible characters that str.isspace() does not cover (zero-width space/joiners, word joiner, BOM).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
@@ -24,3 +27,9 @@ def normalize_text(value: str) -> str:
 def compact(value: str) -> str:
     """normalize_text, then remove every whitespace (and zero-width) character."""
     return _ALL_SPACE.sub("", normalize_text(value))
+
+
+def normalize_prose(value: str) -> str:
+    """Like ``normalize_text`` for free text: full-width digits and letters become half-width, but
+    Chinese punctuation (，。（）) stays as written."""
+    return _EDGES.sub("", value.translate(_FULLWIDTH_ALNUM))

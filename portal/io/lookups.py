@@ -5,6 +5,7 @@ query per row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -35,17 +36,26 @@ class LinkMatch:
         return self.ids[0] if len(self.ids) == 1 else None
 
 
+#: How a link reads on screen and in an export: ``title (key)``; the key in brackets decides.
+_TITLE_AND_KEY = re.compile(r"^(?P<title>.*?)\s*[(（](?P<key>[^()（）]+)[)）]$")
+
+
 def resolve_links(session: Session, registry: Registry, models: BuiltModels, field: FieldSpec,
                   texts: Iterable[str], access: Access) -> dict[str, LinkMatch]:
-    """Each text -> the target rows (inside the user's scope) whose natural key, else title, equals it."""
+    """Each text -> the target rows (inside the user's scope) whose natural key, else title, equals it.
+
+    ``title (key)``, as exports and drop-downs write a link, is found by the key in brackets.
+    """
     target_spec = registry.get(field.target or "")
     model = models[target_spec.slug]
     scope = row_condition(target_spec, model, access)
     wanted = sorted(set(texts))
-    by_key = _matches(session, model, target_spec.key, wanted, scope)
-    rest = [text for text in wanted if text not in by_key]
+    bracketed = {text: match.group("key").strip() for text in wanted if (match := _TITLE_AND_KEY.match(text))}
+    by_key = _matches(session, model, target_spec.key, sorted({*wanted, *bracketed.values()}), scope)
+    rest = [text for text in wanted if text not in by_key and bracketed.get(text) not in by_key]
     by_title = _matches(session, model, target_spec.title, rest, scope) if target_spec.title != target_spec.key else {}
-    return {text: LinkMatch(tuple(by_key.get(text) or by_title.get(text) or ())) for text in wanted}
+    return {text: LinkMatch(tuple(by_key.get(text) or by_key.get(bracketed.get(text, "")) or by_title.get(text)
+                                  or ())) for text in wanted}
 
 
 def _matches(session: Session, model: Any, column_name: str, values: list[str], scope: Any) -> dict[str, list[int]]:

@@ -7,94 +7,26 @@ to update (with their old values, for undo), how many rows are unchanged, and ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
-from sqlalchemy.orm import Session
-
-from portal.build.models import BuiltModels, link_column
+from portal.build.models import link_column
 from portal.domain.messages import DomainValidationError, Problem
 from portal.io.columns import import_fields, needs_column
+from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
+                                  no_progress)
+
+__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "Planner", "Progress", "RowPlan",
+           "no_progress"]
 from portal.io.headers import HeaderMap, HeaderProblem, find_header
 from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_values
 from portal.io.template_meta import parse_meta, version_changes
 from portal.io.xlsx_template import example_row
 from portal.registry.derivations import compute, is_stored
 from portal.registry.fieldtypes import field_type
-from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import ORG_REGISTER, Access, scope_anchor
-
-#: phase ("read", "validate", "write"), rows done, rows in all.
-Progress = Callable[[str, int, int], None]
-MODES = ("insert", "upsert")
-
-
-def no_progress(phase: str, done: int, total: int) -> None:
-    """The default progress callback: report nothing."""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    #: insert: new records only; upsert: new records, and update existing ones by natural key.
-    mode: str = "insert"
-    #: Write the valid rows even when others have errors (default: all or nothing).
-    partial: bool = False
-
-
-@dataclass(frozen=True)
-class ImportContext:
-    """What an import needs, without a Flask request: the register, the database and the user's rights."""
-
-    spec: RegisterSpec
-    registry: Registry
-    models: BuiltModels
-    session: Session
-    access: Access
-    locale: str = "zh"
-
-    @property
-    def model(self) -> Any:
-        return self.models[self.spec.slug]
-
-
-@dataclass(frozen=True)
-class CellError:
-    row: int
-    column: str
-    message: str
-    #: 0-based column in the clerk's sheet, to highlight the cell in the error file.
-    col_index: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
-class RowPlan:
-    row: int
-    #: Database column -> value: every column for a new record, the changed ones for an update.
-    values: dict[str, Any]
-    record_id: int | None = None
-    before: dict[str, Any] = field(default_factory=dict)
-    #: Self-links (an org unit's parent) to a record created by this same file: column -> its key.
-    deferred: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class ImportPlan:
-    header: HeaderMap
-    rows: int = 0
-    creates: list[RowPlan] = field(default_factory=list)
-    updates: list[RowPlan] = field(default_factory=list)
-    unchanged: int = 0
-    errors: list[CellError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def error_rows(self) -> set[int]:
-        return {error.row for error in self.errors}
-
+from portal.registry.spec import FieldSpec
+from portal.security.access import ORG_REGISTER, scope_anchor
 
 @dataclass
 class _Row:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError, Problem
-from portal.domain.normalize import compact, normalize_text
+from portal.domain.normalize import compact, normalize_prose, normalize_text
 from portal.domain.phone import normalize_mobile
 from portal.registry.spec import FieldSpec
 
@@ -52,6 +52,10 @@ def _text(raw: Any) -> str:
     return normalize_text(str(raw))
 
 
+def _text_of(raw: Any) -> str:
+    return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+
+
 def _excel_serial(raw: Any) -> date | None:
     """A spreadsheet date serial number (``43835`` = 2020-01-05); ``None`` if ``raw`` is not one."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 1 <= raw <= _EXCEL_LAST_SERIAL:
@@ -60,7 +64,8 @@ def _excel_serial(raw: Any) -> date | None:
 
 
 def parse_string(raw: Any, spec: FieldSpec) -> str:
-    value = _text(raw)
+    """Codes (a field with a pattern) are normalised fully; names and prose keep Chinese punctuation."""
+    value = _text(raw) if spec.pattern else normalize_prose(_text_of(raw))
     limit = spec.max_length or 100
     if len(value) > limit:
         raise fail("too_long", spec, max_length=limit, length=len(value))

@@ -42,3 +42,9 @@ def test_normalize_text_covers_the_whole_fullwidth_block():
 )
 def test_compact_removes_all_whitespace(raw, expected):
     assert compact(raw) == expected
+
+
+def test_normalize_prose_keeps_chinese_punctuation():
+    from portal.domain.normalize import normalize_prose
+
+    assert normalize_prose("　退休，保留会籍（ＡＢ１２）　") == "退休，保留会籍（AB12）"

@@ -1,0 +1,190 @@
+"""Records -> .xlsx or .csv, streamed, typed, masked as on screen, and safe from formula injection.
+
+Pure: the register spec, the records (any iterable, read lazily) and the reader's ``Access`` in; a
+file out. Cells are typed from the field-type table: dates are real dates, money has two decimals,
+ID numbers and phones are text, choices read by label and links by the linked record's title.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import xlsxwriter
+
+from portal.build.forms import link_text
+from portal.registry.fieldtypes import field_type
+from portal.registry.derivations import DERIVATIONS
+from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.security.access import Access
+from portal.security.masking import mask_value
+
+#: Text that a spreadsheet would run as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("xlsx", "csv")
+CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+#: Rows between two progress reports.
+PROGRESS_EVERY = 2000
+
+Progress = Callable[[str, int, int], None]
+
+
+def export_fields(spec: RegisterSpec, all_fields: bool = False) -> tuple[FieldSpec, ...]:
+    """The schema's export columns (default: the list columns), or every field."""
+    if all_fields:
+        return spec.fields
+    return tuple(spec.field(name) for name in spec.screens.export)
+
+
+def value_type(field: FieldSpec) -> str:
+    """The type that decides a derived field's cell (a derivation knows its result type)."""
+    if field.is_derived and field.derive_function in DERIVATIONS:
+        return DERIVATIONS[field.derive_function].result_type
+    return field.type
+
+
+@dataclass(frozen=True)
+class Column:
+    field: FieldSpec
+    header: str
+    kind: str
+    hidden: bool
+    value: Callable[[Any], Any]
+
+
+def columns_for(spec: RegisterSpec, fields: Sequence[FieldSpec], access: Access, locale: str = "zh") -> list[Column]:
+    return [_column(spec, field, access, locale) for field in fields]
+
+
+def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str) -> Column:
+    kind = value_type(field)
+    hidden = access.hidden(spec, field)
+    name = field.name
+
+    if hidden:
+        def value(record: Any) -> Any:
+            return mask_value(field, getattr(record, name))
+    elif field.is_link:
+        def value(record: Any) -> Any:
+            target = getattr(record, name)
+            return None if target is None else link_text(target, access)
+    elif kind == "choice":
+        labels = {choice.value: choice.label.get(locale) for choice in field.choices}
+
+        def value(record: Any) -> Any:
+            raw = getattr(record, name)
+            return labels.get(raw, raw)
+    elif kind == "boolean":
+        yes, no = ("Yes", "No") if locale.startswith("en") else ("是", "否")
+
+        def value(record: Any) -> Any:
+            raw = getattr(record, name)
+            return None if raw is None else (yes if raw else no)
+    else:
+        def value(record: Any) -> Any:
+            return getattr(record, name)
+    return Column(field, field.label.get(locale), kind, hidden, value)
+
+
+def safe_text(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading ``'``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _width(column: Column) -> int:
+    if column.kind in ("id_card",):
+        return 22
+    if column.kind in ("date", "month", "phone", "money", "decimal", "integer", "boolean"):
+        return max(12, len(column.header) * 2 + 2)
+    return max(12, min(40, len(column.header) * 2 + 6))
+
+
+def write_xlsx(spec: RegisterSpec, columns: Sequence[Column], records: Iterable[Any], out: Path | Any,
+               progress: Progress | None = None, total: int = 0) -> int:
+    """Stream ``records`` into an .xlsx with flat memory; returns the number of rows written."""
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False,
+                                         "default_date_format": "yyyy-mm-dd"})
+    sheet = workbook.add_worksheet(spec.label.zh[:31])
+    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = workbook.add_format({"num_format": "@"})
+    formats: dict[str, Any] = {"date": workbook.add_format({"num_format": "yyyy-mm-dd"}), "text": text}
+    cell_formats = []
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, column.header, header)
+        number_format = None if column.hidden else field_type(column.kind).xlsx_format
+        if number_format and number_format not in formats:
+            formats[number_format] = workbook.add_format({"num_format": number_format})
+        cell_formats.append(formats.get(number_format) if number_format else None)
+        sheet.set_column(index, index, _width(column), formats["text"] if number_format == "@" else None)
+    sheet.freeze_panes(1, 0)
+    writers = [_xlsx_writer(sheet, column, cell_format, formats["date"]) for column, cell_format
+               in zip(columns, cell_formats)]
+    count = 0
+    for count, record in enumerate(records, start=1):
+        for index, (column, write) in enumerate(zip(columns, writers)):
+            write(count, index, column.value(record))
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("rows", count, total)
+    sheet.autofilter(0, 0, max(count, 1), max(len(columns) - 1, 0))
+    workbook.close()
+    return count
+
+
+def _xlsx_writer(sheet: Any, column: Column, cell_format: Any, date_format: Any) -> Callable[[int, int, Any], None]:
+    """The fastest correct write call for a column's values (text is never a formula)."""
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+
+    def write(row: int, col: int, value: Any) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            write_string(row, col, value, cell_format)
+        elif isinstance(value, bool):
+            write_string(row, col, "是" if value else "否", cell_format)
+        elif isinstance(value, (int, float, Decimal)):
+            write_number(row, col, float(value), cell_format)
+        elif isinstance(value, datetime):
+            write_datetime(row, col, value, date_format)
+        elif isinstance(value, date):
+            write_datetime(row, col, datetime(value.year, value.month, value.day), date_format)
+        else:
+            write_string(row, col, str(value), cell_format)
+
+    return write
+
+
+def write_csv(columns: Sequence[Column], records: Iterable[Any], out: Path, encoding: str = "utf-8",
+              progress: Progress | None = None, total: int = 0) -> int:
+    """CSV for Excel: UTF-8 with BOM (or GB18030), money with two decimals, formula-like text quoted with ``'``."""
+    count = 0
+    with out.open("w", encoding=CSV_ENCODINGS[encoding], newline="", errors="replace") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([column.header for column in columns])
+        formatters = [_csv_formatter(column) for column in columns]
+        for count, record in enumerate(records, start=1):
+            writer.writerow([format_cell(column.value(record)) for column, format_cell in zip(columns, formatters)])
+            if progress and count % PROGRESS_EVERY == 0:
+                progress("rows", count, total)
+    return count
+
+
+def _csv_formatter(column: Column) -> Callable[[Any], str]:
+    money = column.kind == "money" and not column.hidden
+
+    def format_cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return safe_text(value)
+        if money and isinstance(value, (Decimal, float, int)):
+            return f"{Decimal(value):.2f}"
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()[:10]
+        return str(value)
+
+    return format_cell
