@@ -371,11 +371,12 @@ class Planner:
         column = link_column(spec.field(spec.tree))
         keys = {row.values[spec.key]: row for row in plan.creates}
         for row in list(plan.creates):
-            seen, key = set(), row.values[spec.key]
+            start = row.values[spec.key]
+            seen, key = {start}, row.deferred.get(column)
             while key in keys and key not in seen:
                 seen.add(key)
                 key = keys[key].deferred.get(column)
-            if key is not None and key in seen:
+            if key == start:  # back where it began: this unit is in the loop (one below it is told by _drop_orphans)
                 self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
         moves = {row.record_id: row.values[column] for row in plan.updates if column in row.values}
         if moves:

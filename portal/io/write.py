@@ -71,7 +71,7 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
                                                "v_id": row.record_id})
     for columns, params in groups.items():
         statement = table.update().where(table.c.id == sa.bindparam("v_id")).values(
-            {name: sa.bindparam(f"v_{name}") for name in columns}, updated_at=at)
+            {**{name: sa.bindparam(f"v_{name}") for name in columns}, "updated_at": at})
         for part in chunks(params, WRITE_CHUNK):
             connection.execute(statement, list(part))
             done += len(part)
@@ -126,8 +126,8 @@ def _link_in_file(ctx: ImportContext, plan: ImportPlan, created: dict[Any, int],
         if row.deferred:
             values = {column: created[key] for column, key in row.deferred.items()}
             record_id = created[row.values[ctx.spec.key]]
-            ctx.session.connection().execute(table.update().where(table.c.id == record_id).values(values,
-                                                                                                   updated_at=at))
+            ctx.session.connection().execute(table.update().where(table.c.id == record_id).values(
+                {**values, "updated_at": at}))
 
 
 def batch_text(batch: ImportBatch) -> str:
@@ -164,7 +164,7 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
     now = audit.now_utc()
     for item in items:
         values = _restore(ctx, json.loads(item.before))
-        connection.execute(table.update().where(table.c.id == item.record_id).values(values, updated_at=now))
+        connection.execute(table.update().where(table.c.id == item.record_id).values({**values, "updated_at": now}))
     batch.status, batch.undone_at, batch.undone_by = "undone", now, ctx.access.username or audit.actor_name()
     audit.record(ctx.session, "import_undo", register=ctx.spec.slug, record_id=batch.id,
                  record_key=batch.file_name[:200], org_unit_id=ctx.access.org_id,
