@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.build.views import local_time
 
     app.jinja_env.filters["portal_time"] = local_time
+    app.jinja_env.filters["thousands"] = lambda number: f"{number:,}" if isinstance(number, int) else number
     return app
 
 

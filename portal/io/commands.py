@@ -62,7 +62,7 @@ def import_template_command(slug: str, output: Path) -> None:
 class TerminalProgress:
     """One self-overwriting line on stderr: phase, rows done, rows/s and time left."""
 
-    NAMES = {"read": "读取", "validate": "校验", "write": "写入"}
+    NAMES = {"read": "读取", "validate": "校验", "check": "核对", "write": "写入"}
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled

@@ -21,7 +21,8 @@ from portal.domain.messages import DomainValidationError
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.records import Job
-from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, write_csv, write_xlsx
+from portal.build.models import link_column
+from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, row_layout, write_csv, write_xlsx
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec
 from portal.security import audit
@@ -68,9 +69,31 @@ class ExportResult:
 
 
 def stream(session: Session, query: Any) -> Iterator[Any]:
-    """ORM records of ``query`` (a legacy Query or a select), fetched a few thousand at a time."""
+    """The rows of ``query`` (a legacy Query or a select of the register's model, with its filters and
+    order) as plain column rows, links carrying their title and key: no ORM objects, a few thousand
+    rows per round trip."""
     statement = query.statement if hasattr(query, "statement") else query
-    yield from session.execute(statement.execution_options(yield_per=FETCH_ROWS)).scalars()
+    model = statement.column_descriptions[0]["entity"]
+    spec: RegisterSpec = model.__register__
+    state = portal_state()
+    columns: list[Any] = []
+    joins = []
+    for name in row_layout(spec):
+        field = spec.field(name.split("__")[0]) if name != "id" else None
+        if field is not None and field.is_link:
+            target_spec = state.registry.get(field.target or "")
+            if name.endswith("__title"):
+                target = sa.orm.aliased(state.models[target_spec.slug])
+                joins.append((target, getattr(model, link_column(field)) == target.id))
+                columns.append(getattr(target, target_spec.title).label(name))
+            else:
+                columns.append(getattr(joins[-1][0], target_spec.key).label(name))
+        else:
+            columns.append(model.__table__.c[name])
+    rows = statement.with_only_columns(*columns, maintain_column_froms=True)
+    for target, condition in joins:
+        rows = rows.outerjoin(target, condition)
+    yield from session.execute(rows, execution_options={"yield_per": FETCH_ROWS})
 
 
 def download_name(spec: RegisterSpec, fmt: str) -> str:
@@ -82,7 +105,8 @@ def write_export(spec: RegisterSpec, records: Iterable[Any], access: Access, req
     """Write the file, log the export in the audit trail (same transaction) and return where it is."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"export-{uuid.uuid4().hex[:8]}.{request.fmt}"
-    columns = columns_for(spec, export_fields(spec, request.all_fields), access, locale)
+    columns = columns_for(spec, export_fields(spec, request.all_fields), access, locale, portal_state().registry,
+                          row_layout(spec))
     if request.fmt == "xlsx":
         rows = write_xlsx(spec, columns, records, path, progress, total)
     else:

@@ -84,9 +84,11 @@ class Planner:
         plan = ImportPlan(header=header, rows=len(parsed), warnings=warnings)
         if not parsed:
             raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
+        self.progress("check", 0, len(parsed))
         self._in_file_duplicates(parsed)
         self._resolve(parsed)
         self._decide(parsed, plan)
+        self.progress("check", len(parsed), len(parsed))
         plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
         return plan
 

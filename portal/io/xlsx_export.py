@@ -11,6 +11,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -18,8 +19,8 @@ import xlsxwriter
 
 from portal.build.forms import link_text
 from portal.registry.fieldtypes import field_type
-from portal.registry.derivations import DERIVATIONS
-from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.registry.derivations import DERIVATIONS, compute, is_stored
+from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access
 from portal.security.masking import mask_value
 
@@ -56,37 +57,85 @@ class Column:
     value: Callable[[Any], Any]
 
 
-def columns_for(spec: RegisterSpec, fields: Sequence[FieldSpec], access: Access, locale: str = "zh") -> list[Column]:
-    return [_column(spec, field, access, locale) for field in fields]
+def columns_for(spec: RegisterSpec, fields: Sequence[FieldSpec], access: Access, locale: str = "zh",
+                registry: Registry | None = None, layout: Sequence[str] | None = None) -> list[Column]:
+    """The columns of an export; ``registry`` lets a link column mask the linked record's key when the
+    reader sees that key masked (a member's ID number in a dues export). With ``layout`` (see
+    ``row_layout``) records are plain rows read by position; without it, objects read by attribute."""
+    return [_column(spec, field, access, locale, registry, layout) for field in fields]
 
 
-def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str) -> Column:
+def row_layout(spec: RegisterSpec) -> list[str]:
+    """The order of values in a plain export row: id, each stored field, a link as its title and key."""
+    names = ["id"]
+    for field in spec.fields:
+        if field.is_link:
+            names += [link_title_column(field.name), link_key_column(field.name)]
+        elif is_stored(field):
+            names.append(field.name)
+    return names
+
+
+def _reader(name: str, layout: Sequence[str] | None) -> Callable[[Any], Any]:
+    return itemgetter(list(layout).index(name)) if layout is not None else attrgetter(name)
+
+
+def link_title_column(name: str) -> str:
+    """Attribute under which an export row carries a link's title (``org_unit__title``)."""
+    return f"{name}__title"
+
+
+def link_key_column(name: str) -> str:
+    return f"{name}__key"
+
+
+def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, registry: Registry | None,
+            layout: Sequence[str] | None) -> Column:
     kind = value_type(field)
     hidden = access.hidden(spec, field)
     name = field.name
+    if field.is_derived and not is_stored(field):
+        source, function = _reader(field.derive_source or "", layout), field.derive_function or ""
+
+        def raw(record: Any) -> Any:
+            return compute(function, source(record))
+    elif field.is_link and layout is not None:
+        raw = _reader(link_title_column(name), layout)
+    else:
+        raw = _reader(name, layout)
 
     if hidden:
         def value(record: Any) -> Any:
-            return mask_value(field, getattr(record, name))
+            return mask_value(field, raw(record))
     elif field.is_link:
+        target = registry.get(field.target or "") if registry is not None and field.target in registry else None
+        key_hidden = target is not None and access.hidden(target, target.key_field)
+        title = raw
+        key = _reader(link_key_column(name), layout) if layout is not None else None
+
         def value(record: Any) -> Any:
-            target = getattr(record, name)
-            return None if target is None else link_text(target, access)
+            if key is None:  # an ORM record: the linked object itself
+                linked = title(record)
+                return None if linked is None else link_text(linked, access)
+            text = title(record)
+            if text is None:
+                return None
+            found = key(record)
+            return f"{text} ({mask_value(target.key_field, found) if key_hidden and target else found})"
     elif kind == "choice":
         labels = {choice.value: choice.label.get(locale) for choice in field.choices}
 
         def value(record: Any) -> Any:
-            raw = getattr(record, name)
-            return labels.get(raw, raw)
+            found = raw(record)
+            return labels.get(found, found)
     elif kind == "boolean":
         yes, no = ("Yes", "No") if locale.startswith("en") else ("是", "否")
 
         def value(record: Any) -> Any:
-            raw = getattr(record, name)
-            return None if raw is None else (yes if raw else no)
+            found = raw(record)
+            return None if found is None else (yes if found else no)
     else:
-        def value(record: Any) -> Any:
-            return getattr(record, name)
+        value = raw
     return Column(field, field.label.get(locale), kind, hidden, value)
 
 

@@ -3,7 +3,7 @@ $(function () {
   var $job = $("#portal-job");
   if (!$job.length) { return; }
   var url = $job.data("status-url");
-  var phases = { queued: "正在排队…", start: "正在开始…", read: "正在读取文件…", validate: "正在校验数据…",
+  var phases = { queued: "正在排队…", start: "正在开始…", read: "正在读取文件…", validate: "正在校验数据…", check: "正在核对已有记录和链接…",
                  write: "正在写入数据库…", end: "即将完成…", rows: "正在导出…" };
   function show(state) {
     var percent = state.percent || 0;

@@ -290,7 +290,7 @@ def test_instructions_sheet(members_xlsx: Path) -> None:
     assert "最长 50 字" in table["姓名*"][2]
 
 
-@pytest.mark.filterwarnings("error")
+@pytest.mark.filterwarnings("error::UserWarning")
 @pytest.mark.parametrize("slug", REGISTRY.slugs)
 def test_every_register_writes(registry: Registry, slug: str) -> None:
     spec = registry.get(slug)
@@ -311,7 +311,7 @@ def test_every_register_writes(registry: Registry, slug: str) -> None:
         1 for field in fields if field.type in ("choice", "boolean", "date"))
 
 
-@pytest.mark.filterwarnings("error")
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_long_choice_list_goes_to_a_helper_sheet(tmp_path: Path) -> None:
     long_values = [f"第{index:02d}类非常长的帮扶救助项目名称" for index in range(30)]
     odd_values = ["甲,乙", "丙"]
@@ -359,7 +359,7 @@ def test_write_to_stream_and_path_match(tmp_path: Path, registry: Registry) -> N
             == from_path.get_sheet_by_name("会费缴纳").to_python())
 
 
-@pytest.mark.filterwarnings("error")
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_english_headers(registry: Registry) -> None:
     spec = registry.get("members")
     buffer = io.BytesIO()

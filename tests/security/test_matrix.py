@@ -201,6 +201,18 @@ def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug:
     assert failures == []
 
 
+@pytest.mark.parametrize("slug", REGISTRY.slugs)
+@pytest.mark.parametrize("role", list(ROLES))
+def test_import_screens_open_exactly_for_the_import_verb(world: World, role: str, slug: str) -> None:
+    """The import page and its template download: 200 with the ``import`` verb, 403 without it."""
+    failures: list[str] = []
+    client = world.clients[role]
+    wanted = 200 if ROLES[role].can(slug, "import") else 403
+    _expect(failures, f"{role} {slug} import screen", _status(client, "GET", f"/{slug}/import/"), wanted)
+    _expect(failures, f"{role} {slug} import template", _status(client, "GET", f"/{slug}/import/template"), wanted)
+    assert failures == []
+
+
 @pytest.mark.parametrize(("role", "slug"), [(name, spec.slug) for name, role in ROLES.items() for spec in REGISTRY
                                            if spec.sensitive_fields and role.can(spec.slug, "read")])
 def test_sensitive_values_are_masked_unless_the_role_unmasks_them(world: World, role: str, slug: str) -> None:
