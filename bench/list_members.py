@@ -2,7 +2,7 @@
 """Benchmark: how fast the production server lists members when the roll holds N members.
 
 For each database (SQLite file, PostgreSQL database ``bench_portal``) the script builds a fresh
-database with the ``portal`` command (``db upgrade``, ``demo --members N``, ``sync-permissions``,
+database with the ``portal`` command (``db upgrade``, ``demo --members N``, ``roles sync``,
 ``ensure-admin``), starts ``portal run --workers 4`` (gunicorn) on 127.0.0.1, logs in as admin and
 times K requests for each scenario: the first list page, page 500, a quick search by ID number and
 a filter on one union group. It prints median and p95 latency per scenario against the 150 ms target.
@@ -176,7 +176,7 @@ def bench_database(kind: str, members: int, requests_per_scenario: int, port: in
     started = time.perf_counter()
     summary = portal(env, "demo", "--members", str(members)).strip()
     seeding = time.perf_counter() - started
-    portal(env, "sync-permissions")  # ensure-admin needs the Admin role, which the permission sync creates
+    portal(env, "roles", "sync")  # ensure-admin needs the admin role, which the roles sync creates
     credentials = re.search(r"密码\s+(\S+)", portal(env, "ensure-admin"))
     if not credentials:
         sys.exit("could not read the admin password from `portal ensure-admin`")
