@@ -59,7 +59,7 @@ def child(args: argparse.Namespace) -> None:
         print(json.dumps({"ok": True}))
         return
     from portal.io.export import ExportRequest, filtered_query, stream, write_export
-    from portal.io.xlsx_export import columns_for, export_fields
+    from portal.io.xlsx_export import columns_for, export_fields, row_layout
     from portal.security.access import SYSTEM_ACCESS
 
     with app.app_context():
@@ -67,7 +67,8 @@ def child(args: argparse.Namespace) -> None:
         if args.child == "floor":
             import xlsxwriter
 
-            columns = columns_for(spec, export_fields(spec), SYSTEM_ACCESS)
+            registry = app.extensions["portal"].registry
+            columns = columns_for(spec, export_fields(spec), SYSTEM_ACCESS, "zh", registry, row_layout(spec))
             rows = [[column.value(record) for column in columns]
                     for record in stream(db.session, filtered_query(spec, SYSTEM_ACCESS, []))]
             db.session.close()
