@@ -30,8 +30,17 @@ from portal.security.access import Access, row_condition
 from portal.security.current import access_for_username
 from portal.state import current_locale, portal_state
 
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8"}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+
+def send_export(path: Path, fmt: str, encoding: str, download_name: str) -> Any:
+    """The file as a download; a CSV names the charset it was written in."""
+    from flask import send_file
+
+    response = send_file(path, mimetype=MIME[fmt], as_attachment=True, download_name=download_name)
+    if fmt == "csv":
+        response.content_type = f"text/csv; charset={encoding}"
+    return response
 #: Records fetched per round trip while streaming.
 FETCH_ROWS = 2000
 
@@ -194,7 +203,7 @@ def background_export(job: Job, progress: JobProgress) -> dict[str, Any]:
                               progress, count, params.get("locale", "zh"))
     progress("rows", result.rows, result.rows)
     return {"file": result.path.name, "rows": result.rows, "sha256": result.sha256, "download_name": result.file_name,
-            "fmt": request.fmt}
+            "fmt": request.fmt, "encoding": request.encoding}
 
 
 HANDLERS["export"] = background_export

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, after_this_request, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask import abort, after_this_request, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.api import get_list_schema, rison, safe
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 
 from portal.extensions import db
-from portal.io.export import MIME, ExportRefused, ExportRequest, export_in_request, job_params, stream, write_export
+from portal.io.export import (ExportRefused, ExportRequest, export_in_request, job_params, send_export, stream,
+                               write_export)
 from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.records import Job
 from portal.security.current import current_access
@@ -56,7 +57,7 @@ class ExportViewMixin:
             folder.rmdir()
             return response
 
-        return send_file(result.path, mimetype=MIME[wanted.fmt], as_attachment=True, download_name=result.file_name)
+        return send_export(result.path, wanted.fmt, wanted.encoding, result.file_name)
 
     def _my_export(self, job_id: str) -> Job:
         job = db.session.get(Job, job_id)
@@ -90,8 +91,7 @@ class ExportViewMixin:
         path = job_folder(current_app, job.id) / result.get("file", "")
         if job.status != "done" or not result.get("file") or not path.exists():
             abort(404)
-        return send_file(path, mimetype=MIME[result["fmt"]], as_attachment=True,
-                         download_name=result["download_name"])
+        return send_export(path, result["fmt"], result.get("encoding", "utf-8"), result["download_name"])
 
 
 class ExportApiMixin:
@@ -152,4 +152,4 @@ class ExportApiMixin:
             folder.rmdir()
             return response
 
-        return send_file(result.path, mimetype=MIME[wanted.fmt], as_attachment=True, download_name=result.file_name)
+        return send_export(result.path, wanted.fmt, wanted.encoding, result.file_name)
