@@ -12,8 +12,16 @@ _FULLWIDTH_ALNUM: dict[int, int] = {code: target for code, target in _FULLWIDTH.
 
 # Invisible characters that str.isspace() does not cover (zero-width space/joiners, word joiner, BOM).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_EDGES = re.compile(rf"^[\s{_INVISIBLE}]+|[\s{_INVISIBLE}]+$")
 _ALL_SPACE = re.compile(rf"[\s{_INVISIBLE}]+")
+
+
+def _strip_edges(value: str) -> str:
+    """Whitespace and invisible characters off both ends (``str.strip`` is much faster than a regex)."""
+    while True:
+        stripped = value.strip().strip(_INVISIBLE)
+        if stripped == value:
+            return value
+        value = stripped
 
 
 def normalize_text(value: str) -> str:
@@ -21,15 +29,17 @@ def normalize_text(value: str) -> str:
 
     Zero-width characters and a byte-order mark at either end are stripped as well.
     """
-    return _EDGES.sub("", value.translate(_FULLWIDTH))
+    return _strip_edges(value.translate(_FULLWIDTH))
 
 
 def compact(value: str) -> str:
     """normalize_text, then remove every whitespace (and zero-width) character."""
+    if value.isascii() and value.isalnum():
+        return value  # the common case (an ID number, a phone, a code): nothing to change
     return _ALL_SPACE.sub("", normalize_text(value))
 
 
 def normalize_prose(value: str) -> str:
     """Like ``normalize_text`` for free text: full-width digits and letters become half-width, but
     Chinese punctuation (，。（）) stays as written."""
-    return _EDGES.sub("", value.translate(_FULLWIDTH_ALNUM))
+    return _strip_edges(value.translate(_FULLWIDTH_ALNUM))
