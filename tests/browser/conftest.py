@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -119,24 +120,27 @@ def _seed(app: Any) -> tuple[dict[str, int], int]:
     return ids, response.get_json()["id"]
 
 
-@pytest.fixture(scope="session", params=DATABASES)
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serving_portal(kind: str, tmp_path_factory: pytest.TempPathFactory, name: str,
+                   prepare: Callable[[Any], None] = lambda app: None) -> Iterator[LiveServer]:
+    """The portal on a fresh database of ``kind`` (CSRF on, org tree and one member seeded), served on a free
+    port until the block ends; ``prepare(app)`` runs before it serves (e.g. to add accounts)."""
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_MISSING)
-    kind = request.param
     if kind == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('browser-sqlite') / 'portal.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp(f'{name}-sqlite') / 'portal.db'}"
     elif kind == "postgresql":
-        url = fresh_postgres_database("portal_browser")
+        url = fresh_postgres_database(f"portal_{name}")
     else:
         raise ValueError(f"unknown test database {kind}")
-    app = make_app(url, tmp_path_factory.mktemp("browser-instance"), WTF_CSRF_ENABLED=True)
+    app = make_app(url, tmp_path_factory.mktemp(f"{name}-instance"), WTF_CSRF_ENABLED=True)
     server = None
     try:
         upgrade_and_sync(app)
         org_units, member = _seed(app)
+        prepare(app)
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, name=f"portal-{kind}", daemon=True)
+        thread = threading.Thread(target=server.serve_forever, name=f"portal-{name}-{kind}", daemon=True)
         thread.start()
         yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", database=kind, app=app,
                          org_units=org_units, seed_member=member)
@@ -151,6 +155,12 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             db.engine.dispose()
         if kind == "postgresql":
             drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serving_portal(request.param, tmp_path_factory, "browser") as server:
+        yield server
 
 
 @dataclass

@@ -15,7 +15,6 @@ Screenshots: ``test-artifacts/browser/<database>-import-<step>.png``.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,21 +25,9 @@ import pytest
 import xlsxwriter
 from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_MISSING,
-    LIST_ROWS,
-    LiveServer,
-    NetworkLog,
-    QuietHandler,
-    _seed,
-    log_in,
-    new_context,
-    watch,
-)
-from tests.conftest import DATABASES, drop_postgres_database, fresh_postgres_database, make_app, upgrade_and_sync
+from tests.browser.conftest import LIST_ROWS, LiveServer, NetworkLog, log_in, new_context, serving_portal, watch
+from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.browser
 
@@ -91,40 +78,15 @@ def big_id(index: int) -> str:
 @pytest.fixture(scope="module", params=DATABASES)
 def import_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The portal on a fresh database with the seeded org tree and the clerk of A (as ``live_server``)."""
-    if not CHROMIUM.exists():
-        pytest.skip(CHROMIUM_MISSING)
-    kind = request.param
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('import-sqlite') / 'portal.db'}"
-    elif kind == "postgresql":
-        url = fresh_postgres_database("portal_import")
-    else:
-        raise ValueError(f"unknown test database {kind}")
-    app = make_app(url, tmp_path_factory.mktemp("import-instance"), WTF_CSRF_ENABLED=True)
-    server = None
-    try:
-        upgrade_and_sync(app)
-        org_units, member = _seed(app)
+
+    def add_clerk(app: Any) -> None:
         from portal.security.accounts import create_user
 
         with app.app_context():
             create_user(CLERK[0], CLERK[1], "clerk", org_code="A")
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, name=f"portal-import-{kind}", daemon=True)
-        thread.start()
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", database=kind, app=app,
-                         org_units=org_units, seed_member=member)
-    finally:
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        from portal.extensions import db
 
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if kind == "postgresql":
-            drop_postgres_database(url)
+    with serving_portal(request.param, tmp_path_factory, "import", add_clerk) as server:
+        yield server
 
 
 # --- files ------------------------------------------------------------------------------------------------------
