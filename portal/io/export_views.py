@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, after_this_request, current_app, flash, jsonify, redirect, request, url_for
@@ -16,6 +17,7 @@ from portal.io.export import (ExportRefused, ExportRequest, export_in_request, j
                                write_export)
 from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.records import Job
+from portal.registry.spec import RegisterSpec
 from portal.security.current import current_access
 from portal.state import current_locale
 
@@ -23,6 +25,20 @@ from portal.state import current_locale
 def export_request(args: Any) -> ExportRequest:
     return ExportRequest(fmt=args.get("fmt", "xlsx"), all_fields=args.get("cols") == "all",
                          encoding=args.get("encoding", "utf-8")).check()
+
+
+def download_now(spec: RegisterSpec, query: Any, wanted: ExportRequest) -> Any:
+    """Write the selection for the current user and send it; the file is removed once sent."""
+    folder = job_folder(current_app, f"export-{uuid.uuid4().hex}")
+    result = write_export(spec, stream(db.session, query), current_access(), wanted, folder, locale=current_locale())
+
+    @after_this_request
+    def _remove(response: Any) -> Any:
+        result.path.unlink(missing_ok=True)
+        folder.rmdir()
+        return response
+
+    return send_export(result.path, wanted.fmt, wanted.encoding, result.file_name)
 
 
 class ExportViewMixin:
@@ -40,24 +56,14 @@ class ExportViewMixin:
             flash(refused.message, "danger")
             return redirect(url_for(f"{type(self).__name__}.list"))
         query, count, filters_text = export_in_request(self, request.args)
-        wanted = ExportRequest(wanted.fmt, wanted.all_fields, wanted.encoding, filters_text)
+        wanted = replace(wanted, filters_text=filters_text)
         access = current_access()
         if count > current_app.config["PORTAL_EXPORT_BACKGROUND_ROWS"]:
             job = create_job("export", self.register.slug, access.username or "",  # type: ignore[attr-defined]
                              job_params(wanted, request.query_string.decode()))
             start(current_app._get_current_object(), job)  # type: ignore[attr-defined]
             return redirect(url_for(f"{type(self).__name__}.export_job", job_id=job.id))
-        folder = job_folder(current_app, f"export-{uuid.uuid4().hex}")
-        result = write_export(self.register, stream(db.session, query), access, wanted, folder,  # type: ignore[attr-defined]
-                              locale=current_locale())
-
-        @after_this_request
-        def _remove(response: Any) -> Any:
-            result.path.unlink(missing_ok=True)
-            folder.rmdir()
-            return response
-
-        return send_export(result.path, wanted.fmt, wanted.encoding, result.file_name)
+        return download_now(self.register, query, wanted)  # type: ignore[attr-defined]
 
     def _my_export(self, job_id: str) -> Job:
         job = db.session.get(Job, job_id)
@@ -141,15 +147,5 @@ class ExportApiMixin:
         datamodel = self.datamodel  # type: ignore[attr-defined]
         query = datamodel.apply_all(datamodel.session.query(datamodel.obj), joined, order_column, order_direction)
         text = request.args.get("q", "")
-        wanted = ExportRequest(wanted.fmt, wanted.all_fields, wanted.encoding, f"q={text}" if text else "")
-        folder = job_folder(current_app, f"export-{uuid.uuid4().hex}")
-        result = write_export(self.register, stream(db.session, query.order_by(datamodel.obj.id)),  # type: ignore[attr-defined]
-                              current_access(), wanted, folder, locale=current_locale())
-
-        @after_this_request
-        def _remove(response: Any) -> Any:
-            result.path.unlink(missing_ok=True)
-            folder.rmdir()
-            return response
-
-        return send_export(result.path, wanted.fmt, wanted.encoding, result.file_name)
+        wanted = replace(wanted, filters_text=f"q={text}" if text else "")
+        return download_now(self.register, query.order_by(datamodel.obj.id), wanted)  # type: ignore[attr-defined]
