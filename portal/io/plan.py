@@ -8,32 +8,23 @@ to update (with their old values, for undo), how many rows are unchanged, and ev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from portal.build.models import link_column
-from portal.domain.messages import DomainValidationError, Problem
+from portal.domain.messages import Problem
+from portal.io.cells import ParsedRow, parse_rows
 from portal.io.columns import import_fields, needs_column
-from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
-                                  no_progress)
-
-__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "Planner", "Progress", "RowPlan",
-           "no_progress"]
 from portal.io.headers import HeaderMap, HeaderProblem, find_header
 from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_values
+from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
+                                  no_progress)
 from portal.io.template_meta import parse_meta, version_changes
-from portal.io.xlsx_template import example_row
 from portal.registry.derivations import compute, is_stored
-from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
 from portal.security.access import ORG_REGISTER, scope_anchor
 
-@dataclass
-class _Row:
-    row: int
-    values: dict[str, Any]
-    texts: dict[str, str]
-
+__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "Planner", "Progress", "RowPlan",
+           "no_progress"]
 
 class Planner:
     """Builds an ``ImportPlan`` from the rows of a sheet."""
@@ -80,7 +71,7 @@ class Planner:
         header = find_header(rows, self.spec)
         self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
         warnings = self._check_columns(header, meta)
-        parsed = self._parse(rows[header.row_index + 1:], header)
+        parsed = parse_rows(rows[header.row_index + 1:], header, self.ctx, self.progress, self._add)
         plan = ImportPlan(header=header, rows=len(parsed), warnings=warnings)
         if not parsed:
             raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
@@ -118,81 +109,7 @@ class Planner:
             warnings.append("更新已有记录时，空白单元格表示“保持原值”，不会清空已有内容。")
         return warnings
 
-    def _parse(self, data: Sequence[Sequence[Any]], header: HeaderMap) -> list[_Row]:
-        """Every cell through its field type's parser; a value seen before in a column is parsed once."""
-        columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
-                    None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
-        indices = [column[0] for column in columns]
-        width = max(indices) + 1
-        pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
-        example = self._example(header)
-        first_row = header.row_index + 2
-        parsed: list[_Row] = []
-        total = len(data)
-        step = max(1000, total // 50)
-        blank = len(columns)
-        locale = self.ctx.locale
-        for offset, cells in enumerate(data):
-            if offset % step == 0:
-                self.progress("validate", offset, total)
-            raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
-            if raw_values.count(None) == blank:
-                continue
-            row_number = first_row + offset
-            values: dict[str, Any] = {}
-            texts: dict[str, str] = {}
-            failed = False
-            for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
-                if raw is None:
-                    continue
-                if cache is None or raw.__class__ is bool:
-                    outcome = self._parse_cell(raw, spec_field, parse, locale)
-                else:
-                    outcome = cache.get(raw)
-                    if outcome is None:
-                        outcome = cache[raw] = self._parse_cell(raw, spec_field, parse, locale)
-                ok, value = outcome
-                if not ok:
-                    self._add(CellError(row_number, column_header, value, index))
-                    failed = True
-                elif value is not None:
-                    values[name] = value
-                    if is_link:
-                        texts[name] = value
-            if not values and not failed:
-                continue  # only spaces
-            if example is not None and values == example:
-                continue
-            parsed.append(_Row(row_number, values, texts))
-        self.progress("validate", total, total)
-        return parsed
-
-    @staticmethod
-    def _parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],
-                    locale: str = "zh") -> tuple[bool, Any]:
-        """``(True, value)`` or ``(False, Chinese message)``."""
-        if isinstance(raw, str) and not raw.strip():
-            return (True, None)
-        try:
-            return (True, parse(raw, spec_field))
-        except DomainValidationError as error:
-            return (False, error.message(locale))
-
-    def _example(self, header: HeaderMap) -> dict[str, Any] | None:
-        """The template's example row, parsed as a data row would be (skipped when left in the file)."""
-        sample = example_row(self.spec, import_fields(self.spec), self.ctx.registry)
-        values: dict[str, Any] = {}
-        for spec_field in header.fields:
-            raw = sample.get(spec_field.name)
-            if raw is None:
-                continue
-            ok, value = self._parse_cell(raw, spec_field, field_type(spec_field.type).parse)
-            if not ok or value is None:
-                return None
-            values[spec_field.name] = value
-        return values or None
-
-    def _in_file_duplicates(self, rows: list[_Row]) -> None:
+    def _in_file_duplicates(self, rows: list[ParsedRow]) -> None:
         for spec_field in self.spec.fields:
             if not (spec_field.unique or spec_field.name == self.spec.key) or spec_field.name not in self.columns:
                 continue
@@ -207,7 +124,7 @@ class Planner:
                 else:
                     first[value] = row.row
 
-    def _resolve(self, rows: list[_Row]) -> None:
+    def _resolve(self, rows: list[ParsedRow]) -> None:
         """Links by natural key or title, inside the user's scope; self-links may name a row of this file."""
         file_keys = {row.values.get(self.spec.key) for row in rows}
         for spec_field in self.spec.links:
@@ -231,7 +148,7 @@ class Planner:
                     code = "link_ambiguous" if match.ids else "link_not_found"
                     self.error(row.row, spec_field, self.message(spec_field, code, value=text))
 
-    def _decide(self, rows: list[_Row], plan: ImportPlan) -> None:
+    def _decide(self, rows: list[ParsedRow], plan: ImportPlan) -> None:
         ctx, spec = self.ctx, self.spec
         keys = [row.values[spec.key] for row in rows if spec.key in row.values]
         anchor = scope_anchor(spec)
@@ -264,7 +181,7 @@ class Planner:
                                           *([self._anchor_column] if self._anchor_column else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
 
-    def _plan_create(self, row: _Row, plan: ImportPlan, anchor: FieldSpec | None,
+    def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
                      taken: dict[str, dict[Any, int]]) -> None:
         spec, access = self.spec, self.ctx.access
         if not access.can(spec.slug, "create"):
@@ -301,7 +218,7 @@ class Planner:
             cache[source] = compute(function, source)
         return cache[source]
 
-    def _plan_update(self, row: _Row, current: tuple[Any, ...], plan: ImportPlan, anchor: FieldSpec | None,
+    def _plan_update(self, row: ParsedRow, current: tuple[Any, ...], plan: ImportPlan, anchor: FieldSpec | None,
                      taken: dict[str, dict[Any, int]]) -> None:
         spec, access, position = self.spec, self.ctx.access, self._position
         key = row.values.get(spec.key)
@@ -350,7 +267,7 @@ class Planner:
             return
         plan.updates.append(RowPlan(row.row, changes, record_id=record_id, before=before))
 
-    def _unique_problem(self, row: _Row, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
+    def _unique_problem(self, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
         for name, values in taken.items():
             value = row.values.get(name)
             holder = values.get(value) if value is not None else None
@@ -358,11 +275,11 @@ class Planner:
                 spec_field = self.spec.field(name)
                 self.error(row.row, spec_field, self.message(spec_field, "not_unique", value=value))
 
-    def _has_error(self, row: _Row, spec_field: FieldSpec) -> bool:
+    def _has_error(self, row: ParsedRow, spec_field: FieldSpec) -> bool:
         header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]
         return any(error.column == header for error in self.by_row.get(row.row, ()))
 
-    def _has_errors(self, row: _Row) -> bool:
+    def _has_errors(self, row: ParsedRow) -> bool:
         return row.row in self.by_row
 
     def _check_tree(self, plan: ImportPlan) -> None:

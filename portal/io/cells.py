@@ -1,0 +1,106 @@
+"""Cells to values: every cell of the mapped columns through its field type's parser.
+
+A value already seen in a column is parsed once (org units, choices and dates repeat thousands of
+times in a roll); blank rows and the template's untouched example row are skipped. Problems go to
+``add_error`` as (row number in the file, header as written, Chinese message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, Callable, Sequence
+
+from portal.domain.messages import DomainValidationError
+from portal.io.columns import import_fields
+from portal.io.headers import HeaderMap
+from portal.io.plan_types import CellError, ImportContext, Progress
+from portal.io.xlsx_template import example_row
+from portal.registry.fieldtypes import field_type
+from portal.registry.spec import FieldSpec
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    #: Field name -> parsed value (a link as its text until resolved).
+    values: dict[str, Any]
+    #: Link field name -> the text as written, for resolving.
+    texts: dict[str, str]
+
+
+def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportContext, progress: Progress,
+               add_error: Callable[[CellError], None]) -> list[ParsedRow]:
+    """Every cell through its field type's parser; a value seen before in a column is parsed once."""
+    columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
+                None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
+    indices = [column[0] for column in columns]
+    width = max(indices) + 1
+    pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
+    example = _example(header, ctx)
+    first_row = header.row_index + 2
+    parsed: list[ParsedRow] = []
+    total = len(data)
+    step = max(1000, total // 50)
+    blank = len(columns)
+    locale = ctx.locale
+    for offset, cells in enumerate(data):
+        if offset % step == 0:
+            progress("validate", offset, total)
+        raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
+        if raw_values.count(None) == blank:
+            continue
+        row_number = first_row + offset
+        values: dict[str, Any] = {}
+        texts: dict[str, str] = {}
+        failed = False
+        for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
+            if raw is None:
+                continue
+            if cache is None or raw.__class__ is bool:
+                outcome = parse_cell(raw, spec_field, parse, locale)
+            else:
+                outcome = cache.get(raw)
+                if outcome is None:
+                    outcome = cache[raw] = parse_cell(raw, spec_field, parse, locale)
+            ok, value = outcome
+            if not ok:
+                add_error(CellError(row_number, column_header, value, index))
+                failed = True
+            elif value is not None:
+                values[name] = value
+                if is_link:
+                    texts[name] = value
+        if not values and not failed:
+            continue  # only spaces
+        if example is not None and values == example:
+            continue
+        parsed.append(ParsedRow(row_number, values, texts))
+    progress("validate", total, total)
+    return parsed
+
+
+def parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],
+               locale: str = "zh") -> tuple[bool, Any]:
+    """``(True, value)`` or ``(False, Chinese message)``."""
+    if isinstance(raw, str) and not raw.strip():
+        return (True, None)
+    try:
+        return (True, parse(raw, spec_field))
+    except DomainValidationError as error:
+        return (False, error.message(locale))
+
+
+def _example(header: HeaderMap, ctx: ImportContext) -> dict[str, Any] | None:
+    """The template's example row, parsed as a data row would be (skipped when left in the file)."""
+    sample = example_row(ctx.spec, import_fields(ctx.spec), ctx.registry)
+    values: dict[str, Any] = {}
+    for spec_field in header.fields:
+        raw = sample.get(spec_field.name)
+        if raw is None:
+            continue
+        ok, value = parse_cell(raw, spec_field, field_type(spec_field.type).parse)
+        if not ok or value is None:
+            return None
+        values[spec_field.name] = value
+    return values or None
