@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, datetime
@@ -25,9 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from benchlib import empty_database, load_demo_database, measure, portal_app
+
 PG_DATABASE = "bench_export"
 
 
@@ -37,25 +34,13 @@ def rss_mb() -> float:
         return int(handle.read().split()[1]) * resource.getpagesize() / 1048576
 
 
-def _app(url: str, folder: Path) -> Any:
-    from portal import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "PORTAL_INSTANCE_DIR": str(folder / "instance")})
-
-
 def child(args: argparse.Namespace) -> None:
     folder = Path(args.folder)
-    app = _app(args.url, folder)
+    app = portal_app(args.url, folder)
     from portal.extensions import db
 
     if args.child == "setup":
-        from flask_migrate import upgrade
-
-        from portal.demo import load_demo
-
-        with app.app_context():
-            upgrade(directory=str(PROJECT / "migrations"))
-        load_demo(app, members=args.members)
+        load_demo_database(app, members=args.members)
         print(json.dumps({"ok": True}))
         return
     from portal.io.export import ExportRequest, filtered_query, stream, write_export
@@ -98,27 +83,11 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(kind: str, url: str, folder: Path, members: int = 0) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", kind, "--url", url, "--folder", str(folder),
-               "--members", str(members)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=PROJECT).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return measure(__file__, kind, "--url", url, "--folder", str(folder), "--members", str(members))
 
 
 def fresh_database(kind: str, folder: Path, members: int) -> str:
-    if kind == "sqlite":
-        path = folder / "export.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
-        engine.dispose()
-        url = f"{PG_SERVER}/{PG_DATABASE}"
+    url = empty_database(kind, folder, PG_DATABASE)
     run_child("setup", url, folder, members)
     return url
 

@@ -23,17 +23,14 @@ import argparse
 import json
 import resource
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from benchlib import empty_database, load_demo_database, measure, portal_app
+
 PG_DATABASE = "bench_import"
 HEADERS = ["姓名", "身份证号", "所属工会", "民族", "学历", "政治面貌", "手机号", "电子邮箱", "工作单位", "就业情况",
            "入会时间", "会员证号", "会籍状态", "月工资收入", "备注"]
@@ -104,26 +101,14 @@ def floor(path: Path, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def _app(url: str, folder: Path) -> Any:
-    from portal import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "PORTAL_INSTANCE_DIR": str(folder / "instance")})
-
-
 def child(args: argparse.Namespace) -> None:
     """One measurement in this process: prints a JSON line."""
     folder = Path(args.folder)
-    app = _app(args.url, folder)
+    app = portal_app(args.url, folder)
     from portal.extensions import db
 
     if args.child == "setup":
-        from flask_migrate import upgrade
-
-        from portal.demo import load_demo
-
-        with app.app_context():
-            upgrade(directory=str(PROJECT / "migrations"))
-        load_demo(app, members=1)
+        load_demo_database(app, members=1)  # the org tree the generated file names
         print(json.dumps({"ok": True}))
         return
     from portal.io.plan import ImportContext, ImportOptions
@@ -144,30 +129,14 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(kind: str, url: str, folder: Path, file: Path | None = None, partial: bool = False) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", kind, "--url", url, "--folder", str(folder)]
-    if file:
-        command += ["--file", str(file)]
-    if partial:
-        command.append("--partial")
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=PROJECT).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    arguments = [kind, "--url", url, "--folder", str(folder)]
+    arguments += ["--file", str(file)] if file else []
+    arguments += ["--partial"] if partial else []
+    return measure(__file__, *arguments)
 
 
 def fresh_database(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        path = folder / "portal.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
-        engine.dispose()
-        url = f"{PG_SERVER}/{PG_DATABASE}"
+    url = empty_database(kind, folder, PG_DATABASE)
     run_child("setup", url, folder)
     return url
 

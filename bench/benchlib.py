@@ -1,0 +1,58 @@
+"""What the benches share: a portal app on a given database, fresh databases, and measurement processes.
+
+Each measurement runs in a process of its own (so its peak RSS is its own) and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def portal_app(url: str, folder: Path) -> Any:
+    from portal import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "PORTAL_INSTANCE_DIR": str(folder / "instance")})
+
+
+def load_demo_database(app: Any, members: int) -> None:
+    """Migrate the empty database and load the demo with ``members`` members."""
+    from flask_migrate import upgrade
+
+    from portal.demo import load_demo
+
+    with app.app_context():
+        upgrade(directory=str(PROJECT / "migrations"))
+    load_demo(app, members=members)
+
+
+def empty_database(kind: str, folder: Path, name: str) -> str:
+    """The URL of an empty database: a new SQLite file in ``folder``, or a re-created PostgreSQL database."""
+    if kind == "sqlite":
+        path = folder / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{PG_SERVER}/{name}"
+
+
+def measure(script: str, *arguments: str) -> dict[str, Any]:
+    """Run ``script --child ...`` in a new process and return the JSON line it prints last."""
+    command = [sys.executable, script, "--child", *arguments]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=PROJECT).stdout
+    return json.loads(output.strip().splitlines()[-1])
