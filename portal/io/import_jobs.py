@@ -46,8 +46,3 @@ def commit(job: Job, progress: JobProgress) -> dict[str, Any]:
 
 HANDLERS["import_preview"] = preview
 HANDLERS["import_commit"] = commit
-
-
-def uploaded_path(job: Job) -> Path:
-    params = job.params_dict()
-    return job_folder(current_app, params.get("file_job", job.id)) / params["stored_name"]
