@@ -164,9 +164,12 @@ def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, st
 
 
 def export_in_request(view: Any, args: Any) -> tuple[Any, int, str]:
-    """The list page's selection for ``args`` (FAB filters, sort and the quick search ``q``): query, count, text."""
+    """The list page's selection for ``args`` (FAB filters, sort and the quick search ``q``): query, count, text.
+
+    Raises ``ListArgsRefused`` for a filter or sort the user may not use, as the list page does."""
     from flask_appbuilder.urltools import get_filter_args, get_order_args
 
+    view.check_list_args(args)
     filters = view.datamodel.get_filters(view.search_columns)
     get_filter_args(filters)
     joined = filters.get_joined_filters(view._base_filters)
