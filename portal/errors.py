@@ -29,8 +29,10 @@ def _wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int) -> Response:
-    title, hint = MESSAGES.get(status, MESSAGES[500])
+def error_response(status: int, hint: str | None = None) -> Response:
+    """The error page (or JSON for API callers); ``hint`` replaces the status's general advice."""
+    title, general = MESSAGES.get(status, MESSAGES[500])
+    hint = hint or general
     if status == 413:
         hint = f"上传的文件超过了 {current_app.config.get('PORTAL_UPLOAD_MAX_MB', 50)} MB 的上限，请拆分成几个文件后分别上传。"
     if _wants_json():

@@ -15,6 +15,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
 from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.build.views import filter_columns, make_interface
@@ -60,7 +61,7 @@ def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGett
     return type(f"{spec.slug.title().replace('_', '')}{suffix}", (Schema,), attrs)
 
 
-class PortalRestApi(ModelRestApi):
+class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
     """Base of every generated register API."""
 
     register: RegisterSpec
@@ -216,13 +217,14 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "edit_columns": editable,
         "search_columns": [name for name in stored if name in spec.screens.search or name in
                            filter_columns(spec, registry) or name == spec.key],
-        "order_columns": [name for name in stored if not spec.field(name).is_link],
+        "sortable_columns": [name for name in stored if not spec.field(name).is_link],
         "label_columns": {field.name: field.label.zh for field in spec.fields},
         "description_columns": {field.name: field.help.zh for field in spec.fields if field.help},
         "add_model_schema": row_schema(),
         "edit_model_schema": row_schema(partial=True),
         "list_model_schema": build_dump_schema(spec, registry, locale, access, "List")(),
         "show_model_schema": build_dump_schema(spec, registry, locale, access, "Show")(),
+        "model2schemaconverter": masked_converter(build_dump_schema(spec, registry, locale, access, "Columns")),
         "openapi_spec_tag": spec.label.zh,
         "page_size": 25,
     }

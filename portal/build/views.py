@@ -7,6 +7,7 @@ the pagination and the rows agree.
 
 from __future__ import annotations
 
+import builtins
 import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -19,11 +20,13 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from portal.build.forms import build_form
+from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
 from portal.build.row_schema import LocaleGetter
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
+from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
@@ -92,14 +95,20 @@ class PortalInterface(SQLAInterface):
     models: dict[str, Any]
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
-        query = super().apply_filters(query, filters)
         access = current_access()
+        if filters is not None and any(self._hides(access, item.column_name) for item in filters.filters):
+            # Filtering on a value the user sees masked would reveal it: such a filter matches nothing
+            # (the screens, the API and the exports refuse it before they get here).
+            return query.filter(sa.false())
+        if filters is not None:
+            try:
+                filters = typed_filters(self.register, filters, access)
+            except ListArgsRefused:
+                return query.filter(sa.false())  # never the whole scope for a value that does not parse
+        query = super().apply_filters(query, filters)
         scope = row_condition(self.register, self.obj, access)
         if scope is not None:
             query = query.filter(scope)
-        if filters is not None and any(self._hides(access, item.column_name) for item in filters.filters):
-            # Filtering on a value the user sees masked would reveal it: such a filter matches nothing.
-            query = query.filter(sa.false())
         text = g.get("portal_search") if has_request_context() else None
         if text:
             query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access))
@@ -136,10 +145,35 @@ class PortalModelView(ModelView):
     page_size = PAGE_SIZE
     register: RegisterSpec
     base_form: Any = None
+    sortable_columns: list[str] = []
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("view", self)
         return super().render_template(template, **kwargs)
+
+    @expose("/list/")
+    @has_access
+    def list(self) -> Any:
+        """The list page; a filter or sort the user may not use is a Chinese 400 page, not the whole list."""
+        try:
+            self.check_list_args(request.args)
+        except ListArgsRefused as refused:
+            return error_response(400, refused.message)
+        return super().list()
+
+    def check_list_args(self, args: Any) -> None:
+        """Raise ``ListArgsRefused`` for a ``_flt_``/``_oc_`` argument this user may not use (list and export)."""
+        check_screen_args(self.register, args, self._filters.get_search_filters(), self.order_columns,
+                          type(self).__name__, current_access())
+
+    @property
+    def order_columns(self) -> builtins.list[str]:  # ``list`` is the list page's endpoint in this class
+        """The sortable columns, less those the user sees masked (their order would give them away)."""
+        return unmasked(self.register, self.sortable_columns, current_access())
+
+    @order_columns.setter
+    def order_columns(self, value: Any) -> None:
+        """The columns come from ``sortable_columns`` and the user's rights."""
 
     def _list(self, **kwargs: Any) -> Any:
         g.portal_search = request.args.get("q", "").strip()[:100] or None
@@ -299,7 +333,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "list_columns": _columns(spec, spec.screens.list),
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
         "search_columns": filter_columns(spec, registry),
-        "order_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
+        "sortable_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
         "formatters_columns": {**{field.name: _formatter(spec, field, locale) for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,

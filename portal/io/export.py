@@ -21,6 +21,7 @@ from portal.domain.messages import DomainValidationError
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.records import Job
+from portal.build.list_args import ListArgsRefused, refuse_masked
 from portal.build.models import link_column
 from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, row_layout, write_csv, write_xlsx
 from portal.registry.fieldtypes import field_type
@@ -141,8 +142,10 @@ def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, st
         if not spec.has_field(name):
             raise ExportRefused(f"{spec.label.zh}没有字段“{name}”；可用的有：{'、'.join(f.name for f in spec.fields)}")
         field = spec.field(name)
-        if access.hidden(spec, field):
-            raise ExportRefused(f"您看到的{field.label.zh}是打码的，不能按它筛选。")
+        try:
+            refuse_masked(spec, name, access, "筛选")
+        except ListArgsRefused as refused:
+            raise ExportRefused(refused.message) from None
         if field.is_link:
             service = state.service(spec.slug)
             try:
@@ -164,9 +167,12 @@ def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, st
 
 
 def export_in_request(view: Any, args: Any) -> tuple[Any, int, str]:
-    """The list page's selection for ``args`` (FAB filters, sort and the quick search ``q``): query, count, text."""
+    """The list page's selection for ``args`` (FAB filters, sort and the quick search ``q``): query, count, text.
+
+    Raises ``ListArgsRefused`` for a filter or sort the user may not use, as the list page does."""
     from flask_appbuilder.urltools import get_filter_args, get_order_args
 
+    view.check_list_args(args)
     filters = view.datamodel.get_filters(view.search_columns)
     get_filter_args(filters)
     joined = filters.get_joined_filters(view._base_filters)

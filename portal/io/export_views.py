@@ -12,6 +12,8 @@ from flask_appbuilder.api import get_list_schema, rison, safe
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 
+from portal.build.list_args import ListArgsRefused
+from portal.errors import error_response
 from portal.extensions import db
 from portal.io.export import (ExportRefused, ExportRequest, export_in_request, job_params, send_export, stream,
                                write_export)
@@ -55,7 +57,10 @@ class ExportViewMixin:
         except ExportRefused as refused:
             flash(refused.message, "danger")
             return redirect(url_for(f"{type(self).__name__}.list"))
-        query, count, filters_text = export_in_request(self, request.args)
+        try:
+            query, count, filters_text = export_in_request(self, request.args)
+        except ListArgsRefused as refused:
+            return error_response(400, refused.message)
         wanted = replace(wanted, filters_text=filters_text)
         access = current_access()
         if count > current_app.config["PORTAL_EXPORT_BACKGROUND_ROWS"]:

@@ -88,6 +88,19 @@ def _check_derivations(spec: RegisterSpec, registry: Registry, problems: Problem
             problems.add("E022", path, f"'{function}' 的结果是 {derivation.result_type} 类型，字段却声明为 {field.type}")
 
 
+def _check_masked_with(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    for position, field in enumerate(spec.fields):
+        name = field.masked_with
+        if name is None:
+            continue
+        path = f"fields[{position}].masked_with"
+        if not spec.has_field(name):
+            problems.add("E032", path, f"随之打码的字段 '{name}' 不存在；请写本登记簿中一个敏感字段的名称")
+        elif name == field.name or not spec.field(name).sensitive:
+            problems.add("E032", path, f"'{name}' 不是另一个敏感字段（sensitive: true），写在这里不会让 "
+                                       f"'{field.name}' 打码；请改成它能反推出的那个敏感字段")
+
+
 def _check_scope(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
     if spec.org_field and spec.has_field(spec.org_field):
         field = spec.field(spec.org_field)
@@ -115,6 +128,7 @@ _CHECKS: tuple[Callable[[RegisterSpec, Registry, ProblemList], None], ...] = (
     _check_references,
     _check_screens,
     _check_derivations,
+    _check_masked_with,
     _check_scope,
     _check_aliases,
 )

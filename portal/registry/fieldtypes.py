@@ -17,7 +17,7 @@ from portal.registry import parsers
 from portal.registry.spec import FieldSpec
 
 COMMON_OPTIONS = frozenset(
-    {"name", "type", "label", "required", "unique", "default", "help", "sensitive", "derive", "aliases", "index"}
+    {"name", "type", "label", "required", "unique", "default", "help", "sensitive", "masked_with", "derive", "aliases", "index"}
 )
 
 

@@ -211,6 +211,7 @@ def _read_field(item: dict[str, Any], path: str, problems: ProblemList) -> Field
         pattern=_str(item, "pattern", f"{path}.pattern", problems),
         help=_label(item["help"], f"{path}.help", problems) if "help" in item else None,
         sensitive=_bool(item, "sensitive", f"{path}.sensitive", problems),
+        masked_with=_str(item, "masked_with", f"{path}.masked_with", problems),
         choices=_read_choices(item, type_name, path, problems),
         target=_str(item, "target", f"{path}.target", problems),
         derive=_str(item, "derive", f"{path}.derive", problems),

@@ -50,6 +50,7 @@ FIELD_KEYS: tuple[KeySpec, ...] = (
     KeySpec("pattern", "str", False, "正则表达式，整值匹配（字符串类型）。", "'^[A-Z0-9]+$'"),
     KeySpec("help", "label", False, "填写提示（中英文），显示在表单字段下方和导入模板批注中。"),
     KeySpec("sensitive", "bool", False, "敏感字段：无权限的角色看到的是打码后的值。", "true"),
+    KeySpec("masked_with", "str", False, "随之打码：本登记簿中的一个敏感字段名；看不到那个字段明文的角色，这个字段也打码，且不能按它排序或筛选（用于能反推敏感值的字段，例如实交会费能反推工资）。", "wage"),
     KeySpec("choices", "choices", False, "选项（仅 choice 类型）：字符串列表，或 `值: 英文标签` 的映射。", "{在籍: Active, 退会: Left}"),
     KeySpec("target", "str", False, "链接目标登记簿（仅 link 类型）。", "org_units"),
     KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`，函数见下面的派生表。", "id_card.gender"),

@@ -44,6 +44,8 @@ class FieldSpec:
     pattern: str | None = None
     help: Label | None = None
     sensitive: bool = False
+    #: A sensitive field of the same register this value gives away: masked wherever that one is.
+    masked_with: str | None = None
     choices: tuple[Choice, ...] = ()
     target: str | None = None
     derive: str | None = None

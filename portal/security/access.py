@@ -45,9 +45,14 @@ class Access:
         return self.org_ids is not None
 
     def hidden(self, spec: RegisterSpec, field: FieldSpec) -> bool:
-        """Masked for this user: a sensitive field not unmasked, or a value derived from one that gives it away."""
+        """Masked for this user: a sensitive field not unmasked, or a value that gives such a field away
+        (declared ``masked_with`` it, or derived from it)."""
+        if field.sensitive and not self.sees(spec.slug, field.name):
+            return True
+        if field.masked_with and spec.has_field(field.masked_with) and not self.sees(spec.slug, field.masked_with):
+            return True
         if field.sensitive:
-            return not self.sees(spec.slug, field.name)
+            return False
         source = field.derive_source
         if source and spec.has_field(source) and reveals_source(field):
             return self.hidden(spec, spec.field(source))

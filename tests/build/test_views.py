@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 FORM = {"name": "王小明", "id_card": "360426199101010072", "org_unit": "", "status": "在籍"}
 
 
@@ -91,3 +93,59 @@ def test_list_shows_blanks_as_empty_and_choices_by_label(admin_client: Any, org_
     assert "On hold" in admin_client.get("/members/list/").get_data(as_text=True) or "On Hold" in \
         admin_client.get("/members/list/").get_data(as_text=True)
     admin_client.get("/lang/zh")
+
+
+# -- filters and sort orders a reader may not use --------------------------------------------------
+
+DUES = {"record_no": "HY001-202401", "member": "11010519491231002X", "org_unit": "A01-1", "month": "2024-01",
+        "wage": "10245.67", "amount_paid": "51.20"}
+
+
+@pytest.fixture()
+def viewer(app: Any, admin_client: Any, org_tree: dict[str, int]) -> Any:
+    import uuid
+
+    from portal.security.accounts import create_user
+    from tests.conftest import login
+
+    member = {"name": "张三", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍",
+              "joined_on": "2015-03-01", "monthly_wage": "10245.67"}
+    assert admin_client.post("/api/v1/members/", json=member).status_code == 201
+    assert admin_client.post("/api/v1/dues/", json=DUES).status_code == 201
+    name = f"viewer_{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        create_user(name, "Views-pass-2026", "viewer", org_code="A")
+    client = app.test_client()
+    assert login(client, name, "Views-pass-2026").status_code == 302
+    return client
+
+
+def _view_name(app: Any, slug: str) -> str:
+    return app.extensions["portal"].views[slug].__name__
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_value_that_gives_the_wage_away_is_masked_and_not_sortable(app: Any, viewer: Any) -> None:
+    page = viewer.get("/dues/list/").get_data(as_text=True)
+    assert "51.20" not in page and "10,240.00" not in page and "****" in page
+    view = _view_name(app, "dues")
+    assert f"_oc_{view}=amount_paid" not in page  # no sort link on the masked column
+    refused = viewer.get(f"/dues/list/?_oc_{view}=amount_paid&_od_{view}=asc")
+    assert refused.status_code == 400
+    assert "您看到的“实交会费”是打码的，不能按它排序" in _text(refused.get_data(as_text=True))
+    assert viewer.get(f"/dues/list/?_oc_{view}=month&_od_{view}=asc").status_code == 200
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ("_flt_1_joined_on=notadate", "筛选条件“入会时间”的值无效"),
+    ("_flt_0_notes=x", "不能按“备注”筛选"),
+    ("_flt_9_joined_on=2016-01-01", "“入会时间”没有第 10 种筛选方式"),
+])
+def test_a_filter_the_list_cannot_run_is_a_400_page_not_the_whole_list(viewer: Any, args: str, message: str) -> None:
+    response = viewer.get(f"/members/list/?{args}")
+    assert response.status_code == 400
+    page = _text(response.get_data(as_text=True))
+    assert message in page and "张三" not in page

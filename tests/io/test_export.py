@@ -579,6 +579,46 @@ def test_api_export_refusals_are_chinese(app: Any, admin_client: Any, roll: dict
     assert len(export_entries(app)) == before
 
 
+# -- filters and sort orders that cannot run: a Chinese 400, never the whole scope -----------------
+
+JOINED_AFTER = "_flt_1_joined_on"
+
+
+def test_a_screen_export_with_a_filter_value_that_does_not_parse_is_refused(app: Any, admin_client: Any,
+                                                                             roll: dict[str, int]) -> None:
+    before = len(export_entries(app))
+    response = admin_client.get(f"/members/export/?fmt=xlsx&{JOINED_AFTER}=notadate")
+    assert response.status_code == 400 and "attachment" not in response.headers.get("Content-Disposition", "")
+    assert "筛选条件“入会时间”的值无效" in response.get_data(as_text=True)
+    assert len(export_entries(app)) == before
+    assert set(exported_names(admin_client, f"{JOINED_AFTER}={quote('2015年1月1日')}")) == {
+        name for name, (_, _, extra) in ROLL.items() if extra.get("joined_on", "") > "2015-01-01"}
+
+
+def test_a_screen_export_sorted_by_a_masked_field_is_refused(app: Any, admin_client: Any,
+                                                            roll: dict[str, int]) -> None:
+    _, auditor = user_client(app, "auditor", "A")  # sees members.phone masked
+    response = auditor.get(f"/members/export/?fmt=csv&{SORT}=phone&{SORT_DIRECTION}=asc")
+    assert response.status_code == 400
+    assert "您看到的“手机号”是打码的，不能按它排序" in response.get_data(as_text=True)
+
+
+def test_an_api_export_with_a_bad_filter_or_a_masked_sort_is_a_chinese_400(app: Any, admin_client: Any,
+                                                                           roll: dict[str, int]) -> None:
+    before = len(export_entries(app))
+    bad = admin_client.get("/api/v1/members/export?fmt=csv&q="
+                           + quote("(filters:!((col:joined_on,opr:gt,value:notadate)))"))
+    assert bad.status_code == 400 and bad.get_json()["message"].startswith("筛选条件“入会时间”的值无效")
+    operator = admin_client.get("/api/v1/members/export?fmt=csv&q="
+                                + quote("(filters:!((col:joined_on,opr:zz,value:'2015-01-01')))"))
+    assert operator.status_code == 400 and "不支持筛选运算“zz”" in operator.get_json()["message"]
+    _, auditor = user_client(app, "auditor", "A")
+    sorted_by_phone = auditor.get("/api/v1/members/export?fmt=csv&q="
+                                  + quote("(order_column:phone,order_direction:asc)"))
+    assert sorted_by_phone.status_code == 400 and "打码" in sorted_by_phone.get_json()["message"]
+    assert len(export_entries(app)) == before
+
+
 # -- the CLI --------------------------------------------------------------------------------------
 
 def run_export(app: Any, *args: str) -> Any:

@@ -380,7 +380,7 @@ def test_a_linked_members_id_number_is_masked_in_the_link_text(registry: Registr
     viewer = by_header(export_xlsx(tmp_path / "v.xlsx", spec, [dues_record(registry)], access_as(roles, "viewer")))
     assert viewer["会员"] == f"张三 ({ID_MASKED})"
     assert viewer["当月工资收入"] == "****" and viewer["应交会费"] == "****"
-    assert viewer["实交会费"] == pytest.approx(1200.0)  # not sensitive
+    assert viewer["实交会费"] == "****"  # masked_with the wage it gives away
     auditor = by_header(export_xlsx(tmp_path / "a.xlsx", spec, [dues_record(registry)], access_as(roles, "auditor")))
     assert auditor["会员"] == f"张三 ({ID_MASKED})"
     assert auditor["当月工资收入"] == pytest.approx(5234.56)
@@ -480,3 +480,14 @@ def test_csv_of_dues_keeps_the_month_as_written(registry: Registry, tmp_path: Pa
     row = dict(zip(rows[0], rows[1]))
     assert row["缴费月份"] == "2024-01" and row["缴费日期"] == "2024-01-15"
     assert row["实交会费"] == "1200.00" and row["会员"] == f"张三 ({ID})"
+
+
+def test_the_amount_paid_is_masked_with_the_wage_it_gives_away(registry: Registry, roles: dict[str, RoleSpec],
+                                                               tmp_path: Path) -> None:
+    """实交会费 is 0.5 % of the wage base: a chair (wage masked) gets it masked, finance in clear."""
+    dues = registry.get("dues")
+    chair = dict(zip(*export_csv(tmp_path / "chair.csv", dues, [dues_record(registry)], access_as(roles, "chair"))))
+    assert chair["实交会费"] == "****" and chair["应交会费"] == "****" and chair["缴费日期"] == "2024-01-15"
+    finance = dict(zip(*export_csv(tmp_path / "finance.csv", dues, [dues_record(registry)],
+                                   access_as(roles, "finance"))))
+    assert finance["实交会费"] == "1200.00"

@@ -359,3 +359,25 @@ def test_title_and_order_must_be_stored_columns(tmp_path) -> None:
     found = {(p.code, p.path) for p in problems}
     assert ("E017", "title") in found
     assert ("E018", "screens.order") in found
+
+
+MASKED_WITH_MISTAKES = [
+    pytest.param("fee", "随之打码的字段 'fee' 不存在；请写本登记簿中一个敏感字段的名称", id="unknown"),
+    pytest.param("wage", "'wage' 不是另一个敏感字段（sensitive: true），写在这里不会让 'dues' 打码；"
+                         "请改成它能反推出的那个敏感字段", id="not-sensitive"),
+    pytest.param("dues", "'dues' 不是另一个敏感字段（sensitive: true），写在这里不会让 'dues' 打码；"
+                         "请改成它能反推出的那个敏感字段", id="itself"),
+]
+
+
+@pytest.mark.parametrize(("target", "message"), MASKED_WITH_MISTAKES)
+def test_masked_with_must_name_another_sensitive_field(tmp_path, target, message):
+    _, problems = read_mutated(tmp_path, _both(_set(F(8, "masked_with"), target), _set(F(8, "sensitive"), True)))
+    assert [(p.code, p.path, p.message) for p in problems] == [("E032", "fields[8].masked_with", message)]
+
+
+def test_masked_with_a_sensitive_field_is_valid(tmp_path):
+    registry, problems = read_mutated(tmp_path, _both(_set(F(7, "sensitive"), True),
+                                                      _set(F(9, "masked_with"), "wage")))
+    assert problems == []
+    assert registry.get("people").field("joined_on").masked_with == "wage"

@@ -1,0 +1,160 @@
+"""The user's list arguments (filters and sort order) checked against the register and the user's rights.
+
+One set of rules for the list screens (``_flt_<n>_<field>``, ``_oc_<View>``), the REST API
+(``q=(filters:!(...),order_column:...)``) and both exports: a filter on a field that cannot be
+filtered, an unknown operator or a value that does not parse is refused with a Chinese message
+(never silently dropped, which would return the whole scope), and a field the user sees masked can
+be neither filtered nor sorted on (the order of the rows would give its values away).
+Filter values are parsed with the field type's parser, so ``2024年1月5日`` works where ``2024-01-05`` does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from flask_appbuilder.exceptions import FABException, InvalidOrderByColumnFABException
+from flask_appbuilder.models.filters import Filters
+
+from portal.domain.messages import DomainValidationError
+from portal.registry.fieldtypes import field_type
+from portal.registry.parsers import is_blank
+from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.security.access import Access
+
+#: Operators that compare text with a pattern: any text is a valid value.
+PATTERN_OPERATORS = frozenset({"sw", "ew", "ct", "nsw", "new", "nct"})
+#: Operators whose value is a list of values.
+LIST_OPERATORS = frozenset({"in", "not_in"})
+#: Field types compared as plain text (a part of an ID number or phone number is a fine ``eq`` value too).
+TEXT_TYPES = frozenset({"string", "text", "id_card", "phone", "email"})
+SCREEN_FILTER = re.compile(r"_flt_(\d)_(.*)")
+
+
+class ListArgsRefused(FABException):
+    """A filter or sort the portal will not run; ``message`` says what to change, in Chinese."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OrderRefused(ListArgsRefused, InvalidOrderByColumnFABException):
+    """A sort order the portal will not use (the kind FAB's list endpoint turns into a 400)."""
+
+
+def _label(spec: RegisterSpec, name: str) -> str:
+    return spec.field(name).label.zh if spec.has_field(name) else name
+
+
+def _names(spec: RegisterSpec, names: Iterable[str]) -> str:
+    return "、".join(_label(spec, name) for name in names) or "无"
+
+
+def unmasked(spec: RegisterSpec, names: Iterable[str], access: Access) -> list[str]:
+    """``names`` less the fields the user sees masked (what a list may offer to sort or filter on)."""
+    return [name for name in names if not (spec.has_field(name) and access.hidden(spec, spec.field(name)))]
+
+
+def refuse_masked(spec: RegisterSpec, name: str, access: Access, action: str) -> None:
+    """``action`` is 筛选 or 排序; a field the user sees masked allows neither."""
+    if spec.has_field(name) and access.hidden(spec, spec.field(name)):
+        refusal = OrderRefused if action == "排序" else ListArgsRefused
+        raise refusal(f"您看到的“{spec.field(name).label.zh}”是打码的，不能按它{action}；请去掉这个{action}条件。")
+
+
+def check_order(spec: RegisterSpec, column: str, allowed: Iterable[str], access: Access) -> None:
+    """A sort column must be sortable and not masked for the user (blank: the default order)."""
+    if not column:
+        return
+    refuse_masked(spec, column, access, "排序")
+    allowed = list(allowed)
+    if column not in allowed:
+        raise OrderRefused(f"不能按“{_label(spec, column)}”排序；可以排序的字段有：{_names(spec, allowed)}。")
+
+
+def filter_value(spec: RegisterSpec, name: str, operator: str, value: Any, access: Access) -> Any:
+    """The filter value parsed for the field (lists element by element); ``ListArgsRefused`` if it is invalid."""
+    if not spec.has_field(name):
+        return value
+    refuse_masked(spec, name, access, "筛选")
+    field = spec.field(name)
+    if operator in LIST_OPERATORS and not isinstance(value, list):
+        raise ListArgsRefused(f"筛选条件“{field.label.zh} {operator}”的值应是一个列表，例如 !(值1,值2)。")
+    if isinstance(value, list):
+        return [_one_value(field, operator, item) for item in value]
+    return _one_value(field, operator, value)
+
+
+def _one_value(field: FieldSpec, operator: str, value: Any) -> Any:
+    if isinstance(value, (dict, list)) or (isinstance(value, float) and value != value):
+        raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值“{value}”不是一个值，请填写文字、数字或日期。")
+    if field.is_link:
+        if isinstance(value, bool) or not str(value).strip().isdigit():
+            raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值“{value}”不是记录编号，请从下拉框中选择。")
+        return int(str(value).strip())
+    if operator in PATTERN_OPERATORS or field.type in TEXT_TYPES:
+        return str(value)
+    if is_blank(value):
+        raise ListArgsRefused(f"请填写筛选条件“{field.label.zh}”的值，或去掉这个条件。")
+    try:
+        return field_type(field.type).parse(value, field)
+    except DomainValidationError as error:
+        raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值无效：{error.message('zh')}") from None
+
+
+def typed_filters(spec: RegisterSpec, filters: Filters, access: Access) -> Filters:
+    """A copy of ``filters`` whose values are parsed for their fields (FAB then compares typed values)."""
+    typed = filters.copy()
+    typed.values = [filter_value(spec, flt.column_name, flt.arg_name or "", value, access)
+                    if not flt.is_related_view else value
+                    for flt, value in zip(filters.filters, filters.values)]
+    return typed
+
+
+def _operators(search_filters: Mapping[str, list[Any]], name: str) -> list[str]:
+    return [flt.arg_name for flt in search_filters.get(name, [])]
+
+
+def _refuse_column(spec: RegisterSpec, name: str, search_filters: Mapping[str, list[Any]], access: Access) -> None:
+    refuse_masked(spec, name, access, "筛选")
+    if name not in search_filters:
+        raise ListArgsRefused(f"不能按“{_label(spec, name)}”筛选；可以筛选的字段有：{_names(spec, search_filters)}。")
+
+
+def check_rest_filters(spec: RegisterSpec, raw: Any, search_filters: Mapping[str, list[Any]],
+                       access: Access) -> list[dict[str, Any]]:
+    """The API's ``filters`` list checked and with parsed values: ``[{col, opr, value}, ...]``."""
+    checked = []
+    for item in raw or []:
+        if not isinstance(item, dict) or not {"col", "opr", "value"} <= set(item):
+            raise ListArgsRefused("每个筛选条件都要写 col（字段）、opr（运算）和 value（值），"
+                                  "例如 (col:status,opr:eq,value:在籍)。")
+        name, operator = str(item["col"]), str(item["opr"])
+        _refuse_column(spec, name, search_filters, access)
+        if operator not in _operators(search_filters, name):
+            raise ListArgsRefused(f"“{_label(spec, name)}”不支持筛选运算“{operator}”；"
+                                  f"可用的有：{'、'.join(_operators(search_filters, name))}。")
+        checked.append({"col": name, "opr": operator,
+                        "value": filter_value(spec, name, operator, item["value"], access)})
+    return checked
+
+
+def check_screen_args(spec: RegisterSpec, args: Any, search_filters: Mapping[str, list[Any]],
+                      order_columns: Iterable[str], view_name: str, access: Access) -> None:
+    """A list page's ``_flt_<n>_<field>`` and ``_oc_<View>`` arguments, as FAB will read them."""
+    for arg in args:
+        match = SCREEN_FILTER.search(arg)
+        if match:
+            index, name = int(match.group(1)), match.group(2)
+            _refuse_column(spec, name, search_filters, access)
+            if index >= len(search_filters[name]):
+                raise ListArgsRefused(f"“{_label(spec, name)}”没有第 {index + 1} 种筛选方式；请在筛选栏重新选择。")
+            operator = search_filters[name][index].arg_name or ""
+            filter_value(spec, name, operator, args.getlist(arg), access)  # FAB passes the list of values
+    column = args.get(f"_oc_{view_name}", "")
+    if column and args.get(f"_od_{view_name}") in ("asc", "desc"):
+        check_order(spec, column, order_columns, access)
