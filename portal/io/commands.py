@@ -104,6 +104,7 @@ class TerminalProgress:
 def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
                    as_json: bool, username: str | None) -> None:
     """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
+    from portal.io.sheet_limits import ReadLimits
     from portal.io.xlsx_import import FileUnreadable, run_import
 
     _register(slug)
@@ -115,7 +116,7 @@ def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: boo
         with acting_as(username) if username else nullcontext():
             report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial), dry_run=dry_run,
                                 progress=progress, errors_out=errors_out,
-                                max_rows=current_app.config["PORTAL_IMPORT_MAX_ROWS"])
+                                limits=ReadLimits.from_config(current_app.config))
     except FileUnreadable as error:
         progress.finish()
         if as_json:
