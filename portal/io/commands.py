@@ -197,7 +197,8 @@ def jobs_purge_command(days: int | None) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     retention = app.config["PORTAL_JOB_RETENTION_DAYS"] if days is None else days
-    fail_stale_jobs()
+    for job in fail_stale_jobs():
+        click.echo(f"任务 {job.id} 的处理进程已中断，已标记为失败：{job.error}")
     purged = purge_expired(app, retention)
     if not purged:
         click.echo(f"没有超过保留期限（{retention} 天）的任务文件。")

@@ -147,8 +147,11 @@ def _worker_app(settings: dict[str, Any]) -> Flask:
 
 
 def run_queued_job(job_id: str, settings: dict[str, Any]) -> None:
-    """The RQ entry point."""
-    run_job(_worker_app(settings), job_id)
+    """The RQ entry point, in a work horse forked from ``portal worker``."""
+    app = _worker_app(settings)
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    run_job(app, job_id)
 
 
 def queued_job_failed(rq_job: Any, connection: Any = None, *exc_info: Any) -> None:
@@ -174,10 +177,10 @@ def run_job(app: Flask, job_id: str) -> None:
         job = db.session.get(Job, job_id)
         if job is None or job.status != "queued":
             return
+        progress = JobProgress(progress_store(app), job_id)
+        progress("start", 0, 0)  # the first heartbeat, before anyone can see the job running
         job.status = "running"
         db.session.commit()
-        progress = JobProgress(progress_store(app), job_id)
-        progress("start", 0, 0)
         try:
             with acting_as(job.username):
                 result = HANDLERS[job.kind](job, progress)

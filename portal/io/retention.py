@@ -53,10 +53,13 @@ def purge_expired(app: Flask, days: int | None = None) -> list[Purged]:
             job = jobs.get(entry.name)
             if entry.name in busy:
                 continue
-            at = (job.finished_at or job.created_at) if job else _modified(entry)
-            if at >= cutoff:
-                continue
-            size = sum(path.stat().st_size for path in entry.rglob("*") if path.is_file())
+            try:
+                at = (job.finished_at or job.created_at) if job else _modified(entry)
+                if at >= cutoff:
+                    continue
+                size = sum(path.stat().st_size for path in entry.rglob("*") if path.is_file())
+            except FileNotFoundError:
+                continue  # another worker is deleting it at the same moment
             shutil.rmtree(entry, ignore_errors=True)
             (folder / f"{entry.name}.json").unlink(missing_ok=True)
             purged.append(Purged(entry.name, _description(job), at, size))

@@ -183,7 +183,8 @@ def _unzipped(raw: IO[bytes], info: zipfile.ZipInfo, budget: _UnzipBudget) -> It
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflate = zlib.decompressobj(-15)
     else:
-        raise zipfile.BadZipFile(info.filename)
+        raise _Refused(f"文件中的“{info.filename}”用了 Excel 不使用的压缩方式，无法检查和读取，"
+                       f"请用 Excel 打开后另存为 .xlsx 再上传")
     while left > 0:
         block = raw.read(min(_CHUNK, left))
         if not block:
@@ -249,7 +250,7 @@ def xls_problem(path: Path, limits: ReadLimits) -> str | None:
             if stream is None:
                 return None
             data = ole.openstream(stream).read()
-    except (OSError, ValueError, struct.error):
+    except (OSError, ValueError, IndexError, struct.error):
         return None  # calamine says what is wrong in its own words
     return _biff_problem(data, limits.cells)
 

@@ -177,3 +177,14 @@ def test_csv_row_of_a_million_separators_is_refused_before_it_is_split(tmp_path:
 
 def test_column_names() -> None:
     assert [column_name(n) for n in (1, 26, 27, 702, 16384)] == ["A", "Z", "AA", "ZZ", "XFD"]
+
+
+def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calamine_untouched: None) -> None:
+    path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1")}</row>')
+    with zipfile.ZipFile(path) as source:
+        items = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in items:
+            target.writestr(name, data, zipfile.ZIP_BZIP2 if name.endswith("sheet1.xml") else zipfile.ZIP_DEFLATED)
+    assert refusal(path) == ("文件中的“xl/worksheets/sheet1.xml”用了 Excel 不使用的压缩方式，无法检查和读取，"
+                             "请用 Excel 打开后另存为 .xlsx 再上传")
