@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IMPORT_LIMITS = {
     "PORTAL_IMPORT_MAX_ROWS": 200_000,
     "PORTAL_IMPORT_MAX_CELLS": 5_000_000,
-    "PORTAL_IMPORT_MAX_UNZIPPED_MB": 256,
+    "PORTAL_IMPORT_MAX_UNZIPPED_MB": 320,
 }
 
 #: Environment variables read at start-up, and the config key each one sets.

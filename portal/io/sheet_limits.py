@@ -73,8 +73,8 @@ class _Extent:
         cells = self.rows * self.columns
         if cells > max_cells:
             last = f"{column_name(self.columns)}{self.rows}"
-            return (f"工作表“{self.sheet}”的内容一直延伸到 {last} 单元格（第 {self.rows:,} 行、第 {self.columns:,} 列），"
-                    f"按表格读取要占 {cells:,} 个单元格，超过单次导入上限 {max_cells:,} 个单元格；"
+            return (f"工作表“{self.sheet}”的内容延伸到了 {last} 单元格（第 {self.rows:,} 行、第 {self.columns:,} 列），"
+                    f"按表格读取至少要占 {cells:,} 个单元格，超过单次导入上限 {max_cells:,} 个单元格；"
                     f"请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
         if self.values > max_cells:
             return (f"工作表“{self.sheet}”有 {self.values:,} 个单元格有内容，超过单次导入上限 {max_cells:,} 个单元格，"
@@ -127,12 +127,11 @@ def xlsx_problem(path: Path, limits: ReadLimits) -> str | None:
                 extent = _Extent(sheets[info.filename]) if info.filename in sheets else None
                 scanner = _SheetScanner(extent) if extent else None
                 for chunk in _unzipped(raw, info, budget):
-                    if scanner:
+                    if extent and scanner:
                         scanner.feed(chunk)
-                if extent:
-                    problem = extent.problem(limits.cells)
-                    if problem:
-                        return problem
+                        problem = extent.problem(limits.cells)  # the range only grows: stop at once
+                        if problem:
+                            return problem
     except _Refused as refused:
         return refused.message
     except (zipfile.BadZipFile, zlib.error, ET.ParseError, OSError, struct.error):
@@ -204,7 +203,7 @@ def _unzipped(raw: IO[bytes], info: zipfile.ZipInfo, budget: _UnzipBudget) -> It
 
 def _bomb_message(info: zipfile.ZipInfo, limit_mb: int) -> str:
     return (f"文件解压后超过 {limit_mb:,} MB（其中“{info.filename}”一项就很大），超过单次导入的上限，"
-            f"可能是异常文件；请用 Excel 打开后另存为 .xlsx，或拆分成几个文件后分别导入")
+            f"请拆分成几个文件后分别导入（如果文件本身并不大，它可能已损坏，请用 Excel 打开后另存为 .xlsx 再上传）")
 
 
 class _SheetScanner:

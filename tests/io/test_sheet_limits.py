@@ -68,14 +68,14 @@ def test_one_cell_at_xfd1048576_is_refused_before_loading(tmp_path: Path, calami
                         f'<row r="1048576">{cell("XFD1048576")}</row>', dimension="A1:XFD1048576")
     assert path.stat().st_size < 2000
     assert refusal(path) == (
-        "工作表“名单”的内容一直延伸到 XFD1048576 单元格（第 1,048,576 行、第 16,384 列），按表格读取要占 "
+        "工作表“名单”的内容延伸到了 XFD1048576 单元格（第 1,048,576 行、第 16,384 列），按表格读取至少要占 "
         "17,179,869,184 个单元格，超过单次导入上限 5,000,000 个单元格；请删除数据区域以外的内容"
         "（或只把数据复制到新的工作簿）后再上传")
 
 
 def test_a_lying_dimension_does_not_hide_the_last_cell(tmp_path: Path, calamine_untouched: None) -> None:
     path = hostile_xlsx(tmp_path / "lie.xlsx", f'<row r="1">{cell("A1")}</row><row r="300">{cell("ZZ300")}</row>')
-    assert "延伸到 ZZ300 单元格（第 300 行、第 702 列）" in refusal(path, max_cells=200_000)
+    assert "延伸到了 ZZ300 单元格（第 300 行、第 702 列）" in refusal(path, max_cells=200_000)
     assert "上限 200,000 个单元格" in refusal(path, max_cells=200_000)
 
 
@@ -85,7 +85,7 @@ def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: P
     wide = "".join(cell("") for _ in range(30))
     path = hostile_xlsx(tmp_path / "implicit.xlsx", f"<row>{cell('')}</row><row>{wide}</row>"
                         f'<row r="40">{cell("C40")}<x:c t="n"><x:v>1</x:v></x:c></row>')
-    assert "延伸到 AD40 单元格（第 40 行、第 30 列）" in refusal(path, max_cells=1000)
+    assert "延伸到了 AD40 单元格（第 40 行、第 30 列）" in refusal(path, max_cells=1000)
 
 
 def test_empty_formatted_cells_far_away_do_not_count(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_empty_formatted_cells_far_away_do_not_count(tmp_path: Path) -> None:
 
 
 def test_the_cell_count_limit_comes_from_the_config(app: Any) -> None:
-    assert ReadLimits.from_config(app.config) == ReadLimits(rows=200_000, cells=5_000_000, unzipped_mb=256)
+    assert ReadLimits.from_config(app.config) == ReadLimits(rows=200_000, cells=5_000_000, unzipped_mb=320)
 
 
 def test_a_decompression_bomb_is_refused_by_the_bytes_it_really_unzips(tmp_path: Path,
@@ -104,7 +104,8 @@ def test_a_decompression_bomb_is_refused_by_the_bytes_it_really_unzips(tmp_path:
     path = hostile_xlsx(tmp_path / "bomb.xlsx", f'<row r="1">{cell("A1")}</row>', extra={"xl/sharedStrings.xml": zeros})
     assert path.stat().st_size < 40_000
     message = refusal(path, max_unzipped_mb=2)
-    assert message.startswith("文件解压后超过 2 MB（其中“xl/sharedStrings.xml”一项就很大），超过单次导入的上限")
+    assert message == ("文件解压后超过 2 MB（其中“xl/sharedStrings.xml”一项就很大），超过单次导入的上限，请拆分成几个文件后"
+                       "分别导入（如果文件本身并不大，它可能已损坏，请用 Excel 打开后另存为 .xlsx 再上传）")
     # The size a zip entry claims is not believed: a header saying 10 bytes changes nothing.
     data = bytearray(path.read_bytes())
     for header in (b"PK\x03\x04", b"PK\x01\x02"):
@@ -125,7 +126,7 @@ def test_an_ordinary_sheet_passes_the_checks(tmp_path: Path) -> None:
     path = hostile_xlsx(tmp_path / "ok.xlsx", rows)
     assert xlsx_problem(path, ReadLimits(cells=15)) is None
     assert read_workbook(path, max_cells=15).rows[0] == ["张三", None, "001"]
-    assert "延伸到 C5 单元格" in refusal(path, max_cells=14)
+    assert "延伸到了 C5 单元格" in refusal(path, max_cells=14)
 
 
 def test_xls_with_a_cell_at_the_last_row_and_column_is_refused(tmp_path: Path, calamine_untouched: None) -> None:
@@ -137,7 +138,7 @@ def test_xls_with_a_cell_at_the_last_row_and_column_is_refused(tmp_path: Path, c
     path = tmp_path / "far.xls"
     book.save(str(path))
     assert refusal(path) == (
-        "工作表“名单”的内容一直延伸到 IV65536 单元格（第 65,536 行、第 256 列），按表格读取要占 16,777,216 个单元格，"
+        "工作表“名单”的内容延伸到了 IV65536 单元格（第 65,536 行、第 256 列），按表格读取至少要占 16,777,216 个单元格，"
         "超过单次导入上限 5,000,000 个单元格；请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
 
 
@@ -152,7 +153,7 @@ def test_an_ordinary_xls_passes(tmp_path: Path) -> None:
     path = tmp_path / "ok.xls"
     book.save(str(path))
     assert xls_problem(path, ReadLimits(cells=6)) is None
-    assert "工作表“名单”的内容一直延伸到 B3 单元格" in (xls_problem(path, ReadLimits(cells=5)) or "")
+    assert "工作表“名单”的内容延伸到了 B3 单元格" in (xls_problem(path, ReadLimits(cells=5)) or "")
 
 
 def test_csv_rows_times_columns_is_capped(tmp_path: Path) -> None:
