@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -96,12 +97,33 @@ def job_folder(app: Flask, job_id: str) -> Path:
     return Path(app.instance_path) / "jobs" / job_id
 
 
+def this_process() -> str:
+    """``host:pid`` of the process writing a job's progress, so that its death is noticed at once."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(process: str | None) -> bool:
+    """The process named by a progress record ran on this machine and no longer exists."""
+    host, _, pid = (process or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
+
+
 class JobProgress:
-    """The callback handed to the work: throttled writes of phase, rows done and rows in all."""
+    """The callback handed to the work: throttled writes of phase, rows done and rows in all; each
+    write is also the job's heartbeat and names the process doing it."""
 
     def __init__(self, store: ProgressStore, job_id: str, interval: float = 0.3) -> None:
         self.store, self.job_id, self.interval = store, job_id, interval
         self.phase, self.phase_started, self.last = "", time.time(), 0.0
+        self.process = this_process()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.time()
@@ -111,7 +133,7 @@ class JobProgress:
             return
         self.last = now
         self.store.put(self.job_id, {"phase": phase, "done": done, "total": total, "phase_started": self.phase_started,
-                                     "at": now})
+                                     "at": now, "process": self.process})
 
 
 def create_job(kind: str, register: str, username: str, params: dict[str, Any], job_id: str | None = None) -> Job:
@@ -133,6 +155,7 @@ def start(app: Flask, job: Job) -> None:
             "portal.io.jobs.run_queued_job", job.id, settings, job_timeout=3600,
             on_failure=Callback("portal.io.jobs.queued_job_failed"))
     else:
+        JobProgress(progress_store(app), job.id)("queued", 0, 0)  # queued in this process, lost if it dies
         _EXECUTOR.submit(run_job, app, job.id)
 
 
@@ -218,8 +241,13 @@ def mark_interrupted(job: Job) -> None:
 
 
 def is_stale(job: Job, progress: dict[str, Any] | None) -> bool:
-    """A running job whose heartbeat (its last progress, else its creation) is older than STALE_SECONDS."""
-    if job.status != "running":
+    """A job whose process is gone (seen on this machine), or a running job whose heartbeat (its last
+    progress, else its creation) is older than STALE_SECONDS."""
+    if job.status not in ("queued", "running"):
+        return False
+    if progress and process_gone(progress.get("process")):
+        return True
+    if job.status == "queued":
         return False
     if progress and "at" in progress:
         return time.time() - float(progress["at"]) > STALE_SECONDS
@@ -227,9 +255,9 @@ def is_stale(job: Job, progress: dict[str, Any] | None) -> bool:
 
 
 def fail_stale_jobs() -> list[Job]:
-    """Mark every running job whose worker died as failed (when a worker starts work); the ones marked."""
+    """Mark every job whose worker died as failed (when a worker starts work); the ones marked."""
     store = progress_store()
-    stale = [job for job in db.session.scalars(sa.select(Job).where(Job.status == "running"))
+    stale = [job for job in db.session.scalars(sa.select(Job).where(Job.status.in_(("queued", "running"))))
              if is_stale(job, store.get(job.id))]
     for job in stale:
         mark_interrupted(job)

@@ -222,3 +222,32 @@ def test_a_killed_rq_work_horse_leaves_the_job_failed_not_running(app: Any) -> N
     status, error = _row(app, job_id)
     assert status == "failed"
     assert (error or "").startswith("处理文件“炸弹.xlsx”时任务中断了")
+
+
+def test_a_job_of_a_process_that_died_fails_at_once_even_if_only_queued(app: Any) -> None:
+    """The web process holding a queued job (or running one) died: nothing would ever run or finish it."""
+    import socket
+    import subprocess
+    import sys
+
+    from portal.extensions import db
+    from portal.io.jobs import progress_store
+    from portal.io.records import Job
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                              check=True)
+    dead = f"{socket.gethostname()}:{finished.stdout.strip()}"
+    queued, running = _job_row(app, "queued", file_name="排队.xlsx"), _job_row(app, "running", file_name="进行.xlsx")
+    for job_id in (queued, running):
+        progress_store(app).put(job_id, {"phase": "read", "done": 0, "total": 0, "phase_started": time.time(),
+                                         "at": time.time(), "process": dead})
+    with app.app_context():
+        states = [job_state(db.session.get(Job, job_id)) for job_id in (queued, running)]
+    assert [state["status"] for state in states] == ["failed", "failed"]
+    assert _row(app, queued)[1].startswith("处理文件“排队.xlsx”时任务中断了")
+    assert _row(app, running)[1].startswith("处理文件“进行.xlsx”时任务中断了")
+    alive = _job_row(app, "queued")
+    progress_store(app).put(alive, {"phase": "queued", "done": 0, "total": 0, "phase_started": time.time(),
+                                    "at": time.time() - 3600, "process": f"{socket.gethostname()}:{os.getpid()}"})
+    with app.app_context():
+        assert job_state(db.session.get(Job, alive))["status"] == "queued"
