@@ -41,9 +41,11 @@ main.add_command(db_group, "db")
 
 
 def _add_io_commands() -> None:
-    from portal.io.commands import export_command, import_command, import_template_command, worker_command
+    from portal.io.commands import (export_command, import_command, import_template_command, jobs_group,
+                                    worker_command)
 
     main.add_command(import_template_command)
+    main.add_command(jobs_group)
     main.add_command(import_command)
     main.add_command(worker_command)
     main.add_command(export_command)

@@ -9,6 +9,14 @@ from typing import Any, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: What one import may read: data rows, cells of a sheet's used range (rows x columns, from A1 to the
+#: last cell with a value) and megabytes once an .xlsx is unzipped. Read by ``portal.io.sheet_limits``.
+IMPORT_LIMITS = {
+    "PORTAL_IMPORT_MAX_ROWS": 200_000,
+    "PORTAL_IMPORT_MAX_CELLS": 5_000_000,
+    "PORTAL_IMPORT_MAX_UNZIPPED_MB": 320,
+}
+
 #: Environment variables read at start-up, and the config key each one sets.
 ENVIRONMENT = {
     "PORTAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -23,6 +31,9 @@ ENVIRONMENT = {
     "PORTAL_LOCKOUT_MINUTES": "PORTAL_LOCKOUT_MINUTES",
     "PORTAL_UPLOAD_MAX_MB": "PORTAL_UPLOAD_MAX_MB",
     "PORTAL_IMPORT_MAX_ROWS": "PORTAL_IMPORT_MAX_ROWS",
+    "PORTAL_IMPORT_MAX_CELLS": "PORTAL_IMPORT_MAX_CELLS",
+    "PORTAL_IMPORT_MAX_UNZIPPED_MB": "PORTAL_IMPORT_MAX_UNZIPPED_MB",
+    "PORTAL_JOB_RETENTION_DAYS": "PORTAL_JOB_RETENTION_DAYS",
     "PORTAL_EXPORT_BACKGROUND_ROWS": "PORTAL_EXPORT_BACKGROUND_ROWS",
 }
 
@@ -89,9 +100,11 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "AUTH_RATE_LIMITED": True,
-        # Uploads (imports): the largest file accepted, in MB, and the most data rows in one file.
+        # Uploads (imports): the largest file accepted, in MB, and what one file may hold (IMPORT_LIMITS).
         "PORTAL_UPLOAD_MAX_MB": 50,
-        "PORTAL_IMPORT_MAX_ROWS": 200_000,
+        **IMPORT_LIMITS,
+        # Uploads, error files and background exports (personal data) are deleted after this many days.
+        "PORTAL_JOB_RETENTION_DAYS": 7,
         # Exports above this many rows run in the background with a progress bar.
         "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
     }
@@ -104,8 +117,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if config.get("PORTAL_REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
-    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", "PORTAL_IMPORT_MAX_ROWS",
-                "PORTAL_EXPORT_BACKGROUND_ROWS"):
+    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", *IMPORT_LIMITS,
+                "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS"):
         config[key] = int(config[key])
     config["MAX_CONTENT_LENGTH"] = (config["PORTAL_UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     return config

@@ -57,6 +57,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{label}最多 {max_length} 个字（当前 {length} 个），请删减",
         "en": "{label}: at most {max_length} characters (currently {length}), please shorten it",
     },
+    "bidi_control": {
+        "zh": "{label}中有改变文字显示方向的隐藏字符（{char}），会让内容显示得和实际不同，请删除后重新填写",
+        "en": "{label}: contains a hidden character that changes the text direction ({char}), so the text would "
+              "display differently from what it is; please remove it",
+    },
+    "control_character": {
+        "zh": "{label}中有看不见的控制字符（{char}），请删除后重新填写（常见于从其他系统复制的内容）",
+        "en": "{label}: contains an invisible control character ({char}), please remove it",
+    },
+    "line_break": {
+        "zh": "{label}只能填一行，其中有换行符或制表符（{char}），请删除后重新填写",
+        "en": "{label}: must be a single line but contains a line break or tab ({char}), please remove it",
+    },
     "pattern_mismatch": {
         "zh": "{label}格式不正确：“{value}”，请按填写提示修改",
         "en": "{label}: “{value}” is not in the expected format, see the hint",

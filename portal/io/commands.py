@@ -104,6 +104,7 @@ class TerminalProgress:
 def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
                    as_json: bool, username: str | None) -> None:
     """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
+    from portal.io.sheet_limits import ReadLimits
     from portal.io.xlsx_import import FileUnreadable, run_import
 
     _register(slug)
@@ -115,7 +116,7 @@ def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: boo
         with acting_as(username) if username else nullcontext():
             report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial), dry_run=dry_run,
                                 progress=progress, errors_out=errors_out,
-                                max_rows=current_app.config["PORTAL_IMPORT_MAX_ROWS"])
+                                limits=ReadLimits.from_config(current_app.config))
     except FileUnreadable as error:
         progress.finish()
         if as_json:
@@ -167,13 +168,45 @@ def worker_command() -> None:
     from redis import Redis
     from rq import Worker
 
-    from portal.io.jobs import QUEUE_NAME
+    from portal.io.jobs import QUEUE_NAME, fail_stale_jobs, horse_killed
+    from portal.io.retention import purge_expired
 
     url = current_app.config.get("PORTAL_REDIS_URL")
     if not url:
         click.secho("未设置 PORTAL_REDIS_URL：后台任务在网页进程的工作线程中运行，不需要单独的 worker。", fg="yellow")
         sys.exit(EXIT_INVALID)
-    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work()
+    for job in fail_stale_jobs():
+        click.secho(f"任务 {job.id} 的处理进程已中断，已标记为失败：{job.error}", fg="yellow")
+    purge_expired(current_app._get_current_object())  # type: ignore[attr-defined]
+    Worker([QUEUE_NAME], connection=Redis.from_url(url), work_horse_killed_handler=horse_killed).work()
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """后台任务（导入、导出）的文件。"""
+
+
+@jobs_group.command("purge")
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="删除早于这么多天的文件（默认：配置 PORTAL_JOB_RETENTION_DAYS）")
+@with_appcontext
+def jobs_purge_command(days: int | None) -> None:
+    """删除超过保留期限的上传文件、错误说明文件和后台导出文件（含个人信息），并列出删除了什么。"""
+    from portal.io.jobs import fail_stale_jobs
+    from portal.io.retention import purge_expired
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    retention = app.config["PORTAL_JOB_RETENTION_DAYS"] if days is None else days
+    for job in fail_stale_jobs():
+        click.echo(f"任务 {job.id} 的处理进程已中断，已标记为失败：{job.error}")
+    purged = purge_expired(app, retention)
+    if not purged:
+        click.echo(f"没有超过保留期限（{retention} 天）的任务文件。")
+        return
+    for item in purged:
+        click.echo(f"已删除 {item.line()}")
+    total = sum(item.size for item in purged) / 1048576
+    click.echo(f"共删除 {len(purged)} 个任务的文件（{total:.1f} MB），保留期限 {retention} 天。")
 
 
 @click.command("export")

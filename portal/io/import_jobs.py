@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.plan import ImportContext, ImportOptions
 from portal.io.records import Job
+from portal.io.sheet_limits import ReadLimits
 from portal.io.xlsx_import import FileUnreadable, run_import
 from portal.security.current import access_for_username
 from portal.state import portal_state
@@ -29,7 +30,7 @@ def _run(job: Job, progress: JobProgress, dry_run: bool) -> dict[str, Any]:
     try:
         report = run_import(ctx, folder / params["stored_name"], params["file_name"], options, dry_run=dry_run,
                             progress=progress, errors_out=errors_out,
-                            max_rows=current_app.config["PORTAL_IMPORT_MAX_ROWS"])
+                            limits=ReadLimits.from_config(current_app.config))
     except FileUnreadable as error:
         return {"unreadable": error.message}
     return {"report": report.as_json(), "error_file": errors_out.exists(), "dry_run": dry_run}

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from portal.extensions import db
@@ -28,13 +31,14 @@ log = logging.getLogger(__name__)
 
 #: kind -> handler(job, progress) -> result dict. Filled by the modules that define the work.
 HANDLERS: dict[str, Callable[[Job, "JobProgress"], dict[str, Any]]] = {}
-#: A running job whose progress has not moved for this long was cut off (a restart, a kill).
+#: A running job whose progress (its heartbeat) has not moved for this long was cut off (a restart, a kill).
 STALE_SECONDS = 120
 QUEUE_NAME = "portal"
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-job")
 #: Settings a queued job carries, so the worker acts on the same database and files as the web app.
 SHARED_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "PORTAL_INSTANCE_DIR", "PORTAL_SCHEMAS_DIR", "PORTAL_ROLES_FILE",
-                   "PORTAL_MIGRATIONS_DIR", "PORTAL_REDIS_URL", "PORTAL_IMPORT_MAX_ROWS")
+                   "PORTAL_MIGRATIONS_DIR", "PORTAL_REDIS_URL", "PORTAL_IMPORT_MAX_ROWS", "PORTAL_IMPORT_MAX_CELLS",
+                   "PORTAL_IMPORT_MAX_UNZIPPED_MB", "PORTAL_JOB_RETENTION_DAYS")
 _WORKER_APPS: dict[str, Flask] = {}
 
 
@@ -93,12 +97,33 @@ def job_folder(app: Flask, job_id: str) -> Path:
     return Path(app.instance_path) / "jobs" / job_id
 
 
+def this_process() -> str:
+    """``host:pid`` of the process writing a job's progress, so that its death is noticed at once."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_gone(process: str | None) -> bool:
+    """The process named by a progress record ran on this machine and no longer exists."""
+    host, _, pid = (process or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
+
+
 class JobProgress:
-    """The callback handed to the work: throttled writes of phase, rows done and rows in all."""
+    """The callback handed to the work: throttled writes of phase, rows done and rows in all; each
+    write is also the job's heartbeat and names the process doing it."""
 
     def __init__(self, store: ProgressStore, job_id: str, interval: float = 0.3) -> None:
         self.store, self.job_id, self.interval = store, job_id, interval
         self.phase, self.phase_started, self.last = "", time.time(), 0.0
+        self.process = this_process()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.time()
@@ -108,7 +133,7 @@ class JobProgress:
             return
         self.last = now
         self.store.put(self.job_id, {"phase": phase, "done": done, "total": total, "phase_started": self.phase_started,
-                                     "at": now})
+                                     "at": now, "process": self.process})
 
 
 def create_job(kind: str, register: str, username: str, params: dict[str, Any], job_id: str | None = None) -> Job:
@@ -123,34 +148,62 @@ def start(app: Flask, job: Job) -> None:
     """Hand the job to the queue (Redis configured) or to the worker thread; never waits for it."""
     if app.config.get("PORTAL_REDIS_URL"):
         from redis import Redis
-        from rq import Queue
+        from rq import Callback, Queue
 
         settings = {key: app.config[key] for key in SHARED_SETTINGS if key in app.config}
         Queue(QUEUE_NAME, connection=Redis.from_url(app.config["PORTAL_REDIS_URL"])).enqueue(
-            "portal.io.jobs.run_queued_job", job.id, settings, job_timeout=3600)
+            "portal.io.jobs.run_queued_job", job.id, settings, job_timeout=3600,
+            on_failure=Callback("portal.io.jobs.queued_job_failed"))
     else:
+        JobProgress(progress_store(app), job.id)("queued", 0, 0)  # queued in this process, lost if it dies
         _EXECUTOR.submit(run_job, app, job.id)
 
 
-def run_queued_job(job_id: str, settings: dict[str, Any]) -> None:
-    """The RQ entry point: the worker process builds (once) an app on the same database and folders."""
+def _worker_app(settings: dict[str, Any]) -> Flask:
+    """The app a queue worker process builds (once) on the same database and folders as the web app."""
     from portal import create_app
 
     key = json.dumps(settings, sort_keys=True)
     if key not in _WORKER_APPS:
         _WORKER_APPS[key] = create_app(settings)
-    run_job(_WORKER_APPS[key], job_id)
+    return _WORKER_APPS[key]
+
+
+def run_queued_job(job_id: str, settings: dict[str, Any]) -> None:
+    """The RQ entry point, in a work horse forked from ``portal worker``."""
+    app = _worker_app(settings)
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    run_job(app, job_id)
+
+
+def queued_job_failed(rq_job: Any, connection: Any = None, *exc_info: Any) -> None:
+    """RQ's failure callback, and the worker's handler for a work horse that died (killed, out of memory):
+    the job row is marked failed, naming the file, instead of staying "running"."""
+    job_id, settings = rq_job.args
+    with _worker_app(settings).app_context():
+        job = db.session.get(Job, job_id)
+        if job is not None and job.status in ("queued", "running"):
+            mark_interrupted(job)
+            db.session.commit()
+
+
+def horse_killed(rq_job: Any, pid: int, status: int, usage: Any) -> None:
+    """``portal worker``'s handler for a work horse that died without a word (``kill -9``, out of memory)."""
+    log.error("background job %s: worker process %s died (status %s)", rq_job.id, pid, status)
+    queued_job_failed(rq_job)
 
 
 def run_job(app: Flask, job_id: str) -> None:
     with app.app_context():
+        fail_stale_jobs()
         job = db.session.get(Job, job_id)
         if job is None or job.status != "queued":
             return
+        progress = JobProgress(progress_store(app), job_id)
+        progress("start", 0, 0)  # the first heartbeat, before anyone can see the job running
         job.status = "running"
         db.session.commit()
-        progress = JobProgress(progress_store(app), job_id)
-        progress("start", 0, 0)
         try:
             with acting_as(job.username):
                 result = HANDLERS[job.kind](job, progress)
@@ -158,23 +211,69 @@ def run_job(app: Flask, job_id: str) -> None:
             log.exception("background job %s (%s) failed", job_id, job.kind)
             db.session.rollback()
             job = db.session.get(Job, job_id)
-            job.status, job.error = "failed", "处理时出错，数据库没有被修改。请重试；如果问题持续，请联系系统管理员。"
+            job.status = "failed"
+            job.error = f"处理{job_subject(job)}时出错，数据库没有被修改。请重试；如果问题持续，请联系系统管理员。"
         else:
             job = db.session.get(Job, job_id)
             job.status, job.result = "done", json.dumps(result, ensure_ascii=False)
         job.finished_at = now_utc()
         db.session.commit()
         progress("end", 1, 1)
+    from portal.io.retention import purge_expired
+
+    purge_expired(app)
+
+
+def job_subject(job: Job) -> str:
+    """What the job worked on, for messages: the uploaded file's name, or the export."""
+    file_name = job.params_dict().get("file_name")
+    if file_name:
+        return f"文件“{file_name}”"
+    return f"导出（{job.params_dict().get('fmt', 'xlsx')} 文件）" if job.kind == "export" else "任务"
+
+
+def mark_interrupted(job: Job) -> None:
+    """Record that the process running ``job`` died; the caller commits."""
+    again = "请重新导出" if job.kind == "export" else "请检查文件后重新上传"
+    job.status, job.finished_at = "failed", now_utc()
+    job.error = (f"处理{job_subject(job)}时任务中断了（服务重启，或处理进程被终止，例如文件过大占满了内存），"
+                 f"数据库没有被修改。{again}。")
+
+
+def is_stale(job: Job, progress: dict[str, Any] | None) -> bool:
+    """A job whose process is gone (seen on this machine), or a running job whose heartbeat (its last
+    progress, else its creation) is older than STALE_SECONDS."""
+    if job.status not in ("queued", "running"):
+        return False
+    if progress and process_gone(progress.get("process")):
+        return True
+    if job.status == "queued":
+        return False
+    if progress and "at" in progress:
+        return time.time() - float(progress["at"]) > STALE_SECONDS
+    return now_utc() - job.created_at > timedelta(seconds=STALE_SECONDS)
+
+
+def fail_stale_jobs() -> list[Job]:
+    """Mark every job whose worker died as failed (when a worker starts work); the ones marked."""
+    store = progress_store()
+    stale = [job for job in db.session.scalars(sa.select(Job).where(Job.status.in_(("queued", "running"))))
+             if is_stale(job, store.get(job.id))]
+    for job in stale:
+        mark_interrupted(job)
+    if stale:
+        db.session.commit()
+    return stale
 
 
 def job_state(job: Job) -> dict[str, Any]:
-    """What a progress bar shows: status, phase, rows done, ETA; a running job with stale progress is cut off."""
-    data: dict[str, Any] = {"id": job.id, "status": job.status, "kind": job.kind}
+    """What a progress bar shows: status, phase, rows done, ETA; a running job with stale progress is
+    recorded as failed, so it is never left "running"."""
     progress = progress_store().get(job.id) or {}
-    if job.status == "running" and time.time() - float(progress.get("at", time.time())) > STALE_SECONDS:
-        data["status"] = "failed"
-        data["error"] = "任务中断了（服务重启或进程被终止），数据库没有被修改。请重新上传文件。"
-        return data
+    if is_stale(job, progress):
+        mark_interrupted(job)
+        db.session.commit()
+    data: dict[str, Any] = {"id": job.id, "status": job.status, "kind": job.kind}
     if job.status in ("queued", "running"):
         done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
         elapsed = time.time() - float(progress.get("phase_started", time.time()))

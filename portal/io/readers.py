@@ -19,6 +19,8 @@ from typing import Any, Iterable, Iterator
 
 import python_calamine as calamine
 
+from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
+
 META_SHEET = "_portal"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,14 +63,18 @@ class Workbook:
     encoding: str | None = None
 
 
-def read_workbook(path: Path, filename: str = "", *, max_rows: int = 200_000,
+def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.rows,
+                  max_cells: int = ReadLimits.cells, max_unzipped_mb: int = ReadLimits.unzipped_mb,
                   max_cell_chars: int = 32_767) -> Workbook:
     """Read the first non-empty visible sheet of an .xlsx/.xls file, or a .csv file.
 
     ``filename`` is the name the file was uploaded under; it is only used in messages.
-    ``max_rows`` limits the non-empty rows (title and header rows included).
+    ``max_rows`` limits the non-empty rows (title and header rows included), ``max_cells`` the
+    rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped;
+    the sheet limits are checked on the file itself, before calamine loads a sheet.
     """
     path = Path(path)
+    limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -79,12 +85,19 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = 200_000,
             is_xlsx = False
         if not is_xlsx:
             raise FileUnreadable(_about(CORRUPT, filename))
-        return _read_excel(path, "xlsx", filename, max_rows, max_cell_chars)
+        _refuse(xlsx_problem(path, limits))
+        return _read_excel(path, "xlsx", filename, limits, max_cell_chars)
     if head == OLE_MAGIC:
         if _is_encrypted_package(path.read_bytes()):
             raise FileUnreadable(ENCRYPTED)
-        return _read_excel(path, "xls", filename, max_rows, max_cell_chars)
-    return _read_csv(path.read_bytes(), filename, max_rows, max_cell_chars)
+        _refuse(xls_problem(path, limits))
+        return _read_excel(path, "xls", filename, limits, max_cell_chars)
+    return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
+
+
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise FileUnreadable(problem)
 
 
 def column_letter(index: int) -> str:
@@ -121,21 +134,21 @@ def _is_encrypted_package(data: bytes) -> bool:
     return False
 
 
-def _read_excel(path: Path, kind: str, filename: str, max_rows: int, max_cell_chars: int) -> Workbook:
+def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
     """Read an .xlsx/.xls with calamine: the first visible sheet with data, and ``_portal``."""
     try:
         with path.open("rb") as handle, calamine.CalamineWorkbook.from_filelike(handle) as book:
             sheets = [info for info in book.sheets_metadata if info.typ == calamine.SheetTypeEnum.WorkSheet]
             meta = None
             if any(info.name == META_SHEET for info in sheets):
-                meta = _collect(_sheet_rows(book.get_sheet_by_name(META_SHEET)), max_rows, max_cell_chars)
+                meta = _collect(_sheet_rows(book.get_sheet_by_name(META_SHEET)), limits, max_cell_chars)
             for info in sheets:
                 if info.name == META_SHEET or info.visible != calamine.SheetVisibleEnum.Visible:
                     continue
                 sheet = book.get_sheet_by_name(info.name)
                 if sheet.start is None:
                     continue
-                rows = _collect(_sheet_rows(sheet), max_rows, max_cell_chars)
+                rows = _collect(_sheet_rows(sheet), limits, max_cell_chars)
                 if rows:
                     return Workbook(kind=kind, sheet_name=info.name, rows=rows, meta=meta)
     except calamine.PasswordError:
@@ -165,7 +178,7 @@ def _sheet_rows(sheet: calamine.CalamineSheet) -> Iterator[list[Any]]:
         yield pad + row
 
 
-def _read_csv(data: bytes, filename: str, max_rows: int, max_cell_chars: int) -> Workbook:
+def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
     """Read CSV text in UTF-8 (with or without BOM) or GB18030, comma/tab/semicolon separated."""
     text, encoding = _decode(data, filename)
     if _MARKUP_START.match(text[:1024]):
@@ -177,12 +190,15 @@ def _read_csv(data: bytes, filename: str, max_rows: int, max_cell_chars: int) ->
         delimiter = csv.Sniffer().sniff(sample, delimiters=_CSV_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
+    # Every separator starts a cell: a row of millions of them must be refused before it is split.
+    if text.count(delimiter) > limits.cells:
+        raise FileUnreadable(_too_many_cells(text.count(delimiter), limits.cells))
     # Over-long cells are reported by ``_collect`` with their position, so the csv module's own
     # field limit (process-wide; only ever raised here) must not stop the reader first.
     if csv.field_size_limit() <= len(text):
         csv.field_size_limit(len(text) + 1)
     try:
-        rows = _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows, max_cell_chars)
+        rows = _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), limits, max_cell_chars)
     except csv.Error:
         raise FileUnreadable(_about(NOT_A_TABLE, filename)) from None
     if not rows:
@@ -205,13 +221,15 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
     raise FileUnreadable(_about(NOT_A_TABLE, filename))
 
 
-def _collect(source: Iterable[list[Any]], max_rows: int, max_cell_chars: int) -> list[list[Any]]:
+def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: int) -> list[list[Any]]:
     """Rows as read with "" turned into None, trimmed of trailing empty rows and columns, padded square.
 
     Empty rows cost nothing until a later non-empty row needs them, so a sheet whose used range
     reaches row 1,048,576 with a few rows of data stays cheap. More than ``max_rows`` non-empty
     rows, or content beyond row ``2 * max_rows``, is refused; past that point rows are only counted.
+    A table (rows kept x widest row) beyond ``limits.cells`` is refused as soon as it gets there.
     """
+    max_rows = limits.rows
     rows: list[list[Any] | None] = []
     width = filled = beyond = 0
     for number, row in enumerate(source, 1):
@@ -229,6 +247,8 @@ def _collect(source: Iterable[list[Any]], max_rows: int, max_cell_chars: int) ->
         while end > width and row[end - 1] == "":
             end -= 1
         width = max(width, end)
+        if width * (len(rows) + 1) > limits.cells:
+            raise FileUnreadable(_too_many_cells(width * (len(rows) + 1), limits.cells))
         rows.append(_blank(row))
     if filled > max_rows:
         raise FileUnreadable(f"文件有 {filled:,} 行数据，超过单次导入上限 {max_rows:,} 行，请拆分成几个文件后分别导入")
@@ -245,6 +265,11 @@ def _collect(source: Iterable[list[Any]], max_rows: int, max_cell_chars: int) ->
             row.extend([None] * (width - len(row)))
         square.append(row)
     return square
+
+
+def _too_many_cells(cells: int, max_cells: int) -> str:
+    return (f"文件的数据区域至少有 {cells:,} 个单元格（行数 × 列数），超过单次导入上限 {max_cells:,} 个单元格，"
+            f"请删除多余的列或拆分成几个文件后分别导入")
 
 
 def _blank(row: list[Any]) -> list[Any]:

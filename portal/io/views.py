@@ -138,6 +138,10 @@ class ImportViewMixin:
             abort(400)
         params = preview.params_dict()
         params.update(file_job=params.get("file_job", preview.id), partial=request.form.get("partial") == "1")
+        if not (job_folder(current_app, params["file_job"]) / params["stored_name"]).exists():
+            flash(f"上传的文件“{params['file_name']}”已超过保留期限（{current_app.config['PORTAL_JOB_RETENTION_DAYS']} 天）"
+                  f"被删除，请重新上传后再导入。", "danger")
+            return redirect(url_for(f"{type(self).__name__}.import_page"))
         job = create_job("import_commit", preview.register, preview.username, params)
         start(current_app._get_current_object(), job)  # type: ignore[attr-defined]
         return redirect(url_for(f"{type(self).__name__}.import_job", job_id=job.id))

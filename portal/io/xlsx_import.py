@@ -16,6 +16,7 @@ from portal.io.error_file import write_error_file
 from portal.io.headers import HeaderProblem
 from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Planner, Progress, no_progress
 from portal.io.readers import FileUnreadable, read_workbook
+from portal.io.sheet_limits import ReadLimits
 from portal.io.write import SourceFile, write_plan
 
 __all__ = ["FileUnreadable", "ImportReport", "file_sha256", "run_import"]
@@ -66,7 +67,7 @@ def _report(plan: ImportPlan) -> ImportReport:
 
 def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, *, dry_run: bool = False,
                progress: Progress = no_progress, errors_out: Path | None = None,
-               max_rows: int = 200_000) -> ImportReport:
+               limits: ReadLimits = ReadLimits()) -> ImportReport:
     """Read, check and (unless ``dry_run``, or there are errors and not ``options.partial``) write.
 
     The caller's session is committed on success and rolled back otherwise, so a failure midway
@@ -74,7 +75,8 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
     when there are errors.
     """
     progress("read", 0, 0)
-    workbook = read_workbook(path, filename, max_rows=max_rows)
+    workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
+                             max_unzipped_mb=limits.unzipped_mb)
     progress("read", len(workbook.rows), len(workbook.rows))
     try:
         plan = Planner(ctx, options, progress).plan(workbook.rows, workbook.meta)

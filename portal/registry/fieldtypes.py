@@ -7,7 +7,7 @@ and formatted in a spreadsheet (xlsx number format). An unknown type raises ``Ke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -50,7 +50,8 @@ def _choice_length(spec: FieldSpec) -> sa.String:
 
 
 FIELD_TYPES: dict[str, FieldType] = {
-    row.name: row
+    # Every parser refuses hidden characters first (control characters, bidi controls), in one place.
+    row.name: replace(row, parse=parsers.screened(row.parse, multiline=row.widget == "textarea"))
     for row in (
         FieldType("string", "单行文本，默认最长 100 字", frozenset({"max_length", "pattern"}), _string_length,
                   parsers.parse_string, "text", ma_fields.String, "@", "str"),

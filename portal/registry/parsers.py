@@ -7,6 +7,7 @@ carrying a ``Problem``; the caller renders it in the user's language.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,15 @@ _TRUE = {"是", "true", "1", "yes", "y", "√", "on", "t"}
 _FALSE = {"否", "false", "0", "no", "n", "×", "off", "f"}
 
 
+#: Characters that reorder or hide text: bidi embeddings, overrides and isolates, direction marks and
+#: the Arabic letter mark. ``U+202E`` makes “张三\u202Efdp.exe” display as “张三exe.pdf”.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_HIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f{_BIDI_CONTROLS}]")
+#: Multi-line text keeps its tabs and line breaks (``\r\n`` from a browser's textarea).
+_HIDDEN_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_BIDI_CONTROLS}]")
+_LINE_BREAKS = "\t\n\r"
+
+
 def fail(code: str, spec: FieldSpec, **params: Any) -> DomainValidationError:
     return DomainValidationError(Problem(code, {"label": spec.label.zh, "label_en": spec.label.en, **params}))
 
@@ -43,6 +53,35 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 #: Excel stores dates as days since 1899-12-30; 1 .. 2958465 covers 1900-01-01 .. 9999-12-31.
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_LAST_SERIAL = 2958465
+
+
+def screened(parse: Parser, multiline: bool) -> Parser:
+    """``parse``, refusing text that holds control characters or bidi controls before it is read.
+
+    Every field type's parser is wrapped once in the field-type table, so the REST API, the forms
+    and the import all refuse them with the same message naming the field. Whitespace at either end
+    is left to the parsers, which strip it.
+    """
+    hidden = _HIDDEN_IN_TEXT if multiline else _HIDDEN_IN_LINE
+
+    @functools.wraps(parse)
+    def parse_screened(raw: Any, spec: FieldSpec) -> Any:
+        if isinstance(raw, str):
+            found = hidden.search(raw.strip())
+            if found:
+                raise _hidden_character(found.group(), spec)
+        return parse(raw, spec)
+
+    return parse_screened
+
+
+def _hidden_character(char: str, spec: FieldSpec) -> DomainValidationError:
+    code = f"U+{ord(char):04X}"
+    if char in _LINE_BREAKS:
+        return fail("line_break", spec, char=code)
+    if ord(char) < 0x20 or char == "\x7f":
+        return fail("control_character", spec, char=code)
+    return fail("bidi_control", spec, char=code)
 
 
 def _text(raw: Any) -> str:

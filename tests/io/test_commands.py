@@ -244,3 +244,23 @@ def test_a_deactivated_user_is_refused(app: Any, org_tree: dict[str, int], tmp_p
     result = run(app, "members", str(good_file(tmp_path / "m.xlsx")), "--user", clerk)
     assert result.exit_code == 1 and "停用" in result.output
     assert member_keys(app) == set()
+
+
+# --- portal jobs purge -----------------------------------------------------------------------------
+
+def test_jobs_purge_prints_what_it_deleted_in_chinese(app: Any) -> None:
+    from portal.io.commands import jobs_group
+    from tests.io.test_retention import job_with_files
+
+    old = job_with_files(app, age_days=8, kind="export", file_name="")
+    recent = job_with_files(app, age_days=2)
+    result = app.test_cli_runner().invoke(jobs_group, ["purge"])
+    assert result.exit_code == 0, result.output
+    assert f"admin 的导出（members）（{old.name}，3 KB）" in result.output
+    assert result.output.startswith("已删除 ")
+    assert "保留期限 7 天" in result.output.splitlines()[-1]
+    assert not old.exists() and recent.exists()
+    app.test_cli_runner().invoke(jobs_group, ["purge", "--days", "1"])
+    assert not recent.exists()
+    again = app.test_cli_runner().invoke(jobs_group, ["purge"])
+    assert again.output.strip() == "没有超过保留期限（7 天）的任务文件。"

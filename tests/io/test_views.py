@@ -10,7 +10,7 @@ import io
 import re
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator
@@ -582,3 +582,52 @@ def test_jobs_of_other_registers_are_not_found_here(app: Any, admin_client: Any)
     job_id = running_job(app)
     assert admin_client.get(f"/activists/import/job/{job_id}/status").status_code == 404
     assert admin_client.get(f"/members/import/job/{uuid.uuid4().hex}").status_code == 404
+
+
+# --- hostile files and dead workers --------------------------------------------------------------
+
+def test_a_sheet_reaching_xfd1048576_is_refused_with_the_limit_named(app: Any, admin_client: Any,
+                                                                     tmp_path: Path) -> None:
+    from tests.io.test_sheet_limits import cell, hostile_xlsx
+
+    path = hostile_xlsx(tmp_path / "tiny.xlsx", f'<row r="1">{cell("A1", "姓名")}</row>'
+                        f'<row r="1048576">{cell("XFD1048576")}</row>', dimension="A1:XFD1048576")
+    view = finished_page(admin_client, upload(admin_client, path.read_bytes(), "会员名单.xlsx"))
+    message = view.text("portal-import-unreadable")
+    assert "工作表“名单”的内容延伸到了 XFD1048576 单元格" in message
+    assert "超过单次导入上限 5,000,000 个单元格" in message
+    assert not view.has("portal-import-commit")
+
+
+def test_a_job_whose_worker_died_names_the_file_on_the_screen_and_in_the_status(app: Any,
+                                                                               admin_client: Any) -> None:
+    from portal.extensions import db
+    from portal.io.jobs import STALE_SECONDS
+    from portal.io.records import Job
+
+    job_id = running_job(app)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.created_at -= timedelta(seconds=STALE_SECONDS + 60)
+        db.session.commit()
+    state = admin_client.get(f"/members/import/job/{job_id}/status").get_json()
+    assert state["status"] == "failed"
+    assert state["error"].startswith("处理文件“会员名单.xlsx”时任务中断了")
+    view = page(admin_client.get(f"/members/import/job/{job_id}"))
+    assert "会员名单.xlsx" in view.text("portal-job-failed")
+    with app.app_context():
+        assert db.session.get(Job, job_id).status == "failed"
+
+
+def test_committing_a_preview_whose_upload_was_purged_asks_for_a_new_upload(app: Any, admin_client: Any,
+                                                                           org_tree: dict[str, int]) -> None:
+    from portal.io.jobs import job_folder
+
+    job_id = finished_page_id(admin_client, members_file(GOOD))
+    for path in job_folder(app, job_id).glob("upload*"):
+        path.unlink()
+    before = jobs_and_batches(app)
+    response = admin_client.post(f"/members/import/job/{job_id}/commit", follow_redirects=True)
+    assert "上传的文件“会员名单.xlsx”已超过保留期限（7 天）被删除，请重新上传后再导入。" in response.get_data(as_text=True)
+    assert jobs_and_batches(app) == before
+    assert member_count(admin_client) == 0

@@ -6,6 +6,7 @@ the value; the English rendering uses the field's English label.
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -389,7 +390,7 @@ def test_is_blank(raw, blank):
      ("link", parsers.parse_link_key)],
 )
 def test_field_types_use_the_parsers(type_name, parser):
-    assert field_type(type_name).parse is parser
+    assert inspect.unwrap(field_type(type_name).parse) is parser
 
 
 def test_every_field_type_has_a_parser_test():
@@ -429,3 +430,50 @@ def test_whole_floats_from_a_sheet_read_as_integers():
     assert parsers.parse_boolean(1.0, ACTIVE) is True
     assert parsers.parse_link_key(12.0, FieldSpec("unit", "link", Label("单位", "Unit"), target="org_units")) == "12"
     assert parsers.parse_string(123.0, FieldSpec("card", "string", Label("会员证号", "Card"))) == "123"
+
+
+# --- hidden characters: refused by every field type's parser ----------------------------------------
+
+SPEC_OF_TYPE = {"string": NAME, "text": TEXT, "integer": COUNT, "decimal": RATIO, "money": MONEY, "date": JOINED,
+                "month": MONTH, "boolean": ACTIVE, "choice": STATUS, "id_card": ID_CARD, "phone": PHONE,
+                "email": EMAIL, "link": LINK}
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f",
+        "\u061c"]
+
+
+def hidden_message(type_name: str, raw: str) -> str:
+    with pytest.raises(DomainValidationError) as caught:
+        field_type(type_name).parse(raw, SPEC_OF_TYPE[type_name])
+    return caught.value.message("zh")
+
+
+@pytest.mark.parametrize("type_name", sorted(SPEC_OF_TYPE))
+def test_every_field_type_refuses_a_right_to_left_override_naming_the_field(type_name):
+    label = SPEC_OF_TYPE[type_name].label.zh
+    assert hidden_message(type_name, "在\u202e籍") == (
+        f"{label}中有改变文字显示方向的隐藏字符（U+202E），会让内容显示得和实际不同，请删除后重新填写")
+    assert hidden_message(type_name, "\u202e1") .startswith(f"{label}中有改变文字显示方向的隐藏字符")
+
+
+@pytest.mark.parametrize("char", BIDI)
+def test_every_bidi_control_is_refused(char):
+    assert f"（U+{ord(char):04X}）" in hidden_message("string", f"张{char}三")
+    assert f"（U+{ord(char):04X}）" in hidden_message("text", f"情况{char}说明")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f"])
+def test_control_characters_are_refused_in_lines_and_in_text(char):
+    code = f"U+{ord(char):04X}"
+    assert hidden_message("string", f"张{char}三") == f"姓名中有看不见的控制字符（{code}），请删除后重新填写（常见于从其他系统复制的内容）"
+    assert hidden_message("text", f"第一行\n第{char}二行").startswith(f"情况说明中有看不见的控制字符（{code}）")
+    assert hidden_message("id_card", f"{ID_X[:5]}{char}{ID_X[5:]}").startswith("身份证号中有看不见的控制字符")
+
+
+def test_line_breaks_and_tabs_belong_to_multi_line_text_only():
+    assert parsers.parse_text("第一行\r\n第二\t行", TEXT) == "第一行\r\n第二\t行"
+    assert hidden_message("string", "张\n三") == "姓名只能填一行，其中有换行符或制表符（U+000A），请删除后重新填写"
+    assert hidden_message("string", "张\t三").endswith("（U+0009），请删除后重新填写")
+    # Whitespace around a value is still only trimmed, as before.
+    assert field_type("string").parse(" 张三\r\n", NAME) == "张三"
+    assert field_type("text").parse("\t说明\n", TEXT) == "说明"
+    assert field_type("integer").parse(3, COUNT) == 3

@@ -1,0 +1,293 @@
+"""Checks made before a spreadsheet is handed to calamine, which builds each sheet as one dense block.
+
+A sheet costs memory for every cell of the rectangle from A1 to its last used cell, so one value in
+``XFD1048576`` of a 1.6 KB file asks for 17 billion cells. These checks stream the file instead: an
+.xlsx is unzipped entry by entry (counting the bytes really produced, so a lying size in the zip
+cannot hide a decompression bomb) while the cell tags of each worksheet are scanned for the last row
+and column; an .xls has its BIFF cell records walked. Each check returns a Chinese sentence naming
+the sheet and the limit, or ``None`` when the file may be read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterator, Mapping
+
+import olefile
+
+from portal.config import IMPORT_LIMITS
+
+_CHUNK = 1 << 20
+#: Workbook part and its relationships are small; anything larger is not a workbook a clerk made.
+_SMALL_PART = 16 << 20
+#: A row or cell start tag (any namespace prefix): kind, column letters and row digits of ``r``, and
+#: "/" for an empty (self-closing) cell, which holds no value and so takes no room.
+_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^>]*?\sr="([A-Za-z]{0,3})(\d{1,8})")?[^>]*?(/?)>')
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_WORKSHEET_TYPE = "/worksheet"
+_SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+#: BIFF8 record types: beginning of a sheet, the sheet directory, and the cell records that hold a value.
+_BOF, _BOUNDSHEET = 0x0809, 0x0085
+_VALUE_CELLS = frozenset({0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
+_MULRK = 0x00BD
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of one uploaded file is read: data rows, cells of a sheet's used range, bytes unzipped."""
+
+    rows: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_ROWS"]
+    cells: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_CELLS"]
+    unzipped_mb: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_UNZIPPED_MB"]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ReadLimits:
+        return cls(rows=config["PORTAL_IMPORT_MAX_ROWS"], cells=config["PORTAL_IMPORT_MAX_CELLS"],
+                   unzipped_mb=config["PORTAL_IMPORT_MAX_UNZIPPED_MB"])
+
+
+class _Extent:
+    """The last row and column with a value in one sheet, and how many cells hold a value."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet, self.rows, self.columns, self.values = sheet, 0, 0, 0
+
+    def add(self, row: int, column: int) -> None:
+        """A value at the 1-based ``row`` and ``column``."""
+        self.values += 1
+        if row > self.rows:
+            self.rows = row
+        if column > self.columns:
+            self.columns = column
+
+    def problem(self, max_cells: int) -> str | None:
+        cells = self.rows * self.columns
+        if cells > max_cells:
+            last = f"{column_name(self.columns)}{self.rows}"
+            return (f"工作表“{self.sheet}”的内容延伸到了 {last} 单元格（第 {self.rows:,} 行、第 {self.columns:,} 列），"
+                    f"按表格读取至少要占 {cells:,} 个单元格，超过单次导入上限 {max_cells:,} 个单元格；"
+                    f"请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
+        if self.values > max_cells:
+            return (f"工作表“{self.sheet}”有 {self.values:,} 个单元格有内容，超过单次导入上限 {max_cells:,} 个单元格，"
+                    f"请拆分成几个文件后分别导入")
+        return None
+
+
+def column_name(number: int) -> str:
+    """Excel column letters for a 1-based column number (1 → A, 16384 → XFD)."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for code in letters.upper():
+        number = number * 26 + code - 64
+    return number
+
+
+# --- xlsx -------------------------------------------------------------------------------------
+
+class _UnzipBudget:
+    """Counts the bytes really unzipped across the whole file."""
+
+    def __init__(self, limit_mb: int) -> None:
+        self.limit_mb, self.left = limit_mb, limit_mb << 20
+
+    def take(self, size: int) -> bool:
+        self.left -= size
+        return self.left >= 0
+
+
+class _Refused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def xlsx_problem(path: Path, limits: ReadLimits) -> str | None:
+    """Why an .xlsx must not be loaded (too big unzipped, a sheet's used range too large), or ``None``."""
+    budget = _UnzipBudget(limits.unzipped_mb)
+    try:
+        with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
+            sheets = _sheet_parts(archive)
+            for info in archive.infolist():
+                extent = _Extent(sheets[info.filename]) if info.filename in sheets else None
+                scanner = _SheetScanner(extent) if extent else None
+                for chunk in _unzipped(raw, info, budget):
+                    if extent and scanner:
+                        scanner.feed(chunk)
+                        problem = extent.problem(limits.cells)  # the range only grows: stop at once
+                        if problem:
+                            return problem
+    except _Refused as refused:
+        return refused.message
+    except (zipfile.BadZipFile, zlib.error, ET.ParseError, OSError, struct.error):
+        return None  # not a readable zip: calamine says so in its own words
+    return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet name, from the workbook and its relationships (every
+    ``xl/worksheets/*.xml`` part is scanned as well, named by its file)."""
+    parts = {name: posixpath.basename(name) for name in archive.namelist()
+             if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+    try:
+        targets = {}
+        for rel in ET.fromstring(_small(archive, "xl/_rels/workbook.xml.rels")).iter(_RELATIONSHIPS):
+            if rel.get("Type", "").endswith(_WORKSHEET_TYPE):
+                target = rel.get("Target", "")
+                name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                targets[rel.get("Id")] = name
+        for sheet in ET.fromstring(_small(archive, "xl/workbook.xml")).iter(_SHEET):
+            part = targets.get(sheet.get(_REL_ID))
+            if part:
+                parts[part] = sheet.get("name", posixpath.basename(part))
+    except KeyError:
+        pass  # no relationships: the part names are all there is
+    return parts
+
+
+def _small(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as part:
+        data = part.read(_SMALL_PART + 1)
+    if len(data) > _SMALL_PART:
+        raise zipfile.BadZipFile(name)
+    return data
+
+
+def _unzipped(raw: IO[bytes], info: zipfile.ZipInfo, budget: _UnzipBudget) -> Iterator[bytes]:
+    """The entry's bytes as really decompressed (not as its header claims), chunk by chunk."""
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(info.filename)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflate = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflate = zlib.decompressobj(-15)
+    else:
+        raise _Refused(f"文件中的“{info.filename}”用了 Excel 不使用的压缩方式，无法检查和读取，"
+                       f"请用 Excel 打开后另存为 .xlsx 再上传")
+    while left > 0:
+        block = raw.read(min(_CHUNK, left))
+        if not block:
+            break
+        left -= len(block)
+        pending = block
+        while pending:
+            if inflate is None:
+                chunk, pending = pending, b""
+            else:
+                chunk = inflate.decompress(pending, _CHUNK)
+                pending = inflate.unconsumed_tail
+            if not budget.take(len(chunk)):
+                raise _Refused(_bomb_message(info, budget.limit_mb))
+            yield chunk
+
+
+def _bomb_message(info: zipfile.ZipInfo, limit_mb: int) -> str:
+    return (f"文件解压后超过 {limit_mb:,} MB（其中“{info.filename}”一项就很大），超过单次导入的上限，"
+            f"请拆分成几个文件后分别导入（如果文件本身并不大，它可能已损坏，请用 Excel 打开后另存为 .xlsx 再上传）")
+
+
+class _SheetScanner:
+    """Follows row and cell positions through a worksheet's XML as calamine does: ``r`` when given,
+    otherwise the next row or the next column."""
+
+    def __init__(self, extent: _Extent) -> None:
+        self.extent = extent
+        self.row = 0  # 1-based number of the current row
+        self.next_column = 1
+        self.tail = b""
+        self.columns: dict[bytes, int] = {}
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.tail + chunk
+        cut = data.rfind(b">") + 1
+        self.tail = data[cut:]
+        if len(self.tail) > _CHUNK:
+            self.tail = self.tail[-_CHUNK:]  # no tag is that long; keep memory flat
+        add, columns = self.extent.add, self.columns
+        for kind, letters, digits, empty in _TAG.findall(data, 0, cut):
+            if kind == b"row":
+                self.row = int(digits) if digits else self.row + 1
+                self.next_column = 1
+                continue
+            if letters:
+                column = columns.get(letters) or columns.setdefault(letters, _column_number(letters))
+                row = int(digits)
+            else:
+                column, row = self.next_column, self.row
+            self.next_column = column + 1
+            if not empty:
+                add(row, column)
+
+
+# --- xls --------------------------------------------------------------------------------------
+
+def xls_problem(path: Path, limits: ReadLimits) -> str | None:
+    """Why an .xls must not be loaded (a sheet's used range too large), or ``None``."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+            if stream is None:
+                return None
+            data = ole.openstream(stream).read()
+    except (OSError, ValueError, IndexError, struct.error):
+        return None  # calamine says what is wrong in its own words
+    return _biff_problem(data, limits.cells)
+
+
+def _biff_problem(data: bytes, max_cells: int) -> str | None:
+    names: dict[int, str] = {}
+    extent: _Extent | None = None
+    sheets = 0
+    at, end = 0, len(data) - 4
+    while at <= end:
+        kind, size = struct.unpack_from("<HH", data, at)
+        body = data[at + 4:at + 4 + size]
+        if kind == _BOUNDSHEET and len(body) >= 8:
+            names[struct.unpack_from("<I", body)[0]] = _short_string(body[6:])
+        elif kind == _BOF:
+            if extent:
+                problem = extent.problem(max_cells)
+                if problem:
+                    return problem
+            extent = _Extent(names.get(at) or f"第 {sheets} 个工作表")
+            sheets += 1
+        elif extent and kind in _VALUE_CELLS and len(body) >= 4:
+            row, column = struct.unpack_from("<HH", body)
+            extent.add(row + 1, column + 1)
+        elif extent and kind == _MULRK and len(body) >= 6:
+            row, first = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, len(body) - 2)[0]
+            for column in range(first, last + 1):
+                extent.add(row + 1, column + 1)
+        at += 4 + size
+    return extent.problem(max_cells) if extent else None
+
+
+def _short_string(data: bytes) -> str:
+    """A BIFF8 ShortXLUnicodeString: length, flags (bit 0: UTF-16), characters."""
+    if len(data) < 2:
+        return ""
+    length, flags = data[0], data[1]
+    if flags & 1:
+        return data[2:2 + 2 * length].decode("utf-16-le", "replace")
+    return data[2:2 + length].decode("latin-1")
