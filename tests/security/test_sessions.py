@@ -26,11 +26,15 @@ def _signed_in(app: Any, name: str, password: str = PASSWORD) -> Any:
     return client
 
 
-def _token(app: Any, name: str, password: str = PASSWORD) -> dict[str, str]:
+def _token(app: Any, name: str, password: str = PASSWORD, kind: str = "access_token") -> dict[str, str]:
     response = app.test_client().post("/api/v1/security/login",
-                                      json={"username": name, "password": password, "provider": "db"})
+                                      json={"username": name, "password": password, "provider": "db", "refresh": True})
     assert response.status_code == 200, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+    return {"Authorization": f"Bearer {response.get_json()[kind]}"}
+
+
+def _refresh_status(app: Any, refresh_token: dict[str, str]) -> int:
+    return app.test_client().post("/api/v1/security/refresh", headers=refresh_token).status_code
 
 
 def _replayed(app: Any, client: Any) -> Any:
@@ -53,14 +57,16 @@ def _screen_sends_to_login(client: Any) -> bool:
 def test_signing_out_ends_a_saved_cookie_and_the_accounts_tokens(app: Any, clean: None) -> None:
     name = _new_user(app)
     browser = _signed_in(app, name)
-    token = _token(app, name)
+    token, refresh = _token(app, name), _token(app, name, kind="refresh_token")
     saved = _replayed(app, browser)
     assert _api_status(saved) == 200 and _api_status(app.test_client(), token) == 200
+    assert _refresh_status(app, refresh) == 200
     browser.get("/logout/")
     assert _api_status(saved) == 401
     assert _screen_sends_to_login(saved)
     refused = app.test_client().get("/api/v1/members/", headers=token)
     assert refused.status_code == 401 and "请重新登录" in refused.get_json()["message"]
+    assert _refresh_status(app, refresh) == 401
     assert _api_status(_signed_in(app, name)) == 200  # signing in again works
 
 

@@ -125,3 +125,12 @@ def test_with_redis_the_workers_share_the_sign_in_counts(app: Any, database_url:
     assert _api_sign_in(second, NOBODY, WRONG).status_code == 401
     assert _api_sign_in(second, NOBODY, WRONG).status_code == 429
     assert login(first, NOBODY, WRONG).status_code == 429  # the screen and the API share one budget per address
+
+
+def test_sign_in_still_answers_while_redis_is_down(app: Any, database_url: str, tmp_path: Path) -> None:
+    unreachable = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True, PORTAL_REDIS_URL="redis://127.0.0.1:1/0",
+                           RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    client = unreachable.test_client()
+    response = _api_sign_in(client, NOBODY, WRONG)
+    assert response.status_code == 401 and response.get_json()["message"] == "用户名或密码错误，请重试。"
+    assert "/login" in login(client, NOBODY, WRONG).headers["Location"]
