@@ -91,9 +91,12 @@ class PortalSecurityManager(SecurityManager):
         return account
 
     def _password_matches(self, account: Any, password: str) -> bool:
-        """Check the password, taking as long for an unknown account as for a known one."""
+        """Check the password, taking as long (a hash check and a write) for an unknown account as for a known one."""
         if account is None:
             check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            first = self.get_first_user()
+            if first is not None:
+                self.noop_user_update(first)  # a known account's failure writes its failure count
             return False
         if is_null_password(password) or not check_password_hash(account.password, password):
             self.update_user_auth_stat(account, False)
