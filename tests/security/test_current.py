@@ -40,7 +40,8 @@ def test_a_token_reads_in_its_users_scope_and_writes_under_its_name(app: Any, ad
     assert created.status_code == 201, created.get_json()
     with app.app_context():
         author = db.session.scalar(sa.select(AuditEntry.username).where(
-            AuditEntry.action == "create", AuditEntry.register == "members", AuditEntry.record_id == created.get_json()["id"]))
+            AuditEntry.action == "create", AuditEntry.register == "members",
+            AuditEntry.record_id == created.get_json()["id"]))
     assert author == clerk
     outside = client.post("/api/v1/members/", headers=token,
                           json={"name": "丁", "id_card": "110101198001010029", "org_unit": "B"})

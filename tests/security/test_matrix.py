@@ -26,8 +26,8 @@ from portal.registry.loader import load_registry
 from portal.security.access import ORG_REGISTER, subtree_ids
 from portal.security.masking import mask_value
 from portal.security.roles import read_roles, register_verbs
-from tests.conftest import ADMIN_PASSWORD, DATABASES, drop_postgres_database, fresh_postgres_database, login, make_app, \
-    upgrade_and_sync
+from tests.conftest import ADMIN_PASSWORD, DATABASES, drop_postgres_database, fresh_postgres_database, login, \
+    make_app, upgrade_and_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry(ROOT / "schemas")
