@@ -99,6 +99,9 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # With PORTAL_REDIS_URL the sign-in counts live in Redis, shared by every worker; while Redis is down
+        # each worker counts alone instead of failing the sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "AUTH_RATE_LIMITED": True,
         # Uploads (imports): the largest file accepted, in MB, and what one file may hold (IMPORT_LIMITS).
         "PORTAL_UPLOAD_MAX_MB": 50,

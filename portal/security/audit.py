@@ -18,11 +18,11 @@ from typing import Any, Iterable, Iterator
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_appbuilder import Model
-from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.security.access import org_of
+from portal.security.current import request_user
 
 
 class AuditEntry(Model):
@@ -106,8 +106,10 @@ def actor_name() -> str:
     acting = _ACTING_AS.get()
     if acting:
         return acting
-    if has_request_context() and getattr(current_user, "is_authenticated", False):
-        return str(current_user.username)
+    if has_request_context():
+        user = request_user()
+        if user is not None:
+            return str(user.username)
     return "system"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, g, has_request_context
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_login import current_user
 
 from portal.extensions import db
@@ -17,6 +20,17 @@ def access_for_user(user: object) -> Access:
                         db.session, state.models["org_units"])
 
 
+def request_user() -> Any | None:
+    """The request's account: the browser session's, else the API token's (``Authorization: Bearer``).
+
+    A token that is invalid, expired or from an ended session is answered with 401 by the token manager.
+    """
+    if getattr(current_user, "is_authenticated", False):
+        return current_user
+    verify_jwt_in_request(optional=True)
+    return get_current_user()
+
+
 def current_access() -> Access:
     """The request's user (none signed in: no rights); outside a request, system work."""
     if not has_request_context():
@@ -24,8 +38,8 @@ def current_access() -> Access:
     cached = g.get("portal_access")
     if cached is not None:
         return cached
-    user = current_user
-    access = access_for_user(user) if getattr(user, "is_authenticated", False) and user.is_active else NO_ACCESS
+    user = request_user()
+    access = access_for_user(user) if user is not None and user.is_active else NO_ACCESS
     g.portal_access = access
     return access
 

@@ -1,13 +1,17 @@
-"""The portal's security manager: FAB's, with org units on accounts, lockout and audited sign-ins."""
+"""The portal's security manager: FAB's, with org units on accounts, lockout, session versions and audited sign-ins."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, g, has_request_context, jsonify
+from flask import current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.utils import is_null_password
+from werkzeug.security import check_password_hash
 
 from portal.security import audit
+from portal.security.sessions import VERSION_CLAIM, end_sessions, is_current, parse_session_id
+from portal.security.signin import ChangeOwnPasswordView, PortalAuthDBView, PortalSecurityApi
 from portal.security.users import PortalUser, PortalUserDBModelView
 
 Permission = tuple[str, str]
@@ -18,16 +22,25 @@ class PortalSecurityManager(SecurityManager):
 
     user_model = PortalUser
     userdbmodelview = PortalUserDBModelView
+    authdbview = PortalAuthDBView
+    security_api = PortalSecurityApi
+    resetmypasswordview = ChangeOwnPasswordView
 
     def create_jwt_manager(self, app: Any) -> Any:
         """FAB's token manager, answering an API call without a session or token in Chinese."""
         manager = super().create_jwt_manager(app)
 
-        def unauthorized(reason: str) -> Any:
+        def unauthorized(*_reason: Any) -> Any:
             return jsonify(message="请先登录"), 401
+
+        def signed_out(*_token: Any) -> Any:
+            return jsonify(message="登录已失效（已退出、改过密码、账户已停用或令牌过期），请重新登录。"), 401
 
         manager.unauthorized_loader(unauthorized)
         manager.invalid_token_loader(unauthorized)
+        manager.expired_token_loader(signed_out)
+        manager.user_lookup_error_loader(signed_out)
+        manager.additional_claims_loader(self._token_claims)
         return manager
 
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
@@ -51,23 +64,85 @@ class PortalSecurityManager(SecurityManager):
         return cache[key]
 
     def auth_user_db(self, username: str, password: str) -> Any:
-        """Sign in; refused while locked after repeated failures. Every attempt is audited."""
+        """Sign in by user name (any case) or e-mail; every attempt is audited under the account's own name.
+
+        A wrong password gets the generic refusal whether the account exists, is locked or deactivated;
+        only with the right password does the refusal say the account is locked or deactivated. Failures
+        count per account, however its name was typed.
+        """
+        typed = (username or "")[:128]
+        if not typed:
+            return None
+        account = self.find_user(username=typed) or self.find_user(email=typed)
+        if not self._password_matches(account, password):
+            audit.record(self.session, "login_failed", commit=True, username=account.username if account else typed)
+            return None
         attempts = current_app.config["PORTAL_LOCKOUT_ATTEMPTS"]
         minutes = current_app.config["PORTAL_LOCKOUT_MINUTES"]
-        name = (username or "")[:128]
-        if name and audit.failed_logins_since(self.session, name, minutes) >= attempts:
+        if audit.failed_logins_since(self.session, account.username, minutes) >= attempts:
             audit.record(self.session, "login_locked", commit=True, detail=f"连续 {attempts} 次登录失败后的登录尝试",
-                         username=name)
-            flash(f"该账户连续 {attempts} 次登录失败，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。", "danger")
+                         username=account.username)
+            return self._refuse(f"该账户连续 {attempts} 次登录失败，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。")
+        if not account.is_active:
+            audit.record(self.session, "login_failed", commit=True, detail="账户已停用", username=account.username)
+            return self._refuse("该账户已停用，请联系管理员。")
+        self.update_user_auth_stat(account, True)
+        audit.record(self.session, "login", commit=True, username=account.username)
+        return account
+
+    def _password_matches(self, account: Any, password: str) -> bool:
+        """Check the password, taking as long (a hash check and a write) for an unknown account as for a known one."""
+        if account is None:
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            first = self.get_first_user()
+            if first is not None:
+                self.noop_user_update(first)  # a known account's failure writes its failure count
+            return False
+        if is_null_password(password) or not check_password_hash(account.password, password):
+            self.update_user_auth_stat(account, False)
+            return False
+        return True
+
+    @staticmethod
+    def _refuse(message: str) -> None:
+        """Refuse a sign-in whose password was right, saying why (``portal.security.signin``)."""
+        g.portal_login_refusal = message
+        return None
+
+    def load_user(self, pk: Any) -> Any:
+        """The account of a browser session, while the session's version is the account's current one."""
+        parsed = parse_session_id(pk)
+        if parsed is None:
             return None
-        account = self.find_user(username=name) if name else None
-        if account is not None and not account.is_active:
-            audit.record(self.session, "login_failed", commit=True, detail="账户已停用", username=name)
-            flash("该账户已停用，请联系管理员。", "danger")
+        user = self.get_user_by_id(parsed[0])
+        return user if is_current(user, parsed[1]) else None
+
+    def load_user_jwt(self, _jwt_header: dict[str, Any], jwt_data: dict[str, Any]) -> Any:
+        """The account of an API token, while the token's version is the account's current one."""
+        subject = str(jwt_data.get("sub", ""))
+        user = self.get_user_by_id(int(subject)) if subject.isdigit() else None
+        if not is_current(user, jwt_data.get(VERSION_CLAIM)):
             return None
-        user = super().auth_user_db(username, password)
-        if user is None:
-            audit.record(self.session, "login_failed", commit=True, username=name)
-        else:
-            audit.record(self.session, "login", commit=True, username=user.username)
+        g.user = user
         return user
+
+    def _token_claims(self, identity: Any) -> dict[str, Any]:
+        """Claims added to every token FAB issues: the account's session version."""
+        user = self.get_user_by_id(int(identity)) if str(identity).isdigit() else None
+        return {VERSION_CLAIM: user.session_version or 0} if user is not None else {}
+
+    def on_user_logout(self, user: Any) -> None:
+        """Signing out ends every session and token of the account."""
+        end_sessions(user)
+        self.session.commit()
+
+    def register_views(self) -> None:
+        """FAB's screens and APIs. Every way to try a password (the sign-in screen, the token sign-in and refresh,
+        the password change) draws on one rate-limit budget per client address."""
+        super().register_views()
+        if not self.is_auth_limited:
+            return
+        shared = self.limiter.shared_limit(self.auth_rate_limit, scope="portal-sign-in", methods=["POST"])
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, (PortalAuthDBView, PortalSecurityApi, ChangeOwnPasswordView)):
+                shared(view.blueprint)

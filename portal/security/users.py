@@ -9,19 +9,33 @@ from flask import current_app
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder.security.views import UserDBModelView
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import SelectField
 
 from portal.extensions import db
 from portal.labels import lazy_text
+from portal.security.sessions import end_sessions_on_credential_change, session_id
 
 
 class PortalUser(User):
-    """FAB's user with ``org_unit_id``: the org unit whose subtree the user's roles act on."""
+    """FAB's user with ``org_unit_id`` (the org unit whose subtree the user's roles act on) and a session version.
+
+    ``session_version`` goes up on sign-out, password change and deactivation; a browser session or
+    API token made under an older version is refused (``portal.security.sessions``).
+    """
 
     __tablename__ = "ab_user"
     __table_args__ = {"extend_existing": True}
     org_unit_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
+    session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the account and the version it was signed in under."""
+        return session_id(self)
+
+
+event.listen(PortalUser, "before_update", end_sessions_on_credential_change)
 
 
 def org_unit_names() -> dict[int, str]:

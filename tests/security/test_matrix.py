@@ -1,7 +1,8 @@
 """The permission matrix, generated from ``permissions/roles.yaml`` and the schemas.
 
-For every role × register × verb × channel (screen, API) the test asks the portal and compares the
-answer with what the roles file says. Every role's user belongs to branch A of the demo tree; each
+For every role × register × verb × channel (screen, API with the browser session, API with a bearer
+token from ``/api/v1/security/login``) the test asks the portal and compares the answer with what the
+roles file says. Every role's user belongs to branch A of the demo tree; each
 register has rows in A's subtree and in its sibling B's. A role with scope ``subtree`` must find
 A's row and must not find B's: not in the list or its count, not by id, not to edit or delete, not
 in the link look-ups. Sensitive values must be masked exactly where the role does not unmask them.
@@ -14,6 +15,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,8 +26,8 @@ from portal.registry.loader import load_registry
 from portal.security.access import ORG_REGISTER, subtree_ids
 from portal.security.masking import mask_value
 from portal.security.roles import read_roles, register_verbs
-from tests.conftest import DATABASES, drop_postgres_database, fresh_postgres_database, login, make_app, \
-    upgrade_and_sync
+from tests.conftest import ADMIN_PASSWORD, DATABASES, drop_postgres_database, fresh_postgres_database, login, \
+    make_app, upgrade_and_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry(ROOT / "schemas")
@@ -43,10 +45,31 @@ def _count_cases(matrix_cases: list[str]) -> Iterator[None]:
     MATRIX_CASES.clear()
 
 
+class TokenClient:
+    """An API caller that keeps no cookie and signs every request with the role's bearer token."""
+
+    def __init__(self, app: Any, username: str, password: str) -> None:
+        self.client = app.test_client(use_cookies=False)
+        response = self.client.post("/api/v1/security/login",
+                                    json={"username": username, "password": password, "provider": "db"})
+        assert response.status_code == 200, response.get_json()
+        self.headers = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+    def open(self, url: str, method: str = "GET", **kwargs: Any) -> Any:
+        return self.client.open(url, method=method, headers=self.headers, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.open(url, "GET", **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> Any:
+        return self.open(url, "PUT", **kwargs)
+
+
 @dataclass
 class World:
     app: Any
     clients: dict[str, Any]
+    tokens: dict[str, TokenClient]
     rows: dict[str, dict[str, int]]  # slug -> {"A": id, "B": id}
     in_a: dict[str, int]  # slug -> number of rows in A's subtree
     total: dict[str, int]
@@ -84,7 +107,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
     folder = tmp_path_factory.mktemp("matrix")
     url = f"sqlite:///{folder / 'matrix.db'}" if request.param == "sqlite" else fresh_postgres_database("matrix")
-    app = make_app(url, folder)
+    app = make_app(url, folder, JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2))  # outlives a slow run
     upgrade_and_sync(app)
     with app.app_context():
         load_demo(app, members=240)
@@ -92,13 +115,15 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             if name != "admin":
                 create_user(name, PASSWORD, name, org_code="A")
         rows, in_a, total = _rows_by_branch(app)
-    clients = {}
+    clients, tokens = {}, {}
     for name in ROLES:
         client = app.test_client()
-        response = login(client, *(("admin",) if name == "admin" else (name, PASSWORD)))
+        credentials = (("admin", ADMIN_PASSWORD) if name == "admin" else (name, PASSWORD))
+        response = login(client, *credentials)
         assert response.status_code == 302
         clients[name] = client
-    yield World(app, clients, rows, in_a, total)
+        tokens[name] = TokenClient(app, *credentials)
+    yield World(app, clients, tokens, rows, in_a, total)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -117,24 +142,27 @@ def _expect(failures: list[str], case: str, got: int, wanted: int | tuple[int, .
         failures.append(f"{case}: HTTP {got}, expected {' or '.join(map(str, allowed))}")
 
 
-def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[str]) -> None:
-    """One verb on one register, on the screen and through the API."""
+def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[str], channel: str) -> None:
+    """One verb on one register: on the screen and through the API with the session, or with a token (API only)."""
     spec = ROLES[role]
-    client = world.clients[role]
+    client = world.clients[role] if channel == "session" else world.tokens[role]
     granted = spec.can(slug, verb)
     scoped = spec.scope == "subtree"
     mine, theirs = world.rows[slug]["A"], world.rows[slug]["B"]
     deny = 403
-    case = f"{role} {slug} {verb}"
+    case = f"{role} {slug} {verb}" + ("" if channel == "session" else f" {channel}")
+
+    def screen(label: str, method: str, url: str, wanted: int | tuple[int, ...]) -> None:
+        if channel == "session":
+            _expect(failures, f"{case} screen {label}", _status(client, method, url), wanted)
+
     if verb == "read":
-        _expect(failures, f"{case} screen list", _status(client, "GET", f"/{slug}/list/"), 200 if granted else deny)
-        _expect(failures, f"{case} screen show A", _status(client, "GET", f"/{slug}/show/{mine}"),
-                200 if granted else deny)
+        screen("list", "GET", f"/{slug}/list/", 200 if granted else deny)
+        screen("show A", "GET", f"/{slug}/show/{mine}", 200 if granted else deny)
         _expect(failures, f"{case} api get A", _status(client, "GET", f"/api/v1/{slug}/{mine}"),
                 200 if granted else deny)
         if granted:
-            _expect(failures, f"{case} screen show B", _status(client, "GET", f"/{slug}/show/{theirs}"),
-                    404 if scoped else 200)
+            screen("show B", "GET", f"/{slug}/show/{theirs}", 404 if scoped else 200)
             _expect(failures, f"{case} api get B", _status(client, "GET", f"/api/v1/{slug}/{theirs}"),
                     404 if scoped else 200)
             body = client.get(f"/api/v1/{slug}/?q=(page_size:100)").get_json()
@@ -149,18 +177,16 @@ def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[st
         else:
             _expect(failures, f"{case} api list", _status(client, "GET", f"/api/v1/{slug}/"), deny)
     elif verb == "create":
-        _expect(failures, f"{case} screen add", _status(client, "GET", f"/{slug}/add"), 200 if granted else deny)
+        screen("add", "GET", f"/{slug}/add", 200 if granted else deny)
         # An empty body: a role that may create gets the validation errors, any other role a refusal.
         _expect(failures, f"{case} api post", _status(client, "POST", f"/api/v1/{slug}/", json={}),
                 422 if granted else deny)
     elif verb == "edit":
-        _expect(failures, f"{case} screen edit A", _status(client, "GET", f"/{slug}/edit/{mine}"),
-                200 if granted else deny)
+        screen("edit A", "GET", f"/{slug}/edit/{mine}", 200 if granted else deny)
         _expect(failures, f"{case} api put A", _status(client, "PUT", f"/api/v1/{slug}/{mine}", json={}),
                 200 if granted else deny)
         if granted:
-            _expect(failures, f"{case} screen edit B", _status(client, "GET", f"/{slug}/edit/{theirs}"),
-                    404 if scoped else 200)
+            screen("edit B", "GET", f"/{slug}/edit/{theirs}", 404 if scoped else 200)
             _expect(failures, f"{case} api put B", _status(client, "PUT", f"/api/v1/{slug}/{theirs}", json={}),
                     404 if scoped else 200)
             anchor = REGISTRY.get(slug).tree if slug == ORG_REGISTER else REGISTRY.get(slug).org_field
@@ -171,16 +197,14 @@ def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[st
                     failures.append(f"{case} api move A→B: HTTP {response.status_code} {response.get_json()}")
     elif verb == "delete":
         # Deleting a row that does not exist: 404 for a role that may delete, 403 for the others.
-        _expect(failures, f"{case} screen delete", _status(client, "POST", f"/{slug}/delete/{MISSING_ID}"),
-                (404, 302) if granted else deny)
+        screen("delete", "POST", f"/{slug}/delete/{MISSING_ID}", (404, 302) if granted else deny)
         _expect(failures, f"{case} api delete", _status(client, "DELETE", f"/api/v1/{slug}/{MISSING_ID}"),
                 404 if granted else deny)
         if granted and scoped:
-            _expect(failures, f"{case} screen delete B", _status(client, "POST", f"/{slug}/delete/{theirs}"), 404)
+            screen("delete B", "POST", f"/{slug}/delete/{theirs}", 404)
             _expect(failures, f"{case} api delete B", _status(client, "DELETE", f"/api/v1/{slug}/{theirs}"), 404)
     elif verb == "approve":
-        _expect(failures, f"{case} screen approve A", _status(client, "GET", f"/{slug}/approve/{mine}"),
-                200 if granted else deny)
+        screen("approve A", "GET", f"/{slug}/approve/{mine}", 200 if granted else deny)
         _expect(failures, f"{case} api approve A", _status(client, "PUT", f"/api/v1/{slug}/{mine}/approve", json={}),
                 200 if granted else deny)
         if granted and scoped:
@@ -191,13 +215,14 @@ def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[st
 CHANNEL_VERBS = ("read", "create", "edit", "delete", "approve")
 
 
+@pytest.mark.parametrize("channel", ["session", "token"])
 @pytest.mark.parametrize("slug", REGISTRY.slugs)
 @pytest.mark.parametrize("role", list(ROLES))
-def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug: str) -> None:
+def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug: str, channel: str) -> None:
     failures: list[str] = []
     for verb in CHANNEL_VERBS:
         if verb in register_verbs(REGISTRY.get(slug)):
-            _verb_cases(world, role, slug, verb, failures)
+            _verb_cases(world, role, slug, verb, failures, channel)
     assert failures == []
 
 
@@ -224,6 +249,7 @@ def test_sensitive_values_are_masked_unless_the_role_unmasks_them(world: World, 
     show = client.get(f"/{slug}/show/{mine}").get_data(as_text=True)
     listed = {row["id"]: row for row in client.get(
         f"/api/v1/{slug}/?q=(page_size:100)").get_json()["result"]}
+    by_token = world.tokens[role].get(f"/api/v1/{slug}/{mine}").get_json()["result"]
     failures = []
     for item in spec.sensitive_fields:
         value = stored[item.name]
@@ -231,9 +257,12 @@ def test_sensitive_values_are_masked_unless_the_role_unmasks_them(world: World, 
             continue
         seen = ROLES[role].sees(slug, item.name)
         expected = _api_value(api, item.name, value) if seen else mask_value(item, value)
-        MATRIX_CASES.extend([f"{role} {slug}.{item.name} mask api", f"{role} {slug}.{item.name} mask show"])
+        MATRIX_CASES.extend([f"{role} {slug}.{item.name} mask {channel}"
+                             for channel in ("api", "show", "token")])
         if api[item.name] != expected:
             failures.append(f"api {item.name}: {api[item.name]!r}, expected {expected!r}")
+        if by_token[item.name] != expected:
+            failures.append(f"token api {item.name}: {by_token[item.name]!r}, expected {expected!r}")
         cell = _show_cell(show, item.label.zh)
         if seen and cell == str(mask_value(item, value)):
             failures.append(f"show {item.name}: masked although the role unmasks it")
