@@ -170,3 +170,18 @@ def test_the_json_api_writes_without_a_token_but_only_from_a_json_body(client: A
     assert client.get("/api/v1/org_units/").get_json()["count"] == 1
     assert exists(client, org_id)
 
+
+
+def test_the_approve_form_carries_its_token(client: Any) -> None:
+    add_org(client, "A01-1")
+    member = {"name": "孙八", "id_card": "11010519491231002X", "org_unit": "A01-1"}
+    assert client.post("/api/v1/members/", json=member).status_code == 201
+    nomination = {"activist_no": "JJ-2026-001", "member": member["id_card"], "org_unit": "A01-1", "award_year": 2026}
+    record = client.post("/api/v1/activists/", json=nomination).get_json()["id"]
+    form = client.get(f"/activists/approve/{record}").get_data(as_text=True)
+    decision = {"approval_result": "已批准", "approved_on": "2026-11-20"}
+    assert client.post(f"/activists/approve/{record}", data=decision).status_code == 400
+    assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] != "已批准"
+    saved = client.post(f"/activists/approve/{record}", data={**decision, "csrf_token": token_in(form)})
+    assert saved.status_code == 302
+    assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] == "已批准"
