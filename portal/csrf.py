@@ -4,7 +4,7 @@
   (``/api/v1/``), whose writes accept only a JSON body, which a page on another site cannot send
   without a CORS preflight (and the portal answers no preflight).
 - FAB registers its ``delete`` and ``action`` routes for GET too; GET on them is answered 405, so a
-  link or an ``<img>`` on another site cannot delete anything.
+  link or an ``<img>`` on another site cannot delete anything. The language switch is a POST too.
 - A missing, stale or foreign token gets a Chinese 400 page (JSON under ``/api/``).
 
 For a new state-changing route: ``@expose("/...", methods=["POST"])`` and ``{{ csrf_field() }}``
@@ -27,8 +27,9 @@ from portal.extensions import csrf
 
 #: FAB view methods that change data but are also routed for GET; GET on them is refused.
 POST_ONLY_VIEW_METHODS = frozenset({"delete", "action"})
-#: Full endpoint names refused on GET for the same reason (set by the app when it adds a POST twin).
-POST_ONLY_ENDPOINTS: set[str] = set()
+#: Endpoints refused on GET because a POST twin replaces them: FAB's language link (the session's
+#: language is switched by ``portal.views.LocaleSwitchView``, a navbar form).
+POST_ONLY_ENDPOINTS = frozenset({"LocaleView.index"})
 #: Why a POST was refused when its token was missing or did not match.
 TOKEN_REFUSED = ("操作没有执行：页面缺少有效的安全令牌（页面可能已过期，或请求来自其他网站）。"
                  "请刷新页面后重新操作。")

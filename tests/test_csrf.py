@@ -185,3 +185,15 @@ def test_the_approve_form_carries_its_token(client: Any) -> None:
     saved = client.post(f"/activists/approve/{record}", data={**decision, "csrf_token": token_in(form)})
     assert saved.status_code == 302
     assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] == "已批准"
+
+
+def test_the_language_switch_is_a_form_and_refuses_get(client: Any) -> None:
+    page = client.get("/members/list/").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/lang/en" class="portal-locale">\s*'
+                     r'<input type="hidden" name="csrf_token"', page)
+    assert client.get("/lang/en").status_code == 405
+    assert client.post("/lang/en").status_code == 400
+    assert "会员列表" in client.get("/members/list/").get_data(as_text=True)
+    assert client.post("/lang/en", data={"csrf_token": token_in(page)}).status_code == 302
+    assert "ID number" in client.get("/members/list/").get_data(as_text=True)
+    assert client.post("/lang/zh", data={"csrf_token": token_in(page)}).status_code == 302

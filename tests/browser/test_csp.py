@@ -6,6 +6,7 @@ Screenshots: ``test-artifacts/browser/<database>-csp-<step>.png``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -109,4 +110,24 @@ def test_delete_asks_first_and_posts_the_form(live_server: LiveServer, page: Any
     assert messages and "删除" in messages[0]
     expect(page.locator(LIST_ROWS, has_text="待删除工会")).to_have_count(0)
     page.screenshot(path=str(server.screenshot_path("csp-02-deleted")), full_page=True)
+    assert network.page_errors == []
+
+
+def test_the_language_switch_posts_its_form(live_server: LiveServer, page: Any, network: NetworkLog) -> None:
+    server = live_server
+    log_in(page, server)
+    page.goto(f"{server.url}/members/list/")
+    expect(page.locator("body")).to_contain_text("会员列表")
+    page.locator(".navbar-right .dropdown-toggle", has=page.locator(".flag")).click()
+    with page.expect_navigation():
+        page.click("#portal-locale-en")
+    assert page.url.endswith("/members/list/"), page.url
+    expect(page.locator('meta[name="portal-locale"]')).to_have_attribute("content", "en")
+    expect(page.locator("#portal-q")).to_have_attribute("placeholder", re.compile("ID number"))
+    page.screenshot(path=str(server.screenshot_path("csp-03-english")), full_page=True)
+    page.locator(".navbar-right .dropdown-toggle", has=page.locator(".flag")).click()
+    with page.expect_navigation():
+        page.click("#portal-locale-zh")
+    expect(page.locator('meta[name="portal-locale"]')).to_have_attribute("content", "zh")
+    expect(page.locator("body")).to_contain_text("会员列表")
     assert network.page_errors == []
