@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from flask_appbuilder import AppBuilder
 
+    from portal import csrf, headers
     from portal.build.models import build_models
     from portal.config import build_config
     from portal.errors import register_error_handlers
@@ -57,6 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         register_all(app, appbuilder, state)
         audit.install(db.session, appbuilder.sm.user_model, appbuilder.sm.role_model)
+    csrf.install(app, appbuilder)  # after FAB's own request hooks, which the error pages need
+    headers.install(app)
     register_error_handlers(app)
     app.jinja_env.globals["portal_locale"] = current_locale
     from portal.build.views import local_time

@@ -35,7 +35,11 @@ ENVIRONMENT = {
     "PORTAL_IMPORT_MAX_UNZIPPED_MB": "PORTAL_IMPORT_MAX_UNZIPPED_MB",
     "PORTAL_JOB_RETENTION_DAYS": "PORTAL_JOB_RETENTION_DAYS",
     "PORTAL_EXPORT_BACKGROUND_ROWS": "PORTAL_EXPORT_BACKGROUND_ROWS",
+    "PORTAL_HTTPS": "PORTAL_HTTPS",
 }
+
+#: Values of a yes/no environment variable that mean yes.
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 def instance_dir(overrides: Mapping[str, Any] | None = None) -> Path:
@@ -110,6 +114,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PORTAL_JOB_RETENTION_DAYS": 7,
         # Exports above this many rows run in the background with a progress bar.
         "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
+        # Served over HTTPS (directly or behind a TLS proxy): cookies are sent only over HTTPS.
+        "PORTAL_HTTPS": False,
     }
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -123,5 +129,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", *IMPORT_LIMITS,
                 "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS"):
         config[key] = int(config[key])
+    config["PORTAL_HTTPS"] = str(config["PORTAL_HTTPS"]).strip().lower() in TRUE_WORDS
+    if config["PORTAL_HTTPS"]:
+        config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     config["MAX_CONTENT_LENGTH"] = (config["PORTAL_UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     return config

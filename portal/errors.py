@@ -30,10 +30,10 @@ def _wants_json() -> bool:
 
 
 def error_response(status: int, hint: str | None = None) -> Response:
-    """The error page (or JSON for API callers); ``hint`` replaces the status's general advice."""
-    title, general = MESSAGES.get(status, MESSAGES[500])
-    hint = hint or general
-    if status == 413:
+    """The Chinese error page (or JSON) for ``status``; ``hint`` replaces the status's usual advice."""
+    title, usual = MESSAGES.get(status, MESSAGES[500])
+    hint = hint or usual
+    if status == 413 and hint == usual:
         hint = f"上传的文件超过了 {current_app.config.get('PORTAL_UPLOAD_MAX_MB', 50)} MB 的上限，请拆分成几个文件后分别上传。"
     if _wants_json():
         response = jsonify(message=f"{title}：{hint}")

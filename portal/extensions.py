@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 db = SQLA()
 migrate = Migrate()
+csrf = CSRFProtect()

@@ -1,12 +1,14 @@
-"""Hand-written pages: the home page with a count per register (of the rows the user may see)."""
+"""Hand-written pages: the home page with a count per register (of the rows the user may see), and the
+language switch."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
-from flask_appbuilder import IndexView, expose
+from flask import abort, g, redirect, session
+from flask_appbuilder import BaseView, IndexView, expose
+from flask_babel import refresh
 
 from portal.extensions import db
 from portal.security.access import row_condition
@@ -38,3 +40,21 @@ class PortalIndexView(IndexView):
                 cards.append({"slug": spec.slug, "label": spec.label.get(locale), "count": count,
                               "icon": spec.menu.icon if spec.menu else "fa-table"})
         return self.render_template(self.index_template, appbuilder=self.appbuilder, cards=cards)
+
+
+class LocaleSwitchView(BaseView):
+    """``POST /lang/<locale>`` (a navbar form with the CSRF token) keeps the chosen language in the session.
+
+    FAB's own switch is a GET link; ``portal.csrf`` refuses GET on it, so another site cannot switch it.
+    """
+
+    route_base = "/lang"
+
+    @expose("/<string:locale>", methods=["POST"])
+    def switch(self, locale: str) -> Any:
+        if locale not in self.appbuilder.bm.languages:
+            abort(404)
+        session["locale"] = locale
+        refresh()
+        self.update_redirect()
+        return redirect(self.get_redirect())

@@ -22,6 +22,7 @@ from portal.security.views import AuditView, RoleMatrixView
 from portal.security.access import row_condition
 from portal.security.current import current_access
 from portal.state import PortalState, current_locale
+from portal.views import LocaleSwitchView
 
 LOOKUP_LIMIT = 20
 
@@ -81,6 +82,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
                                      mixins=(ExportApiMixin,)))
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
+    appbuilder.add_view_no_menu(LocaleSwitchView)
     system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),
               "category_icon": "fa-shield"}
     appbuilder.add_view(AuditView, "menu_audit", label=lazy_text("审计日志", "Audit trail"), icon="fa-history",

@@ -12,12 +12,14 @@ import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import g, has_request_context, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.widgets import ShowWidget
 
 from portal.build.forms import build_form
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
@@ -133,6 +135,12 @@ def make_interface(spec: RegisterSpec, registry: Registry, models: dict[str, Any
     return interface(model)
 
 
+class PortalShowWidget(ShowWidget):
+    """A record's page with a delete button (a POST form with the CSRF token)."""
+
+    template = "portal/show_widget.html"
+
+
 class PortalModelView(ModelView):
     """Base of every generated register view.
 
@@ -142,6 +150,7 @@ class PortalModelView(ModelView):
     """
 
     list_template = "portal/list.html"
+    show_widget = PortalShowWidget
     page_size = PAGE_SIZE
     register: RegisterSpec
     base_form: Any = None
@@ -181,6 +190,13 @@ class PortalModelView(ModelView):
             return super()._list(**kwargs)
         finally:
             g.portal_search = None
+
+    def post_delete_redirect(self) -> Any:
+        """Back to the page the delete came from, or to the list when that was the record's own page."""
+        target = self.get_redirect()
+        if urlsplit(target).path.startswith((f"{self.route_base}/show/", f"{self.route_base}/edit/")):
+            target = url_for(f"{type(self).__name__}.list")
+        return redirect(target)
 
     def searchable_fields(self) -> list[FieldSpec]:
         """What the quick search box searches for this user (never a field they see masked)."""

@@ -8,7 +8,8 @@ if ($.fn.datepicker) {
     monthsShort: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
     today: "今天", clear: "清除", format: "yyyy-mm-dd", titleFormat: "yyyy年mm月", weekStart: 1
   };
-  if ((window.PORTAL_LOCALE || "zh").indexOf("en") !== 0) {
+  var localeMeta = document.querySelector('meta[name="portal-locale"]');
+  if ((localeMeta ? localeMeta.content : "zh").indexOf("en") !== 0) {
     $.fn.datepicker.defaults.language = "zh-CN";
   }
 }
@@ -44,4 +45,22 @@ $(function () {
 $(document).on("select2:open", function () {
   var search = document.querySelector(".select2-container--open .select2-search__field");
   if (search) { search.focus(); }
+});
+
+/* The content policy blocks inline handlers (onclick=, onsubmit=, javascript: links): pages declare
+   what they need with data attributes and classes, bound here. */
+
+/* <form data-confirm="问题？">: ask before a state-changing POST (delete, undo) is sent. */
+$(document).on("submit", "form[data-confirm]", function (event) {
+  if (!window.confirm($(this).data("confirm"))) {
+    event.preventDefault();
+  }
+});
+
+/* <a class="portal-back" href="/">: back to the previous page when there is one, else the link. */
+$(document).on("click", "a.portal-back", function (event) {
+  if (window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
 });
