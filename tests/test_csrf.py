@@ -197,3 +197,14 @@ def test_the_language_switch_is_a_form_and_refuses_get(client: Any) -> None:
     assert client.post("/lang/en", data={"csrf_token": token_in(page)}).status_code == 302
     assert "ID number" in client.get("/members/list/").get_data(as_text=True)
     assert client.post("/lang/zh", data={"csrf_token": token_in(page)}).status_code == 302
+
+
+def test_signing_out_is_a_form_with_its_token_and_refuses_get(client: Any) -> None:
+    page = client.get("/members/list/").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/logout/" class="portal-locale">\s*'
+                     r'<input type="hidden" name="csrf_token"', page)
+    assert client.get("/logout/").status_code == 405  # a link or image on another site signs nobody out
+    assert client.post("/logout/").status_code == 400
+    assert client.get("/api/v1/members/").status_code == 200  # still signed in
+    assert client.post("/logout/", data={"csrf_token": token_in(page)}).status_code == 302
+    assert client.get("/api/v1/members/").status_code == 401

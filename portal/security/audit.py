@@ -72,6 +72,7 @@ ACTIONS = {
     "update": ("修改", "Updated"),
     "delete": ("删除", "Deleted"),
     "login": ("登录", "Signed in"),
+    "logout": ("退出登录", "Signed out"),
     "login_failed": ("登录失败", "Sign-in failed"),
     "login_locked": ("账户锁定", "Locked out"),
     "permissions": ("权限变更", "Permissions changed"),

@@ -132,8 +132,9 @@ class PortalSecurityManager(SecurityManager):
         return {VERSION_CLAIM: user.session_version or 0} if user is not None else {}
 
     def on_user_logout(self, user: Any) -> None:
-        """Signing out ends every session and token of the account."""
+        """Signing out ends every session and token of the account, and is audited."""
         end_sessions(user)
+        audit.record(self.session, "logout", username=user.username)
         self.session.commit()
 
     def register_views(self) -> None:

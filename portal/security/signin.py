@@ -43,6 +43,12 @@ class PortalAuthDBView(AuthDBView):
         return refusal_message()
 
 
+    @expose("/logout/", methods=["POST"])
+    def logout(self) -> Any:
+        """Sign out by POST only (a link on another site cannot sign anyone out); the navbar's form carries the token."""
+        return super().logout()
+
+
 class PortalSecurityApi(SecurityApi):
     """``POST /api/v1/security/login``: FAB's token sign-in, refusing with the same sentences as the screen."""
 

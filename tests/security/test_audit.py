@@ -78,13 +78,14 @@ def test_a_screen_edit_is_recorded_like_an_api_edit(app: Any, admin_client: Any,
     assert json.loads(update.changes)["name"] == ["王五", "赵六"]
 
 
-def test_sign_ins_and_failures_are_recorded(app: Any, clean: None) -> None:
+def test_sign_ins_sign_outs_and_failures_are_recorded(app: Any, clean: None) -> None:
     name, password = _user(app, "viewer", org=None)
     client = app.test_client()
     assert "/login" in login(client, name, "wrong-password-1").headers["Location"]
     assert "/login" not in login(client, name, password).headers["Location"]
+    assert client.post("/logout/").status_code == 302
     actions = [entry.action for entry in _entries(app, username=name)]
-    assert actions[-2:] == ["login_failed", "login"]
+    assert actions[-3:] == ["login_failed", "login", "logout"]
 
 
 def test_role_sync_and_role_assignment_are_permission_changes(app: Any, admin_client: Any) -> None:

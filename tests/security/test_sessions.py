@@ -61,7 +61,7 @@ def test_signing_out_ends_a_saved_cookie_and_the_accounts_tokens(app: Any, clean
     saved = _replayed(app, browser)
     assert _api_status(saved) == 200 and _api_status(app.test_client(), token) == 200
     assert _refresh_status(app, refresh) == 200
-    browser.get("/logout/")
+    assert browser.post("/logout/").status_code == 302
     assert _api_status(saved) == 401
     assert _screen_sends_to_login(saved)
     refused = app.test_client().get("/api/v1/members/", headers=token)
