@@ -43,6 +43,16 @@ def test_a_vote_does_not_open_below_two_thirds(congress_db: Any, make_sitting: C
     assert (opened.state, opened.present_at_open, opened.opened_by) == ("open", 20, CHAIR)
 
 
+def test_the_session_type_picks_the_quorum_rule(congress_db: Any, make_sitting: Callable[..., Sitting]) -> None:
+    sitting = make_sitting(voters=6, session_type="会员代表大会")  # 5c: more than two thirds present
+    present(congress_db, sitting, 4)
+    poll = item_poll(congress_db, sitting)
+    with pytest.raises(QuorumNotMet, match="实到 4 人，未达到超过应到人数的三分之二所需的 5 人"):
+        voting.open_poll(congress_db, poll.id, CHAIR)
+    service.check_in(congress_db, sitting.session_id, sitting.voters[4], STAFF)
+    assert voting.open_poll(congress_db, poll.id, CHAIR).present_at_open == 5
+
+
 def test_one_ballot_per_delegate_with_a_receipt(congress_db: Any, make_sitting: Callable[..., Sitting]) -> None:
     sitting = make_sitting(voters=3, guests=1)
     present(congress_db, sitting, 3)
