@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable, TypeVar
+
+Step = TypeVar("Step", bound=Callable[..., Any])
+
 
 class CongressError(Exception):
     """A refused congress step; ``status`` is the HTTP status a screen or the API answers with."""
@@ -33,3 +38,17 @@ class QuorumNotMet(CongressError):
 
 class AlreadyVoted(CongressError):
     """The delegate's ballot for this poll is already in."""
+
+
+def rolls_back_on_refusal(step: Step) -> Step:
+    """A refused step (a ``CongressError``) ends its transaction, releasing any row it locked."""
+
+    @functools.wraps(step)
+    def run(session: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return step(session, *args, **kwargs)
+        except CongressError:
+            session.rollback()
+            raise
+
+    return run  # type: ignore[return-value]

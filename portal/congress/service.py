@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.congress.errors import InvalidInput, NotFound, WrongState
+from portal.congress.errors import InvalidInput, NotFound, WrongState, rolls_back_on_refusal
 from portal.congress.models import (CHECKIN_METHODS, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn, CongressSession,
                                     Delegate, Seat)
 from portal.congress.rules import SessionRules, rules_for
@@ -48,6 +48,7 @@ def delegate_name(session: Session, delegate: Delegate) -> str:
     return member_name(session, delegate.member_id) or f"代表 {delegate.id}"
 
 
+@rolls_back_on_refusal
 def add_delegate(session: Session, congress_id: int, member_id: int, actor: str, role: str = VOTING_ROLE,
                  delegation: str = "", constituency: str = "") -> Delegate:
     """Seat a member of the members register in a congress for its term."""
@@ -70,6 +71,7 @@ def add_delegate(session: Session, congress_id: int, member_id: int, actor: str,
     return delegate
 
 
+@rolls_back_on_refusal
 def freeze_roster(session: Session, session_id: int, actor: str) -> int:
     """Fix the voting delegates (role 代表) of a session; every rule divides by their number from now on."""
     sitting = get_session(session, session_id)
@@ -162,12 +164,14 @@ def _record_event(session: Session, session_id: int, delegate_id: int, actor: st
     return event
 
 
+@rolls_back_on_refusal
 def check_in(session: Session, session_id: int, delegate_id: int, actor: str, method: str = "scan",
              reason: str | None = None) -> CheckIn:
     """A delegate arrives (or comes back): by card scan, by search, or by hand with a reason (补签)."""
     return _record_event(session, session_id, delegate_id, actor, "in", method, reason)
 
 
+@rolls_back_on_refusal
 def check_out(session: Session, session_id: int, delegate_id: int, actor: str, method: str = "scan",
               reason: str | None = None) -> CheckIn:
     """A delegate leaves during the session (中途离场); they no longer count as present."""

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.congress.errors import AlreadyVoted, InvalidInput, NotFound, QuorumNotMet, WrongState
+from portal.congress.errors import (AlreadyVoted, InvalidInput, NotFound, QuorumNotMet, WrongState,
+                                   rolls_back_on_refusal)
 from portal.congress.models import POLL_KINDS, Ballot, Participation, Poll, random_id
 from portal.congress.rules import (ITEM_CHOICES, ElectionBallot, check_slate, count_election, count_item,
                                    quorum)
@@ -57,6 +58,7 @@ def _require_state(poll: Poll, *states: str) -> None:
         raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，此操作只能在{wanted}时进行。")
 
 
+@rolls_back_on_refusal
 def create_poll(session: Session, session_id: int, kind: str, title: str, options: Sequence[str], actor: str,
                 seats: int | None = None) -> Poll:
     """A draft vote on ``options`` (the 议题, one ballot for all) or an election among them (``seats`` seats)."""
@@ -77,6 +79,7 @@ def create_poll(session: Session, session_id: int, kind: str, title: str, option
     return poll
 
 
+@rolls_back_on_refusal
 def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
     """Open a poll if the quorum is met now (snapshotting the attendance); refuse with the figures otherwise."""
     poll = get_poll(session, poll_id, lock="update")
@@ -86,12 +89,10 @@ def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
     now = attendance(session, sitting.id)
     gate = quorum(now.present, now.total, rules)
     if not gate.met:
-        session.rollback()
         raise QuorumNotMet(f"不能开启“{poll.title}”：{gate.message()}")
     if poll.kind == "election":
         slate = check_slate(len(poll.option_list()), poll.seats or 0, rules)
         if not slate.ok:
-            session.rollback()
             raise WrongState(f"不能开启选举“{poll.title}”：{slate.message()}")
     poll.state, poll.opened_at, poll.opened_by, poll.present_at_open = "open", audit.now_utc(), actor, now.present
     audit_step(session, actor, f"开启“{poll.title}”：{gate.message()}", poll.id, "congress_poll")
@@ -119,6 +120,7 @@ def _ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
     return {"marks": marks, "write_ins": write_ins}
 
 
+@rolls_back_on_refusal
 def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, Any]) -> str:
     """Record one delegate's ballot and return its receipt code; a second ballot is refused.
 
@@ -126,16 +128,12 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     primary key refuses a second ballot of the same delegate, also when several arrive at once.
     """
     poll = get_poll(session, poll_id, lock="share")
-    try:
-        _require_state(poll, "open")
-        if not has_seat(session, poll.session_id, delegate_id):
-            raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
-        if not is_present(session, poll.session_id, delegate_id):
-            raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
-        stored = _ballot_choices(poll, choices)
-    except (WrongState, InvalidInput):
-        session.rollback()
-        raise
+    _require_state(poll, "open")
+    if not has_seat(session, poll.session_id, delegate_id):
+        raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
+    if not is_present(session, poll.session_id, delegate_id):
+        raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
+    stored = _ballot_choices(poll, choices)
     receipt = receipt_code()
     session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
     session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
@@ -147,6 +145,7 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     return receipt
 
 
+@rolls_back_on_refusal
 def close_poll(session: Session, poll_id: int, actor: str, seal: bool = True) -> Poll:
     """Stop the vote (waiting for casts in progress), snapshot the attendance, and seal in the same step."""
     poll = get_poll(session, poll_id, lock="update")
@@ -163,6 +162,7 @@ def close_poll(session: Session, poll_id: int, actor: str, seal: bool = True) ->
     return poll
 
 
+@rolls_back_on_refusal
 def seal_poll(session: Session, poll_id: int, actor: str) -> Poll:
     """Seal a closed poll (when it was closed without sealing)."""
     poll = get_poll(session, poll_id, lock="update")
@@ -200,6 +200,7 @@ def scrub(session: Session) -> None:
             connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
+@rolls_back_on_refusal
 def receipts(session: Session, poll_id: int) -> list[str]:
     """The receipt codes of a sealed poll, sorted: a delegate finds theirs to see that it was counted."""
     poll = get_poll(session, poll_id)
@@ -207,6 +208,7 @@ def receipts(session: Session, poll_id: int) -> list[str]:
     return sorted(session.scalars(sa.select(Ballot.receipt).where(Ballot.poll_id == poll_id)).all())
 
 
+@rolls_back_on_refusal
 def tally(session: Session, poll_id: int, actor: str) -> dict[str, Any]:
     """Count a sealed poll once; later calls return the stored result (a result is never overwritten)."""
     poll = get_poll(session, poll_id, lock="update")

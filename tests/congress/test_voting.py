@@ -152,3 +152,17 @@ def test_concurrent_ballots_of_one_delegate_count_once(app: Any, congress_db: An
     assert len(outcomes) == attempts and outcomes.count("refused") == attempts - 1
     assert congress_db.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
     assert congress_db.scalar(sa.select(sa.func.count()).select_from(Participation)) == 1
+
+
+def test_a_refused_step_releases_the_poll_it_locked(app: Any, congress_db: Any,
+                                                    make_sitting: Callable[..., Sitting]) -> None:
+    from portal.extensions import db
+
+    sitting = make_sitting(voters=3)
+    present(congress_db, sitting, 3)
+    poll_id = voting.open_poll(congress_db, item_poll(congress_db, sitting).id, CHAIR).id
+    with pytest.raises(WrongState, match="当前投票中，此操作只能在草稿时进行"):
+        voting.open_poll(congress_db, poll_id, CHAIR)
+    with Session(db.engine) as chair_screen:  # NOWAIT: fails at once if the refused step still held the row
+        locked = chair_screen.execute(sa.select(Poll.id).where(Poll.id == poll_id).with_for_update(nowait=True))
+        assert locked.scalar() == poll_id
