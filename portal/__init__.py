@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.errors import register_error_handlers
     from portal.extensions import db, migrate
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
+    from portal.congress import models as congress_models  # noqa: F401  (the congress's tables, on FAB's metadata)
     from portal.io import records  # noqa: F401  (jobs and import batches live on FAB's metadata)
     from portal.registry.loader import load_registry
     from portal.security import audit

@@ -1,0 +1,178 @@
+"""The steps of a congress session before the votes: delegates, the frozen roster, check-in, attendance.
+
+Every function takes the SQLAlchemy session and the acting user's name; none reads the request.
+Steps that change something commit; a refused step raises a ``CongressError`` and changes nothing.
+The voting steps (open, cast, close, seal, tally) are in ``voting``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.congress.errors import InvalidInput, NotFound, WrongState, rolls_back_on_refusal
+from portal.congress.models import (CHECKIN_METHODS, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn, CongressSession,
+                                    Delegate, Seat)
+from portal.congress.rules import SessionRules, rules_for
+from portal.security import audit
+
+members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"))
+
+
+def audit_step(session: Session, actor: str, detail: str, record_id: int | None = None,
+               register: str = "congress_session") -> None:
+    """One audit entry for a congress step (never for a ballot: a cast leaves no trace but its participation)."""
+    audit.write(session, [audit.entry("congress", username=actor, register=register, record_id=record_id,
+                                      detail=detail)])
+
+
+def get_session(session: Session, session_id: int) -> CongressSession:
+    found = session.get(CongressSession, session_id)
+    if found is None:
+        raise NotFound(f"找不到编号为 {session_id} 的大会会次，请从会次列表重新进入。")
+    return found
+
+
+def session_rules(sitting: CongressSession) -> SessionRules:
+    return rules_for(sitting.session_type)
+
+
+def member_name(session: Session, member_id: int) -> str | None:
+    return session.scalar(sa.select(members.c.name).where(members.c.id == member_id))
+
+
+def delegate_name(session: Session, delegate: Delegate) -> str:
+    return member_name(session, delegate.member_id) or f"代表 {delegate.id}"
+
+
+@rolls_back_on_refusal
+def add_delegate(session: Session, congress_id: int, member_id: int, actor: str, role: str = VOTING_ROLE,
+                 delegation: str = "", constituency: str = "") -> Delegate:
+    """Seat a member of the members register in a congress for its term."""
+    if role not in ROLES:
+        raise InvalidInput(f"代表身份“{role}”无法识别，请选择：{'、'.join(ROLES)}。")
+    name = member_name(session, member_id)
+    if name is None:
+        raise NotFound(f"会员登记表中没有编号为 {member_id} 的会员，请先登记会员再添加为代表。")
+    exists = session.scalar(sa.select(Delegate.id).where(Delegate.congress_id == congress_id,
+                                                         Delegate.member_id == member_id))
+    if exists is not None:
+        raise WrongState(f"{name} 已是本届大会的代表，不能重复添加。")
+    delegate = Delegate(congress_id=congress_id, member_id=member_id, role=role, delegation=delegation,
+                        constituency=constituency)
+    session.add(delegate)
+    session.flush()
+    audit_step(session, actor, f"添加{role} {name}（{delegation or '未分团'}，{constituency or '未填选区'}）",
+               delegate.id, "congress_delegate")
+    session.commit()
+    return delegate
+
+
+@rolls_back_on_refusal
+def freeze_roster(session: Session, session_id: int, actor: str) -> int:
+    """Fix the voting delegates (role 代表) of a session; every rule divides by their number from now on."""
+    sitting = get_session(session, session_id)
+    if sitting.delegate_total is not None:
+        raise WrongState(f"第 {sitting.number} 次会议的代表名单已于 {sitting.frozen_at:%Y-%m-%d %H:%M} 由 "
+                         f"{sitting.frozen_by} 冻结（应到 {sitting.delegate_total} 人），不能再次冻结。")
+    voting = session.scalars(sa.select(Delegate.id).where(Delegate.congress_id == sitting.congress_id,
+                                                           Delegate.role == VOTING_ROLE)).all()
+    if not voting:
+        raise WrongState("本届大会还没有身份为“代表”的代表，请先登记代表再冻结名单。")
+    session.add_all([Seat(session_id=session_id, delegate_id=delegate_id) for delegate_id in voting])
+    sitting.delegate_total = len(voting)
+    sitting.frozen_at = audit.now_utc()
+    sitting.frozen_by = actor
+    audit_step(session, actor, f"冻结第 {sitting.number} 次会议代表名单：应到 {len(voting)} 人", session_id)
+    session.commit()
+    return len(voting)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """应到 (the frozen total) and 实到 (voting delegates whose latest check-in event is an arrival)."""
+
+    total: int
+    present: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"total": self.total, "present": self.present}
+
+
+def _latest_events(session_id: int) -> Any:
+    return (sa.select(CheckIn.delegate_id, sa.func.max(CheckIn.id).label("last"))
+            .where(CheckIn.session_id == session_id).group_by(CheckIn.delegate_id).subquery())
+
+
+def attendance(session: Session, session_id: int) -> Attendance:
+    sitting = get_session(session, session_id)
+    latest = _latest_events(session_id)
+    present = session.scalar(
+        sa.select(sa.func.count()).select_from(latest)
+        .join(CheckIn, CheckIn.id == latest.c.last)
+        .join(Seat, sa.and_(Seat.session_id == session_id, Seat.delegate_id == latest.c.delegate_id))
+        .where(CheckIn.direction == "in"))
+    return Attendance(total=sitting.delegate_total or 0, present=present or 0)
+
+
+def is_present(session: Session, session_id: int, delegate_id: int) -> bool:
+    last = session.scalar(sa.select(CheckIn.direction).where(CheckIn.session_id == session_id,
+                                                             CheckIn.delegate_id == delegate_id)
+                          .order_by(CheckIn.id.desc()).limit(1))
+    return last == "in"
+
+
+def has_seat(session: Session, session_id: int, delegate_id: int) -> bool:
+    return session.get(Seat, (session_id, delegate_id)) is not None
+
+
+def _delegate_of(session: Session, sitting: CongressSession, delegate_id: int) -> Delegate:
+    delegate = session.get(Delegate, delegate_id)
+    if delegate is None or delegate.congress_id != sitting.congress_id:
+        raise NotFound(f"第 {sitting.number} 次会议所属的大会没有编号为 {delegate_id} 的代表，请核对代表证。")
+    return delegate
+
+
+def _record_event(session: Session, session_id: int, delegate_id: int, actor: str, direction: str, method: str,
+                  reason: str | None) -> CheckIn:
+    sitting = get_session(session, session_id)
+    if sitting.delegate_total is None:
+        raise WrongState(f"第 {sitting.number} 次会议的代表名单还没有冻结，请先冻结名单再签到。")
+    if method not in CHECKIN_METHODS:
+        raise InvalidInput(f"签到方式“{method}”无法识别，请选择：{'、'.join(CHECKIN_METHODS.values())}。")
+    reason = (reason or "").strip() or None
+    delegate = _delegate_of(session, sitting, delegate_id)
+    name = delegate_name(session, delegate)
+    if method == "manual" and reason is None:
+        raise InvalidInput(f"为 {name} 补签时请填写补签原因（例如：代表证遗失）。")
+    present = is_present(session, session_id, delegate_id)
+    if direction == "in" and present:
+        raise WrongState(f"{name} 已签到，无需重复签到。")
+    if direction == "out" and not present:
+        raise WrongState(f"{name} 尚未签到或已离场，不能登记离场。")
+    event = CheckIn(session_id=session_id, delegate_id=delegate_id, direction=direction, method=method,
+                    reason=reason, by=actor, at=audit.now_utc())
+    session.add(event)
+    session.flush()
+    what = "签到" if direction == "in" else "离场"
+    audit_step(session, actor, f"{name}{what}（{CHECKIN_METHODS[method]}{'：' + reason if reason else ''}）",
+               session_id)
+    session.commit()
+    return event
+
+
+@rolls_back_on_refusal
+def check_in(session: Session, session_id: int, delegate_id: int, actor: str, method: str = "scan",
+             reason: str | None = None) -> CheckIn:
+    """A delegate arrives (or comes back): by card scan, by search, or by hand with a reason (补签)."""
+    return _record_event(session, session_id, delegate_id, actor, "in", method, reason)
+
+
+@rolls_back_on_refusal
+def check_out(session: Session, session_id: int, delegate_id: int, actor: str, method: str = "scan",
+              reason: str | None = None) -> CheckIn:
+    """A delegate leaves during the session (中途离场); they no longer count as present."""
+    return _record_event(session, session_id, delegate_id, actor, "out", method, reason)

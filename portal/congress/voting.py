@@ -1,0 +1,240 @@
+"""Votes and elections: open (quorum gate), cast (double-vote guard), close, seal and tally.
+
+Secrecy, as the tables stand at each step:
+- while a poll is open, each cast writes a participation row (who) and a ballot row (what) in one
+  transaction, so someone reading the database live can pair them (PostgreSQL ``xmin``, SQLite
+  ``rowid`` order); the portal itself writes no log or audit entry for a cast;
+- ``seal_poll`` (run by ``close_poll`` in the same transaction by default) copies the poll's ballots
+  to fresh rows with fresh random keys in a random order and deletes the originals, so every ballot
+  of the poll then carries the sealing transaction's ``xmin`` and a row position drawn at random;
+- after the seal, ``scrub`` asks the database to drop the deleted originals (PostgreSQL ``VACUUM``,
+  SQLite ``secure_delete`` plus a WAL checkpoint). Backups, replicas and server logs taken while the
+  poll was open are outside the portal's reach.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from typing import Any, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.congress.errors import (AlreadyVoted, InvalidInput, NotFound, QuorumNotMet, WrongState,
+                                   rolls_back_on_refusal)
+from portal.congress.models import POLL_KINDS, Ballot, Participation, Poll, random_id
+from portal.congress.rules import (ITEM_CHOICES, ElectionBallot, check_slate, count_election, count_item,
+                                   quorum)
+from portal.congress.service import (attendance, audit_step, get_session, has_seat, is_present, session_rules)
+from portal.security import audit
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+STATE_NAMES = {"draft": "草稿", "open": "投票中", "closed": "已结束", "sealed": "已封存"}
+
+
+def receipt_code() -> str:
+    """``K7QF2-M9XAB``: random, unrelated to the choices or the time; 50 bits."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"{chars[:5]}-{chars[5:]}"
+
+
+def get_poll(session: Session, poll_id: int, lock: str | None = None) -> Poll:
+    """The poll; ``lock`` = "share" or "update" takes a row lock (PostgreSQL) so close waits for casts."""
+    query = sa.select(Poll).where(Poll.id == poll_id)
+    if lock:
+        query = query.with_for_update(read=lock == "share")
+    poll = session.scalars(query).first()
+    if poll is None:
+        raise NotFound(f"找不到编号为 {poll_id} 的表决，请从会次页面重新进入。")
+    return poll
+
+
+def _require_state(poll: Poll, *states: str) -> None:
+    if poll.state not in states:
+        wanted = "或".join(STATE_NAMES[state] for state in states)
+        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，此操作只能在{wanted}时进行。")
+
+
+@rolls_back_on_refusal
+def create_poll(session: Session, session_id: int, kind: str, title: str, options: Sequence[str], actor: str,
+                seats: int | None = None) -> Poll:
+    """A draft vote on ``options`` (the 议题, one ballot for all) or an election among them (``seats`` seats)."""
+    get_session(session, session_id)
+    if kind not in POLL_KINDS:
+        raise InvalidInput(f"表决类型“{kind}”无法识别，请选择：{'、'.join(POLL_KINDS.values())}。")
+    names = [str(option).strip() for option in options if str(option).strip()]
+    if not names or len(set(names)) != len(names):
+        raise InvalidInput(f"“{title}”需要至少一个{'议题' if kind == 'item' else '候选人'}，且不能重复。")
+    if kind == "election" and (seats is None or seats < 1):
+        raise InvalidInput(f"选举“{title}”请填写应选人数（至少 1 人）。")
+    poll = Poll(session_id=session_id, kind=kind, title=title, options=json.dumps(names, ensure_ascii=False),
+                seats=seats if kind == "election" else None, state="draft")
+    session.add(poll)
+    session.flush()
+    audit_step(session, actor, f"新建{POLL_KINDS[kind]}“{title}”", poll.id, "congress_poll")
+    session.commit()
+    return poll
+
+
+@rolls_back_on_refusal
+def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
+    """Open a poll if the quorum is met now (snapshotting the attendance); refuse with the figures otherwise."""
+    poll = get_poll(session, poll_id, lock="update")
+    _require_state(poll, "draft")
+    sitting = get_session(session, poll.session_id)
+    rules = session_rules(sitting)
+    now = attendance(session, sitting.id)
+    gate = quorum(now.present, now.total, rules)
+    if not gate.met:
+        raise QuorumNotMet(f"不能开启“{poll.title}”：{gate.message()}")
+    if poll.kind == "election":
+        slate = check_slate(len(poll.option_list()), poll.seats or 0, rules)
+        if not slate.ok:
+            raise WrongState(f"不能开启选举“{poll.title}”：{slate.message()}")
+    poll.state, poll.opened_at, poll.opened_by, poll.present_at_open = "open", audit.now_utc(), actor, now.present
+    audit_step(session, actor, f"开启“{poll.title}”：{gate.message()}", poll.id, "congress_poll")
+    session.commit()
+    return poll
+
+
+def _ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of a ballot, checked against the poll; a wrong ballot is refused before it is written."""
+    options = poll.option_list()
+    if poll.kind == "item":
+        items = list(choices.get("items") or [])
+        if len(items) != len(options) or any(choice not in ITEM_CHOICES for choice in items):
+            raise InvalidInput(f"“{poll.title}”的 {len(options)} 个议题每项都要选择赞成、反对或弃权之一，请检查后再提交。")
+        return {"items": items}
+    marks = [str(name) for name in choices.get("marks") or []]
+    write_ins = [str(name).strip() for name in choices.get("write_ins") or [] if str(name).strip()]
+    unknown = [name for name in marks if name not in options]
+    if unknown:
+        raise InvalidInput(f"“{'、'.join(unknown)}”不是“{poll.title}”的候选人；另选他人请写在“另选他人”栏。")
+    marked = ElectionBallot(marks, write_ins).names()
+    if len(marked) > (poll.seats or 0):
+        raise InvalidInput(f"“{poll.title}”应选 {poll.seats} 人，您选了 {len(marked)} 人；多选的选票无效，请减少到 "
+                           f"{poll.seats} 人以内再提交。")
+    return {"marks": marks, "write_ins": write_ins}
+
+
+@rolls_back_on_refusal
+def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, Any]) -> str:
+    """Record one delegate's ballot and return its receipt code; a second ballot is refused.
+
+    The participation row and the ballot row are written in one transaction; the participation's
+    primary key refuses a second ballot of the same delegate, also when several arrive at once.
+    """
+    poll = get_poll(session, poll_id, lock="share")
+    _require_state(poll, "open")
+    if not has_seat(session, poll.session_id, delegate_id):
+        raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
+    if not is_present(session, poll.session_id, delegate_id):
+        raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
+    stored = _ballot_choices(poll, choices)
+    receipt = receipt_code()
+    session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
+    session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyVoted(f"您已经对“{poll.title}”投过票，每位代表只能投一次；投票凭证请看上一次提交后的页面。") from None
+    return receipt
+
+
+@rolls_back_on_refusal
+def close_poll(session: Session, poll_id: int, actor: str, seal: bool = True) -> Poll:
+    """Stop the vote (waiting for casts in progress), snapshot the attendance, and seal in the same step."""
+    poll = get_poll(session, poll_id, lock="update")
+    _require_state(poll, "open")
+    now = attendance(session, poll.session_id)
+    poll.state, poll.closed_at, poll.closed_by, poll.present_at_close = "closed", audit.now_utc(), actor, now.present
+    audit_step(session, actor, f"结束“{poll.title}”：应到 {now.total} 人，实到 {now.present} 人", poll.id,
+               "congress_poll")
+    if seal:
+        _seal(session, poll, actor)
+    session.commit()
+    if seal:
+        scrub(session)
+    return poll
+
+
+@rolls_back_on_refusal
+def seal_poll(session: Session, poll_id: int, actor: str) -> Poll:
+    """Seal a closed poll (when it was closed without sealing)."""
+    poll = get_poll(session, poll_id, lock="update")
+    _require_state(poll, "closed")
+    _seal(session, poll, actor)
+    session.commit()
+    scrub(session)
+    return poll
+
+
+def _seal(session: Session, poll: Poll, actor: str) -> None:
+    """Rewrite the poll's ballots as fresh rows with fresh keys, in a random order, and drop the originals."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text("PRAGMA secure_delete = ON"))
+    rows = session.execute(sa.select(Ballot.choices, Ballot.receipt).where(Ballot.poll_id == poll.id)).all()
+    shuffled = [{"poll_id": poll.id, "choices": choices, "receipt": receipt} for choices, receipt in rows]
+    random.SystemRandom().shuffle(shuffled)
+    session.execute(sa.delete(Ballot).where(Ballot.poll_id == poll.id))
+    for row in shuffled:
+        row["id"] = random_id()
+    if shuffled:
+        session.execute(sa.insert(Ballot), shuffled)
+    poll.state, poll.sealed_at, poll.sealed_by = "sealed", audit.now_utc(), actor
+    audit_step(session, actor, f"封存“{poll.title}”的 {len(shuffled)} 张选票（随机重排）", poll.id, "congress_poll")
+
+
+def scrub(session: Session) -> None:
+    """Ask the database to forget the deleted original ballot rows (best effort, outside any transaction)."""
+    engine = session.get_bind()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text(f"VACUUM (INDEX_CLEANUP ON) {Ballot.__tablename__}"))
+    elif engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+@rolls_back_on_refusal
+def receipts(session: Session, poll_id: int) -> list[str]:
+    """The receipt codes of a sealed poll, sorted: a delegate finds theirs to see that it was counted."""
+    poll = get_poll(session, poll_id)
+    _require_state(poll, "sealed")
+    return sorted(session.scalars(sa.select(Ballot.receipt).where(Ballot.poll_id == poll_id)).all())
+
+
+@rolls_back_on_refusal
+def tally(session: Session, poll_id: int, actor: str) -> dict[str, Any]:
+    """Count a sealed poll once; later calls return the stored result (a result is never overwritten)."""
+    poll = get_poll(session, poll_id, lock="update")
+    _require_state(poll, "sealed")
+    if poll.result:
+        session.rollback()
+        return poll.result_dict()
+    sitting = get_session(session, poll.session_id)
+    rules = session_rules(sitting)
+    ballots = [json.loads(text) for text in session.scalars(sa.select(Ballot.choices).where(Ballot.poll_id == poll.id))]
+    issued = session.scalar(sa.select(sa.func.count()).select_from(Participation)
+                            .where(Participation.poll_id == poll.id)) or 0
+    total = sitting.delegate_total or 0
+    result: dict[str, Any] = {"kind": poll.kind, "title": poll.title, "delegates": total,
+                              "present_at_open": poll.present_at_open, "present_at_close": poll.present_at_close,
+                              "issued": issued, "returned": len(ballots), "session_type": sitting.session_type}
+    if poll.kind == "item":
+        result["items"] = [
+            {"title": title, **count_item([ballot["items"][index] for ballot in ballots], total,
+                                          poll.present_at_open or 0, rules).as_dict()}
+            for index, title in enumerate(poll.option_list())]
+    else:
+        counted = count_election([ElectionBallot(b["marks"], b["write_ins"]) for b in ballots], poll.option_list(),
+                                 poll.seats or 0, entitled=total, issued=issued, returned=len(ballots), rules=rules)
+        result["election"] = counted.as_dict()
+    poll.result = json.dumps(result, ensure_ascii=False)
+    audit_step(session, actor, f"计票“{poll.title}”：收回 {len(ballots)} 张", poll.id, "congress_poll")
+    session.commit()
+    return result
