@@ -1,7 +1,7 @@
 """workers congress: sessions, delegates, check-in, polls, sealed ballots
 
 Revision ID: 536121ffde11
-Revises: b0f51acdee60
+Revises: 29045166e5e8
 Create Date: 2026-11-29 16:27:43.077676
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '536121ffde11'
-down_revision = 'b0f51acdee60'
+down_revision = '29045166e5e8'
 branch_labels = None
 depends_on = None
 

@@ -80,6 +80,7 @@ ACTIONS = {
     "import": ("导入", "Imported"),
     "import_undo": ("撤销导入", "Import undone"),
     "export": ("导出", "Exported"),
+    "congress": ("大会", "Congress"),
 }
 #: Account columns whose changes are audited (the password only as "changed").
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")
