@@ -164,10 +164,20 @@ class UniqueValue:
 
 
 class ChoiceField(SelectField):
-    """A select whose empty option means "no value" (stored as NULL, not as an empty string)."""
+    """A select whose empty option means "no value" (stored as NULL, not as an empty string).
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = valuelist[0] if valuelist and valuelist[0] else None
+    The posted text goes through the choice type's parser, like the API's and the import's: an
+    alias (``本科``) is stored as its option (``大学本科``), anything else is refused with the field's
+    Chinese message.
+    """
+
+    def __init__(self, *args: Any, spec: FieldSpec, locale: LocaleGetter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.locale = locale
+
+    #: The same parsing (and the same message) as a text field's.
+    process_formdata = ParsedField.process_formdata
 
 
 def _choices(spec: FieldSpec, locale: LocaleGetter) -> Callable[[], list[tuple[str, str]]]:
@@ -193,7 +203,8 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
     if widget == "checkbox":
         return BooleanField(**common)
     if widget == "select":
-        return ChoiceField(choices=_choices(spec, locale), widget=Select2Widget(), validate_choice=False, **common)
+        return ChoiceField(spec=spec, locale=locale, choices=_choices(spec, locale), widget=Select2Widget(),
+                           validate_choice=False, **common)
     if widget == "link":
         return LinkField(spec=spec, service=service, lookup_url=lookup_url, placeholder="输入关键字搜索…", **common)
     if widget == "textarea":

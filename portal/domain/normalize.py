@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Full-width ASCII U+FF01..U+FF5E maps to U+0021..U+007E; U+3000 is the ideographic space.
 _FULLWIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -43,3 +44,9 @@ def normalize_prose(value: str) -> str:
     """Like ``normalize_text`` for free text: full-width digits and letters become half-width, but
     Chinese punctuation (，。（）) stays as written."""
     return _strip_edges(value.translate(_FULLWIDTH_ALNUM))
+
+
+def spelling_key(value: str) -> str:
+    """The form in which two spellings of a header or a choice are compared: NFKC, no whitespace,
+    lower case (``下（待）岗`` and ``下(待)岗``, ``Active`` and ``active``, ``身份证 号码`` and ``身份证号码``)."""
+    return compact(unicodedata.normalize("NFKC", value)).lower()

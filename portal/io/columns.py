@@ -7,9 +7,7 @@ alias, ignoring spaces, full-width forms, case and the ``*`` marker.
 
 from __future__ import annotations
 
-import unicodedata
-
-from portal.domain.normalize import compact
+from portal.domain.normalize import spelling_key
 from portal.registry.spec import FieldSpec, RegisterSpec
 
 REQUIRED_MARK = "*"
@@ -32,8 +30,7 @@ def header_text(field: FieldSpec, locale: str = "zh") -> str:
 
 def normalize_header(text: object) -> str:
     """A header cell reduced for matching: NFKC, no spaces, no trailing ``*``/``＊``, lower case."""
-    value = compact(unicodedata.normalize("NFKC", str(text if text is not None else "")))
-    return value.rstrip("*").lower()
+    return spelling_key(str(text if text is not None else "")).rstrip("*")
 
 
 def header_names(spec: RegisterSpec, field: FieldSpec) -> set[str]:

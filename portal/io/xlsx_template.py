@@ -187,7 +187,15 @@ def _comment(field: FieldSpec, registry: Registry, locale: str) -> str:
         lines.append(f"说明：{field.help.get(locale)}")
     if list_values(field):
         lines.append(f"可选值：{'、'.join(list_values(field))}")
+    accepted = alias_note(field)
+    if accepted:
+        lines.append(f"也可识别：{accepted}")
     return "\n".join(lines)
+
+
+def alias_note(field: FieldSpec) -> str:
+    """The other spellings a choice column accepts, each with the option it is stored as ("" if none)."""
+    return "；".join(f"{'、'.join(choice.aliases)}（记为“{choice.value}”）" for choice in field.choices if choice.aliases)
 
 
 def _comment_size(text: str) -> dict[str, int]:

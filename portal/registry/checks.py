@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from portal.domain.normalize import compact
+from portal.domain.normalize import spelling_key
 from portal.registry.derivations import DERIVATIONS, is_stored
 from portal.registry.problems import ProblemList, SchemaProblem
 from portal.registry.spec import RegisterSpec, Registry
@@ -116,11 +116,39 @@ def _check_aliases(spec: RegisterSpec, registry: Registry, problems: ProblemList
     owners: dict[str, str] = {}
     for position, field in enumerate(spec.fields):
         headers: Iterable[str] = (field.name, field.label.zh, field.label.en, *field.aliases)
-        for header in dict.fromkeys(compact(h).lower() for h in headers):
+        for header in dict.fromkeys(spelling_key(h) for h in headers):
             owner = owners.setdefault(header, field.name)
             if owner != field.name:
                 problems.add("E025", f"fields[{position}].aliases",
                              f"表头 '{header}' 同时指向字段 '{owner}' 和 '{field.name}'，导入时无法区分")
+
+
+def _check_choice_aliases(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    """A choice alias must name one option only: not another option's value or label, not twice."""
+    for position, field in enumerate(spec.fields):
+        owners: dict[str, str] = {}
+        for choice in field.choices:
+            for text in choice.names:
+                owners.setdefault(spelling_key(text), choice.value)
+        seen: dict[str, str] = {}
+        for choice in field.choices:
+            path = f"fields[{position}].choices.{choice.value}.aliases"
+            for alias in choice.aliases:
+                key = spelling_key(alias)
+                owner = owners.get(key, choice.value)
+                if owner != choice.value:
+                    problems.add("E033", path, f"别名 '{alias}' 就是选项 '{owner}'（或其标签），不能再指向 "
+                                               f"'{choice.value}'；请删除这个别名")
+                elif key in seen:
+                    problems.add("E033", path, _twice(alias, seen[key], choice.value))
+                else:
+                    seen[key] = choice.value
+
+
+def _twice(alias: str, first: str, second: str) -> str:
+    if first == second:
+        return f"别名 '{alias}' 在选项 '{first}' 下写了两次；请删除一个"
+    return f"别名 '{alias}' 同时写在选项 '{first}' 和 '{second}' 下，无法确定它指哪个选项；请只保留一处"
 
 
 _CHECKS: tuple[Callable[[RegisterSpec, Registry, ProblemList], None], ...] = (
@@ -131,4 +159,5 @@ _CHECKS: tuple[Callable[[RegisterSpec, Registry, ProblemList], None], ...] = (
     _check_masked_with,
     _check_scope,
     _check_aliases,
+    _check_choice_aliases,
 )

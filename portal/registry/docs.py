@@ -32,7 +32,7 @@ KIND_NAMES: dict[str, str] = {
     "label": "中英文名称 `{zh: ..., en: ...}`",
     "list[str]": "文本列表 `[a, b]`",
     "mapping": "映射",
-    "choices": "文本列表，或 `值: 英文标签` 映射",
+    "choices": "文本列表，或 `值: 英文标签` / `值: {en: 英文标签, aliases: [别名]}` 映射",
     "scalar": "单个值（文本、数字、true/false）",
     "list[field]": "字段列表",
     "screens": "映射，键见“界面 screens”",
@@ -47,7 +47,7 @@ INTRO = """\
 
 `schemas/` 目录中每个 YAML 文件描述一个登记簿（登记簿 = 一张表 + 列表/详情/新增/编辑页面 + REST 接口 + 导入导出），
 文件名就是登记簿标识（slug），例如 `members.yaml` 的 `register` 必须写 `members`。
-检查是严格的：未知的键、不适用于该类型的选项、重复的表头别名都算错误，门户会列出全部问题并拒绝启动。
+检查是严格的：未知的键、不适用于该类型的选项、重复的表头别名、与其他选项冲突的选项别名都算错误，门户会列出全部问题并拒绝启动。
 
 ## 修改流程
 
@@ -79,6 +79,14 @@ fields:
     aliases: [身份证号码, 公民身份号码, 证件号码]
   - {name: gender, type: choice, label: {zh: 性别, en: Gender}, choices: {男: Male, 女: Female}, derive: id_card.gender}
   - {name: org_unit, type: link, target: org_units, label: {zh: 所属工会, en: Union}, required: true}
+  - name: education
+    type: choice
+    label: {zh: 学历, en: Education}
+    choices:
+      研究生: {en: Postgraduate, aliases: [硕士, 博士]}
+      大学本科: {en: Bachelor's degree, aliases: [本科]}
+      高中: Senior high school
+    aliases: [文化程度, 最高学历]
   - name: status
     type: choice
     label: {zh: 会籍状态, en: Membership status}

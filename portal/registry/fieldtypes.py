@@ -70,7 +70,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                   parsers.parse_month, "month", ma_fields.String, "@", "str"),
         FieldType("boolean", "是/否", frozenset(), lambda spec: sa.Boolean(), parsers.parse_boolean, "checkbox",
                   ma_fields.Boolean, None, "bool"),
-        FieldType("choice", "从选项中选一个；可填选项值或其英文标签", frozenset({"choices"}), _choice_length,
+        FieldType("choice", "从选项中选一个；可填选项值、英文标签或选项的别名", frozenset({"choices"}), _choice_length,
                   parsers.parse_choice, "select", ma_fields.String, "@", "str"),
         FieldType("id_card", "18 位公民身份号码（GB 11643），校验位 X 大写保存", frozenset(), lambda spec: sa.String(18),
                   parsers.parse_id_card, "text", ma_fields.String, "@", "str"),

@@ -227,16 +227,28 @@ def _read_choices(item: dict[str, Any], type_name: str, path: str, problems: Pro
     if type_name != "choice":
         return ()
     if isinstance(raw, list) and raw and all(isinstance(value, str) for value in raw):
-        pairs = [(value, value) for value in raw]
-    elif isinstance(raw, dict) and raw and all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
-        pairs = list(raw.items())
+        choices = [Choice(value, Label(value, value)) for value in raw]
+    elif isinstance(raw, dict) and raw and all(isinstance(value, str) for value in raw):
+        read = [_read_choice(value, entry, f"{path}.choices.{value}", problems) for value, entry in raw.items()]
+        choices = [choice for choice in read if choice is not None]
     else:
         problems.add("E015", f"{path}.choices", "choice 字段需要 choices：文本列表，或“值: 英文标签”的映射")
         return ()
-    values = [value for value, _ in pairs]
+    values = [choice.value for choice in choices]
     for value in {value for value in values if values.count(value) > 1}:
         problems.add("E015", f"{path}.choices", f"选项 '{value}' 重复")
-    return tuple(Choice(value, Label(value, english)) for value, english in pairs)
+    return tuple(choices)
+
+
+def _read_choice(value: str, entry: Any, path: str, problems: ProblemList) -> Choice | None:
+    """``值: English`` or ``值: {en: English, aliases: [别名, ...]}``."""
+    if isinstance(entry, str):
+        return Choice(value, Label(value, entry))
+    if isinstance(entry, dict) and isinstance(entry.get("en"), str) and set(entry) <= {"en", "aliases"}:
+        return Choice(value, Label(value, entry["en"]), _str_list(entry.get("aliases"), f"{path}.aliases", problems))
+    problems.add("E015", path, f"选项 '{value}' 应写成“值: 英文标签”或“值: {{en: 英文标签, aliases: [别名]}}”，"
+                               f"当前为 {entry!r}")
+    return None
 
 
 def _check_field_values(spec: FieldSpec, path: str, problems: ProblemList) -> None:

@@ -51,10 +51,14 @@ FIELD_KEYS: tuple[KeySpec, ...] = (
     KeySpec("help", "label", False, "填写提示（中英文），显示在表单字段下方和导入模板批注中。"),
     KeySpec("sensitive", "bool", False, "敏感字段：无权限的角色看到的是打码后的值。", "true"),
     KeySpec("masked_with", "str", False, "随之打码：本登记簿中的一个敏感字段名；看不到那个字段明文的角色，这个字段也打码，且不能按它排序或筛选（用于能反推敏感值的字段，例如实交会费能反推工资）。", "wage"),
-    KeySpec("choices", "choices", False, "选项（仅 choice 类型）：字符串列表，或 `值: 英文标签` 的映射。", "{在籍: Active, 退会: Left}"),
+    KeySpec("choices", "choices", False, "选项（仅 choice 类型）：字符串列表，或 `值: 英文标签` 的映射；"
+            "要让表单、接口和导入也认其他写法，写成 `值: {en: 英文标签, aliases: [别名, ...]}`，"
+            "别名一律保存为该选项的值（下拉框和导入模板只列出选项值）。别名不能与其他选项相同，也不能重复。",
+            "{大学本科: {en: Bachelor's degree, aliases: [本科]}, 研究生: Postgraduate}"),
     KeySpec("target", "str", False, "链接目标登记簿（仅 link 类型）。", "org_units"),
     KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`，函数见下面的派生表。", "id_card.gender"),
-    KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法。", "[身份证号码, 公民身份号码]"),
+    KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法（字段的别名；选项的别名写在 choices 里）。",
+            "[身份证号码, 公民身份号码]"),
     KeySpec("index", "bool", False, "为该列建普通索引（链接、自然键、搜索列会自动建索引）。", "true"),
 )
 

@@ -231,11 +231,12 @@ def parse_boolean(raw: Any, spec: FieldSpec) -> bool:
 
 
 def parse_choice(raw: Any, spec: FieldSpec) -> str:
+    """A choice's value, Chinese or English label, or one of its aliases -> the stored value."""
     text = compact(_text(raw))
-    for choice in spec.choices:
-        if text in (choice.value, choice.label.zh) or text.lower() == compact(choice.label.en).lower():
-            return choice.value
-    raise fail("not_in_choices", spec, value=text, choices="、".join(spec.choice_values))
+    value = spec.choice_for(text)
+    if value is None:
+        raise fail("not_in_choices", spec, value=text, choices="、".join(spec.choice_values))
+    return value
 
 
 def _relabel(error: DomainValidationError, spec: FieldSpec) -> DomainValidationError:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Iterator
+
+from portal.domain.normalize import spelling_key
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,17 @@ class Label:
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a choice field: the stored value, its labels and the other spellings it accepts."""
+
     value: str
     label: Label
+    #: Other spellings (``本科`` for ``大学本科``): accepted by forms, API and import, stored as ``value``.
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The option's own spellings: its value and its Chinese and English labels."""
+        return (self.value, self.label.zh, self.label.en)
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,23 @@ class FieldSpec:
     @property
     def choice_values(self) -> tuple[str, ...]:
         return tuple(choice.value for choice in self.choices)
+
+    @cached_property
+    def _choice_by_spelling(self) -> dict[str, str]:
+        # Earlier choices win, and a choice's own value and labels win over another's alias (the
+        # schema check refuses such an alias, so this only matters while that problem is shown).
+        table: dict[str, str] = {}
+        for choice in self.choices:
+            for text in choice.names:
+                table.setdefault(spelling_key(text), choice.value)
+        for choice in self.choices:
+            for text in choice.aliases:
+                table.setdefault(spelling_key(text), choice.value)
+        return table
+
+    def choice_for(self, text: str) -> str | None:
+        """The stored value ``text`` spells (value, label or alias, in any width, spacing or case)."""
+        return self._choice_by_spelling.get(spelling_key(text))
 
     def choice_label(self, value: str | None, locale: str | None = "zh") -> str:
         for choice in self.choices:

@@ -29,6 +29,18 @@ def test_lower_case_x_and_full_width_digits_are_normalised(admin_client: Any, or
     assert response.get_json()["result"]["id_card"] == "11010519491231002X"
 
 
+def test_a_choice_alias_is_stored_as_its_option(admin_client: Any, org_tree: dict[str, int]) -> None:
+    response = admin_client.post("/api/v1/members/", json={**MEMBER, "education": "大专", "employment_status": "失业",
+                                                           "political_status": "团员", "hukou_type": "农业户口"})
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()["result"]
+    assert [result[name] for name in ("education", "employment_status", "political_status", "hukou_type")] == [
+        "大学专科", "失(无)业", "共青团员", "农业"]
+    edited = admin_client.put(f"/api/v1/members/{response.get_json()['id']}", json={"education": "硕士"})
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.get_json()["result"]["education"] == "研究生"
+
+
 def test_every_problem_is_reported_at_once(admin_client: Any, org_tree: dict[str, int]) -> None:
     response = admin_client.post("/api/v1/members/", json={"id_card": "123", "phone": "12345", "org_unit": "ZZZ",
                                                           "status": "失踪"})

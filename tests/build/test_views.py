@@ -35,6 +35,25 @@ def test_fixed_form_saves_and_the_list_finds_it_by_id(admin_client: Any, org_tre
     assert "王小明" not in other
 
 
+def test_add_form_refuses_an_unknown_choice_with_the_fields_message(admin_client: Any,
+                                                                     org_tree: dict[str, int]) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "education": "不存在的学历"}
+    response = admin_client.post("/members/add", data=data)
+    assert response.status_code == 200
+    assert "学历“不存在的学历”不在选项中，请从以下选项中选择：研究生、大学本科" in _field_error(
+        response.get_data(as_text=True), "education")
+    assert admin_client.get("/api/v1/members/").get_json()["count"] == 0
+
+
+def test_add_form_stores_a_choice_alias_as_its_option(admin_client: Any, org_tree: dict[str, int]) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "education": "本科",
+            "employment_status": "下岗", "political_status": " 党员 "}
+    assert admin_client.post("/members/add", data=data).status_code == 302
+    (member,) = admin_client.get("/api/v1/members/").get_json()["result"]
+    assert (member["education"], member["employment_status"], member["political_status"]) == (
+        "大学本科", "下(待)岗", "中共党员")
+
+
 def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
     admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
     assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Tests for portal.domain.normalize."""
 import pytest
 
-from portal.domain.normalize import compact, normalize_text
+from portal.domain.normalize import compact, normalize_text, spelling_key
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,13 @@ def test_normalize_prose_keeps_chinese_punctuation():
     from portal.domain.normalize import normalize_prose
 
     assert normalize_prose("　退休，保留会籍（ＡＢ１２）　") == "退休，保留会籍（AB12）"
+
+
+@pytest.mark.parametrize("raw", ["下(待)岗", "下（待）岗", " 下 (待) 岗 ", "\u3000下(待)岗\u200b"])
+def test_spelling_key_ignores_width_and_spaces(raw):
+    assert spelling_key(raw) == "下(待)岗"
+
+
+def test_spelling_key_ignores_case_and_compatibility_forms():
+    assert spelling_key("Bachelor's  DEGREE") == spelling_key("bachelor's degree")
+    assert spelling_key("㈠") == spelling_key("(一)")  # NFKC, as for headers

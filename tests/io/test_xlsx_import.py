@@ -256,6 +256,40 @@ def test_a_messy_members_file_is_imported_with_the_right_values(app: Any, org_tr
     assert stored[ID_5]["birth_date"] == date(2000, 2, 29)
 
 
+def test_a_rosters_usual_spellings_are_stored_as_the_schemas_options(app: Any, org_tree: dict[str, int],
+                                                                     tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "花名册.xlsx", [
+        ["姓名", "身份证号码", "所属工会", "文化程度", "政治面貌", "就业状况", "户籍"],
+        ["张三", ID_MAN, "A01", "本科", "党员", "在岗", "城镇户口"],
+        ["李四", ID_WOMAN, "A01", "大专", "团员", "下岗", "农业户口"],
+        ["王五", ID_3, "A01", "硕士", "群众", "失业", "农业"],
+        ["赵六", ID_4, "A01", "中专", "中共党员", "无业", "非农业"],
+    ])
+    report = import_file(app, "members", path)
+    assert report.errors == [] and report.problems == []
+    assert report.created == 4 and report.committed
+    stored = by_key(app, "members")
+    columns = ("education", "political_status", "employment_status", "hukou_type")
+    assert {key: tuple(row[name] for name in columns) for key, row in stored.items()} == {
+        ID_MAN: ("大学本科", "中共党员", "在岗", "非农业"),
+        ID_WOMAN: ("大学专科", "共青团员", "下(待)岗", "农业"),
+        ID_3: ("研究生", "群众", "失(无)业", "农业"),
+        ID_4: ("中专/技校", "中共党员", "失(无)业", "非农业"),
+    }
+
+
+def test_the_header_hukou_is_read_and_an_unknown_choice_names_the_options(app: Any, org_tree: dict[str, int],
+                                                                         tmp_path: Path) -> None:
+    header = [*MEMBER_HEADER, "户口", "政治面貌"]
+    path = members_file(tmp_path / "members.xlsx", ["张三", ID_MAN, "A01", "农转居", "预备党员"],
+                        ["李四", ID_WOMAN, "A01", "非农业户口", "党员"], header=header)
+    report = import_file(app, "members", path, partial=True)
+    assert report.warnings == []  # no column left out
+    assert messages(report, 2) == ["政治面貌“预备党员”不在选项中，请从以下选项中选择：中共党员、共青团员、民主党派、群众、其他"]
+    assert [(row["name"], row["hukou_type"], row["political_status"]) for row in rows_of(app, "members")] == [
+        ("李四", "非农业", "中共党员")]
+
+
 def test_a_csv_file_imports_like_a_workbook(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
     path = tmp_path / "members.csv"
     path.write_text(f"会员花名册\n姓名,身份证号,所属工会,月工资\n张三,{ID_MAN},A01,\"4,567.89\"\n",

@@ -253,6 +253,7 @@ def test_header_comments(members_xlsx: Path) -> None:
     assert FIELD_TYPES["id_card"].doc in comments
     assert "身份证号（必填）" in comments and "民族（选填）" in comments
     assert "可选值：研究生、大学本科、大学专科" in comments
+    assert "也可识别：研究生学历、硕士" in comments and "本科、本科学历、大本（记为“大学本科”）" in comments
     assert "填写“组织机构”的组织编码" in comments
     vml = xml(members_xlsx, "xl/drawings/vmlDrawing1.vml")
     assert re.search(r"width:28[0-9]", vml)  # 380 px, wider than Excel's default
@@ -284,7 +285,8 @@ def test_instructions_sheet(members_xlsx: Path) -> None:
     head = rows.index(["列名", "是否必填", "格式说明", "可选值", "填写提示"])
     table = {row[0]: row for row in rows[head + 1:]}
     assert table["身份证号*"][1] == "必填" and "末位 X 大写" in table["身份证号*"][4]
-    assert table["学历"][1] == "选填" and table["学历"][3].startswith("研究生、大学本科")
+    assert table["学历"][1] == "选填" and table["学历"][3] == "研究生、大学本科、大学专科、中专/技校、高中、初中及以下"
+    assert table["政治面貌"][3] == "中共党员、共青团员、民主党派、群众、其他"  # aliases are accepted, not offered
     assert table["会籍状态"][1] == "选填（留空时为“在籍”）"
     assert table["是否农民工"][3] == "是、否"
     assert "最长 50 字" in table["姓名*"][2]

@@ -189,6 +189,16 @@ CROSS_MISTAKES = [
                  id="E025-alias-is-other-alias-with-space"),
     pytest.param(_set(F(10, "label"), label("联系电话", "Full Name")), ("E025", "people.yaml", "fields[10].aliases"),
                  id="E025-english-label"),
+    # E033 a choice alias must name one option only
+    pytest.param(_set(F(2, "choices"), {"在籍": {"en": "Active", "aliases": ["退会"]}, "退会": "Left"}),
+                 ("E033", "people.yaml", "fields[2].choices.在籍.aliases"), id="E033-alias-is-other-choice"),
+    pytest.param(_set(F(2, "choices"), {"在籍": "Active", "退会": {"en": "Left", "aliases": ["active"]}}),
+                 ("E033", "people.yaml", "fields[2].choices.退会.aliases"), id="E033-alias-is-other-english-label"),
+    pytest.param(_set(F(2, "choices"), {"在籍": {"en": "Active", "aliases": ["在会"]},
+                                         "退会": {"en": "Left", "aliases": ["在 会"]}}),
+                 ("E033", "people.yaml", "fields[2].choices.退会.aliases"), id="E033-alias-on-two-choices"),
+    pytest.param(_set(F(2, "choices"), {"在籍": {"en": "Active", "aliases": ["在会", "在会"]}, "退会": "Left"}),
+                 ("E033", "people.yaml", "fields[2].choices.在籍.aliases"), id="E033-alias-twice-on-one-choice"),
     # E027 the natural key must be required and unique (and not derived)
     pytest.param(_set(F(0, "unique"), False), ("E027", "people.yaml", "key"), id="E027-not-unique"),
     pytest.param(_delete(F(0, "required")), ("E027", "people.yaml", "key"), id="E027-not-required"),
@@ -219,6 +229,8 @@ def test_each_kind_of_cross_reference_mistake(tmp_path, mutate, expected):
         pytest.param(_set(("org_units", "tree"), "name"), {("E024", "org_units.yaml", "tree")}, id="E024"),
         pytest.param(_set(F(10, "aliases"), ["姓名"]), {("E025", "people.yaml", "fields[10].aliases")}, id="E025"),
         pytest.param(_set(F(0, "unique"), False), {("E027", "people.yaml", "key")}, id="E027"),
+        pytest.param(_set(F(2, "choices"), {"在籍": {"en": "Active", "aliases": ["退会"]}, "退会": "Left"}),
+                     {("E033", "people.yaml", "fields[2].choices.在籍.aliases")}, id="E033"),
     ],
 )
 def test_a_single_cross_mistake_is_reported_once(tmp_path, mutate, expected):
@@ -284,6 +296,24 @@ def test_alias_collision_message(tmp_path):
 def test_a_field_may_repeat_its_own_headers(tmp_path):
     _, problems = read_mutated(tmp_path, _set(F(10, "aliases"), ["手机号码", "phone", "MOBILE", "手机 号码"]))
     assert problems == []
+
+
+def test_choice_alias_messages(tmp_path):
+    _, problems = read_mutated(tmp_path, _set(F(2, "choices"), {
+        "在籍": {"en": "Active", "aliases": ["退会", "在会"]}, "退会": {"en": "Left", "aliases": ["在会"]}}))
+    assert sorted(str(p) for p in problems) == [
+        "schema.E033 people.yaml fields[2].choices.在籍.aliases: 别名 '退会' 就是选项 '退会'（或其标签），"
+        "不能再指向 '在籍'；请删除这个别名",
+        "schema.E033 people.yaml fields[2].choices.退会.aliases: 别名 '在会' 同时写在选项 '在籍' 和 '退会' 下，"
+        "无法确定它指哪个选项；请只保留一处",
+    ]
+
+
+def test_choice_aliases_may_repeat_their_own_option(tmp_path):
+    registry, problems = read_mutated(tmp_path, _set(F(2, "choices"), {
+        "在籍": {"en": "Active", "aliases": ["在籍", "active", "在会"]}, "退会": {"en": "Left", "aliases": ["退出"]}}))
+    assert problems == []
+    assert registry.get("people").field("status").choice_for("退出") == "退会"
 
 
 def test_scope_and_tree_messages(tmp_path):

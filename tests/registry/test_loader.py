@@ -282,6 +282,12 @@ STRUCTURAL_MISTAKES = [
                  id="E015-empty-choices"),
     pytest.param(_set(lambda r: _field(r, 2), "choices", ["在籍", "退会", "在籍"]),
                  ("E015", "people.yaml", "fields[2].choices"), id="E015-duplicate-choice"),
+    pytest.param(_set(lambda r: _field(r, 2), "choices", {"在籍": {"en": "Active", "alias": ["在会"]}, "退会": "Left"}),
+                 ("E015", "people.yaml", "fields[2].choices.在籍"), id="E015-choice-with-unknown-key"),
+    pytest.param(_set(lambda r: _field(r, 2), "choices", {"在籍": {"aliases": ["在会"]}, "退会": "Left"}),
+                 ("E015", "people.yaml", "fields[2].choices.在籍"), id="E015-choice-without-english"),
+    pytest.param(_set(lambda r: _field(r, 2), "choices", {"在籍": {"en": "Active", "aliases": "在会"}, "退会": "Left"}),
+                 ("E005", "people.yaml", "fields[2].choices.在籍.aliases"), id="E005-choice-aliases-not-a-list"),
     pytest.param(_delete(_people, "key"), ("E016", "people.yaml", "key"), id="E016-missing-key"),
     pytest.param(_set(lambda r: _field(r, 9), "max_length", 10), ("E019", "people.yaml", "fields[9].max_length"),
                  id="E019-max-length-on-date"),
@@ -393,6 +399,15 @@ def test_wrong_default_type_message(tmp_path):
     (problem,) = problems
     assert str(problem) == ("schema.E026 people.yaml fields[11].default: "
                             "默认值不符合字段类型：子女数应为整数，当前为“abc”")
+
+
+def test_a_choice_may_carry_aliases(tmp_path):
+    registry, problems = read_mutated(tmp_path, _set(lambda r: _field(r, 2), "choices",
+                                                     {"在籍": {"en": "Active", "aliases": ["在会", "会员"]}, "退会": "Left"}))
+    assert problems == []
+    status = registry.get("people").field("status")
+    assert status.choice_values == ("在籍", "退会")
+    assert [(c.label.en, c.aliases) for c in status.choices] == [("Active", ("在会", "会员")), ("Left", ())]
 
 
 def test_choice_default_message_lists_choices(tmp_path):

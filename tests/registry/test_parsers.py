@@ -27,6 +27,10 @@ COUNT = FieldSpec("count", "integer", Label("人数", "Head count"))
 ACTIVE = FieldSpec("is_active", "boolean", Label("是否在职", "Employed"))
 STATUS = FieldSpec("status", "choice", Label("会籍状态", "Status"),
                    choices=(Choice("在籍", Label("在籍", "Active")), Choice("退会", Label("退会", "Left"))))
+EDUCATION = FieldSpec("education", "choice", Label("学历", "Education"), choices=(
+    Choice("大学本科", Label("大学本科", "Bachelor's degree"), aliases=("本科",)),
+    Choice("下(待)岗", Label("下(待)岗", "Laid off"), aliases=("下岗", "待岗")),
+))
 ID_CARD = FieldSpec("id_card", "id_card", Label("身份证号", "ID number"))
 CERT = FieldSpec("cert_no", "id_card", Label("证件号", "Certificate no."))
 PHONE = FieldSpec("phone", "phone", Label("联系电话", "Contact phone"))
@@ -227,6 +231,19 @@ def test_parse_choice_rejects():
     assert error.code == "not_in_choices"
     assert error.message("zh") == "会籍状态“在职”不在选项中，请从以下选项中选择：在籍、退会"
     assert error.message("en") == "Status: “在职” is not one of the choices: 在籍、退会"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("本科", "大学本科"), (" 本 科 ", "大学本科"), ("大学本科", "大学本科"), ("bachelor's degree", "大学本科"),
+    ("下岗", "下(待)岗"), ("待岗", "下(待)岗"), ("下（待）岗", "下(待)岗"), ("\u3000下岗\u3000", "下(待)岗"),
+])
+def test_parse_choice_stores_an_alias_as_its_option(raw, expected):
+    assert field_type("choice").parse(raw, EDUCATION) == expected
+
+
+def test_parse_choice_offers_only_the_options_not_their_aliases():
+    error = error_of(field_type("choice").parse, "本科学历", EDUCATION)
+    assert error.message("zh") == "学历“本科学历”不在选项中，请从以下选项中选择：大学本科、下(待)岗"
 
 
 # --- ID numbers ------------------------------------------------------------------------------------
