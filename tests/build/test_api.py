@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 MEMBER = {"name": "张三", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍"}
 
 
@@ -48,6 +50,23 @@ def test_unknown_link_and_duplicate_key_are_refused(admin_client: Any, org_tree:
     again = admin_client.post("/api/v1/members/", json=MEMBER)
     assert again.status_code == 422
     assert again.get_json()["message"]["id_card"] == ["身份证号“11010519491231002X”已被其他记录使用，不能重复"]
+
+
+@pytest.mark.parametrize("written", ["车工一组 (A01-1)", "车工一组（A01-1）", "车工一组(A01-1)"])
+def test_a_link_written_as_title_and_key_is_found_as_the_import_finds_it(admin_client: Any, org_tree: dict[str, int],
+                                                                         written: str) -> None:
+    response = admin_client.post("/api/v1/members/", json={**MEMBER, "org_unit": written})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["result"]["org_unit"]["key"] == "A01-1"
+    moved = admin_client.put(f"/api/v1/members/{response.get_json()['id']}", json={"org_unit": "物流中心工会 (B)"})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["result"]["org_unit"]["key"] == "B"
+
+
+def test_a_title_and_key_naming_no_record_is_refused(admin_client: Any, org_tree: dict[str, int]) -> None:
+    response = admin_client.post("/api/v1/members/", json={**MEMBER, "org_unit": "车工一组 (ZZ)"})
+    assert response.status_code == 422
+    assert "车工一组 (ZZ)" in response.get_json()["message"]["org_unit"][0]
 
 
 def test_put_changes_only_given_fields_and_validates(admin_client: Any, org_tree: dict[str, int]) -> None:

@@ -35,6 +35,13 @@ def test_fixed_form_saves_and_the_list_finds_it_by_id(admin_client: Any, org_tre
     assert "王小明" not in other
 
 
+def test_form_finds_a_link_written_as_title_and_key(admin_client: Any, org_tree: dict[str, int]) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": "车工一组（A01-1）"}
+    assert admin_client.post("/members/add", data=data).status_code == 302
+    member = admin_client.get("/api/v1/members/").get_json()["result"][0]
+    assert member["org_unit"]["key"] == "A01-1"
+
+
 def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
     admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
     assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)
