@@ -53,7 +53,7 @@ FIELD_KEYS: tuple[KeySpec, ...] = (
     KeySpec("masked_with", "str", False, "随之打码：本登记簿中的一个敏感字段名；看不到那个字段明文的角色，这个字段也打码，且不能按它排序或筛选（用于能反推敏感值的字段，例如实交会费能反推工资）。", "wage"),
     KeySpec("choices", "choices", False, "选项（仅 choice 类型）：字符串列表，或 `值: 英文标签` 的映射。", "{在籍: Active, 退会: Left}"),
     KeySpec("target", "str", False, "链接目标登记簿（仅 link 类型）。", "org_units"),
-    KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`，函数见下面的派生表。", "id_card.gender"),
+    KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`（多个源字段用逗号分隔：`源字段,源字段.函数`），函数见下面的派生表。", "id_card.gender"),
     KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法。", "[身份证号码, 公民身份号码]"),
     KeySpec("index", "bool", False, "为该列建普通索引（链接、自然键、搜索列会自动建索引）。", "true"),
 )

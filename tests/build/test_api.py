@@ -69,6 +69,31 @@ def test_a_title_and_key_naming_no_record_is_refused(admin_client: Any, org_tree
     assert "车工一组 (ZZ)" in response.get_json()["message"]["org_unit"][0]
 
 
+CASE = {"case_no": "KN-2024-1", "member": MEMBER["id_card"], "org_unit": "A", "hardship_category": "相对困难",
+        "household_size": 1, "household_annual_income": "12,000.06", "rigid_expenses": "0"}
+
+
+def test_per_capita_income_is_computed_from_household_income_and_size(admin_client: Any,
+                                                                      org_tree: dict[str, int]) -> None:
+    assert admin_client.post("/api/v1/members/", json=MEMBER).status_code == 201
+    created = admin_client.post("/api/v1/assistance_cases/", json=CASE)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["result"]["per_capita_monthly_income"] == "1000.01"  # 1000.005, half up
+    pk = created.get_json()["id"]
+    bigger = admin_client.put(f"/api/v1/assistance_cases/{pk}", json={"household_size": 2})
+    assert bigger.get_json()["result"]["per_capita_monthly_income"] == "500.00"
+    costs = admin_client.put(f"/api/v1/assistance_cases/{pk}", json={"rigid_expenses": "2,400.06"})
+    assert costs.get_json()["result"]["per_capita_monthly_income"] == "400.00"
+
+
+def test_per_capita_income_typed_by_hand_is_refused(admin_client: Any, org_tree: dict[str, int]) -> None:
+    assert admin_client.post("/api/v1/members/", json=MEMBER).status_code == 201
+    typed = admin_client.post("/api/v1/assistance_cases/", json={**CASE, "per_capita_monthly_income": "300"})
+    assert typed.status_code == 422
+    assert "由系统计算" in typed.get_json()["message"]["per_capita_monthly_income"][0]
+    assert admin_client.get("/api/v1/assistance_cases/").get_json()["count"] == 0
+
+
 def test_put_changes_only_given_fields_and_validates(admin_client: Any, org_tree: dict[str, int]) -> None:
     created = admin_client.post("/api/v1/members/", json={**MEMBER, "phone": "13800138000"}).get_json()
     pk = created["id"]

@@ -42,6 +42,19 @@ def test_form_finds_a_link_written_as_title_and_key(admin_client: Any, org_tree:
     assert member["org_unit"]["key"] == "A01-1"
 
 
+def test_form_computes_per_capita_income_and_offers_no_box_for_it(admin_client: Any,
+                                                                  org_tree: dict[str, int]) -> None:
+    member = {"name": "王小明", "id_card": "360426199101010071", "org_unit": "A01-1"}
+    member_id = admin_client.post("/api/v1/members/", json=member).get_json()["id"]
+    assert 'name="per_capita_monthly_income"' not in admin_client.get("/assistance_cases/add").get_data(as_text=True)
+    case = {"case_no": "KN-1", "member": str(member_id), "org_unit": str(org_tree["A"]),
+            "hardship_category": "深度困难", "status": "申请中", "household_size": "3",
+            "household_annual_income": "36000", "rigid_expenses": "6000", "per_capita_monthly_income": "1"}
+    assert admin_client.post("/assistance_cases/add", data=case).status_code == 302
+    saved = admin_client.get("/api/v1/assistance_cases/").get_json()["result"][0]
+    assert saved["per_capita_monthly_income"] == "833.33"
+
+
 def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
     admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
     assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)
