@@ -55,6 +55,29 @@ def test_form_computes_per_capita_income_and_offers_no_box_for_it(admin_client: 
     assert saved["per_capita_monthly_income"] == "833.33"
 
 
+@pytest.mark.parametrize("typed", ["20200105", "2020-01-05", "2020/1/5", "2020.1.5", "2020年1月5日", " 2020-1-5 "])
+def test_form_reads_a_date_in_every_format_the_import_reads(admin_client: Any, org_tree: dict[str, int],
+                                                            typed: str) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "joined_on": typed}
+    assert admin_client.post("/members/add", data=data).status_code == 302
+    assert admin_client.get("/api/v1/members/").get_json()["result"][0]["joined_on"] == "2020-01-05"
+
+
+@pytest.mark.parametrize("typed", ["abc", "2020-13-45", "2020-02-30", "202015"])
+def test_form_refuses_a_date_with_the_apis_message(admin_client: Any, org_tree: dict[str, int], typed: str) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "joined_on": typed}
+    response = admin_client.post("/members/add", data=data)
+    assert response.status_code == 200
+    api = admin_client.post("/api/v1/members/", json={**data, "org_unit": "A01-1"})
+    assert api.status_code == 422
+    message = api.get_json()["message"]["joined_on"][0]
+    assert message.startswith("入会时间不是有效日期")
+    html = response.get_data(as_text=True)
+    assert message in _field_error(html, "joined_on")
+    assert re.search(r'<input[^>]*id="joined_on"[^>]*value="' + re.escape(typed) + '"', html), "typed text is kept"
+    assert admin_client.get("/api/v1/members/").get_json()["count"] == 0
+
+
 def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
     admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
     assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)
