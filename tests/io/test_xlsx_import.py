@@ -414,6 +414,9 @@ def test_per_capita_income_is_computed_on_import_and_a_typed_one_ignored(app: An
     report = import_file(app, "assistance_cases", size_only, mode="upsert")
     assert report.errors == [] and report.updated == 1
     assert by_key(app, "assistance_cases", "case_no")["KN-1"]["per_capita_monthly_income"] == Decimal("1250.00")
+    undo(app, report.batch_id, "assistance_cases")
+    restored = by_key(app, "assistance_cases", "case_no")["KN-1"]
+    assert (restored["household_size"], restored["per_capita_monthly_income"]) == (3, Decimal("833.33"))
 
 
 def test_a_link_that_matches_nothing_is_an_error(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
