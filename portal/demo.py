@@ -25,7 +25,7 @@ from portal import demo_names as names
 from portal.domain.dues import dues_amount
 from portal.domain.idcard import age_on, make_id_card
 from portal.extensions import db
-from portal.registry.derivations import compute, is_stored
+from portal.registry.derivations import derive, is_stored
 
 SEED = 20261121
 AS_OF = date(2026, 11, 21)
@@ -72,13 +72,13 @@ class Writer:
 
     def insert(self, slug: str, rows: Sequence[dict[str, Any]]) -> None:
         spec, table = self.state.registry.get(slug), self.models[slug].__table__
-        derived = [(f.name, f.derive_function, f.derive_source) for f in spec.fields if f.derive and is_stored(f)]
+        derived = [f for f in spec.fields if f.derive and is_stored(f)]
         columns = [column.name for column in table.columns if column.name != "id"]
         for start in range(0, len(rows), CHUNK):
             batch = []
             for row in rows[start:start + CHUNK]:
-                for name, function, source in derived:
-                    row[name] = compute(function or "", row.get(source or ""))
+                for field in derived:
+                    row[field.name] = derive(field, row.get)
                 row["created_at"] = row["updated_at"] = self.now
                 batch.append({column: row.get(column) for column in columns})
             db.session.execute(insert(table), batch)
@@ -362,7 +362,7 @@ def _add_assistance(writer: Writer, people: list[Person]) -> None:
             "marital_status": rng.choice(("离异", "丧偶")) if single else rng.choices(("已婚", "离异", "丧偶"), (85, 8, 7))[0],
             "housing_type": rng.choices(("租住私房", "自有住房", "公租房", "单位宿舍", "借住"), (35, 30, 20, 8, 7))[0],
             "household_size": size, "own_monthly_income": own, "household_other_annual_income": other,
-            "household_annual_income": annual, "rigid_expenses": rigid, "per_capita_monthly_income": per_head,
+            "household_annual_income": annual, "rigid_expenses": rigid,
             "address": names.home_address(rng), "bank_name": bank,
             "bank_card_no": names.luhn(bin_code + f"{rng.randrange(10 ** 12):012d}"),
             "is_single_parent": single, "zero_employment_household": False,

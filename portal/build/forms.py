@@ -21,6 +21,7 @@ from flask_appbuilder.forms import DynamicForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import html_params
 
 from portal.build.records import RecordService
 from portal.domain.messages import DomainValidationError
@@ -67,6 +68,16 @@ class ParsedField(StringField):
 
 class ParsedTextAreaField(ParsedField, TextAreaField):
     pass
+
+
+class DateTextWidget(DatePickerWidget):
+    """Flask-AppBuilder's date picker box showing the field's text, not its parsed date: a date the
+    server refused stays in the box, next to its message, for the clerk to correct."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("name", field.name)
+        return Markup(self.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)})
 
 
 def link_text(record: Any, access: Access = SYSTEM_ACCESS) -> str:
@@ -210,7 +221,7 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
     if widget == "textarea":
         return ParsedTextAreaField(spec=spec, locale=locale, widget=BS3TextAreaFieldWidget(), **common)
     if widget == "date":
-        return ParsedField(spec=spec, locale=locale, widget=DatePickerWidget(), **common)
+        return ParsedField(spec=spec, locale=locale, widget=DateTextWidget(), **common)
     return ParsedField(spec=spec, locale=locale, widget=BS3TextFieldWidget(), **common)
 
 

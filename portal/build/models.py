@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapper, relationship
 
-from portal.registry.derivations import compute, is_stored
+from portal.registry.derivations import derive, is_stored
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 
@@ -93,11 +93,8 @@ def _build_class(spec: RegisterSpec, base: type[Any]) -> type[Any]:
 
 
 def _virtual_getter(field: FieldSpec) -> Any:
-    source = field.derive_source or ""
-    function = field.derive_function or ""
-
     def getter(self: Any) -> Any:
-        return compute(function, getattr(self, source, None), date.today())
+        return derive(field, lambda name: getattr(self, name, None), date.today())
 
     getter.__name__ = field.name
     return getter
@@ -107,7 +104,7 @@ def apply_derivations(obj: Any, spec: RegisterSpec) -> None:
     """Recompute the stored derived fields of ``obj`` from their sources."""
     for field in spec.fields:
         if field.derive and is_stored(field):
-            setattr(obj, field.name, compute(field.derive_function or "", getattr(obj, field.derive_source or "")))
+            setattr(obj, field.name, derive(field, lambda name: getattr(obj, name)))
 
 
 def _listen_derivations(cls: type[Any], spec: RegisterSpec) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.build.models import BuiltModels, apply_derivations
 from portal.build.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
+from portal.io.lookups import resolve_links
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import SYSTEM_ACCESS, Access, row_condition, scope_anchor
 
@@ -107,18 +108,18 @@ class RecordService:
             raise RecordForbidden(refused)
 
     def resolve_link(self, field: FieldSpec, raw: Any, instance: Any = None) -> Any:
-        """Find the linked record by id (JSON integer), natural key or title; ``ValueError`` if not exactly one."""
+        """Find the linked record by id (JSON integer), natural key, title or ``title (key)`` (the import's
+        rule, ``resolve_links``); ``ValueError`` if not exactly one."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         target_spec = self.registry.get(field.target or "")
         target = self.models[target_spec.slug]
-        scope = row_condition(target_spec, target, self.access())
         if isinstance(raw, int) and not isinstance(raw, bool):
-            candidates = self._find(target, "id", raw, scope)
+            candidates = self._find(target, "id", raw, row_condition(target_spec, target, self.access()))
         else:
             text = str(raw).strip()
-            candidates = (self._find(target, target_spec.key, text, scope)
-                          or self._find(target, target_spec.title, text, scope))
+            ids = resolve_links(self.session, self.registry, self.models, field, [text], self.access())[text].ids
+            candidates = [self.session.get(target, record_id) for record_id in ids]
         if not candidates:
             raise ValueError(self.problem(field, "link_not_found", value=raw))
         if len(candidates) > 1:

@@ -19,7 +19,7 @@ from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_v
 from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
                                   no_progress)
 from portal.io.template_meta import parse_meta, version_changes
-from portal.registry.derivations import compute, is_stored
+from portal.registry.derivations import compute, is_stored, source_value
 from portal.registry.spec import FieldSpec
 from portal.security.access import ORG_REGISTER, scope_anchor
 
@@ -40,16 +40,16 @@ class Planner:
         self._required = tuple(f for f in import_fields(self.spec) if needs_column(f))
         stored = [f for f in self.spec.fields if is_stored(f)]
         #: (database column, field name, default) of the stored fields a row sets; (column, derivation,
-        #: source field) of the stored derived ones; the columns of links to this same register.
+        #: source fields) of the stored derived ones; the columns of links to this same register.
         self._plain_columns = tuple((link_column(f) if f.is_link else f.name, f.name, None if f.is_link else f.default)
                                     for f in stored if not f.is_derived)
-        self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_source or "")
+        self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_sources)
                                       for f in stored if f.is_derived)
         self._self_links = tuple(link_column(f) for f in self.spec.links if f.target == self.spec.slug)
         self._derived: dict[str, dict[Any, Any]] = {
-            f.derive_function or "": {} for f in self.spec.fields
-            if f.is_derived and self.spec.has_field(f.derive_source or "")
-            and not self.spec.field(f.derive_source or "").unique}
+            f.name: {} for f in self.spec.fields
+            if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
+                                    for source in f.derive_sources)}
 
     # -- messages ----------------------------------------------------------------------------
     def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str:
@@ -172,12 +172,13 @@ class Planner:
         self._compare = [(f, link_column(f) if f.is_link else f.name) for f in header.fields
                          if is_stored(f) and not access.hidden(spec, f)]
         compared = {f.name for f, _ in self._compare}
-        self._recompute = [(f.name, f.derive_function or "", f.derive_source or "") for f in spec.fields
-                           if f.is_derived and is_stored(f) and f.derive_source in compared]
+        self._recompute = [(f.name, f.derive_function or "", f.derive_sources) for f in spec.fields
+                           if f.is_derived and is_stored(f) and compared.intersection(f.derive_sources)]
         self._refused = {column: f.label.zh for f, column in self._compare if not access.may_write(spec, f, False)}
         self._anchor_column = None if anchor is None else (
             "id" if spec.slug == ORG_REGISTER else link_column(anchor))
         self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
+                                          *(source for _, _, sources in self._recompute for source in sources),
                                           *([self._anchor_column] if self._anchor_column else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
 
@@ -200,8 +201,8 @@ class Planner:
             return
         get = values.get
         record = {column: get(name, default) for column, name, default in self._plain_columns}
-        for column, function, source in self._derived_columns:
-            record[column] = self._derive(function, get(source))
+        for column, function, sources in self._derived_columns:
+            record[column] = self._derive(column, function, source_value(sources, get))
         deferred: dict[str, str] = {}
         for column in self._self_links:
             value = record[column]
@@ -209,9 +210,9 @@ class Planner:
                 deferred[column], record[column] = value.key, None
         plan.creates.append(RowPlan(row.row, record, deferred=deferred))
 
-    def _derive(self, function: str, source: Any) -> Any:
+    def _derive(self, column: str, function: str, source: Any) -> Any:
         """A stored derivation, remembered per source value (wages repeat; ID numbers do not, so they are not kept)."""
-        cache = self._derived.get(function)
+        cache = self._derived.get(column)
         if cache is None:
             return compute(function, source)
         if source not in cache:
@@ -250,9 +251,10 @@ class Planner:
             old = current[position[column]]
             if old != value:
                 changes[column], before[column] = value, old
-        for name, function, source in self._recompute:
-            if source in changes:
-                value, old = self._derive(function, changes[source]), current[position[name]]
+        for name, function, sources in self._recompute:
+            if changes.keys() & sources:
+                source = source_value(sources, lambda field: changes.get(field, current[position[field]]))
+                value, old = self._derive(name, function, source), current[position[name]]
                 if old != value:
                     changes[name], before[name] = value, old
         if not changes:

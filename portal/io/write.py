@@ -21,7 +21,7 @@ from portal.build.models import link_column
 from portal.io.lookups import chunks
 from portal.io.plan import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
 from portal.io.records import ImportBatch, ImportItem, expand_ranges, id_ranges
-from portal.registry.derivations import compute, is_stored
+from portal.registry.derivations import derive, is_stored
 from portal.security import audit
 
 #: Rows per INSERT/UPDATE round trip.
@@ -199,16 +199,16 @@ def _refuse_if_linked(ctx: ImportContext, batch: ImportBatch, created: list[int]
 
 
 def _restore(ctx: ImportContext, before: dict[str, Any]) -> dict[str, Any]:
-    """Old values from their JSON form, with the derived columns recomputed."""
+    """Old values from their JSON form, with the derived columns recomputed where all their sources are restored."""
     values: dict[str, Any] = {}
     for spec_field in ctx.spec.fields:
         column = link_column(spec_field) if spec_field.is_link else spec_field.name
         if column in before:
             values[column] = _typed(spec_field.type, before[column])
     for spec_field in ctx.spec.fields:
-        source = spec_field.derive_source
-        if spec_field.is_derived and is_stored(spec_field) and source in values:
-            values[spec_field.name] = compute(spec_field.derive_function or "", values[source])
+        sources = spec_field.derive_sources
+        if spec_field.is_derived and is_stored(spec_field) and sources and all(name in values for name in sources):
+            values[spec_field.name] = derive(spec_field, values.__getitem__)
     return values
 
 

@@ -19,7 +19,7 @@ import xlsxwriter
 
 from portal.build.forms import link_text
 from portal.registry.fieldtypes import field_type
-from portal.registry.derivations import DERIVATIONS, compute, is_stored
+from portal.registry.derivations import DERIVATIONS, derive, is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access
 from portal.security.masking import mask_value
@@ -95,10 +95,10 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
     hidden = access.hidden(spec, field)
     name = field.name
     if field.is_derived and not is_stored(field):
-        source, function = _reader(field.derive_source or "", layout), field.derive_function or ""
+        sources = {source: _reader(source, layout) for source in field.derive_sources}
 
         def raw(record: Any) -> Any:
-            return compute(function, source(record))
+            return derive(field, lambda source: sources[source](record))
     elif field.is_link and layout is not None:
         raw = _reader(link_title_column(name), layout)
     else:

@@ -75,17 +75,28 @@ def _check_derivations(spec: RegisterSpec, registry: Registry, problems: Problem
         if not field.derive:
             continue
         path = f"fields[{_index(spec, field.name)}].derive"
-        source, _, function = field.derive.partition(".")
+        function = field.derive.partition(".")[2]
         derivation = DERIVATIONS.get(function)
         if derivation is None:
             problems.add("E022", path, f"未知的派生函数 '{function}'，可用：{', '.join(DERIVATIONS)}（写法：源字段.函数）")
-        elif not spec.has_field(source):
-            problems.add("E022", path, f"派生的源字段 '{source}' 不存在")
-        elif spec.field(source).type not in derivation.source_types:
-            problems.add("E022", path, f"'{function}' 需要 {'/'.join(sorted(derivation.source_types))} 类型的源字段，"
-                                       f"'{source}' 是 {spec.field(source).type}")
+        elif len(field.derive_sources) != len(derivation.all_source_types):
+            problems.add("E022", path, f"'{function}' 需要 {len(derivation.all_source_types)} 个源字段（用逗号分隔），"
+                                       f"这里写了 {len(field.derive_sources)} 个")
+        elif message := _source_problem(spec, function, field.derive_sources, derivation.all_source_types):
+            problems.add("E022", path, message)
         elif derivation.result_type != field.type:
             problems.add("E022", path, f"'{function}' 的结果是 {derivation.result_type} 类型，字段却声明为 {field.type}")
+
+
+def _source_problem(spec: RegisterSpec, function: str, sources: tuple[str, ...],
+                    types: tuple[frozenset[str], ...]) -> str | None:
+    """The first source field that does not exist or has a type the derivation cannot read."""
+    for source, allowed in zip(sources, types):
+        if not spec.has_field(source):
+            return f"派生的源字段 '{source}' 不存在"
+        if spec.field(source).type not in allowed:
+            return f"'{function}' 需要 {'/'.join(sorted(allowed))} 类型的源字段，'{source}' 是 {spec.field(source).type}"
+    return None
 
 
 def _check_masked_with(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:

@@ -1,4 +1,5 @@
-"""Derived (read-only) fields: ``derive: <source field>.<function>``.
+"""Derived (read-only) fields: ``derive: <source field>.<function>``, or ``<a>,<b>,<c>.<function>`` for a
+function of several fields of the same record.
 
 A stored derivation is computed whenever the record is written (so it can be listed, filtered and
 indexed); a virtual one (``stored=False``) is computed when the record is read, because it changes
@@ -13,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from portal.domain.assistance import per_capita_monthly_income
 from portal.domain.dues import dues_amount, dues_base
 from portal.domain.idcard import age_on, birth_date_from_id, gender_from_id
 from portal.registry.spec import FieldSpec
@@ -22,7 +24,7 @@ from portal.registry.spec import FieldSpec
 class Derivation:
     name: str
     doc: str
-    #: Field types the source field may have.
+    #: Field types the (first) source field may have.
     source_types: frozenset[str]
     #: Field type of the result (decides column, form display and export format).
     result_type: str
@@ -32,6 +34,13 @@ class Derivation:
     #: the masked ID's last digits anyway, and an age in years do not). Such results are masked with
     #: their source.
     reveals_source: bool = True
+    #: Field types of the further source fields, in order; a function of several fields receives their
+    #: values as one tuple.
+    more_source_types: tuple[frozenset[str], ...] = ()
+
+    @property
+    def all_source_types(self) -> tuple[frozenset[str], ...]:
+        return (self.source_types, *self.more_source_types)
 
 
 def _age(value: Any, today: date) -> int | None:
@@ -67,6 +76,11 @@ DERIVATIONS: dict[str, Derivation] = {
                    True, lambda value, today: value + timedelta(days=15)),
         Derivation("minus_3_months", "到期前 3 个月（集体合同续订提醒日，DOMAIN §6a C7）", frozenset({"date"}), "date",
                    True, lambda value, today: _months_before(value, 3)),
+        Derivation("per_capita_monthly_income",
+                   "家庭月人均收入：（家庭年可支配收入 − 刚性支出）÷ 12 ÷ 家庭人口，四舍五入到分；"
+                   "依次写这三个源字段，刚性支出空着按 0 计（DOMAIN §7）", frozenset({"money"}), "money", True,
+                   lambda values, today: per_capita_monthly_income(*values),
+                   more_source_types=(frozenset({"money"}), frozenset({"integer"}))),
     )
 }
 
@@ -87,7 +101,19 @@ def reveals_source(field: FieldSpec) -> bool:
 
 
 def compute(function: str, value: Any, today: date | None = None) -> Any:
-    """Apply one derivation to a source value; a blank source gives a blank result."""
+    """Apply one derivation to a source value (a tuple for several sources); a blank source gives a blank result."""
     if value is None or value == "":
         return None
     return DERIVATIONS[function].compute(value, today or date.today())
+
+
+def source_value(sources: tuple[str, ...], value_of: Callable[[str], Any]) -> Any:
+    """What a derivation is computed from: the one source's value, or the tuple of several."""
+    if len(sources) == 1:
+        return value_of(sources[0])
+    return tuple(value_of(name) for name in sources)
+
+
+def derive(field: FieldSpec, value_of: Callable[[str], Any], today: date | None = None) -> Any:
+    """A derived field's value, reading its source fields with ``value_of(name)``."""
+    return compute(field.derive_function or "", source_value(field.derive_sources, value_of), today)

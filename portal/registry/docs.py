@@ -141,7 +141,8 @@ def _type_table() -> list[str]:
 def _derivation_table() -> list[str]:
     return _table(
         ("函数", "说明", "源字段类型", "结果类型", "保存到数据库"),
-        ((_code(row.name), row.doc, "、".join(_code(name) for name in sorted(row.source_types)),
+        ((_code(row.name), row.doc, "；".join("、".join(_code(name) for name in sorted(types))
+                                              for types in row.all_source_types),
           _code(row.result_type), "是" if row.stored else "否（读取时计算，不能搜索或过滤）")
          for row in DERIVATIONS.values()),
     )
@@ -163,8 +164,10 @@ def render_readme() -> str:
     )
     lines += _section(
         "派生函数",
-        "派生字段写作 `derive: 源字段.函数`，例如 `derive: id_card.gender`；字段类型必须等于函数的结果类型，"
-        "源字段类型必须是表中列出的类型。派生字段只读，不能设置 `required` 或 `default`。",
+        "派生字段写作 `derive: 源字段.函数`，例如 `derive: id_card.gender`；需要几个源字段的函数按表中顺序用逗号分隔，"
+        "例如 `derive: household_annual_income,rigid_expenses,household_size.per_capita_monthly_income`。"
+        "字段类型必须等于函数的结果类型，源字段类型必须是表中列出的类型（多个源字段的类型按顺序用“；”分开）。"
+        "派生字段只读，不能设置 `required` 或 `default`；从敏感字段得出的值随源字段一起打码。",
         _derivation_table(),
     )
     lines += _section("问题代码", "`portal check` 和启动时报告的问题代码；代码含义固定不变。",

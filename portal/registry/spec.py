@@ -74,7 +74,15 @@ class FieldSpec:
 
     @property
     def derive_source(self) -> str | None:
-        return self.derive.split(".", 1)[0] if self.derive else None
+        """The first source field of a derivation."""
+        return self.derive_sources[0] if self.derive else None
+
+    @property
+    def derive_sources(self) -> tuple[str, ...]:
+        """Every source field, in order: ``id_card.gender`` -> (id_card,); ``a,b,c.f`` -> (a, b, c)."""
+        if not self.derive:
+            return ()
+        return tuple(name.strip() for name in self.derive.partition(".")[0].split(","))
 
     @property
     def derive_function(self) -> str | None:

@@ -46,17 +46,16 @@ class Access:
 
     def hidden(self, spec: RegisterSpec, field: FieldSpec) -> bool:
         """Masked for this user: a sensitive field not unmasked, or a value that gives such a field away
-        (declared ``masked_with`` it, or derived from it)."""
+        (declared ``masked_with`` it, or derived from it or from several fields one of which is masked)."""
         if field.sensitive and not self.sees(spec.slug, field.name):
             return True
         if field.masked_with and spec.has_field(field.masked_with) and not self.sees(spec.slug, field.masked_with):
             return True
         if field.sensitive:
             return False
-        source = field.derive_source
-        if source and spec.has_field(source) and reveals_source(field):
-            return self.hidden(spec, spec.field(source))
-        return False
+        if not reveals_source(field):
+            return False
+        return any(self.hidden(spec, spec.field(source)) for source in field.derive_sources if spec.has_field(source))
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
         """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""

@@ -8,6 +8,10 @@ if ($.fn.datepicker) {
     monthsShort: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
     today: "今天", clear: "清除", format: "yyyy-mm-dd", titleFormat: "yyyy年mm月", weekStart: 1
   };
+  /* Keep what the clerk typed. By default the picker rewrites the box on blur with the date it read
+     itself, and it reads 20200105 or "abc" as today. The server parses every format the import reads
+     (20200105, 2020年1月5日, 2020.1.5 ...) and refuses the rest under the field, as for any other field. */
+  $.fn.datepicker.defaults.forceParse = false;
   var localeMeta = document.querySelector('meta[name="portal-locale"]');
   if ((localeMeta ? localeMeta.content : "zh").indexOf("en") !== 0) {
     $.fn.datepicker.defaults.language = "zh-CN";

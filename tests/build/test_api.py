@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 MEMBER = {"name": "张三", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍"}
 
 
@@ -60,6 +62,48 @@ def test_unknown_link_and_duplicate_key_are_refused(admin_client: Any, org_tree:
     again = admin_client.post("/api/v1/members/", json=MEMBER)
     assert again.status_code == 422
     assert again.get_json()["message"]["id_card"] == ["身份证号“11010519491231002X”已被其他记录使用，不能重复"]
+
+
+@pytest.mark.parametrize("written", ["车工一组 (A01-1)", "车工一组（A01-1）", "车工一组(A01-1)"])
+def test_a_link_written_as_title_and_key_is_found_as_the_import_finds_it(admin_client: Any, org_tree: dict[str, int],
+                                                                         written: str) -> None:
+    response = admin_client.post("/api/v1/members/", json={**MEMBER, "org_unit": written})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["result"]["org_unit"]["key"] == "A01-1"
+    moved = admin_client.put(f"/api/v1/members/{response.get_json()['id']}", json={"org_unit": "物流中心工会 (B)"})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["result"]["org_unit"]["key"] == "B"
+
+
+def test_a_title_and_key_naming_no_record_is_refused(admin_client: Any, org_tree: dict[str, int]) -> None:
+    response = admin_client.post("/api/v1/members/", json={**MEMBER, "org_unit": "车工一组 (ZZ)"})
+    assert response.status_code == 422
+    assert "车工一组 (ZZ)" in response.get_json()["message"]["org_unit"][0]
+
+
+CASE = {"case_no": "KN-2024-1", "member": MEMBER["id_card"], "org_unit": "A", "hardship_category": "相对困难",
+        "household_size": 1, "household_annual_income": "12,000.06", "rigid_expenses": "0"}
+
+
+def test_per_capita_income_is_computed_from_household_income_and_size(admin_client: Any,
+                                                                      org_tree: dict[str, int]) -> None:
+    assert admin_client.post("/api/v1/members/", json=MEMBER).status_code == 201
+    created = admin_client.post("/api/v1/assistance_cases/", json=CASE)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["result"]["per_capita_monthly_income"] == "1000.01"  # 1000.005, half up
+    pk = created.get_json()["id"]
+    bigger = admin_client.put(f"/api/v1/assistance_cases/{pk}", json={"household_size": 2})
+    assert bigger.get_json()["result"]["per_capita_monthly_income"] == "500.00"
+    costs = admin_client.put(f"/api/v1/assistance_cases/{pk}", json={"rigid_expenses": "2,400.06"})
+    assert costs.get_json()["result"]["per_capita_monthly_income"] == "400.00"
+
+
+def test_per_capita_income_typed_by_hand_is_refused(admin_client: Any, org_tree: dict[str, int]) -> None:
+    assert admin_client.post("/api/v1/members/", json=MEMBER).status_code == 201
+    typed = admin_client.post("/api/v1/assistance_cases/", json={**CASE, "per_capita_monthly_income": "300"})
+    assert typed.status_code == 422
+    assert "由系统计算" in typed.get_json()["message"]["per_capita_monthly_income"][0]
+    assert admin_client.get("/api/v1/assistance_cases/").get_json()["count"] == 0
 
 
 def test_put_changes_only_given_fields_and_validates(admin_client: Any, org_tree: dict[str, int]) -> None:

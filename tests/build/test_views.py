@@ -54,6 +54,49 @@ def test_add_form_stores_a_choice_alias_as_its_option(admin_client: Any, org_tre
         "大学本科", "下(待)岗", "中共党员")
 
 
+def test_form_finds_a_link_written_as_title_and_key(admin_client: Any, org_tree: dict[str, int]) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": "车工一组（A01-1）"}
+    assert admin_client.post("/members/add", data=data).status_code == 302
+    member = admin_client.get("/api/v1/members/").get_json()["result"][0]
+    assert member["org_unit"]["key"] == "A01-1"
+
+
+def test_form_computes_per_capita_income_and_offers_no_box_for_it(admin_client: Any,
+                                                                  org_tree: dict[str, int]) -> None:
+    member = {"name": "王小明", "id_card": "360426199101010071", "org_unit": "A01-1"}
+    member_id = admin_client.post("/api/v1/members/", json=member).get_json()["id"]
+    assert 'name="per_capita_monthly_income"' not in admin_client.get("/assistance_cases/add").get_data(as_text=True)
+    case = {"case_no": "KN-1", "member": str(member_id), "org_unit": str(org_tree["A"]),
+            "hardship_category": "深度困难", "status": "申请中", "household_size": "3",
+            "household_annual_income": "36000", "rigid_expenses": "6000", "per_capita_monthly_income": "1"}
+    assert admin_client.post("/assistance_cases/add", data=case).status_code == 302
+    saved = admin_client.get("/api/v1/assistance_cases/").get_json()["result"][0]
+    assert saved["per_capita_monthly_income"] == "833.33"
+
+
+@pytest.mark.parametrize("typed", ["20200105", "2020-01-05", "2020/1/5", "2020.1.5", "2020年1月5日", " 2020-1-5 "])
+def test_form_reads_a_date_in_every_format_the_import_reads(admin_client: Any, org_tree: dict[str, int],
+                                                            typed: str) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "joined_on": typed}
+    assert admin_client.post("/members/add", data=data).status_code == 302
+    assert admin_client.get("/api/v1/members/").get_json()["result"][0]["joined_on"] == "2020-01-05"
+
+
+@pytest.mark.parametrize("typed", ["abc", "2020-13-45", "2020-02-30", "202015"])
+def test_form_refuses_a_date_with_the_apis_message(admin_client: Any, org_tree: dict[str, int], typed: str) -> None:
+    data = {**FORM, "id_card": "360426199101010071", "org_unit": str(org_tree["A01-1"]), "joined_on": typed}
+    response = admin_client.post("/members/add", data=data)
+    assert response.status_code == 200
+    api = admin_client.post("/api/v1/members/", json={**data, "org_unit": "A01-1"})
+    assert api.status_code == 422
+    message = api.get_json()["message"]["joined_on"][0]
+    assert message.startswith("入会时间不是有效日期")
+    html = response.get_data(as_text=True)
+    assert message in _field_error(html, "joined_on")
+    assert re.search(r'<input[^>]*id="joined_on"[^>]*value="' + re.escape(typed) + '"', html), "typed text is kept"
+    assert admin_client.get("/api/v1/members/").get_json()["count"] == 0
+
+
 def test_quick_search_matches_the_link_title(admin_client: Any, org_tree: dict[str, int]) -> None:
     admin_client.post("/api/v1/members/", json={"name": "赵六", "id_card": "440524188001010014", "org_unit": "A01-1"})
     assert "赵六" in admin_client.get("/members/list/?q=车工一组").get_data(as_text=True)

@@ -433,6 +433,26 @@ def test_a_dues_row_finds_its_member_by_id_and_its_union_by_code(app: Any, org_t
     assert two["amount_due"] == Decimal("15.00")
 
 
+def test_per_capita_income_is_computed_on_import_and_a_typed_one_ignored(app: Any, org_tree: dict[str, int],
+                                                                         tmp_path: Path) -> None:
+    assert import_file(app, "members", members_file(tmp_path / "members.xlsx", ["张三", ID_MAN, "A01"])).created == 1
+    header = ["档案编号", "身份证号", "所属工会", "困难类别", "家庭人口", "家庭年可支配收入", "刚性支出", "家庭月人均收入"]
+    first = write_xlsx(tmp_path / "cases.xlsx", [header, ["KN-1", ID_MAN, "A", "相对困难", 3, 36000, 6000, 99999]])
+    report = import_file(app, "assistance_cases", first)
+    assert report.errors == [] and report.created == 1
+    assert any("家庭月人均收入" in warning and "自动计算" in warning for warning in report.warnings)
+    assert by_key(app, "assistance_cases", "case_no")["KN-1"]["per_capita_monthly_income"] == Decimal("833.33")
+
+    # Only the household size changes: the income kept in the database is divided by the new size.
+    size_only = write_xlsx(tmp_path / "size.xlsx", [header[:5], ["KN-1", ID_MAN, "A", "相对困难", 2]])
+    report = import_file(app, "assistance_cases", size_only, mode="upsert")
+    assert report.errors == [] and report.updated == 1
+    assert by_key(app, "assistance_cases", "case_no")["KN-1"]["per_capita_monthly_income"] == Decimal("1250.00")
+    undo(app, report.batch_id, "assistance_cases")
+    restored = by_key(app, "assistance_cases", "case_no")["KN-1"]
+    assert (restored["household_size"], restored["per_capita_monthly_income"]) == (3, Decimal("833.33"))
+
+
 def test_a_link_that_matches_nothing_is_an_error(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
     assert import_file(app, "members", members_file(tmp_path / "m.xlsx", ["张三", ID_MAN, "A01"])).created == 1
     dues = write_xlsx(tmp_path / "dues.xlsx", [

@@ -172,6 +172,12 @@ CROSS_MISTAKES = [
                  id="E022-dues-from-date"),
     pytest.param(_set(F(5, "derive"), "id_card.gender"), ("E022", "people.yaml", "fields[5].derive"),
                  id="E022-result-type-mismatch"),
+    pytest.param(_set(F(8, "derive"), "wage.per_capita_monthly_income"), ("E022", "people.yaml", "fields[8].derive"),
+                 id="E022-too-few-sources"),
+    pytest.param(_set(F(8, "derive"), "wage,wage,name.per_capita_monthly_income"),
+                 ("E022", "people.yaml", "fields[8].derive"), id="E022-wrong-type-of-a-later-source"),
+    pytest.param(_set(F(8, "derive"), "wage,fee,age.per_capita_monthly_income"),
+                 ("E022", "people.yaml", "fields[8].derive"), id="E022-unknown-later-source"),
     # E023 org_field must be a link to org_units
     pytest.param(_set(("people", "org_field"), "name"), ("E023", "people.yaml", "org_field"), id="E023-string"),
     pytest.param(_set(F(3, "target"), "people"), ("E023", "people.yaml", "org_field"), id="E023-link-elsewhere"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.registry.derivations import DERIVATIONS, compute, is_stored
+from portal.registry.derivations import DERIVATIONS, compute, derive, is_stored
 from portal.registry.fieldtypes import FIELD_TYPES
 from portal.registry.spec import FieldSpec, Label
 
@@ -131,16 +131,26 @@ def test_derivation_rows_use_known_field_types(name):
     row = DERIVATIONS[name]
     assert row.name == name and row.doc
     assert row.result_type in FIELD_TYPES
-    assert row.source_types and row.source_types <= set(FIELD_TYPES)
+    assert all(types and types <= set(FIELD_TYPES) for types in row.all_source_types)
+
+
+def test_per_capita_monthly_income_reads_three_sources_in_order():
+    field = derived("per_head", "money", "income, costs ,size.per_capita_monthly_income")
+    assert field.derive_sources == ("income", "costs", "size") and field.derive_source == "income"
+    values = {"income": Decimal("12000.06"), "costs": None, "size": 1}
+    assert derive(field, values.get) == Decimal("1000.01")
+    assert derive(field, {**values, "income": None}.get) is None
 
 
 def test_derivation_table():
-    assert {name: (sorted(row.source_types), row.result_type) for name, row in DERIVATIONS.items()} == {
-        "gender": (["id_card"], "choice"),
-        "birth_date": (["id_card"], "date"),
-        "age": (["date", "id_card"], "integer"),
-        "dues_base": (["money"], "money"),
-        "dues_amount": (["money"], "money"),
-        "plus_15_days": (["date"], "date"),
-        "minus_3_months": (["date"], "date"),
+    assert {name: [sorted(types) for types in row.all_source_types] + [row.result_type]
+            for name, row in DERIVATIONS.items()} == {
+        "per_capita_monthly_income": [["money"], ["money"], ["integer"], "money"],
+        "gender": [["id_card"], "choice"],
+        "birth_date": [["id_card"], "date"],
+        "age": [["date", "id_card"], "integer"],
+        "dues_base": [["money"], "money"],
+        "dues_amount": [["money"], "money"],
+        "plus_15_days": [["date"], "date"],
+        "minus_3_months": [["date"], "date"],
     }

@@ -156,6 +156,17 @@ def test_derived_fields_are_never_writable(registry: Registry) -> None:
         assert not {f.name for f in derived} & set(access.writable(members, creating=True))
 
 
+def test_per_capita_income_is_masked_unless_every_income_behind_it_is_seen(registry: Registry) -> None:
+    cases = registry.get("assistance_cases")
+    per_head = cases.field("per_capita_monthly_income")
+    read = {"assistance_cases": {"read"}}
+    assert access_of(make_role("a", read)).hidden(cases, per_head)
+    income_only = ("assistance_cases.household_annual_income",)
+    assert access_of(make_role("a", read, unmask=income_only)).hidden(cases, per_head)
+    both = (*income_only, "assistance_cases.rigid_expenses")
+    assert not access_of(make_role("a", read, unmask=both)).hidden(cases, per_head)
+
+
 # --- scope --------------------------------------------------------------------------------------
 
 def test_subtree_ids(tree: tuple[Session, dict[str, int]], models: BuiltModels) -> None:
