@@ -56,14 +56,9 @@ FIELD_KEYS: tuple[KeySpec, ...] = (
             "别名一律保存为该选项的值（下拉框和导入模板只列出选项值）。别名不能与其他选项相同，也不能重复。",
             "{大学本科: {en: Bachelor's degree, aliases: [本科]}, 研究生: Postgraduate}"),
     KeySpec("target", "str", False, "链接目标登记簿（仅 link 类型）。", "org_units"),
-<<<<<<< HEAD
-    KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`，函数见下面的派生表。", "id_card.gender"),
+    KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`（多个源字段用逗号分隔：`源字段,源字段.函数`），函数见下面的派生表。", "id_card.gender"),
     KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法（字段的别名；选项的别名写在 choices 里）。",
             "[身份证号码, 公民身份号码]"),
-=======
-    KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`（多个源字段用逗号分隔：`源字段,源字段.函数`），函数见下面的派生表。", "id_card.gender"),
-    KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法。", "[身份证号码, 公民身份号码]"),
->>>>>>> wp-parity
     KeySpec("index", "bool", False, "为该列建普通索引（链接、自然键、搜索列会自动建索引）。", "true"),
 )
 
