@@ -57,7 +57,8 @@ def _shown(register: str | None, name: str, value: Any) -> str:
 
 def _link_shown(target: RegisterSpec, key: str) -> str:
     """A link is recorded by the target's natural key: masked when the reader may not see that key there."""
-    return mask_text(key) if current_access().hidden(target, target.key_field) else key
+    key_field = target.key_field
+    return str(mask_value(key_field, key)) if current_access().hidden(target, key_field) else key
 
 
 #: Labels of the account and role attributes the trail records.
