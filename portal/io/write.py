@@ -9,15 +9,17 @@ them, so it never overwrites a later change.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
 from portal.build.models import link_column
+from portal.io.batch_audit import BatchAudit
 from portal.io.lookups import chunks
 from portal.io.plan import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
 from portal.io.records import ImportBatch, ImportItem, expand_ranges, id_ranges
@@ -63,7 +65,7 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
     else:
         created = _created_ids(ctx, at) if plan.creates else {}
         _link_in_file(ctx, plan, created, at)
-        created_ids = list(created.values())
+        created_ids = [created[row.values[ctx.spec.key]] for row in plan.creates]
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in plan.updates:
         columns = tuple(sorted(row.values))
@@ -87,9 +89,22 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
              for row in plan.updates]
     for part in chunks(items, WRITE_CHUNK):
         connection.execute(sa.insert(ImportItem), list(part))
+    notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")
+    write_entries(connection, chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
     audit.record(ctx.session, "import", register=ctx.spec.slug, record_id=batch.id, record_key=source.name[:200],
-                 org_unit_id=ctx.access.org_id, detail=batch_text(batch))
+                 org_unit_id=ctx.access.org_id, detail=batch_text(batch), batch_id=batch.id)
     return batch
+
+
+def write_entries(connection: sa.Connection, entries: Iterable[dict[str, Any]]) -> None:
+    """Insert per-record audit entries, ``WRITE_CHUNK`` rows per statement."""
+    part: list[dict[str, Any]] = []
+    for entry in entries:
+        part.append(entry)
+        if len(part) == WRITE_CHUNK:
+            bulk_insert(connection, audit.AuditEntry.__table__, part)
+            part = []
+    bulk_insert(connection, audit.AuditEntry.__table__, part)
 
 
 def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -158,16 +173,19 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
         raise UndoRefused(f"批次 #{batch.id} 导入的记录中有 {changed} 条在导入后被修改或删除过，不能撤销；"
                           f"请在列表中逐条处理。")
     _refuse_if_linked(ctx, batch, created)
+    now, username = audit.now_utc(), ctx.access.username or audit.actor_name()
+    notes = BatchAudit(ctx, batch.id, now, username, f"撤销导入批次 #{batch.id}")
+    removed, changed = notes.fetch(created), notes.fetch(updated)
+    restores = {item.record_id: _restore(ctx, json.loads(item.before)) for item in items}
     connection = ctx.session.connection()
     for part in chunks(created, 5000):
         connection.execute(table.delete().where(table.c.id.in_(part)))
-    now = audit.now_utc()
-    for item in items:
-        values = _restore(ctx, json.loads(item.before))
-        connection.execute(table.update().where(table.c.id == item.record_id).values({**values, "updated_at": now}))
-    batch.status, batch.undone_at, batch.undone_by = "undone", now, ctx.access.username or audit.actor_name()
+    for record_id, values in restores.items():
+        connection.execute(table.update().where(table.c.id == record_id).values({**values, "updated_at": now}))
+    write_entries(connection, chain(notes.deleted(removed), notes.restored(changed, restores)))
+    batch.status, batch.undone_at, batch.undone_by = "undone", now, username
     audit.record(ctx.session, "import_undo", register=ctx.spec.slug, record_id=batch.id,
-                 record_key=batch.file_name[:200], org_unit_id=ctx.access.org_id,
+                 record_key=batch.file_name[:200], org_unit_id=ctx.access.org_id, batch_id=batch.id,
                  detail=f"撤销批次 #{batch.id}：删除新增的 {len(created)} 条，恢复更新的 {len(updated)} 条")
     return {"deleted": len(created), "restored": len(updated)}
 

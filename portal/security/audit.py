@@ -42,6 +42,8 @@ class AuditEntry(Model):
     #: JSON ``{field: [old, new]}``.
     changes: Mapped[str | None] = mapped_column(sa.Text)
     detail: Mapped[str | None] = mapped_column(sa.Text)
+    #: The import batch that made (or undid) this change; ``None`` for screens, API and scripts.
+    batch_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     ip: Mapped[str | None] = mapped_column(sa.String(45))
 
     def changes_dict(self) -> dict[str, list[Any]]:
@@ -136,7 +138,7 @@ def plain(value: Any) -> Any:
 def entry(action: str, **values: Any) -> dict[str, Any]:
     return {"at": now_utc(), "username": actor_name(), "action": action, "ip": _client_ip(), "register": None,
             "record_id": None, "record_key": None, "org_unit_id": None, "changes": None, "detail": None,
-            **values}
+            "batch_id": None, **values}
 
 
 def write(connection_or_session: Any, rows: Iterable[dict[str, Any]]) -> None:

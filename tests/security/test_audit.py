@@ -179,3 +179,23 @@ def test_the_amount_paid_is_masked_in_the_trail_with_the_wage(app: Any, admin_cl
     page = client.get("/audit/list/?_flt_0_register=dues&psize_AuditView=100").get_data(as_text=True)
     assert "实交会费：**** → ****" in page
     assert "51.20" not in page and "51.25" not in page and "10245.67" not in page
+
+
+def test_a_linked_members_id_number_is_masked_in_a_dues_diff_for_readers_who_see_it_masked(
+        app: Any, admin_client: Any, org_tree: dict[str, int]) -> None:
+    other = make_id_card("110105", date(1985, 3, 4), 21)
+    admin_client.post("/api/v1/members/", json=MEMBER)
+    admin_client.post("/api/v1/members/", json={**MEMBER, "id_card": other, "name": "赵六"})
+    dues = admin_client.post("/api/v1/dues/", json={"record_no": "HY002-202401", "member": MEMBER["id_card"],
+                                                    "org_unit": "A01-1", "month": "2024-01", "wage": "5000"})
+    assert dues.status_code == 201, dues.get_json()
+    assert admin_client.put(f"/api/v1/dues/{dues.get_json()['id']}", json={"member": other}).status_code == 200
+    name, password = _user(app, "auditor")  # sees members' ID numbers masked
+    client = app.test_client()
+    login(client, name, password)
+    url = "/audit/list/?_flt_0_register=dues&psize_AuditView=100"
+    page = client.get(url).get_data(as_text=True)
+    assert "会员：110105********002X" in page and "110105********" + other[-4:] in page
+    assert MEMBER["id_card"] not in page and other not in page
+    admin_page = admin_client.get(url).get_data(as_text=True)
+    assert f"会员：{MEMBER['id_card']} → {other}" in admin_page
