@@ -11,8 +11,9 @@ and call ``OrgLinks.settle``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Callable, Collection, Mapping
+from typing import Callable, Mapping
 
 from portal.domain.messages import Problem
 from portal.registry.spec import RegisterSpec
@@ -58,7 +59,7 @@ class OrgLinkProblem:
 class OrgLinks:
     """What a register declares: its org field, the link it takes the org unit from, the links kept inside."""
 
-    spec: RegisterSpec
+    spec: RegisterSpec = dataclasses.field(repr=False)
     org_field: str | None
     source: str | None
     within: tuple[str, ...]
@@ -132,8 +133,3 @@ class OrgLinks:
             "label": field.label.zh, "label_en": field.label.en, "link": link.label.zh, "link_en": link.label.en,
             "org_label": org.label.zh, "org_label_en": org.label.en, **params}))
 
-
-def watched(fields: Collection[str], spec: RegisterSpec) -> bool:
-    """True when a write of ``fields`` calls for the rule of ``spec``."""
-    rules = OrgLinks.of(spec)
-    return rules.active and bool(rules.fields & set(fields))
