@@ -137,6 +137,8 @@ def test_an_out_of_scope_member_shows_its_name_but_not_its_id_number(app: Any, o
                 "/assistance_cases/list/"):
         page = officer.get(url).get_data(as_text=True)
         assert "李四" in page and LI["id_card"] not in page, url
+    assert "KN-OLD-1" in officer.get("/assistance_cases/list/?q=李四").get_data(as_text=True)
+    assert "KN-OLD-1" not in officer.get(f"/assistance_cases/list/?q={LI['id_card']}").get_data(as_text=True)
 
 
 def test_an_in_scope_member_keeps_its_key(app: Any, admin_client: Any, members: dict[str, int]) -> None:
