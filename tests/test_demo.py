@@ -18,6 +18,8 @@ from portal.domain.dues import dues_amount
 from portal.domain.idcard import birth_date_from_id, gender_from_id, normalize_id_card
 from portal.domain.phone import normalize_mobile
 from portal.extensions import db
+from portal.registry.org_links import OrgLinks
+from portal.security.access import org_tree
 
 MEMBERS = 300
 
@@ -119,6 +121,27 @@ def test_every_register_has_rows(seeded: Flask) -> None:
             assert abs(case.per_capita_monthly_income - expected) <= Decimal("0.01")
     assert all(counts.values()), counts
     assert counts["collective_contracts"] == grassroots
+
+
+def test_linked_rows_keep_the_declared_org_rules(seeded: Flask) -> None:
+    """Every demo row passes the schema's org_from / within_org rule, as a form or an import would check it."""
+    state = seeded.extensions["portal"]
+    checked = 0
+    with seeded.app_context():
+        tree = org_tree(db.session, state.registry.get("org_units"), state.models["org_units"])
+        for spec in state.registry:
+            rules = OrgLinks.of(spec)
+            if not rules.active:
+                continue
+            units = {name: dict(db.session.execute(select(target.id, target.org_unit_id)).tuples().all())
+                     for name in rules.links for target in [state.models[spec.field(name).target or ""]]}
+            table = state.models[spec.slug].__table__
+            for row in db.session.execute(select(table)).mappings():
+                given = {name: row[f"{name}_id"] for name in rules.fields}
+                org, problems = rules.settle(given, None, lambda name, record: units[name].get(record), tree)
+                assert problems == [] and org == row["org_unit_id"], (spec.slug, dict(row))
+                checked += 1
+    assert checked > MEMBERS
 
 
 def test_deterministic_skip_and_force(seeded: Flask, tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from portal.security.masking import mask_value
 
 
 class LinkDump(fields.Field):
-    """A link as ``{"id", "key", "title"}`` of the linked record (the key masked if the reader may not see it)."""
+    """A link as ``{"id", "key", "title"}`` of the linked record: the key masked if the reader may not see it,
+    ``null`` when the linked record lies outside the reader's scope."""
 
     def __init__(self, field: FieldSpec, target: RegisterSpec, access: AccessGetter) -> None:
         super().__init__(dump_only=True, metadata={"description": f"{field.label.zh}（链接记录的 id、key、title）"})
@@ -35,8 +36,11 @@ class LinkDump(fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
+        reader = self.access()
+        if not reader.reaches(self.target, value):
+            return {"id": value.id, "key": None, "title": str(value)}  # an old link out of scope: title only
         key = getattr(value, self.target.key)
-        if self.access().hidden(self.target, self.target.key_field):
+        if reader.hidden(self.target, self.target.key_field):
             key = mask_value(self.target.key_field, key)
         return {"id": value.id, "key": key, "title": str(value)}
 

@@ -23,9 +23,11 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import html_params
 
+from portal.build.org_checks import settle_org_links
 from portal.build.records import RecordService
 from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
+from portal.registry.org_links import OrgLinks
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.build.row_schema import LocaleGetter, required_message
@@ -81,8 +83,11 @@ class DateTextWidget(DatePickerWidget):
 
 
 def link_text(record: Any, access: Access = SYSTEM_ACCESS) -> str:
-    """How a linked record reads in a drop-down: its title and natural key (masked if the key is sensitive)."""
+    """How a linked record reads in a drop-down: its title and natural key (masked if the key is sensitive);
+    a record outside the reader's scope (an old link) reads as its title only."""
     spec = record.__register__
+    if not access.reaches(spec, record):
+        return str(record)
     key = getattr(record, spec.key)
     if access.hidden(spec, spec.key_field):
         key = mask_value(spec.key_field, key)
@@ -139,6 +144,9 @@ class RequiredText:
 
     def __call__(self, form: Any, field: Field) -> None:
         typed = field.raw_data[0] if field.raw_data else None
+        source = self.spec.org_from
+        if source and source in form and form[source].data is not None:
+            return  # taken from the linked row when left blank (``RegisterForm.validate``)
         if is_blank(typed) and field.data in (None, ""):
             raise StopValidation(required_message(self.spec, self.locale()))
 
@@ -225,6 +233,32 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
     return ParsedField(spec=spec, locale=locale, widget=BS3TextFieldWidget(), **common)
 
 
+class RegisterForm(DynamicForm):
+    """Base of the generated forms: after the fields, the register's link consistency (``org_from``,
+    ``within_org``), the same rule the API and the import apply; a blank org unit is filled in."""
+
+    _register_spec: RegisterSpec
+    _service_getter: ServiceGetter
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        rules = OrgLinks.of(self._register_spec)
+        names = [name for name in sorted(rules.fields) if name in self]
+        if not rules.active or not names:
+            return valid
+        service = self._service_getter()
+        pk = getattr(self, "_id", None)
+        instance = service.session.get(service.model, int(pk)) if pk is not None else None
+        values = {name: self[name].data for name in names}
+        errors = settle_org_links(service, values, instance, failed=[name for name in names if self[name].errors])
+        for name in names:
+            self[name].data = values[name]
+        for name, messages in errors.items():
+            field = self[name] if name in self else self[names[0]]
+            field.errors = [*field.errors, *messages]
+        return valid and not errors
+
+
 def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
                lookup_url: Callable[[str], str]) -> type[DynamicForm]:
     anchor_field = scope_anchor(spec)
@@ -233,4 +267,5 @@ def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
         field.name: make_form_field(field, service, locale, lookup_url(field.target or ""), field.name == anchor)
         for field in spec.editable_fields
     }
-    return type(f"{spec.slug.title().replace('_', '')}Form", (DynamicForm,), attrs)
+    attrs.update(_register_spec=spec, _service_getter=staticmethod(service))
+    return type(f"{spec.slug.title().replace('_', '')}Form", (RegisterForm,), attrs)

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from portal.build.models import BuiltModels, apply_derivations
+from portal.build.org_checks import settle_org_links
 from portal.build.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
 from portal.io.lookups import resolve_links
@@ -86,6 +87,7 @@ class RecordService:
                     values[field.name] = self.resolve_link(field, raw.get(field.name), instance)
                 except ValueError as problem:
                     errors[field.name] = [str(problem)]
+        errors.update(settle_org_links(self, values, instance, failed=errors))
         anchor = scope_anchor(self.spec)
         if anchor and self.access().scoped and anchor.name not in errors:
             missing = values.get(anchor.name) is None if (instance is None or anchor.name in values) else False

@@ -31,8 +31,9 @@ class _ParsedMixin:
     locale: LocaleGetter
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        # An org unit taken from a link (``org_from``) may be blank here; ``RecordService`` fills it in.
         if is_blank(value):
-            if self.spec.required:
+            if self.spec.required and not self.spec.org_from:
                 raise ValidationError(required_message(self.spec, self.locale()))
             return None
         try:
@@ -94,7 +95,7 @@ class RowSchemaBase(Schema):
         missing = {
             field.name: [required_message(field, self.locale())]
             for field in self.register.editable_fields
-            if field.required and field.name not in original and field.default is None
+            if field.required and field.name not in original and field.default is None and not field.org_from
         }
         if missing:
             raise ValidationError(missing)

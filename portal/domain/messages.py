@@ -134,6 +134,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{label}“{value}”已被其他记录使用，不能重复",
         "en": "{label}: “{value}” is already used by another record",
     },
+    "org_from_mismatch": {
+        "zh": "{label}“{org}”与{link}所属的“{source_org}”不一致；请改为“{source_org}”，或留空由系统按{link}自动填写",
+        "en": "{label}: “{org}” differs from “{source_org}”, the unit of the {link}; enter “{source_org}” or "
+              "leave it blank to take it from the {link}",
+    },
+    "link_outside_org": {
+        "zh": "{label}属于“{linked_org}”，不在本记录的{org_label}“{org}”及其下级组织内；"
+              "请选择“{org}”范围内的{label}，或修改{org_label}",
+        "en": "{label}: belongs to “{linked_org}”, outside this record's {org_label} “{org}” and the units "
+              "below it; choose one inside “{org}” or change the {org_label}",
+    },
     "tree_cycle": {
         "zh": "{label}不能选择本记录或其下级，否则会形成循环",
         "en": "{label}: cannot be this record or one of its descendants",
@@ -177,10 +188,9 @@ class Problem:
         lang = "en" if locale.lower().startswith("en") else "zh"
         params = dict(self.params)
         if lang == "en":
-            if isinstance(params.get("label_en"), str):
-                params["label"] = params["label_en"]
-            if isinstance(params.get("target_en"), str):
-                params["target"] = params["target_en"]
+            for key in ("label", "target", "link", "org_label"):  # each may come with its English name
+                if isinstance(params.get(f"{key}_en"), str):
+                    params[key] = params[f"{key}_en"]
             # Labels and gender terms are translated; free-form user values are not.
             for key in ("label", "id_gender", "gender"):
                 value = params.get(key)

@@ -27,7 +27,7 @@ from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fi
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec
 from portal.security import audit
-from portal.security.access import Access, row_condition
+from portal.security.access import ORG_REGISTER, Access, row_condition, scope_anchor
 from portal.security.current import access_for_username
 from portal.state import current_locale, portal_state
 
@@ -96,6 +96,8 @@ def stream(session: Session, query: Any) -> Iterator[Any]:
                 target = sa.orm.aliased(state.models[target_spec.slug])
                 joins.append((target, getattr(model, link_column(field)) == target.id))
                 columns.append(getattr(target, target_spec.title).label(name))
+            elif name.endswith("__org"):
+                columns.append(_org_column(target_spec, joins[-1][0]).label(name))
             else:
                 columns.append(getattr(joins[-1][0], target_spec.key).label(name))
         else:
@@ -104,6 +106,14 @@ def stream(session: Session, query: Any) -> Iterator[Any]:
     for target, condition in joins:
         rows = rows.outerjoin(target, condition)
     yield from session.execute(rows, execution_options={"yield_per": FETCH_ROWS})
+
+
+def _org_column(spec: RegisterSpec, target: Any) -> Any:
+    """The org unit a linked row lies in (``NULL`` for a register without row scope: always shown)."""
+    anchor = scope_anchor(spec)
+    if anchor is None:
+        return sa.null()
+    return target.id if spec.slug == ORG_REGISTER else getattr(target, link_column(anchor))
 
 
 def download_name(spec: RegisterSpec, fmt: str) -> str:

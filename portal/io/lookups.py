@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.build.models import BuiltModels
 from portal.registry.spec import FieldSpec, Registry
-from portal.security.access import Access, row_condition
+from portal.security.access import ORG_REGISTER, Access, row_condition
 
 #: Values per ``IN (...)``: well under SQLite's limit of 32,766 bound parameters.
 CHUNK = 900
@@ -96,3 +96,17 @@ def taken_values(session: Session, model: Any, column_name: str, values: Sequenc
 def org_parents(session: Session, model: Any, tree_column: str) -> dict[int, int | None]:
     """Every org unit's parent id (the org table is small): for cycle checks."""
     return dict(session.execute(sa.select(model.id, getattr(model, tree_column))).all())
+
+
+def linked_units(session: Session, registry: Registry, models: BuiltModels, slug: str,
+                 ids: Iterable[int]) -> dict[int, int | None]:
+    """Record id -> its org unit, for the given records of ``slug`` (the link rules of a whole file)."""
+    spec = registry.get(slug)
+    model = models[slug]
+    if spec.slug == ORG_REGISTER:
+        return {record_id: record_id for record_id in ids}
+    column = getattr(model, f"{spec.org_field}_id") if spec.org_field else sa.null()
+    found: dict[int, int | None] = {}
+    for part in chunks(sorted(set(ids))):
+        found.update(session.execute(sa.select(model.id, column).where(model.id.in_(part))).tuples().all())
+    return found

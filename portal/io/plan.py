@@ -16,6 +16,7 @@ from portal.io.cells import ParsedRow, parse_rows
 from portal.io.columns import import_fields, needs_column
 from portal.io.headers import HeaderMap, HeaderProblem, find_header
 from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_values
+from portal.io.plan_org import OrgLinkCheck
 from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
                                   no_progress)
 from portal.io.template_meta import parse_meta, version_changes
@@ -152,8 +153,11 @@ class Planner:
         ctx, spec = self.ctx, self.spec
         keys = [row.values[spec.key] for row in rows if spec.key in row.values]
         anchor = scope_anchor(spec)
+        self._org = OrgLinkCheck.for_import(ctx)
         self._prepare_updates(plan.header, anchor)
         existing = existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch)
+        if self._org is not None:
+            self._org.prepare((row.values for row in rows), map(self._stored_links, existing.values()))
         taken = {f.name: taken_values(ctx.session, ctx.model, f.name,
                                       [row.values[f.name] for row in rows if f.name in row.values])
                  for f in spec.fields if f.unique and f.name != spec.key and not f.is_link and f.name in self.columns}
@@ -169,7 +173,10 @@ class Planner:
     def _prepare_updates(self, header: HeaderMap, anchor: FieldSpec | None) -> None:
         """Which stored columns an update compares, recomputes and must be allowed to write; fetched once."""
         spec, access = self.spec, self.ctx.access
-        self._compare = [(f, link_column(f) if f.is_link else f.name) for f in header.fields
+        fields = list(header.fields)
+        if self._org is not None and self._org.rules.source and anchor is not None and anchor not in fields:
+            fields.append(anchor)  # an org unit taken from a changed link is written without its column
+        self._compare = [(f, link_column(f) if f.is_link else f.name) for f in fields
                          if is_stored(f) and not access.hidden(spec, f)]
         compared = {f.name for f, _ in self._compare}
         self._recompute = [(f.name, f.derive_function or "", f.derive_sources) for f in spec.fields
@@ -179,7 +186,8 @@ class Planner:
             "id" if spec.slug == ORG_REGISTER else link_column(anchor))
         self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
                                           *(source for _, _, sources in self._recompute for source in sources),
-                                          *([self._anchor_column] if self._anchor_column else [])]))
+                                          *([self._anchor_column] if self._anchor_column else []),
+                                          *(self._org.columns.values() if self._org is not None else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
 
     def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
@@ -189,6 +197,8 @@ class Planner:
             self.error(row.row, spec.key_field, f"“{row.values.get(spec.key)}”是新记录，您没有新增{spec.label.zh}的权限")
             return
         values = row.values
+        if self._org is not None:
+            self._settle_org(row, None)
         for spec_field in self._required:
             if spec_field.name not in values and not self._has_error(row, spec_field):
                 self.error(row.row, spec_field, self.message(spec_field, "required"))
@@ -235,6 +245,8 @@ class Planner:
         record_id = current[0]
         if taken:
             self._unique_problem(row, taken, record_id)
+        if self._org is not None:
+            self._settle_org(row, self._stored_links(current))
         if row.row in self.by_row:
             return
         values = row.values
@@ -268,6 +280,25 @@ class Planner:
             self.error(row.row, spec.key_field, f"您没有权限修改：{'、'.join(refused)}")
             return
         plan.updates.append(RowPlan(row.row, changes, record_id=record_id, before=before))
+
+    def _stored_links(self, current: tuple[Any, ...]) -> dict[str, Any]:
+        """The org unit and watched links of a stored record, from its fetched columns."""
+        position = self._position
+        return {name: current[position[column]] for name, column in (self._org.columns.items() if self._org else ())}
+
+    def _settle_org(self, row: ParsedRow, current: dict[str, Any] | None) -> None:
+        """``org_from``/``within_org``: fill a blank org unit from the linked row, or say what disagrees."""
+        check, spec = self._org, self.spec
+        if check is None or any(self._has_error(row, spec.field(name)) for name in check.rules.fields):
+            return
+        org, problems = check.settle(row.values, current)
+        for problem in problems:
+            self.error(row.row, spec.field(problem.field), problem.message(self.ctx.locale))
+        org_field = spec.field(check.rules.org_field or "")
+        if org is not None and not problems:
+            row.values[org_field.name] = org
+        elif current is None and org_field.required and org is None:
+            self.error(row.row, org_field, self.message(org_field, "required"))
 
     def _unique_problem(self, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
         for name, values in taken.items():

@@ -21,7 +21,7 @@ from portal.build.forms import link_text
 from portal.registry.fieldtypes import field_type
 from portal.registry.derivations import DERIVATIONS, derive, is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import Access
+from portal.security.access import Access, scope_anchor
 from portal.security.masking import mask_value
 
 #: Text that a spreadsheet would run as a formula (OWASP "CSV injection").
@@ -70,7 +70,7 @@ def row_layout(spec: RegisterSpec) -> list[str]:
     names = ["id"]
     for field in spec.fields:
         if field.is_link:
-            names += [link_title_column(field.name), link_key_column(field.name)]
+            names += [link_title_column(field.name), link_key_column(field.name), link_org_column(field.name)]
         elif is_stored(field):
             names.append(field.name)
     return names
@@ -87,6 +87,11 @@ def link_title_column(name: str) -> str:
 
 def link_key_column(name: str) -> str:
     return f"{name}__key"
+
+
+def link_org_column(name: str) -> str:
+    """Attribute carrying the linked record's org unit: a key outside the reader's scope is not written."""
+    return f"{name}__org"
 
 
 def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, registry: Registry | None,
@@ -112,6 +117,9 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
         key_hidden = target is not None and access.hidden(target, target.key_field)
         title = raw
         key = _reader(link_key_column(name), layout) if layout is not None else None
+        placed = target is not None and scope_anchor(target) is not None
+        unit = _reader(link_org_column(name), layout) if layout is not None and placed else None
+        scope = access.org_ids
 
         def value(record: Any) -> Any:
             if key is None:  # an ORM record: the linked object itself
@@ -120,6 +128,8 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
             text = title(record)
             if text is None:
                 return None
+            if scope is not None and unit is not None and unit(record) not in scope:
+                return text  # an old link to a record outside the reader's scope: its title only
             found = key(record)
             return f"{text} ({mask_value(target.key_field, found) if key_hidden and target else found})"
     elif kind == "choice":

@@ -123,6 +123,38 @@ def _check_scope(spec: RegisterSpec, registry: Registry, problems: ProblemList) 
             problems.add("E024", "tree", f"'{spec.tree}' 不是指向 {spec.slug} 自身的链接字段")
 
 
+def _placed(registry: Registry, slug: str | None) -> bool:
+    """A register whose rows lie in the org tree: the org units themselves, or one with an ``org_field``."""
+    if slug == ORG_REGISTER:
+        return True
+    return slug in registry and registry.get(slug or "").org_field is not None
+
+
+def _check_org_links(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
+    """``org_from`` sits on the org field and names a link to placed rows; ``within_org`` is on such a link."""
+    for position, field in enumerate(spec.fields):
+        if field.org_from is not None:
+            path = f"fields[{position}].org_from"
+            source = spec.field(field.org_from) if spec.has_field(field.org_from) else None
+            if field.name != spec.org_field:
+                problems.add("E034", path, f"org_from 只能写在 org_field 字段（'{spec.org_field or '未设置'}'）上，"
+                                           f"'{field.name}' 不是；请移到 org_field 字段或删除")
+            elif source is None or not source.is_link or source.name == field.name:
+                problems.add("E034", path, f"'{field.org_from}' 不是本登记簿中的另一个链接字段；"
+                                           f"请写所属组织要取自的链接字段名，例如 member")
+            elif not _placed(registry, source.target):
+                problems.add("E034", path, f"'{field.org_from}' 链接的登记簿 '{source.target}' 没有所属组织"
+                                           f"（org_field），无法从中取得所属组织")
+        if field.within_org:
+            path = f"fields[{position}].within_org"
+            if spec.org_field is None or field.name == spec.org_field:
+                problems.add("E035", path, f"within_org 要求本登记簿有 org_field，且不能写在 org_field 字段本身上；"
+                                           f"请删除 '{field.name}' 的 within_org")
+            elif field.is_link and not _placed(registry, field.target):
+                problems.add("E035", path, f"'{field.name}' 链接的登记簿 '{field.target}' 没有所属组织"
+                                           f"（org_field），无法判断是否在本记录的组织范围内")
+
+
 def _check_aliases(spec: RegisterSpec, registry: Registry, problems: ProblemList) -> None:
     owners: dict[str, str] = {}
     for position, field in enumerate(spec.fields):
@@ -169,6 +201,7 @@ _CHECKS: tuple[Callable[[RegisterSpec, Registry, ProblemList], None], ...] = (
     _check_derivations,
     _check_masked_with,
     _check_scope,
+    _check_org_links,
     _check_aliases,
     _check_choice_aliases,
 )

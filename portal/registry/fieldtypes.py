@@ -78,7 +78,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                   ma_fields.String, "@", "str"),
         FieldType("email", "电子邮箱", frozenset(), lambda spec: sa.String(254), parsers.parse_email, "text",
                   ma_fields.Email, "@", "str"),
-        FieldType("link", "链接到另一登记簿的记录：按其自然键或标题填写", frozenset({"target"}),
+        FieldType("link", "链接到另一登记簿的记录：按其自然键或标题填写", frozenset({"target", "org_from", "within_org"}),
                   lambda spec: sa.Integer(), parsers.parse_link_key, "link", ma_fields.String, "@", "str"),
     )
 }

@@ -214,6 +214,8 @@ def _read_field(item: dict[str, Any], path: str, problems: ProblemList) -> Field
         masked_with=_str(item, "masked_with", f"{path}.masked_with", problems),
         choices=_read_choices(item, type_name, path, problems),
         target=_str(item, "target", f"{path}.target", problems),
+        org_from=_str(item, "org_from", f"{path}.org_from", problems),
+        within_org=_bool(item, "within_org", f"{path}.within_org", problems),
         derive=_str(item, "derive", f"{path}.derive", problems),
         aliases=_str_list(item.get("aliases"), f"{path}.aliases", problems),
         index=_bool(item, "index", f"{path}.index", problems),

@@ -56,6 +56,10 @@ FIELD_KEYS: tuple[KeySpec, ...] = (
             "别名一律保存为该选项的值（下拉框和导入模板只列出选项值）。别名不能与其他选项相同，也不能重复。",
             "{大学本科: {en: Bachelor's degree, aliases: [本科]}, 研究生: Postgraduate}"),
     KeySpec("target", "str", False, "链接目标登记簿（仅 link 类型）。", "org_units"),
+    KeySpec("org_from", "str", False, "只写在 org_field 字段上：所属组织取自本登记簿的这个链接字段所链接的记录（例如会员）的所属组织；"
+            "留空时自动填写，填写了不同的组织时拒绝保存并说明两个组织。表单、接口和导入都执行。", "member"),
+    KeySpec("within_org", "bool", False, "链接字段：所链接的记录必须属于本记录的所属组织或其下级组织；否则拒绝保存"
+            "（看得到本记录的人因此也看得到所链接的记录）。", "true"),
     KeySpec("derive", "str", False, "派生字段，只读，由系统计算：`源字段.函数`（多个源字段用逗号分隔：`源字段,源字段.函数`），函数见下面的派生表。", "id_card.gender"),
     KeySpec("aliases", "list[str]", False, "导入时可识别的其他表头写法（字段的别名；选项的别名写在 choices 里）。",
             "[身份证号码, 公民身份号码]"),

@@ -60,6 +60,11 @@ class FieldSpec:
     masked_with: str | None = None
     choices: tuple[Choice, ...] = ()
     target: str | None = None
+    #: On the register's org field: the link whose row's org unit this record takes (filled when blank,
+    #: refused when it differs).
+    org_from: str | None = None
+    #: On a link: the linked row must lie inside this record's org unit or below it.
+    within_org: bool = False
     derive: str | None = None
     aliases: tuple[str, ...] = ()
     index: bool = False

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.registry.derivations import reveals_source
+from portal.registry.org_links import OrgTree
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security.roles import RoleSpec
 
@@ -57,6 +58,13 @@ class Access:
             return False
         return any(self.hidden(spec, spec.field(source)) for source in field.derive_sources if spec.has_field(source))
 
+    def reaches(self, spec: RegisterSpec, record: Any) -> bool:
+        """True when ``record`` of ``spec`` lies in this user's row scope (a link to a row outside it
+        shows the row's title only, never its key)."""
+        if self.org_ids is None or (spec.slug != ORG_REGISTER and not spec.org_field):
+            return True
+        return org_of(spec, record) in self.org_ids
+
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
         """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""
         if field.is_derived:
@@ -90,6 +98,14 @@ def subtree_ids(session: Any, org_model: Any, root_id: int | None, tree_field: s
         found.add(node)
         stack.extend(children.get(node, ()))
     return frozenset(found)
+
+
+def org_tree(session: Any, spec: RegisterSpec, org_model: Any) -> OrgTree:
+    """Every org unit's parent and ``名称 (编码)`` (one query over the small org table), for the link rules."""
+    rows = session.execute(sa.select(org_model.id, getattr(org_model, f"{spec.tree or 'parent'}_id"),
+                                      getattr(org_model, spec.title), getattr(org_model, spec.key))).all()
+    return OrgTree(parents={node: parent for node, parent, _, _ in rows},
+                   names={node: f"{title} ({key})" for node, _, title, key in rows})
 
 
 def build_access(username: str, role_names: list[str], roles: dict[str, RoleSpec], org_id: int | None,

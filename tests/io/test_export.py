@@ -692,3 +692,28 @@ def test_cli_export_refusals(app: Any, roll: dict[str, int], tmp_path: Path) -> 
     assert nobody.exit_code == 2 and "没有登记簿“nothing”" in nobody.output
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.txt").exists()
     assert len(export_entries(app)) == before
+
+
+def test_an_old_link_outside_the_readers_scope_is_exported_by_title_only(app: Any, admin_client: Any,
+                                                                          org_tree: dict[str, int]) -> None:
+    """A hardship case of union A that links a member of union B (written before the link rule):
+    an officer of A sees the member's name, never the ID number, even with the right to unmask it."""
+    number = id_card(7)
+    created = admin_client.post("/api/v1/members/", json={"name": "李四", "id_card": number, "org_unit": "B"})
+    assert created.status_code == 201, created.get_json()
+    with app.app_context():
+        table = app.extensions["portal"].models["assistance_cases"].__table__
+        db.session.execute(sa.insert(table).values(
+            case_no="KN-OLD-1", member_id=created.get_json()["id"], org_unit_id=org_tree["A"],
+            hardship_category="深度困难", household_size=3, status="已建档", created_at=sa.func.now(),
+            updated_at=sa.func.now()))
+        db.session.commit()
+    _, officer = user_client(app, "assistance_officer", "A")  # unmasks members.id_card
+    response = officer.get("/api/v1/assistance_cases/export?fmt=csv")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    [row] = records(csv_rows(response.data))
+    assert row["困难职工"] == "李四"
+    assert number not in response.get_data(as_text=True)
+    _, admin = user_client(app, "admin", "HQ")
+    [row] = records(csv_rows(admin.get("/api/v1/assistance_cases/export?fmt=csv").data))
+    assert row["困难职工"] == f"李四 ({number})"

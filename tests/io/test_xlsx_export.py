@@ -9,6 +9,7 @@ Files are read back with python_calamine (values and types) and, for what a read
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
@@ -77,7 +78,7 @@ class Linked:
 
 
 def org_unit(registry: Registry, code: str = "A01", name: str = "机加工车间分工会") -> Linked:
-    return Linked(registry.get("org_units"), code=code, name=name)
+    return Linked(registry.get("org_units"), id=4, code=code, name=name)
 
 
 def member(registry: Registry, **overrides: Any) -> SimpleNamespace:
@@ -115,7 +116,7 @@ def member(registry: Registry, **overrides: Any) -> SimpleNamespace:
 def dues_record(registry: Registry, **overrides: Any) -> SimpleNamespace:
     values: dict[str, Any] = {
         "record_no": "HY000123-202401",
-        "member": Linked(registry.get("members"), name="张三", id_card=ID),
+        "member": Linked(registry.get("members"), id=1, org_unit_id=4, name="张三", id_card=ID),
         "org_unit": org_unit(registry),
         "month": "2024-01",
         "wage": Decimal("5234.56"),
@@ -384,6 +385,17 @@ def test_a_linked_members_id_number_is_masked_in_the_link_text(registry: Registr
     auditor = by_header(export_xlsx(tmp_path / "a.xlsx", spec, [dues_record(registry)], access_as(roles, "auditor")))
     assert auditor["会员"] == f"张三 ({ID_MASKED})"
     assert auditor["当月工资收入"] == pytest.approx(5234.56)
+
+
+def test_a_linked_record_outside_the_readers_scope_reads_as_its_title(registry: Registry, roles: dict[str, RoleSpec],
+                                                                     tmp_path: Path) -> None:
+    spec = registry.get("dues")
+    outside = dataclasses.replace(access_as(roles, "auditor"), org_ids=frozenset({99}))
+    row = by_header(export_xlsx(tmp_path / "o.xlsx", spec, [dues_record(registry)], outside))
+    assert row["会员"] == "张三" and row["所属工会"] == "机加工车间分工会"
+    inside = dataclasses.replace(outside, org_ids=frozenset({4}))
+    assert by_header(export_xlsx(tmp_path / "i.xlsx", spec, [dues_record(registry)], inside))["会员"] == \
+        f"张三 ({ID_MASKED})"
 
 
 def test_masked_values_in_csv(registry: Registry, roles: dict[str, RoleSpec], tmp_path: Path) -> None:

@@ -417,3 +417,78 @@ def test_masked_with_a_sensitive_field_is_valid(tmp_path):
                                                       _set(F(9, "masked_with"), "wage")))
     assert problems == []
     assert registry.get("people").field("joined_on").masked_with == "wage"
+
+
+# -- org_from / within_org (E034, E035) ------------------------------------------------------------
+
+def _with_fees(registers: dict[str, Any]) -> None:
+    """A third register: fees of a person, kept under an org unit (org_from and within_org are valid here)."""
+    registers["fees"] = {
+        "register": "fees", "version": 1, "label": label("会费", "Fees"), "key": "no", "title": "no",
+        "org_field": "org_unit",
+        "fields": [
+            {"name": "no", "type": "string", "label": label("单号", "Number"), "required": True, "unique": True},  # 0
+            {"name": "person", "type": "link", "target": "people", "label": label("会员", "Member"),
+             "required": True, "within_org": True},                                                               # 1
+            {"name": "org_unit", "type": "link", "target": "org_units", "label": label("所属工会", "Union"),
+             "required": True, "org_from": "person"},                                                             # 2
+            {"name": "paid_by", "type": "link", "target": "fees", "label": label("合并缴费", "Paid with")},   # 3
+            {"name": "amount", "type": "money", "label": label("金额", "Amount")},                               # 4
+        ],
+    }
+
+
+def G(index: int, key: str) -> tuple[Any, ...]:
+    """Path to a key of a fees field."""
+    return ("fees", "fields", index, key)
+
+
+def test_org_from_and_within_org_are_read(tmp_path):
+    registry, problems = read_mutated(tmp_path, _with_fees)
+    assert problems == []
+    fees = registry.get("fees")
+    assert fees.field("org_unit").org_from == "person" and fees.field("person").within_org
+
+
+ORG_LINK_MISTAKES = [
+    pytest.param(_set(G(2, "org_from"), "nobody"), "E034", "fields[2].org_from",
+                 "'nobody' 不是本登记簿中的另一个链接字段；请写所属组织要取自的链接字段名，例如 member", id="E034-unknown"),
+    pytest.param(_set(G(2, "org_from"), "org_unit"), "E034", "fields[2].org_from",
+                 "'org_unit' 不是本登记簿中的另一个链接字段；请写所属组织要取自的链接字段名，例如 member", id="E034-itself"),
+    pytest.param(_both(_delete(G(2, "org_from")), _set(G(1, "org_from"), "paid_by")), "E034", "fields[1].org_from",
+                 "org_from 只能写在 org_field 字段（'org_unit'）上，'person' 不是；请移到 org_field 字段或删除",
+                 id="E034-not-the-org-field"),
+    pytest.param(_set(G(2, "within_org"), True), "E035", "fields[2].within_org",
+                 "within_org 要求本登记簿有 org_field，且不能写在 org_field 字段本身上；请删除 'org_unit' 的 within_org",
+                 id="E035-on-the-org-field"),
+    pytest.param(_both(_delete(G(2, "org_from")), _delete(("fees", "org_field"))), "E035", "fields[1].within_org",
+                 "within_org 要求本登记簿有 org_field，且不能写在 org_field 字段本身上；请删除 'person' 的 within_org",
+                 id="E035-no-org-field"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "code", "path", "message"), ORG_LINK_MISTAKES)
+def test_org_link_mistakes(tmp_path, mutate, code, path, message):
+    _, problems = read_mutated(tmp_path, _both(_with_fees, mutate))
+    found = [(p.code, p.path) for p in problems]
+    assert (code, path) in found, "\n".join(map(str, problems))
+    assert next(p.message for p in problems if (p.code, p.path) == (code, path)) == message
+
+
+def test_org_link_to_a_register_without_org_units(tmp_path):
+    """A link to rows that are not placed in the org tree can give no org unit and cannot be checked."""
+    def unplaced(registers: dict[str, Any]) -> None:
+        _with_fees(registers)
+        del registers["people"]["org_field"]
+        registers["people"]["screens"]["filters"] = ["status", "gender"]
+    _, problems = read_mutated(tmp_path, unplaced)
+    assert {(p.code, p.path, p.message) for p in problems} == {
+        ("E034", "fields[2].org_from", "'person' 链接的登记簿 'people' 没有所属组织（org_field），无法从中取得所属组织"),
+        ("E035", "fields[1].within_org",
+         "'person' 链接的登记簿 'people' 没有所属组织（org_field），无法判断是否在本记录的组织范围内"),
+    }
+
+
+def test_org_link_options_belong_to_links_only(tmp_path):
+    _, problems = read_mutated(tmp_path, _both(_with_fees, _set(G(4, "within_org"), True)))
+    assert ("E019", "fields[4].within_org") in [(p.code, p.path) for p in problems]
