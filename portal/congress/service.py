@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import InvalidInput, NotFound, WrongState, rolls_back_on_refusal
-from portal.congress.models import (CHECKIN_METHODS, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn, CongressSession,
-                                    Delegate, Seat)
+from portal.congress.models import (CHECKIN_METHODS, DIRECTION_NAMES, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn,
+                                    CongressSession, Delegate, Seat)
 from portal.congress.rules import SessionRules, rules_for
 from portal.security import audit
 
-members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"))
+members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"), sa.column("email"))
 
 
 def audit_step(session: Session, actor: str, detail: str, record_id: int | None = None,
@@ -93,10 +93,12 @@ def freeze_roster(session: Session, session_id: int, actor: str) -> int:
 
 @dataclass(frozen=True)
 class Attendance:
-    """应到 (the frozen total) and 实到 (voting delegates whose latest check-in event is an arrival)."""
+    """应到 (the frozen total), 实到 (voting delegates whose latest check-in event is an arrival) and 请假
+    (those whose latest event is a leave of absence)."""
 
     total: int
     present: int
+    on_leave: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "present": self.present}
@@ -110,23 +112,34 @@ def _latest_events(session_id: int) -> Any:
 def attendance(session: Session, session_id: int) -> Attendance:
     sitting = get_session(session, session_id)
     latest = _latest_events(session_id)
-    present = session.scalar(
-        sa.select(sa.func.count()).select_from(latest)
+    counts = dict(session.execute(
+        sa.select(CheckIn.direction, sa.func.count()).select_from(latest)
         .join(CheckIn, CheckIn.id == latest.c.last)
         .join(Seat, sa.and_(Seat.session_id == session_id, Seat.delegate_id == latest.c.delegate_id))
-        .where(CheckIn.direction == "in"))
-    return Attendance(total=sitting.delegate_total or 0, present=present or 0)
+        .group_by(CheckIn.direction)).tuples().all())
+    return Attendance(total=sitting.delegate_total or 0, present=counts.get("in", 0), on_leave=counts.get("lv", 0))
+
+
+def last_direction(session: Session, session_id: int, delegate_id: int) -> str | None:
+    """``in``, ``out``, ``lv`` (请假) or ``None`` (not yet arrived)."""
+    return session.scalar(sa.select(CheckIn.direction).where(CheckIn.session_id == session_id,
+                                                             CheckIn.delegate_id == delegate_id)
+                          .order_by(CheckIn.id.desc()).limit(1))
 
 
 def is_present(session: Session, session_id: int, delegate_id: int) -> bool:
-    last = session.scalar(sa.select(CheckIn.direction).where(CheckIn.session_id == session_id,
-                                                             CheckIn.delegate_id == delegate_id)
-                          .order_by(CheckIn.id.desc()).limit(1))
-    return last == "in"
+    return last_direction(session, session_id, delegate_id) == "in"
 
 
 def has_seat(session: Session, session_id: int, delegate_id: int) -> bool:
     return session.get(Seat, (session_id, delegate_id)) is not None
+
+
+def get_delegate(session: Session, delegate_id: int) -> Delegate:
+    found = session.get(Delegate, delegate_id)
+    if found is None:
+        raise NotFound(f"没有编号为 {delegate_id} 的代表，请核对代表证。")
+    return found
 
 
 def _delegate_of(session: Session, sitting: CongressSession, delegate_id: int) -> Delegate:
@@ -146,18 +159,23 @@ def _record_event(session: Session, session_id: int, delegate_id: int, actor: st
     reason = (reason or "").strip() or None
     delegate = _delegate_of(session, sitting, delegate_id)
     name = delegate_name(session, delegate)
+    if direction == "lv" and reason is None:
+        raise InvalidInput(f"为 {name} 登记请假时请填写请假原因（例如：出差）。")
     if method == "manual" and reason is None:
         raise InvalidInput(f"为 {name} 补签时请填写补签原因（例如：代表证遗失）。")
-    present = is_present(session, session_id, delegate_id)
-    if direction == "in" and present:
+    last = last_direction(session, session_id, delegate_id)
+    if direction == "in" and last == "in":
         raise WrongState(f"{name} 已签到，无需重复签到。")
-    if direction == "out" and not present:
+    if direction == "out" and last != "in":
         raise WrongState(f"{name} 尚未签到或已离场，不能登记离场。")
+    if direction == "lv" and last in ("in", "lv"):
+        raise WrongState(f"{name} {'已签到在场' if last == 'in' else '已登记请假'}，不能登记请假；"
+                         f"{'请先登记离场。' if last == 'in' else '无需重复登记。'}")
     event = CheckIn(session_id=session_id, delegate_id=delegate_id, direction=direction, method=method,
                     reason=reason, by=actor, at=audit.now_utc())
     session.add(event)
     session.flush()
-    what = "签到" if direction == "in" else "离场"
+    what = DIRECTION_NAMES[direction]
     audit_step(session, actor, f"{name}{what}（{CHECKIN_METHODS[method]}{'：' + reason if reason else ''}）",
                session_id)
     session.commit()
@@ -169,6 +187,13 @@ def check_in(session: Session, session_id: int, delegate_id: int, actor: str, me
              reason: str | None = None) -> CheckIn:
     """A delegate arrives (or comes back): by card scan, by search, or by hand with a reason (补签)."""
     return _record_event(session, session_id, delegate_id, actor, "in", method, reason)
+
+
+@rolls_back_on_refusal
+def mark_leave(session: Session, session_id: int, delegate_id: int, actor: str, reason: str | None,
+               method: str = "manual") -> CheckIn:
+    """A delegate not (or no longer) in the hall is on leave (请假), with the reason; they count as absent."""
+    return _record_event(session, session_id, delegate_id, actor, "lv", method, reason)
 
 
 @rolls_back_on_refusal
