@@ -9,12 +9,13 @@ congress; the match ignores case and surrounding spaces, and an e-mail shared by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import NotFound, WrongState
-from portal.congress.models import CheckIn, CongressSession, Delegate, Participation, Poll, Seat
+from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll, Seat
 from portal.congress.service import members
 
 ROSTER_LIMIT = 50
@@ -104,3 +105,18 @@ def open_ballot(session: Session, email: str | None, poll_id: int) -> OpenBallot
         if ballot.poll.id == poll_id:
             return ballot
     raise WrongState("这张选票现在不能投：表决可能已经结束，或您不是本次会议有表决权的代表。请回到投票页查看。")
+
+
+def find_members(session: Session, model: Any, text: str, scope: Any = None) -> list[tuple[int, str]]:
+    """Members of the register whose name contains ``text`` (within the user's row ``scope``), to seat as delegates."""
+    if not text.strip():
+        return []
+    query = (sa.select(model.id, model.name).where(model.name.contains(text.strip()[:50], autoescape=True))
+             .order_by(model.name).limit(ROSTER_LIMIT))
+    if scope is not None:
+        query = query.where(scope)
+    return list(session.execute(query).tuples())
+
+
+def congresses(session: Session) -> list[Congress]:
+    return list(session.scalars(sa.select(Congress).order_by(Congress.term_no.desc(), Congress.id.desc())))

@@ -8,6 +8,7 @@ The voting steps (open, cast, close, seal, tally) are in ``voting``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from portal.congress.errors import InvalidInput, NotFound, WrongState, rolls_back_on_refusal
 from portal.congress.models import (CHECKIN_METHODS, DIRECTION_NAMES, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn,
-                                    CongressSession, Delegate, Seat)
-from portal.congress.rules import SessionRules, rules_for
+                                    Congress, CongressSession, Delegate, Seat)
+from portal.congress.rules import SESSION_TYPES, SessionRules, rules_for
 from portal.security import audit
 
 members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"), sa.column("email"))
@@ -46,6 +47,47 @@ def member_name(session: Session, member_id: int) -> str | None:
 
 def delegate_name(session: Session, delegate: Delegate) -> str:
     return member_name(session, delegate.member_id) or f"代表 {delegate.id}"
+
+
+@rolls_back_on_refusal
+def create_congress(session: Session, name: str, term_no: int, term_start: date, term_end: date,
+                    actor: str) -> Congress:
+    """A new 届 of the congress with its term."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("请填写大会名称（例如：第一机械厂第五届职工代表大会）。")
+    if term_end < term_start:
+        raise InvalidInput(f"任期结束日期 {term_end} 早于开始日期 {term_start}，请检查后重填。")
+    congress = Congress(name=name, term_no=term_no, term_start=term_start, term_end=term_end)
+    session.add(congress)
+    session.flush()
+    audit_step(session, actor, f"新建大会“{name}”（第 {term_no} 届，{term_start} 至 {term_end}）", congress.id,
+               "congress")
+    session.commit()
+    return congress
+
+
+@rolls_back_on_refusal
+def create_session(session: Session, congress_id: int, number: int, held_on: date, place: str, session_type: str,
+                   actor: str) -> CongressSession:
+    """A new 次 of a congress; its type picks the counting rules."""
+    congress = session.get(Congress, congress_id)
+    if congress is None:
+        raise NotFound(f"找不到编号为 {congress_id} 的大会，请先新建大会。")
+    if session_type not in SESSION_TYPES:
+        raise InvalidInput(f"会议类型“{session_type}”无法识别，请选择：{'、'.join(SESSION_TYPES)}。")
+    taken = session.scalar(sa.select(CongressSession.id).where(CongressSession.congress_id == congress_id,
+                                                               CongressSession.number == number))
+    if taken is not None:
+        raise WrongState(f"“{congress.name}”已有第 {number} 次会议，请换一个会次编号。")
+    sitting = CongressSession(congress_id=congress_id, number=number, held_on=held_on, place=place.strip(),
+                              session_type=session_type)
+    session.add(sitting)
+    session.flush()
+    audit_step(session, actor, f"新建“{congress.name}”第 {number} 次会议（{session_type}，{held_on}，{place.strip()}）",
+               sitting.id)
+    session.commit()
+    return sitting
 
 
 @rolls_back_on_refusal

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask import current_app, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -21,7 +21,8 @@ from portal.congress.cards import delegate_from_card
 from portal.congress.errors import CongressError
 from portal.congress.models import DIRECTION_NAMES, POLL_KINDS
 from portal.congress.results import result_lines
-from portal.congress.rules import ITEM_CHOICES, quorum
+from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
+from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done
 from portal.errors import error_response
 from portal.extensions import db
 from portal.security.current import current_access
@@ -40,11 +41,6 @@ def _actor() -> str:
     return str(current_user.username)
 
 
-def _done(message: str, endpoint: str, **values: Any) -> Any:
-    flash(message, "success")
-    return redirect(url_for(f"CongressView.{endpoint}", **values), code=303)
-
-
 def _figures(session_id: int) -> dict[str, Any]:
     sitting = service.get_session(db.session, session_id)
     now = service.attendance(db.session, session_id)
@@ -54,7 +50,7 @@ def _figures(session_id: int) -> dict[str, Any]:
             "quorum": gate.message()}
 
 
-class CongressView(BaseView):
+class CongressView(SetupRoutes, BaseView):
     """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
 
     route_base = "/congress"
@@ -65,17 +61,23 @@ class CongressView(BaseView):
         "checkin": "staff", "scan": "staff", "mark": "staff",
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
         "vote": "vote", "confirm": "vote", "cast": "vote",
+        **SETUP_PERMISSIONS,
     }
 
     # --- the list of sessions ----------------------------------------------------------------------
 
+    def _index_screen(self, error: str | None = None, status: int = 200) -> Any:
+        access = current_access()
+        page = self.render_template(TEMPLATES + "index.html", sittings=roster.sessions(db.session),
+                                    congresses=roster.congresses(db.session), session_types=SESSION_TYPES,
+                                    staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
+                                    voter=access.has_page("congress_vote"), error=error, form=request.form)
+        return page, status
+
     @expose("/")
     @has_access
     def index(self) -> Any:
-        access = current_access()
-        return self.render_template(TEMPLATES + "index.html", sittings=roster.sessions(db.session),
-                                    staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
-                                    voter=access.has_page("congress_vote"))
+        return self._index_screen()
 
     @expose("/<int:session_id>/attendance")
     @has_access
@@ -115,7 +117,7 @@ class CongressView(BaseView):
             name = service.delegate_name(db.session, service.get_delegate(db.session, delegate_id))
         except CongressError as refused:
             return self._checkin_screen(session_id, refused.message, refused.status)
-        return _done(f"{name} 签到成功。", "checkin", session_id=session_id)
+        return done(f"{name} 签到成功。", "checkin", session_id=session_id)
 
     @expose("/<int:session_id>/mark", methods=["POST"])
     @has_access
@@ -134,7 +136,7 @@ class CongressView(BaseView):
             return self._checkin_screen(session_id, "请从名单上选择代表后再操作。", 422)
         except CongressError as refused:
             return self._checkin_screen(session_id, refused.message, refused.status)
-        return _done(f"已为 {name} 登记{DIRECTION_NAMES[event.direction]}。", "checkin",
+        return done(f"已为 {name} 登记{DIRECTION_NAMES[event.direction]}。", "checkin",
                      session_id=session_id, q=request.args.get("q", ""))
 
     # --- chair: attendance and polls ---------------------------------------------------------------
@@ -172,9 +174,9 @@ class CongressView(BaseView):
                                       form.get("options", "").splitlines(), _actor(), seats=seats)
         except CongressError as refused:
             return self._chair_screen(session_id, refused.message, refused.status)
-        return _done(f"已新建“{poll.title}”，签到达到法定人数后可开启。", "chair", session_id=session_id)
+        return done(f"已新建“{poll.title}”，签到达到法定人数后可开启。", "chair", session_id=session_id)
 
-    def _poll_step(self, poll_id: int, step: Callable[[], Any], done: str) -> Any:
+    def _poll_step(self, poll_id: int, step: Callable[[], Any], message: str) -> Any:
         try:
             poll = voting.get_poll(db.session, poll_id)
             session_id = poll.session_id
@@ -184,7 +186,7 @@ class CongressView(BaseView):
             step()
         except CongressError as refused:
             return self._chair_screen(session_id, refused.message, refused.status)
-        return _done(done, "chair", session_id=session_id)
+        return done(message, "chair", session_id=session_id)
 
     @expose("/poll/<int:poll_id>/open", methods=["POST"])
     @has_access

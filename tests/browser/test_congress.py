@@ -92,6 +92,12 @@ def test_check_in_to_quorum_vote_on_phones_and_read_the_result(live_server: Live
     expect(staff.locator('[data-figure="quorum"]')).to_contain_text("达到不少于应到人数的三分之二")
     staff.goto(f"{server.url}/congress/{sid}/checkin")
     staff.screenshot(path=str(shot("congress-02-checkin")), full_page=True)
+    staff.goto(f"{server.url}/congress/")
+    expect(staff.locator(".congress-sessions")).to_contain_text("第一机械厂第五届职工代表大会")
+    staff.screenshot(path=str(shot("congress-02a-sessions")), full_page=True)
+    staff.goto(f"{server.url}/congress/{sid}/delegates")
+    expect(staff.locator(".congress-delegates")).to_contain_text(names[2])
+    staff.screenshot(path=str(shot("congress-02b-delegates")), full_page=True)
 
     chair.goto(f"{server.url}/congress/{sid}/chair")
     chair.get_by_role("button", name="开启表决").click()

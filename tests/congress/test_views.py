@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 
 from portal.congress import service
 from portal.congress.cards import card_code
-from portal.congress.models import CheckIn, Participation, Poll
+from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll
 from tests.conftest import login
 
-from .conftest import STAFF, Sitting
+from .conftest import STAFF, Sitting, add_members
 
 PASSWORD = "Congress-pass-2026"
 RECEIPT = re.compile(r"[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")
@@ -38,7 +38,7 @@ class OwnContextClient(FlaskClient):
                 context.push()
 
 
-def account(app: Any, username: str, role: str, email: str | None = None) -> Any:
+def account(app: Any, username: str, role: str, email: str | None = None, org_code: str | None = None) -> Any:
     """A signed-in test client for ``username`` (the account is made once per database)."""
     from portal.extensions import db
     from portal.security.accounts import create_user
@@ -46,7 +46,7 @@ def account(app: Any, username: str, role: str, email: str | None = None) -> Any
     with app.app_context():
         user = app.appbuilder.sm.find_user(username=username)
         if user is None:
-            create_user(username, PASSWORD, role, email=email)
+            create_user(username, PASSWORD, role, email=email, org_code=org_code)
         elif email and user.email != email:
             user.email = email
             db.session.commit()
@@ -92,7 +92,8 @@ def test_every_state_change_refuses_get(app: Any, congress_db: Any, staff: Any, 
     posts = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("CongressView.")
              and "POST" in rule.methods]
     assert {rule.endpoint.split(".")[1] for rule in posts} == {"scan", "mark", "create_poll", "open_poll",
-                                                              "close_poll", "confirm", "cast"}
+                                                              "close_poll", "confirm", "cast", "new_congress",
+                                                              "new_session", "seat", "freeze"}
     for rule in posts:
         url = rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")
         for client in (staff, chair, voter):
@@ -268,3 +269,42 @@ def test_no_screen_shows_who_chose_what(app: Any, congress_db: Any, staff: Any, 
     assert "赞成" not in roster_page and "反对" not in roster_page and "已投票" not in roster_page
     # the chair sees the counts only, and no name of a delegate
     assert "赞成 1 票，反对 1 票，弃权 1 票" in pages[1] and "代表000" not in pages[1]
+
+
+def test_staff_set_up_a_congress_a_session_its_delegates_and_freeze_the_roster(app: Any, congress_db: Any, staff: Any,
+                                                                               chair: Any) -> None:
+    term = {"name": "第一机械厂第五届职工代表大会", "term_no": "5", "term_start": "2025-01-01", "term_end": "2029-12-31"}
+    bad_date = staff.post("/congress/new", data={**term, "term_start": "2025年1月"})
+    assert bad_date.status_code == 422 and "任期开始日期“2025年1月”不是日期，请按 2026-03-20 的格式填写" in text(bad_date)
+    assert chair.post("/congress/new", data=term).status_code == 403
+    assert staff.post("/congress/new", data=term).status_code == 303
+    congress_id = congress_db.scalar(sa.select(Congress.id))
+    meeting = {"congress_id": congress_id, "number": "1", "held_on": "2026-03-20", "place": "厂部大礼堂",
+               "session_type": "职代会"}
+    wrong_type = staff.post("/congress/sessions", data={**meeting, "session_type": "大会"})
+    assert wrong_type.status_code == 422 and "会议类型“大会”无法识别，请选择：职代会、会员代表大会、职工大会" in text(wrong_type)
+    created = staff.post("/congress/sessions", data=meeting)
+    session_id = congress_db.scalar(sa.select(CongressSession.id))
+    assert created.status_code == 303 and created.location.endswith(f"/congress/{session_id}/delegates")
+    twice = staff.post("/congress/sessions", data=meeting)
+    assert twice.status_code == 409 and "已有第 1 次会议" in text(twice)
+
+    voter, guest = add_members(2)
+    outside = text(staff.get(f"/congress/{session_id}/delegates?q=代表"))  # staff of no unit: members stay hidden
+    assert f'name="member_id" value="{voter}"' not in outside and "或不在您的管理范围内" in outside
+    staff = account(app, "cg_staff_cg", "congress_secretariat", org_code="CG")  # staff of the members' union
+    found = text(staff.get(f"/congress/{session_id}/delegates?q=代表"))
+    assert f'name="member_id" value="{voter}"' in found
+    for member_id, role in ((voter, "代表"), (guest, "列席")):
+        assert staff.post(f"/congress/{session_id}/seat", data={"member_id": member_id, "role": role,
+                                                                "delegation": "第一代表团"}).status_code == 303
+    again = staff.post(f"/congress/{session_id}/seat", data={"member_id": voter, "role": "代表"})
+    assert again.status_code == 409 and "已是本届大会的代表" in text(again)
+    delegate_id = congress_db.scalar(sa.select(Delegate.id).where(Delegate.member_id == voter))
+    assert card_code(app.config["SECRET_KEY"], delegate_id) in text(staff.get(f"/congress/{session_id}/delegates"))
+    frozen = staff.post(f"/congress/{session_id}/freeze")
+    assert frozen.status_code == 303 and frozen.location.endswith(f"/congress/{session_id}/checkin")
+    assert service.attendance(congress_db, session_id).total == 1  # only 代表 count, not 列席
+    refrozen = staff.post(f"/congress/{session_id}/freeze")
+    assert refrozen.status_code == 409 and "不能再次冻结" in text(refrozen)
+    assert "名单已于" in text(staff.get(f"/congress/{session_id}/delegates"))

@@ -226,6 +226,24 @@ def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug:
     assert failures == []
 
 
+#: The congress screens and the page of ``roles.yaml`` each needs. A granted screen answers 404 here (no such
+#: session, no delegate behind the account), a refused one 403.
+CONGRESS_SCREENS = {f"/congress/{MISSING_ID}/checkin": "congress_staff", f"/congress/{MISSING_ID}/chair": "congress_chair",
+                    "/congress/vote": "congress_vote"}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_congress_screens_open_exactly_for_their_pages(world: World, role: str) -> None:
+    failures: list[str] = []
+    client = world.clients[role]
+    pages = ROLES[role].pages
+    for url, page in CONGRESS_SCREENS.items():
+        _expect(failures, f"{role} {url}", _status(client, "GET", url), 404 if page in pages else 403)
+    congress_pages = {page for page in pages if page.startswith("congress_")}
+    _expect(failures, f"{role} /congress/", _status(client, "GET", "/congress/"), 200 if congress_pages else 403)
+    assert failures == []
+
+
 @pytest.mark.parametrize("slug", REGISTRY.slugs)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_import_screens_open_exactly_for_the_import_verb(world: World, role: str, slug: str) -> None:
