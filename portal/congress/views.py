@@ -60,7 +60,7 @@ class CongressView(SetupRoutes, BaseView):
         "index": "list", "attendance": "list",
         "checkin": "staff", "scan": "staff", "mark": "staff",
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
-        "vote": "vote", "confirm": "vote", "cast": "vote",
+        "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
         **SETUP_PERMISSIONS,
     }
 
@@ -206,12 +206,14 @@ class CongressView(SetupRoutes, BaseView):
 
     # --- delegate: the phone page ------------------------------------------------------------------
 
-    def _vote_screen(self, error: str | None = None, status: int = 200) -> Any:
+    def _vote_screen(self, error: str | None = None, status: int = 200, poll_id: int | None = None) -> Any:
+        """The open ballots; the one of ``poll_id`` keeps the choices just sent (after a refusal or 返回修改)."""
         try:
             ballots = roster.open_ballots(db.session, current_user.email)
         except CongressError as refused:
             ballots, error, status = [], refused.message, refused.status
-        page = self.render_template(TEMPLATES + "vote.html", ballots=ballots, choices=ITEM_CHOICES, error=error)
+        page = self.render_template(TEMPLATES + "vote.html", ballots=ballots, choices=ITEM_CHOICES, error=error,
+                                    sent=request.form if poll_id else None, sent_poll=poll_id)
         return page, status
 
     @expose("/vote")
@@ -235,8 +237,14 @@ class CongressView(SetupRoutes, BaseView):
         try:
             ballot, choices = self._ballot_from_form(poll_id)
         except CongressError as refused:
-            return self._vote_screen(refused.message, refused.status)
+            return self._vote_screen(refused.message, refused.status, poll_id)
         return self.render_template(TEMPLATES + "confirm.html", poll=ballot.poll, choices=choices)
+
+    @expose("/vote/<int:poll_id>/edit", methods=["POST"])
+    @has_access
+    def edit(self, poll_id: int) -> Any:
+        """返回修改: the ballot again, with the choices being confirmed (nothing is written)."""
+        return self._vote_screen(poll_id=poll_id)
 
     @expose("/vote/<int:poll_id>/cast", methods=["POST"])
     @has_access
@@ -246,5 +254,5 @@ class CongressView(SetupRoutes, BaseView):
             ballot, choices = self._ballot_from_form(poll_id)
             receipt = voting.cast(db.session, poll_id, ballot.delegate_id, choices)
         except CongressError as refused:
-            return self._vote_screen(refused.message, refused.status)
+            return self._vote_screen(refused.message, refused.status, poll_id)
         return self.render_template(TEMPLATES + "receipt.html", poll=ballot.poll, receipt=receipt)

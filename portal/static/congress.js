@@ -39,6 +39,7 @@
       form.querySelectorAll('input[name="write_in"]').forEach(function (box) {
         if (box.value.trim()) { marked += 1; }
       });
+      counter.classList.toggle("phone-count-over", marked > seats);
       counter.textContent = marked > seats
         ? "已选 " + marked + " 人，超过应选的 " + seats + " 人，多选的选票无效，请减少。"
         : "已选 " + marked + " 人（最多 " + seats + " 人）。";

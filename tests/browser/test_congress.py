@@ -139,3 +139,31 @@ def test_check_in_to_quorum_vote_on_phones_and_read_the_result(live_server: Live
     # the refused opening is the only answer above 400, and the browser's only complaint
     assert network.blocked == [] and network.page_errors == [] and len(network.console_errors) == 1
     assert [line.split(" ")[:2] for line in network.bad_responses] == [["409", "POST"]]
+
+    # An election: the phone counts the names as they are marked and the server refuses an over-marked ballot.
+    chair.select_option("#poll-kind", "election")
+    chair.fill("#poll-title", "补选工会委员")
+    chair.fill("#poll-options", "张一\n李二\n王三")
+    chair.fill("#poll-seats", "1")
+    chair.click(".congress-new-poll [type=submit]")
+    chair.locator('tr:has-text("补选工会委员")').get_by_role("button", name="开启表决").click()
+    expect(chair.locator('tr:has-text("补选工会委员") .congress-turnout')).to_contain_text("已投票 0 人")
+    phone = watch(new_context(browser, network, **PHONE).new_page(), network)
+    log_in(phone, server, "cg_voter0", PASSWORD)
+    phone.goto(f"{server.url}/congress/vote")
+    phone.get_by_label("张一").check()
+    phone.get_by_label("另选他人 1").fill("赵四")
+    expect(phone.locator("[data-count]")).to_contain_text("已选 2 人，超过应选的 1 人，多选的选票无效")
+    phone.screenshot(path=str(shot("congress-07-phone-election")), full_page=True)
+    phone.get_by_role("button", name="下一步：核对选择").click()
+    expect(phone.locator(".phone-error")).to_contain_text("应选 1 人，您选了 2 人；多选的选票无效")
+    phone.screenshot(path=str(shot("congress-08-phone-over-marked")), full_page=True)
+    expect(phone.get_by_label("张一")).to_be_checked()  # the refused ballot comes back as sent, to be corrected
+    phone.get_by_label("张一").uncheck()
+    phone.get_by_role("button", name="下一步：核对选择").click()
+    expect(phone.locator(".phone-summary")).to_contain_text("另选他人：赵四")
+    phone.get_by_role("button", name="返回修改").click()
+    expect(phone.get_by_label("另选他人 1")).to_have_value("赵四")
+    expect(phone.locator("[data-count]")).to_have_text("已选 1 人（最多 1 人）。")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.context.close()

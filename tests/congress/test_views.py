@@ -92,7 +92,7 @@ def test_every_state_change_refuses_get(app: Any, congress_db: Any, staff: Any, 
     posts = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("CongressView.")
              and "POST" in rule.methods]
     assert {rule.endpoint.split(".")[1] for rule in posts} == {"scan", "mark", "create_poll", "open_poll",
-                                                              "close_poll", "confirm", "cast", "new_congress",
+                                                              "close_poll", "confirm", "edit", "cast", "new_congress",
                                                               "new_session", "seat", "freeze"}
     for rule in posts:
         url = rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")
@@ -242,8 +242,15 @@ def test_an_over_marked_election_ballot_is_refused_and_a_write_in_confirmed(
     assert 'data-seats="2"' in text(voter.get("/congress/vote"))
     over = voter.post(f"/congress/vote/{poll_id}/confirm", data={"mark": ["张一", "李二"], "write_in": ["赵四", ""]})
     assert over.status_code == 422 and "应选 2 人，您选了 3 人；多选的选票无效" in text(over)
+    # the refused ballot comes back as it was sent, to be corrected rather than filled in again
+    assert re.search(r'value="张一"\s+checked', text(over)) and re.search(r'value="李二"\s+checked', text(over))
+    assert not re.search(r'value="王三"\s+checked', text(over)) and 'value="赵四"' in text(over)
     confirm = voter.post(f"/congress/vote/{poll_id}/confirm", data={"mark": ["张一"], "write_in": ["赵四", ""]})
     assert "另选他人：<strong>赵四</strong>" in text(confirm)
+    back = text(voter.post(f"/congress/vote/{poll_id}/edit", data={"mark": ["张一"], "write_in": ["赵四"]}))
+    assert re.search(r'value="张一"\s+checked', back) and not re.search(r'value="李二"\s+checked', back)
+    assert 'value="赵四"' in back
+    assert congress_db.scalar(sa.select(sa.func.count()).select_from(Participation)) == 0
 
 
 def test_no_screen_shows_who_chose_what(app: Any, congress_db: Any, staff: Any, chair: Any,
