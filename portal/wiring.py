@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
 from portal.io.export_views import ExportApiMixin, ExportViewMixin
 from portal.io.views import ImportViewMixin
-from portal.build.permissions import SYSTEM_CATEGORY, category_name, menu_name
+from portal.build.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
+from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
 from portal.security.views import AuditView, RoleMatrixView
 from portal.security.access import row_condition
@@ -89,6 +90,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
                         **system)
     appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
                         icon="fa-th", **system)
+    appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
 
 
 def _service_getter(state: PortalState, slug: str) -> Any:

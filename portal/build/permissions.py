@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from portal.registry.spec import RegisterSpec, Registry
-from portal.security.roles import RoleSpec
+from portal.security.roles import PAGES, RoleSpec
 
 Permission = tuple[str, str]  # (permission name, view or menu name)
 
@@ -19,6 +19,9 @@ LOOKUP_VIEW = "lookup"
 AUDIT_VIEW = "audit"
 MATRIX_VIEW = "role_matrix"
 SYSTEM_CATEGORY = "系统管理"
+#: The congress screens (``portal.congress.views``): one view, one FAB permission per page.
+CONGRESS_VIEW = "congress"
+CONGRESS_MENU = "menu_congress"
 
 #: verb -> FAB permissions on the screen (``<slug>``) and on the API (``<slug>_api``).
 VERB_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -46,6 +49,9 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
                     ("menu_access", SYSTEM_CATEGORY)),
     # "users" is FAB's own security screens; the sync adds every permission they registered.
     "users": (("menu_access", SYSTEM_CATEGORY),),
+    **{page: (("can_" + page.removeprefix("congress_"), CONGRESS_VIEW), ("can_list", CONGRESS_VIEW),
+              ("menu_access", CONGRESS_MENU))
+       for page in PAGES if page.startswith("congress_")},
 }
 #: The API documentation, for every role that may use some register.
 API_DOCS: tuple[Permission, ...] = (("can_get", "OpenApi"), ("can_show", "SwaggerView"))
@@ -78,7 +84,8 @@ def verb_permissions(spec: RegisterSpec, verb: str) -> tuple[Permission, ...]:
 
 def portal_views(registry: Registry) -> frozenset[str]:
     """View and menu names the portal owns; every other name in FAB's tables is FAB's own."""
-    names = {LOOKUP_VIEW, AUDIT_VIEW, MATRIX_VIEW, "menu_audit", "menu_role_matrix", SYSTEM_CATEGORY}
+    names = {LOOKUP_VIEW, AUDIT_VIEW, MATRIX_VIEW, "menu_audit", "menu_role_matrix", SYSTEM_CATEGORY, CONGRESS_VIEW,
+             CONGRESS_MENU}
     for spec in registry:
         names.update((screen_name(spec), api_name(spec), menu_name(spec), category_name(spec)))
     return frozenset(names)

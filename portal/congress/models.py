@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 #: Delegate roles; only 代表 count for the quorum and the pass rules and may vote.
 ROLES = ("代表", "特邀", "列席")
 VOTING_ROLE = "代表"
+#: A check-in event: arrival, departure (中途离场) or leave of absence (请假, with a reason).
+DIRECTION_NAMES = {"in": "签到", "out": "离场", "lv": "请假"}
 CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签"}
 POLL_KINDS = {"item": "议题表决", "election": "选举"}
 #: draft → open → closed → sealed (a sealed poll's ballots no longer follow arrival order).
@@ -89,7 +91,7 @@ class CheckIn(Model):
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_session.id"), nullable=False, index=True)
     delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_delegate.id"), nullable=False, index=True)
-    #: in or out
+    #: in, out or lv (DIRECTION_NAMES)
     direction: Mapped[str] = mapped_column(sa.String(3), nullable=False)
     #: scan, search or manual (CHECKIN_METHODS); manual needs a reason
     method: Mapped[str] = mapped_column(sa.String(10), nullable=False)

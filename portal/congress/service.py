@@ -8,18 +8,19 @@ The voting steps (open, cast, close, seal, tally) are in ``voting``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import InvalidInput, NotFound, WrongState, rolls_back_on_refusal
-from portal.congress.models import (CHECKIN_METHODS, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn, CongressSession,
-                                    Delegate, Seat)
-from portal.congress.rules import SessionRules, rules_for
+from portal.congress.models import (CHECKIN_METHODS, DIRECTION_NAMES, MEMBERS_TABLE, ROLES, VOTING_ROLE, CheckIn,
+                                    Congress, CongressSession, Delegate, Seat)
+from portal.congress.rules import SESSION_TYPES, SessionRules, rules_for
 from portal.security import audit
 
-members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"))
+members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"), sa.column("email"))
 
 
 def audit_step(session: Session, actor: str, detail: str, record_id: int | None = None,
@@ -46,6 +47,47 @@ def member_name(session: Session, member_id: int) -> str | None:
 
 def delegate_name(session: Session, delegate: Delegate) -> str:
     return member_name(session, delegate.member_id) or f"代表 {delegate.id}"
+
+
+@rolls_back_on_refusal
+def create_congress(session: Session, name: str, term_no: int, term_start: date, term_end: date,
+                    actor: str) -> Congress:
+    """A new 届 of the congress with its term."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("请填写大会名称（例如：第一机械厂第五届职工代表大会）。")
+    if term_end < term_start:
+        raise InvalidInput(f"任期结束日期 {term_end} 早于开始日期 {term_start}，请检查后重填。")
+    congress = Congress(name=name, term_no=term_no, term_start=term_start, term_end=term_end)
+    session.add(congress)
+    session.flush()
+    audit_step(session, actor, f"新建大会“{name}”（第 {term_no} 届，{term_start} 至 {term_end}）", congress.id,
+               "congress")
+    session.commit()
+    return congress
+
+
+@rolls_back_on_refusal
+def create_session(session: Session, congress_id: int, number: int, held_on: date, place: str, session_type: str,
+                   actor: str) -> CongressSession:
+    """A new 次 of a congress; its type picks the counting rules."""
+    congress = session.get(Congress, congress_id)
+    if congress is None:
+        raise NotFound(f"找不到编号为 {congress_id} 的大会，请先新建大会。")
+    if session_type not in SESSION_TYPES:
+        raise InvalidInput(f"会议类型“{session_type}”无法识别，请选择：{'、'.join(SESSION_TYPES)}。")
+    taken = session.scalar(sa.select(CongressSession.id).where(CongressSession.congress_id == congress_id,
+                                                               CongressSession.number == number))
+    if taken is not None:
+        raise WrongState(f"“{congress.name}”已有第 {number} 次会议，请换一个会次编号。")
+    sitting = CongressSession(congress_id=congress_id, number=number, held_on=held_on, place=place.strip(),
+                              session_type=session_type)
+    session.add(sitting)
+    session.flush()
+    audit_step(session, actor, f"新建“{congress.name}”第 {number} 次会议（{session_type}，{held_on}，{place.strip()}）",
+               sitting.id)
+    session.commit()
+    return sitting
 
 
 @rolls_back_on_refusal
@@ -93,10 +135,12 @@ def freeze_roster(session: Session, session_id: int, actor: str) -> int:
 
 @dataclass(frozen=True)
 class Attendance:
-    """应到 (the frozen total) and 实到 (voting delegates whose latest check-in event is an arrival)."""
+    """应到 (the frozen total), 实到 (voting delegates whose latest check-in event is an arrival) and 请假
+    (those whose latest event is a leave of absence)."""
 
     total: int
     present: int
+    on_leave: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "present": self.present}
@@ -110,23 +154,34 @@ def _latest_events(session_id: int) -> Any:
 def attendance(session: Session, session_id: int) -> Attendance:
     sitting = get_session(session, session_id)
     latest = _latest_events(session_id)
-    present = session.scalar(
-        sa.select(sa.func.count()).select_from(latest)
+    counts = dict(session.execute(
+        sa.select(CheckIn.direction, sa.func.count()).select_from(latest)
         .join(CheckIn, CheckIn.id == latest.c.last)
         .join(Seat, sa.and_(Seat.session_id == session_id, Seat.delegate_id == latest.c.delegate_id))
-        .where(CheckIn.direction == "in"))
-    return Attendance(total=sitting.delegate_total or 0, present=present or 0)
+        .group_by(CheckIn.direction)).tuples().all())
+    return Attendance(total=sitting.delegate_total or 0, present=counts.get("in", 0), on_leave=counts.get("lv", 0))
+
+
+def last_direction(session: Session, session_id: int, delegate_id: int) -> str | None:
+    """``in``, ``out``, ``lv`` (请假) or ``None`` (not yet arrived)."""
+    return session.scalar(sa.select(CheckIn.direction).where(CheckIn.session_id == session_id,
+                                                             CheckIn.delegate_id == delegate_id)
+                          .order_by(CheckIn.id.desc()).limit(1))
 
 
 def is_present(session: Session, session_id: int, delegate_id: int) -> bool:
-    last = session.scalar(sa.select(CheckIn.direction).where(CheckIn.session_id == session_id,
-                                                             CheckIn.delegate_id == delegate_id)
-                          .order_by(CheckIn.id.desc()).limit(1))
-    return last == "in"
+    return last_direction(session, session_id, delegate_id) == "in"
 
 
 def has_seat(session: Session, session_id: int, delegate_id: int) -> bool:
     return session.get(Seat, (session_id, delegate_id)) is not None
+
+
+def get_delegate(session: Session, delegate_id: int) -> Delegate:
+    found = session.get(Delegate, delegate_id)
+    if found is None:
+        raise NotFound(f"没有编号为 {delegate_id} 的代表，请核对代表证。")
+    return found
 
 
 def _delegate_of(session: Session, sitting: CongressSession, delegate_id: int) -> Delegate:
@@ -146,18 +201,23 @@ def _record_event(session: Session, session_id: int, delegate_id: int, actor: st
     reason = (reason or "").strip() or None
     delegate = _delegate_of(session, sitting, delegate_id)
     name = delegate_name(session, delegate)
+    if direction == "lv" and reason is None:
+        raise InvalidInput(f"为 {name} 登记请假时请填写请假原因（例如：出差）。")
     if method == "manual" and reason is None:
         raise InvalidInput(f"为 {name} 补签时请填写补签原因（例如：代表证遗失）。")
-    present = is_present(session, session_id, delegate_id)
-    if direction == "in" and present:
+    last = last_direction(session, session_id, delegate_id)
+    if direction == "in" and last == "in":
         raise WrongState(f"{name} 已签到，无需重复签到。")
-    if direction == "out" and not present:
+    if direction == "out" and last != "in":
         raise WrongState(f"{name} 尚未签到或已离场，不能登记离场。")
+    if direction == "lv" and last in ("in", "lv"):
+        raise WrongState(f"{name} {'已签到在场' if last == 'in' else '已登记请假'}，不能登记请假；"
+                         f"{'请先登记离场。' if last == 'in' else '无需重复登记。'}")
     event = CheckIn(session_id=session_id, delegate_id=delegate_id, direction=direction, method=method,
                     reason=reason, by=actor, at=audit.now_utc())
     session.add(event)
     session.flush()
-    what = "签到" if direction == "in" else "离场"
+    what = DIRECTION_NAMES[direction]
     audit_step(session, actor, f"{name}{what}（{CHECKIN_METHODS[method]}{'：' + reason if reason else ''}）",
                session_id)
     session.commit()
@@ -169,6 +229,13 @@ def check_in(session: Session, session_id: int, delegate_id: int, actor: str, me
              reason: str | None = None) -> CheckIn:
     """A delegate arrives (or comes back): by card scan, by search, or by hand with a reason (补签)."""
     return _record_event(session, session_id, delegate_id, actor, "in", method, reason)
+
+
+@rolls_back_on_refusal
+def mark_leave(session: Session, session_id: int, delegate_id: int, actor: str, reason: str | None,
+               method: str = "manual") -> CheckIn:
+    """A delegate not (or no longer) in the hall is on leave (请假), with the reason; they count as absent."""
+    return _record_event(session, session_id, delegate_id, actor, "lv", method, reason)
 
 
 @rolls_back_on_refusal

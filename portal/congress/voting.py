@@ -100,7 +100,7 @@ def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
     return poll
 
 
-def _ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
+def ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
     """The stored form of a ballot, checked against the poll; a wrong ballot is refused before it is written."""
     options = poll.option_list()
     if poll.kind == "item":
@@ -133,7 +133,7 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
         raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
     if not is_present(session, poll.session_id, delegate_id):
         raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
-    stored = _ballot_choices(poll, choices)
+    stored = ballot_choices(poll, choices)
     receipt = receipt_code()
     session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
     session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))

@@ -35,6 +35,10 @@ PAGES: dict[str, Label] = {
     "audit": Label("审计日志", "Audit trail"),
     "role_matrix": Label("角色权限表", "Role matrix"),
     "users": Label("用户与角色管理", "Users and roles"),
+    "congress_staff": Label("职代会·秘书处（会次、代表、签到）", "Congress staff (sessions, delegates, check-in)"),
+    "congress_chair": Label("职代会·主席团（出席、开启和结束表决）", "Congress chair (attendance, open and close votes)"),
+    "congress_teller": Label("职代会·监票人（封存、公布、纸质选票）", "Congress tellers (seal, publish, paper ballots)"),
+    "congress_vote": Label("职代会·代表投票（本人手机）", "Congress delegate (vote on own phone)"),
 }
 ROLE_KEYS = ("label", "scope", "registers", "unmask", "pages")
 

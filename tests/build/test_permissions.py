@@ -73,6 +73,16 @@ def test_only_a_role_with_the_users_page_gets_fab_pairs(registry: Registry) -> N
     assert ("can_list", "audit") in without
 
 
+def test_each_congress_page_grants_its_own_screen_permission_and_the_menu(registry: Registry) -> None:
+    screens = {"congress_staff": "can_staff", "congress_chair": "can_chair", "congress_teller": "can_teller",
+               "congress_vote": "can_vote"}
+    for page, permission in screens.items():
+        pairs = role_permissions(bare_role(frozenset({page})), registry)
+        assert pairs - set(OWN_ACCOUNT) == {(permission, "congress"), ("can_list", "congress"),
+                                            ("menu_access", "menu_congress")}, page
+    assert {"congress", "menu_congress"} <= portal_views(registry)
+
+
 def test_role_without_registers_gets_only_its_own_account(registry: Registry) -> None:
     assert role_permissions(bare_role(), registry) == frozenset(OWN_ACCOUNT)
 

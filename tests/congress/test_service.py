@@ -85,3 +85,22 @@ def test_check_in_waits_for_the_frozen_roster_and_the_right_congress(congress_db
         service.check_in(congress_db, sitting.session_id, 424242, STAFF)
     with pytest.raises(NotFound, match="找不到编号为 424242 的大会会次"):
         service.attendance(congress_db, 424242)
+
+
+def test_leave_needs_a_reason_counts_apart_and_ends_with_an_arrival(congress_db: Any,
+                                                                    make_sitting: Callable[..., Sitting]) -> None:
+    sitting = make_sitting(voters=3)
+    sid, first, second = sitting.session_id, *sitting.voters[:2]
+    with pytest.raises(InvalidInput, match="为 代表000 登记请假时请填写请假原因"):
+        service.mark_leave(congress_db, sid, first, STAFF, reason="")
+    service.mark_leave(congress_db, sid, first, STAFF, reason="出差")
+    with pytest.raises(WrongState, match="代表000 已登记请假，不能登记请假；无需重复登记"):
+        service.mark_leave(congress_db, sid, first, STAFF, reason="出差")
+    service.check_in(congress_db, sid, second, STAFF)
+    with pytest.raises(WrongState, match="代表001 已签到在场，不能登记请假；请先登记离场"):
+        service.mark_leave(congress_db, sid, second, STAFF, reason="身体不适")
+    now = service.attendance(congress_db, sid)
+    assert (now.total, now.present, now.on_leave) == (3, 1, 1)
+    service.check_in(congress_db, sid, first, STAFF, method="search")  # came after all
+    now = service.attendance(congress_db, sid)
+    assert (now.present, now.on_leave) == (2, 0)

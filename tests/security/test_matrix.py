@@ -226,6 +226,24 @@ def test_role_may_do_exactly_what_roles_yaml_says(world: World, role: str, slug:
     assert failures == []
 
 
+#: The congress screens and the page of ``roles.yaml`` each needs. A granted screen answers 404 here (no such
+#: session, no delegate behind the account), a refused one 403.
+CONGRESS_SCREENS = {f"/congress/{MISSING_ID}/checkin": "congress_staff", f"/congress/{MISSING_ID}/chair": "congress_chair",
+                    "/congress/vote": "congress_vote"}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_congress_screens_open_exactly_for_their_pages(world: World, role: str) -> None:
+    failures: list[str] = []
+    client = world.clients[role]
+    pages = ROLES[role].pages
+    for url, page in CONGRESS_SCREENS.items():
+        _expect(failures, f"{role} {url}", _status(client, "GET", url), 404 if page in pages else 403)
+    congress_pages = {page for page in pages if page.startswith("congress_")}
+    _expect(failures, f"{role} /congress/", _status(client, "GET", "/congress/"), 200 if congress_pages else 403)
+    assert failures == []
+
+
 @pytest.mark.parametrize("slug", REGISTRY.slugs)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_import_screens_open_exactly_for_the_import_verb(world: World, role: str, slug: str) -> None:
@@ -294,7 +312,8 @@ def _api_value(api: dict[str, Any], name: str, value: Any) -> Any:
     return api[name]
 
 
-@pytest.mark.parametrize("role", [name for name, role in ROLES.items() if role.scope == "subtree"])
+#: Roles with a row scope to check (a role reading no register, like the congress roles, has no drop-down).
+@pytest.mark.parametrize("role", [name for name, role in ROLES.items() if role.scope == "subtree" and role.verbs])
 def test_link_lookups_and_filter_choices_stay_in_scope(world: World, role: str) -> None:
     """Drop-downs (AJAX look-ups and the filter's org list) offer only rows in the user's subtree."""
     client = world.clients[role]

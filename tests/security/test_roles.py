@@ -77,7 +77,16 @@ def test_admin_has_scope_all_and_every_offered_verb(roles: dict[str, RoleSpec], 
     assert admin.scope == "all"
     assert admin.verbs["activists"] == frozenset(VERBS)
     assert admin.verbs["members"] == frozenset(VERBS) - {"approve"}
-    assert admin.pages == frozenset({"audit", "role_matrix", "users"})
+    assert admin.pages == frozenset({"audit", "role_matrix", "users", "congress_staff", "congress_chair",
+                                     "congress_teller", "congress_vote"})
+
+
+def test_each_congress_body_has_its_own_page_and_nothing_else(roles: dict[str, RoleSpec]) -> None:
+    pages = {name: role.pages for name, role in roles.items() if name.startswith("congress") or name == "delegate"}
+    assert pages == {"congress_secretariat": {"congress_staff"}, "congress_presidium": {"congress_chair"},
+                     "congress_teller": {"congress_teller"}, "delegate": {"congress_vote"}}
+    assert not roles["delegate"].verbs and not roles["congress_presidium"].verbs  # no register rows
+    assert roles["congress_secretariat"].verbs == {"members": {"read"}, "org_units": {"read"}}
 
 
 # --- one problem code each ----------------------------------------------------------------------

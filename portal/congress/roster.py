@@ -1,0 +1,122 @@
+"""What the congress screens read: the roster with each delegate's state, the polls of a session with
+their turnout, and which delegate an account is. Reads only; the steps that write are in ``service``
+and ``voting``. None of it returns a choice: the ballots are never read here.
+
+An account is a delegate when its e-mail is the e-mail of a member (会员登记表·电子邮箱) seated in the
+congress; the match ignores case and surrounding spaces, and an e-mail shared by two members is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.congress.errors import NotFound, WrongState
+from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll, Seat
+from portal.congress.service import members
+
+ROSTER_LIMIT = 50
+STATE_LABELS = {None: "未到", "in": "已签到", "out": "已离场", "lv": "请假"}
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    delegate_id: int
+    name: str
+    role: str
+    delegation: str
+    constituency: str
+    #: ``None`` (not arrived), ``in``, ``out`` or ``lv``
+    state: str | None
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def sessions(session: Session) -> list[CongressSession]:
+    return list(session.scalars(sa.select(CongressSession).order_by(CongressSession.held_on.desc(),
+                                                                    CongressSession.id.desc())))
+
+
+def roster(session: Session, sitting: CongressSession, text: str = "") -> list[RosterRow]:
+    """The congress's delegates matching ``text`` (part of the name), with their latest check-in state."""
+    last = (sa.select(CheckIn.delegate_id, sa.func.max(CheckIn.id).label("last"))
+            .where(CheckIn.session_id == sitting.id).group_by(CheckIn.delegate_id).subquery())
+    query = (sa.select(Delegate, members.c.name, CheckIn.direction)
+             .join(members, members.c.id == Delegate.member_id)
+             .outerjoin(last, last.c.delegate_id == Delegate.id)
+             .outerjoin(CheckIn, CheckIn.id == last.c.last)
+             .where(Delegate.congress_id == sitting.congress_id)
+             .order_by(members.c.name, Delegate.id).limit(ROSTER_LIMIT))
+    if text.strip():
+        query = query.where(members.c.name.contains(text.strip()[:50], autoescape=True))
+    return [RosterRow(delegate.id, name, delegate.role, delegate.delegation, delegate.constituency, direction)
+            for delegate, name, direction in session.execute(query).tuples()]
+
+
+def polls(session: Session, session_id: int) -> list[Poll]:
+    return list(session.scalars(sa.select(Poll).where(Poll.session_id == session_id).order_by(Poll.id)))
+
+
+def turnout(session: Session, poll_id: int) -> int:
+    """How many delegates have voted (a count: never who)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Participation)
+                          .where(Participation.poll_id == poll_id)) or 0
+
+
+def member_for_email(session: Session, email: str | None) -> int:
+    """The member whose register e-mail is the account's; refused when none or several match."""
+    wanted = (email or "").strip().lower()
+    found = session.scalars(sa.select(members.c.id).where(sa.func.lower(sa.func.trim(members.c.email)) == wanted)
+                            ).all() if wanted else []
+    if not found:
+        raise NotFound("您的账号没有对应的代表：账号的电子邮箱要与会员登记表中您本人的电子邮箱一致，请联系大会秘书处。")
+    if len(found) > 1:
+        raise WrongState(f"会员登记表中有 {len(found)} 人使用电子邮箱 {wanted}，无法确定您是哪位代表；请联系大会秘书处更正。")
+    return found[0]
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    poll: Poll
+    delegate_id: int
+    voted: bool
+
+
+def open_ballots(session: Session, email: str | None) -> list[OpenBallot]:
+    """The open polls of sessions where the account's member holds a seat, and whether they have voted."""
+    member_id = member_for_email(session, email)
+    rows = session.execute(
+        sa.select(Poll, Delegate.id, Participation.delegate_id)
+        .join(Seat, Seat.session_id == Poll.session_id)
+        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id == member_id))
+        .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id, Participation.delegate_id == Delegate.id))
+        .where(Poll.state == "open").order_by(Poll.id)).tuples().all()
+    return [OpenBallot(poll, delegate_id, voted is not None) for poll, delegate_id, voted in rows]
+
+
+def open_ballot(session: Session, email: str | None, poll_id: int) -> OpenBallot:
+    """The account's ballot in one open poll; refused when the poll is not open or not theirs."""
+    for ballot in open_ballots(session, email):
+        if ballot.poll.id == poll_id:
+            return ballot
+    raise WrongState("这张选票现在不能投：表决可能已经结束，或您不是本次会议有表决权的代表。请回到投票页查看。")
+
+
+def find_members(session: Session, model: Any, text: str, scope: Any = None) -> list[tuple[int, str]]:
+    """Members of the register whose name contains ``text`` (within the user's row ``scope``), to seat as delegates."""
+    if not text.strip():
+        return []
+    query = (sa.select(model.id, model.name).where(model.name.contains(text.strip()[:50], autoescape=True))
+             .order_by(model.name).limit(ROSTER_LIMIT))
+    if scope is not None:
+        query = query.where(scope)
+    return list(session.execute(query).tuples())
+
+
+def congresses(session: Session) -> list[Congress]:
+    return list(session.scalars(sa.select(Congress).order_by(Congress.term_no.desc(), Congress.id.desc())))

@@ -1,0 +1,258 @@
+"""The congress screens: staff check-in, the chair's page and the delegate's phone page.
+
+Thin: each route reads the form, calls ``service``/``voting`` (which write and audit) or ``roster``
+(which reads), and renders. A refused step (``CongressError``) is shown as its Chinese sentence on
+the same screen with the error's status; a success redirects back (303) with a flashed message.
+Every state change is a POST carrying the CSRF token; a GET on it is answered 405 by Flask.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import current_app, jsonify, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_login import current_user
+
+from portal.build.permissions import CONGRESS_VIEW
+from portal.congress import roster, service, voting
+from portal.congress.cards import delegate_from_card
+from portal.congress.errors import CongressError
+from portal.congress.models import DIRECTION_NAMES, POLL_KINDS
+from portal.congress.results import result_lines
+from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
+from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done
+from portal.errors import error_response
+from portal.extensions import db
+from portal.security.current import current_access
+
+TEMPLATES = "portal/congress/"
+#: The staff's per-delegate buttons: action -> (step, check-in method).
+MARK_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "search": (service.check_in, "search"),
+    "manual": (service.check_in, "manual"),
+    "out": (service.check_out, "search"),
+    "leave": (service.mark_leave, "manual"),
+}
+
+
+def _actor() -> str:
+    return str(current_user.username)
+
+
+def _figures(session_id: int) -> dict[str, Any]:
+    sitting = service.get_session(db.session, session_id)
+    now = service.attendance(db.session, session_id)
+    gate = quorum(now.present, now.total, service.session_rules(sitting))
+    return {"total": now.total, "present": now.present, "on_leave": now.on_leave,
+            "absent": max(now.total - now.present - now.on_leave, 0), "quorum_met": gate.met,
+            "quorum": gate.message()}
+
+
+class CongressView(SetupRoutes, BaseView):
+    """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
+
+    route_base = "/congress"
+    class_permission_name = CONGRESS_VIEW
+    default_view = "index"
+    method_permission_name = {
+        "index": "list", "attendance": "list",
+        "checkin": "staff", "scan": "staff", "mark": "staff",
+        "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
+        "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
+        **SETUP_PERMISSIONS,
+    }
+
+    # --- the list of sessions ----------------------------------------------------------------------
+
+    def _index_screen(self, error: str | None = None, status: int = 200) -> Any:
+        access = current_access()
+        page = self.render_template(TEMPLATES + "index.html", sittings=roster.sessions(db.session),
+                                    congresses=roster.congresses(db.session), session_types=SESSION_TYPES,
+                                    staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
+                                    voter=access.has_page("congress_vote"), error=error, form=request.form)
+        return page, status
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        return self._index_screen()
+
+    @expose("/<int:session_id>/attendance")
+    @has_access
+    def attendance(self, session_id: int) -> Any:
+        """应到 / 实到 / 请假 as JSON, for the figures that refresh themselves (``congress.js``)."""
+        try:
+            return jsonify(_figures(session_id))
+        except CongressError as error:
+            return error_response(error.status, error.message)
+
+    # --- staff: check-in ---------------------------------------------------------------------------
+
+    def _checkin_screen(self, session_id: int, error: str | None = None, status: int = 200) -> Any:
+        try:
+            sitting = service.get_session(db.session, session_id)
+            text = request.args.get("q", "")
+            rows = roster.roster(db.session, sitting, text)
+            figures = _figures(session_id)
+        except CongressError as refused:
+            return error_response(refused.status, refused.message)
+        page = self.render_template(TEMPLATES + "checkin.html", sitting=sitting, rows=rows, query=text,
+                                    figures=figures, error=error)
+        return page, status
+
+    @expose("/<int:session_id>/checkin")
+    @has_access
+    def checkin(self, session_id: int) -> Any:
+        return self._checkin_screen(session_id)
+
+    @expose("/<int:session_id>/scan", methods=["POST"])
+    @has_access
+    def scan(self, session_id: int) -> Any:
+        """The USB scanner types the card code and Enter into the focused field."""
+        try:
+            delegate_id = delegate_from_card(current_app.config["SECRET_KEY"], request.form.get("code", ""))
+            service.check_in(db.session, session_id, delegate_id, _actor(), method="scan")
+            name = service.delegate_name(db.session, service.get_delegate(db.session, delegate_id))
+        except CongressError as refused:
+            return self._checkin_screen(session_id, refused.message, refused.status)
+        return done(f"{name} 签到成功。", "checkin", session_id=session_id)
+
+    @expose("/<int:session_id>/mark", methods=["POST"])
+    @has_access
+    def mark(self, session_id: int) -> Any:
+        """A button on a roster row: 签到 (found by search), 补签 or 请假 (with a reason), 离场."""
+        action = request.form.get("action", "")
+        if action not in MARK_ACTIONS:
+            return self._checkin_screen(session_id, "请从名单上的按钮操作（签到、补签、离场或请假）。", 422)
+        step, method = MARK_ACTIONS[action]
+        try:
+            delegate_id = int(request.form.get("delegate_id", ""))
+            event = step(db.session, session_id, delegate_id, _actor(), method=method,
+                         reason=request.form.get("reason"))
+            name = service.delegate_name(db.session, service.get_delegate(db.session, event.delegate_id))
+        except ValueError:
+            return self._checkin_screen(session_id, "请从名单上选择代表后再操作。", 422)
+        except CongressError as refused:
+            return self._checkin_screen(session_id, refused.message, refused.status)
+        return done(f"已为 {name} 登记{DIRECTION_NAMES[event.direction]}。", "checkin",
+                     session_id=session_id, q=request.args.get("q", ""))
+
+    # --- chair: attendance and polls ---------------------------------------------------------------
+
+    def _chair_screen(self, session_id: int, error: str | None = None, status: int = 200) -> Any:
+        try:
+            sitting = service.get_session(db.session, session_id)
+            figures = _figures(session_id)
+            polls = [{"poll": poll, "state": voting.STATE_NAMES[poll.state], "kind": POLL_KINDS[poll.kind],
+                      "turnout": roster.turnout(db.session, poll.id) if poll.state == "open" else None,
+                      "result": result_lines(poll.result_dict()) if poll.result else None}
+                     for poll in roster.polls(db.session, session_id)]
+        except CongressError as refused:
+            return error_response(refused.status, refused.message)
+        page = self.render_template(TEMPLATES + "chair.html", sitting=sitting, figures=figures, polls=polls,
+                                    kinds=POLL_KINDS, error=error, form=request.form)
+        return page, status
+
+    @expose("/<int:session_id>/chair")
+    @has_access
+    def chair(self, session_id: int) -> Any:
+        return self._chair_screen(session_id)
+
+    @expose("/<int:session_id>/polls", methods=["POST"])
+    @has_access
+    def create_poll(self, session_id: int) -> Any:
+        form = request.form
+        seats_text = form.get("seats", "").strip()
+        try:
+            seats = int(seats_text) if seats_text else None
+        except ValueError:
+            return self._chair_screen(session_id, f"应选人数“{seats_text[:10]}”不是整数，请填写数字。", 422)
+        try:
+            poll = voting.create_poll(db.session, session_id, form.get("kind", ""), form.get("title", "").strip(),
+                                      form.get("options", "").splitlines(), _actor(), seats=seats)
+        except CongressError as refused:
+            return self._chair_screen(session_id, refused.message, refused.status)
+        return done(f"已新建“{poll.title}”，签到达到法定人数后可开启。", "chair", session_id=session_id)
+
+    def _poll_step(self, poll_id: int, step: Callable[[], Any], message: str) -> Any:
+        try:
+            poll = voting.get_poll(db.session, poll_id)
+            session_id = poll.session_id
+        except CongressError as refused:
+            return error_response(refused.status, refused.message)
+        try:
+            step()
+        except CongressError as refused:
+            return self._chair_screen(session_id, refused.message, refused.status)
+        return done(message, "chair", session_id=session_id)
+
+    @expose("/poll/<int:poll_id>/open", methods=["POST"])
+    @has_access
+    def open_poll(self, poll_id: int) -> Any:
+        return self._poll_step(poll_id, lambda: voting.open_poll(db.session, poll_id, _actor()),
+                               "表决已开启，代表现在可以在手机上投票。")
+
+    @expose("/poll/<int:poll_id>/close", methods=["POST"])
+    @has_access
+    def close_poll(self, poll_id: int) -> Any:
+        """Close, seal and count in one press: the result is stored once and shown from then on."""
+        def close_and_count() -> None:
+            voting.close_poll(db.session, poll_id, _actor())
+            voting.tally(db.session, poll_id, _actor())
+
+        return self._poll_step(poll_id, close_and_count, "表决已结束，选票已封存并计票。")
+
+    # --- delegate: the phone page ------------------------------------------------------------------
+
+    def _vote_screen(self, error: str | None = None, status: int = 200, poll_id: int | None = None) -> Any:
+        """The open ballots; the one of ``poll_id`` keeps the choices just sent (after a refusal or 返回修改)."""
+        try:
+            ballots = roster.open_ballots(db.session, current_user.email)
+        except CongressError as refused:
+            ballots, error, status = [], refused.message, refused.status
+        page = self.render_template(TEMPLATES + "vote.html", ballots=ballots, choices=ITEM_CHOICES, error=error,
+                                    sent=request.form if poll_id else None, sent_poll=poll_id)
+        return page, status
+
+    @expose("/vote")
+    @has_access
+    def vote(self) -> Any:
+        return self._vote_screen()
+
+    def _ballot_from_form(self, poll_id: int) -> tuple[Any, dict[str, Any]]:
+        ballot = roster.open_ballot(db.session, current_user.email, poll_id)
+        poll = ballot.poll
+        if poll.kind == "item":
+            raw = {"items": [request.form.get(f"item-{index}", "") for index in range(len(poll.option_list()))]}
+        else:
+            raw = {"marks": request.form.getlist("mark"), "write_ins": request.form.getlist("write_in")}
+        return ballot, voting.ballot_choices(poll, raw)
+
+    @expose("/vote/<int:poll_id>/confirm", methods=["POST"])
+    @has_access
+    def confirm(self, poll_id: int) -> Any:
+        """Show the choices once more before they are cast (nothing is written)."""
+        try:
+            ballot, choices = self._ballot_from_form(poll_id)
+        except CongressError as refused:
+            return self._vote_screen(refused.message, refused.status, poll_id)
+        return self.render_template(TEMPLATES + "confirm.html", poll=ballot.poll, choices=choices)
+
+    @expose("/vote/<int:poll_id>/edit", methods=["POST"])
+    @has_access
+    def edit(self, poll_id: int) -> Any:
+        """返回修改: the ballot again, with the choices being confirmed (nothing is written)."""
+        return self._vote_screen(poll_id=poll_id)
+
+    @expose("/vote/<int:poll_id>/cast", methods=["POST"])
+    @has_access
+    def cast(self, poll_id: int) -> Any:
+        """The delegate is the account's own (never a form field); the receipt is shown once."""
+        try:
+            ballot, choices = self._ballot_from_form(poll_id)
+            receipt = voting.cast(db.session, poll_id, ballot.delegate_id, choices)
+        except CongressError as refused:
+            return self._vote_screen(refused.message, refused.status, poll_id)
+        return self.render_template(TEMPLATES + "receipt.html", poll=ballot.poll, receipt=receipt)
