@@ -6,6 +6,7 @@ HTTP 422 ``{"message": {field: [Chinese message]}}``, the same messages as the f
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 from flask import request
@@ -19,6 +20,7 @@ from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
 from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.build.views import filter_columns, make_interface
+from portal.errors import MESSAGES, api_bad_request_message, status_and_hint
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.masking import mask_value
@@ -76,6 +78,14 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
     def response_404(self) -> Any:
         return self.response(404, message="找不到该记录，或它不在您的权限范围内")
 
+    def response_400(self, message: Any = None) -> Any:
+        return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
+
+    def response_500(self, message: Any = None) -> Any:
+        """Called by FAB's ``safe`` inside its ``except``: a refused request or an out-of-range value is a 4xx."""
+        status, hint = status_and_hint(sys.exc_info()[1] or RuntimeError(message))
+        return self.response(status, message=hint)
+
     def _save(self, write: Callable[[RecordService], Any], status: int) -> Any:
         """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
         if not request.is_json or not isinstance(request.json, dict):
@@ -92,7 +102,7 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
             return self.response_422(message=error.errors)
         except SQLAlchemyError:
             service.session.rollback()
-            return self.response_422(message="保存失败：数据与其他记录冲突，请检查唯一字段后重试")
+            return self.response_422(message={"_schema": ["保存失败：数据与其他记录冲突，请检查唯一字段后重试"]})
         return self.response(status, result=self.show_model_schema.dump(item), id=item.id)
 
     def post_headless(self) -> Any:
