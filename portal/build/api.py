@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
+from portal.build.openapi import OpenApiMixin
 from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.build.views import filter_columns, make_interface
@@ -30,7 +31,12 @@ class LinkDump(fields.Field):
     """A link as ``{"id", "key", "title"}`` of the linked record (the key masked if the reader may not see it)."""
 
     def __init__(self, field: FieldSpec, target: RegisterSpec, access: AccessGetter) -> None:
-        super().__init__(dump_only=True, metadata={"description": f"{field.label.zh}（链接记录的 id、key、title）"})
+        super().__init__(dump_only=True, metadata={
+            "description": f"{field.label.zh}（链接记录的 id、key、title）",
+            "type": "object", "nullable": True, "required": ["id", "key", "title"],
+            "properties": {"id": {"type": "integer"}, "key": {"type": "string", "nullable": True},
+                           "title": {"type": "string"}},
+        })
         self.target = target
         self.access = access
 
@@ -63,7 +69,7 @@ def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGett
     return type(f"{spec.slug.title().replace('_', '')}{suffix}", (Schema,), attrs)
 
 
-class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
+class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
     """Base of every generated register API."""
 
     register: RegisterSpec
@@ -80,6 +86,13 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
 
     def response_400(self, message: Any = None) -> Any:
         return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
+
+    def response_422(self, message: Any = None) -> Any:
+        """Always ``{"message": {field: [Chinese messages]}}``; FAB's own 422 (a delete the database refuses)
+        carries English database text, so it is replaced by a sentence saying what to do."""
+        if not isinstance(message, dict):
+            message = {"_schema": ["无法删除或保存：这条记录仍被其他记录引用，或与其他记录冲突，请先处理相关记录后重试"]}
+        return self.response(422, message=message)
 
     def response_500(self, message: Any = None) -> Any:
         """Called by FAB's ``safe`` inside its ``except``: a refused request or an out-of-range value is a 4xx."""
@@ -131,6 +144,15 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
           responses:
             201:
               description: 已创建
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             400:
               $ref: '#/components/responses/400'
             422:
@@ -160,6 +182,15 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
           responses:
             200:
               description: 已更新
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             404:
               $ref: '#/components/responses/404'
             422:
@@ -193,6 +224,15 @@ class ApprovalApiMixin:
           responses:
             200:
               description: 已审批
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             403:
               $ref: '#/components/responses/403'
             404:
