@@ -60,6 +60,8 @@ def _check_page_args() -> None:
 def _check_json_body() -> None:
     data = request.get_data(cache=True)  # raises RequestEntityTooLarge (413) past the JSON limit
     if not data:
+        if request.method == "DELETE":
+            return  # clients often label a bodiless DELETE as JSON
         raise RequestRejected(400, "请求体为空：应为一个 JSON 对象。")
     try:
         body = json.loads(data)

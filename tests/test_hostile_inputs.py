@@ -86,6 +86,11 @@ def test_hostile_request_gets_a_chinese_4xx(admin_client: Any, member_id: int, m
     assert CJK.search(text), text[:500]
 
 
+def test_a_bodiless_delete_labelled_json_still_deletes(admin_client: Any, member_id: int) -> None:
+    response = admin_client.delete(f"/api/v1/members/{member_id}", content_type="application/json")
+    assert response.status_code == 200, response.get_json()
+
+
 def test_json_limit_names_the_limit_and_uploads_keep_theirs(admin_client: Any, member_id: int) -> None:
     response = admin_client.post("/api/v1/members/", data=b'{"name": "' + b"a" * (1100 * 1024) + b'"}',
                                  content_type="application/json")
