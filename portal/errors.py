@@ -94,6 +94,8 @@ def _wants_json() -> bool:
 def error_response(status: int, hint: str | None = None) -> Response:
     """The Chinese error page (or JSON ``{"message"}`` for API callers); ``hint`` replaces the usual advice."""
     title, usual = MESSAGES.get(status, MESSAGES[500])
+    if status == 413 and request.is_json:
+        title = "请求体太大"
     if not hint:
         hint = too_large_hint() if status == 413 else usual
     if _wants_json():
