@@ -52,7 +52,8 @@ CASES: list[tuple[str, str, str, Any, int]] = [
     ("60 MB JSON", "POST", "/api/v1/members/", b'{"name": "' + b"a" * (60 * 1024 * 1024) + b'"}', 413),
     ("2 MB JSON", "PUT", "/api/v1/members/{pk}", b'{"notes": "' + b"a" * (2 * 1024 * 1024) + b'"}', 413),
     ("download", "GET", "/members/download/x", None, 404),
-    ("action", "GET", "/members/action/x/1", None, 404),
+    ("action", "POST", "/members/action/x/1", None, 404),
+    ("action by GET", "GET", "/members/action/x/1", None, 405),
     ("action post", "POST", "/members/action_post", None, 404),
     ("audit download (no such permission)", "GET", "/audit/download/x", None, 403),
 ]

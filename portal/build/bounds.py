@@ -63,13 +63,20 @@ class BoundedInterfaceMixin:
 class UnusedRoutesMixin:
     """FAB routes the portal has no use for answer 404: no register has file columns or list actions.
 
-    ``/download/<file>`` keeps its route (and so its ``can_download`` permission, which roles grant
-    with ``read``) but finds nothing; ``/action/<name>/<pk>`` and ``/action_post`` are not registered.
+    The routes stay registered (``/download/<file>`` keeps its ``can_download`` permission, which
+    roles grant with ``read``, and GET on ``/action/...`` keeps its 405 from ``portal.csrf``) but
+    name nothing.
     """
-
-    exclude_route_methods = {"action", "action_post"}
 
     @expose("/download/<string:filename>")
     @has_access
     def download(self, filename: str) -> Any:
+        abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: str) -> Any:
+        abort(404)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
         abort(404)
