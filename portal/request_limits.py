@@ -15,6 +15,7 @@ from typing import Any
 import prison
 from flask import Flask, current_app, request
 
+from portal.build.bounds import check_page
 from portal.errors import RequestRejected
 
 #: Methods whose JSON body is read and checked here.
@@ -94,16 +95,22 @@ def _encodable(value: Any) -> bool:
 def _check_rison(value: str) -> None:
     """The ``q`` argument parses the way Flask-AppBuilder will parse it: rison, else JSON."""
     try:
-        prison.loads(value)
-        return
+        arguments = prison.loads(value)
     except prison.decoder.ParserException:
-        pass
+        arguments = _json_q(value)
     except _RISON_FAILURES:
         raise _bad_rison() from None
+    if isinstance(arguments, dict):
+        page, page_size = arguments.get("page"), arguments.get("page_size")
+        if isinstance(page, int) and isinstance(page_size, (int, type(None))):
+            check_page(page, page_size)  # refused here, before FAB logs it as a fault
+
+
+def _json_q(value: str) -> Any:
     if not current_app.config.get("FAB_API_ALLOW_JSON_QS", True):
         raise _bad_rison()
     try:
-        json.loads(urllib.parse.parse_qs(f"q={value}").get("q", [""])[0])
+        return json.loads(urllib.parse.parse_qs(f"q={value}").get("q", [""])[0])
     except (ValueError, RecursionError):
         raise _bad_rison() from None
 
