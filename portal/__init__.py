@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal import csrf, headers
     from portal.build.models import build_models
     from portal.config import build_config
+    from portal import request_limits
     from portal.errors import register_error_handlers
     from portal.extensions import db, migrate
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.install(app, appbuilder)  # after FAB's own request hooks, which the error pages need
     headers.install(app)
     register_error_handlers(app)
+    request_limits.install(app)
     app.jinja_env.globals["portal_locale"] = current_locale
     from portal.build.views import local_time
 

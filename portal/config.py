@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "PORTAL_LOCKOUT_ATTEMPTS": "PORTAL_LOCKOUT_ATTEMPTS",
     "PORTAL_LOCKOUT_MINUTES": "PORTAL_LOCKOUT_MINUTES",
     "PORTAL_UPLOAD_MAX_MB": "PORTAL_UPLOAD_MAX_MB",
+    "PORTAL_JSON_MAX_KB": "PORTAL_JSON_MAX_KB",
     "PORTAL_IMPORT_MAX_ROWS": "PORTAL_IMPORT_MAX_ROWS",
     "PORTAL_IMPORT_MAX_CELLS": "PORTAL_IMPORT_MAX_CELLS",
     "PORTAL_IMPORT_MAX_UNZIPPED_MB": "PORTAL_IMPORT_MAX_UNZIPPED_MB",
@@ -112,6 +113,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         **IMPORT_LIMITS,
         # Uploads, error files and background exports (personal data) are deleted after this many days.
         "PORTAL_JOB_RETENTION_DAYS": 7,
+        # JSON request bodies (REST API): the largest accepted, in KB; larger ones get a Chinese 413.
+        "PORTAL_JSON_MAX_KB": 1024,
         # Exports above this many rows run in the background with a progress bar.
         "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
         # Served over HTTPS (directly or behind a TLS proxy): cookies are sent only over HTTPS.
@@ -127,7 +130,7 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
     for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", *IMPORT_LIMITS,
-                "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS"):
+                "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS", "PORTAL_JSON_MAX_KB"):
         config[key] = int(config[key])
     config["PORTAL_HTTPS"] = str(config["PORTAL_HTTPS"]).strip().lower() in TRUE_WORDS
     if config["PORTAL_HTTPS"]:

@@ -6,6 +6,7 @@ HTTP 422 ``{"message": {field: [Chinese message]}}``, the same messages as the f
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 from flask import request
@@ -16,9 +17,11 @@ from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
+from portal.build.openapi import OpenApiMixin
 from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.build.views import filter_columns, make_interface
+from portal.errors import MESSAGES, api_bad_request_message, status_and_hint
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.masking import mask_value
@@ -29,7 +32,12 @@ class LinkDump(fields.Field):
     ``null`` when the linked record lies outside the reader's scope."""
 
     def __init__(self, field: FieldSpec, target: RegisterSpec, access: AccessGetter) -> None:
-        super().__init__(dump_only=True, metadata={"description": f"{field.label.zh}（链接记录的 id、key、title）"})
+        super().__init__(dump_only=True, metadata={
+            "description": f"{field.label.zh}（链接记录的 id、key、title）",
+            "type": "object", "nullable": True, "required": ["id", "key", "title"],
+            "properties": {"id": {"type": "integer"}, "key": {"type": "string", "nullable": True},
+                           "title": {"type": "string"}},
+        })
         self.target = target
         self.access = access
 
@@ -65,7 +73,7 @@ def build_dump_schema(spec: RegisterSpec, registry: Registry, locale: LocaleGett
     return type(f"{spec.slug.title().replace('_', '')}{suffix}", (Schema,), attrs)
 
 
-class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
+class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
     """Base of every generated register API."""
 
     register: RegisterSpec
@@ -79,6 +87,21 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
 
     def response_404(self) -> Any:
         return self.response(404, message="找不到该记录，或它不在您的权限范围内")
+
+    def response_400(self, message: Any = None) -> Any:
+        return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
+
+    def response_422(self, message: Any = None) -> Any:
+        """Always ``{"message": {field: [Chinese messages]}}``; FAB's own 422 (a delete the database refuses)
+        carries English database text, so it is replaced by a sentence saying what to do."""
+        if not isinstance(message, dict):
+            message = {"_schema": ["无法删除或保存：这条记录仍被其他记录引用，或与其他记录冲突，请先处理相关记录后重试"]}
+        return self.response(422, message=message)
+
+    def response_500(self, message: Any = None) -> Any:
+        """Called by FAB's ``safe`` inside its ``except``: a refused request or an out-of-range value is a 4xx."""
+        status, hint = status_and_hint(sys.exc_info()[1] or RuntimeError(message))
+        return self.response(status, message=hint)
 
     def _save(self, write: Callable[[RecordService], Any], status: int) -> Any:
         """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
@@ -96,7 +119,7 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
             return self.response_422(message=error.errors)
         except SQLAlchemyError:
             service.session.rollback()
-            return self.response_422(message="保存失败：数据与其他记录冲突，请检查唯一字段后重试")
+            return self.response_422(message={"_schema": ["保存失败：数据与其他记录冲突，请检查唯一字段后重试"]})
         return self.response(status, result=self.show_model_schema.dump(item), id=item.id)
 
     def post_headless(self) -> Any:
@@ -125,6 +148,15 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
           responses:
             201:
               description: 已创建
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             400:
               $ref: '#/components/responses/400'
             422:
@@ -154,6 +186,15 @@ class PortalRestApi(MaskedQueryApiMixin, ModelRestApi):
           responses:
             200:
               description: 已更新
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             404:
               $ref: '#/components/responses/404'
             422:
@@ -187,6 +228,15 @@ class ApprovalApiMixin:
           responses:
             200:
               description: 已审批
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             403:
               $ref: '#/components/responses/403'
             404:

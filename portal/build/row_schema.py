@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 
 from portal.domain.messages import DomainValidationError, Problem
 from portal.registry.derivations import is_stored
@@ -29,6 +29,12 @@ class _ParsedMixin:
 
     spec: FieldSpec
     locale: LocaleGetter
+
+    def make_error(self, key: str, **kwargs: Any) -> ValidationError:
+        """A required field left out, or sent as ``null``, gets the same Chinese message as a blank one."""
+        if key in ("required", "null"):
+            return ValidationError(required_message(self.spec, self.locale()))
+        return super().make_error(key, **kwargs)  # type: ignore[misc,no-any-return]
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         # An org unit taken from a link (``org_from``) may be blank here; ``RecordService`` fills it in.
@@ -52,18 +58,31 @@ def _parsed_class(base: type[fields.Field]) -> type[fields.Field]:
     return _FIELD_CLASSES[base]
 
 
-def make_field(field: FieldSpec, locale: LocaleGetter) -> fields.Field:
-    """The marshmallow field for one spec field (loading and dumping)."""
+def is_required(field: FieldSpec) -> bool:
+    """Whether a new record must carry this field (a default fills it in otherwise)."""
+    return field.required and field.default is None and not field.is_derived and not field.org_from
+
+
+def make_field(field: FieldSpec, locale: LocaleGetter, *, loading: bool = False) -> fields.Field:
+    """The marshmallow field for one spec field: ``loading`` for request bodies, else for responses.
+
+    Its OpenAPI description is what the API really takes and gives: required fields are required
+    and never null, amounts are strings (``"1200.50"``), links are written as the linked record's key
+    or title, and a sensitive choice may come back masked (so its response lists no enum).
+    """
     base = field_type(field.type).api_field
-    options: dict[str, Any] = {
-        "allow_none": True,
-        "metadata": {"description": field.label.zh + (f"。{field.help.zh}" if field.help else "")},
-    }
+    required = loading and is_required(field)
+    description = field.label.zh + (f"。{field.help.zh}" if field.help else "")
+    if field.is_link and loading:
+        description += "（写所链接记录的编号或名称）"
+    options: dict[str, Any] = {"allow_none": not required, "required": required,
+                               "metadata": {"description": description}}
     if base is fields.Decimal:
         options["as_string"] = True
+        options["metadata"].update(type="string", format="decimal")
     if field.is_derived:
         options["dump_only"] = True
-    if field.type == "choice":
+    if field.type == "choice" and (loading or not field.sensitive):
         options["metadata"]["enum"] = list(field.choice_values)
     if field.default is not None and not field.is_link:
         options["load_default"] = field.default
@@ -87,24 +106,12 @@ class RowSchemaBase(Schema):
         "type": "数据格式不正确：应为 JSON 对象",
     }
 
-    @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def _check_required(self, data: dict[str, Any], original: Any, partial: Any = None, **kwargs: Any) -> None:
-        """A required field that is absent altogether (present-but-blank is caught by the field)."""
-        if partial or not isinstance(original, dict):
-            return
-        missing = {
-            field.name: [required_message(field, self.locale())]
-            for field in self.register.editable_fields
-            if field.required and field.name not in original and field.default is None and not field.org_from
-        }
-        if missing:
-            raise ValidationError(missing)
-
 
 def build_row_schema(spec: RegisterSpec, locale: LocaleGetter, *, lenient: bool = False) -> type[RowSchemaBase]:
     """The row schema class of a register; ``lenient`` ignores unknown keys (spreadsheet rows)."""
     attrs: dict[str, Any] = {
-        field.name: make_field(field, locale) for field in spec.fields if is_stored(field) or field.is_derived
+        field.name: make_field(field, locale, loading=True) for field in spec.fields
+        if is_stored(field) or field.is_derived
     }
     attrs["register"] = spec
     attrs["locale"] = staticmethod(locale)

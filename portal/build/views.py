@@ -21,6 +21,7 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
 
+from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.build.forms import build_form
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
@@ -88,7 +89,7 @@ def _is_mobile(text: str) -> bool:
     return bool(re.fullmatch(r"1[3-9]\d{9}", text))
 
 
-class PortalInterface(SQLAInterface):
+class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
     """SQLAInterface limited to the user's row scope, plus the quick search of the current list request.
 
     Every FAB query goes through ``apply_filters``: list, count, show/edit/delete by id (``get``),
@@ -144,7 +145,7 @@ class PortalShowWidget(ShowWidget):
     template = "portal/show_widget.html"
 
 
-class PortalModelView(ModelView):
+class PortalModelView(UnusedRoutesMixin, ModelView):
     """Base of every generated register view.
 
     The add and edit forms are cut per user: approval fields need ``approve``, and a field the user

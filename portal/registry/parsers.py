@@ -49,6 +49,12 @@ def fail(code: str, spec: FieldSpec, **params: Any) -> DomainValidationError:
     return DomainValidationError(Problem(code, {"label": spec.label.zh, "label_en": spec.label.en, **params}))
 
 
+#: (total digits, decimal places) of the stored columns: a value the database cannot hold is refused here.
+MONEY_PRECISION = (14, 2)
+DECIMAL_PRECISION = (18, 4)
+#: Integer columns are 32-bit on PostgreSQL.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 #: Excel stores dates as days since 1899-12-30; 1 .. 2958465 covers 1900-01-01 .. 9999-12-31.
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -144,11 +150,16 @@ def parse_integer(raw: Any, spec: FieldSpec) -> int:
         if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
             raise fail("not_integer", spec, value=_text(raw))
         value = int(Decimal(text))
+    low, high = INTEGER_RANGE
+    if value < low:
+        raise fail("too_small", spec, min=low, value=value)
+    if value > high:
+        raise fail("too_large", spec, max=high, value=value)
     _check_range(value, spec)
     return value
 
 
-def _parse_decimal(raw: Any, spec: FieldSpec, places: int) -> Decimal:
+def _parse_decimal(raw: Any, spec: FieldSpec, precision: tuple[int, int]) -> Decimal:
     if isinstance(raw, bool):
         raise fail("not_number", spec, value=raw)
     try:
@@ -157,19 +168,25 @@ def _parse_decimal(raw: Any, spec: FieldSpec, places: int) -> Decimal:
         raise fail("not_number", spec, value=_text(raw)) from None
     if not value.is_finite():
         raise fail("not_number", spec, value=_text(raw))
-    _check_range(value, spec)
+    digits, places = precision
     quantum = Decimal(1).scaleb(-places)
+    largest = Decimal(10).scaleb(digits - places - 1) - quantum
+    if value > largest:
+        raise fail("too_large", spec, max=largest, value=_text(raw))
+    if value < -largest:
+        raise fail("too_small", spec, min=-largest, value=_text(raw))
+    _check_range(value, spec)
     if value != value.quantize(quantum):
         raise fail("too_many_decimals", spec, places=places, value=value)
     return value.quantize(quantum)
 
 
 def parse_decimal(raw: Any, spec: FieldSpec) -> Decimal:
-    return _parse_decimal(raw, spec, 4)
+    return _parse_decimal(raw, spec, DECIMAL_PRECISION)
 
 
 def parse_money(raw: Any, spec: FieldSpec) -> Decimal:
-    return _parse_decimal(raw, spec, 2)
+    return _parse_decimal(raw, spec, MONEY_PRECISION)
 
 
 def _match_date(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[int, ...] | None:

@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 
+from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.build.permissions import AUDIT_VIEW, MATRIX_VIEW
 from portal.build.views import local_time
 from portal.labels import lazy_text
@@ -20,7 +21,7 @@ from portal.security.roles import PAGES, SCOPES, VERB_LABELS, VERBS, register_ve
 from portal.state import current_locale
 
 
-class AuditInterface(SQLAInterface):
+class AuditInterface(BoundedInterfaceMixin, SQLAInterface):
     """A reader limited to an org subtree sees entries about records in it, and nothing else."""
 
     def apply_filters(self, query: Any, filters: Any) -> Any:
@@ -115,7 +116,7 @@ def register_text(slug: str | None) -> str:
     return {"users": "用户", "roles": "角色"}.get(slug or "", slug or "")
 
 
-class AuditView(ModelView):
+class AuditView(UnusedRoutesMixin, ModelView):
     """``/audit/``: browse and filter the trail. There is no add, edit or delete, on screen or in an API."""
 
     route_base = "/audit"

@@ -151,6 +151,27 @@ def test_parse_money_range():
     assert parsers.parse_money("100000", MONEY_RANGE) == Decimal("100000")
 
 
+@pytest.mark.parametrize(("parse", "spec", "raw", "code", "message"), [
+    (parsers.parse_money, MONEY, "1e400", "too_large", "月工资收入不能大于 999999999999.99（当前为 1e400）"),
+    (parsers.parse_money, MONEY, "9" * 40, "too_large", f"月工资收入不能大于 999999999999.99（当前为 {'9' * 40}）"),
+    (parsers.parse_money, MONEY, "1000000000000", "too_large", "月工资收入不能大于 999999999999.99（当前为 1000000000000）"),
+    (parsers.parse_money, MONEY, "-1E+30", "too_small", "月工资收入不能小于 -999999999999.99（当前为 -1E+30）"),
+    (parsers.parse_decimal, RATIO, "1e15", "too_large", "比例不能大于 99999999999999.9999（当前为 1e15）"),
+    (parsers.parse_integer, COUNT, str(2**31), "too_large", f"人数不能大于 {2**31 - 1}（当前为 {2**31}）"),
+    (parsers.parse_integer, COUNT, -(2**63), "too_small", f"人数不能小于 {-(2**31)}（当前为 {-(2**63)}）"),
+])
+def test_numbers_the_column_cannot_hold_are_refused(parse, spec, raw, code, message):
+    """Beyond the column (Numeric(14, 2), Numeric(18, 4), 32-bit integer): a message, not a database error."""
+    error = error_of(parse, raw, spec)
+    assert error.code == code
+    assert error.message("zh") == message
+
+
+def test_the_largest_amount_the_column_holds_is_accepted():
+    assert parsers.parse_money("999,999,999,999.99", MONEY) == Decimal("999999999999.99")
+    assert parsers.parse_integer(2**31 - 1, COUNT) == 2**31 - 1
+
+
 def test_parse_decimal_allows_four_places():
     assert parsers.parse_decimal("0.1234", RATIO) == Decimal("0.1234")
     assert str(parsers.parse_decimal("1.5", RATIO)) == "1.5000"

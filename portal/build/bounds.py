@@ -1,0 +1,82 @@
+"""Ids, pages and routes that name nothing: not found (404) or a Chinese 400, never a 500.
+
+SQLite refuses integers beyond 64 bits with ``OverflowError`` and PostgreSQL with a ``DataError``;
+ids come from the address (``/members/show/<pk>``, ``/api/v1/members/<pk>``) and pages from the
+query string, so both are checked before a query is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+
+from portal.errors import RequestRejected
+
+#: The largest integer a database column or OFFSET holds (64-bit signed).
+INT64_MAX = 2**63 - 1
+
+
+def storable_id(value: Any) -> int | None:
+    """``value`` as a record id the database can look up, or ``None`` (no such record)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and value.isascii():
+        number = int(value)
+    else:
+        return None
+    return number if -INT64_MAX <= number <= INT64_MAX else None
+
+
+def check_page(page: int | None, page_size: int | None) -> None:
+    """A page before the first or so far on that its offset overflows is refused (Chinese 400)."""
+    if page is None:
+        return
+    if page < 0:
+        raise RequestRejected(400, f"页码不能为负数（当前为 {page}），第一页是 0。")
+    if page * max(page_size or 1, 1) > INT64_MAX:
+        raise RequestRejected(400, f"页码 {page} 太大，请回到第一页或减小页码。")
+
+
+class BoundedInterfaceMixin:
+    """Mixed into the FAB data interface: out-of-range ids find nothing, out-of-range pages are refused."""
+
+    def get(self, id: Any, filters: Any = None, select_columns: Any = None,
+            outer_default_load: bool = False) -> Any:
+        pk = storable_id(id)
+        if pk is None:
+            return None
+        return super().get(pk, filters, select_columns, outer_default_load)  # type: ignore[misc]
+
+    def query(self, filters: Any = None, order_column: str = "", order_direction: str = "",
+              page: int | None = None, page_size: int | None = None, select_columns: Any = None,
+              outer_default_load: bool = False) -> Any:
+        check_page(page, page_size)
+        return super().query(filters, order_column, order_direction, page, page_size,  # type: ignore[misc]
+                             select_columns, outer_default_load)
+
+
+class UnusedRoutesMixin:
+    """FAB routes the portal has no use for answer 404: no register has file columns or list actions.
+
+    The routes stay registered (``/download/<file>`` keeps its ``can_download`` permission, which
+    roles grant with ``read``, and GET on ``/action/...`` keeps its 405 from ``portal.csrf``) but
+    name nothing.
+    """
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str) -> Any:
+        abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: str) -> Any:
+        abort(404)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self) -> Any:
+        abort(404)

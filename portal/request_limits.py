@@ -1,0 +1,124 @@
+"""Requests refused before they reach a view: oversized or malformed JSON, NUL in the address, bad rison.
+
+Runs as a ``before_request`` hook for screens and API alike, so a hostile request gets a Chinese
+400/413 (``portal.errors.RequestRejected``) instead of a stack trace deep inside Flask-AppBuilder.
+Field *values* are checked by the field parsers; this module only guards the request's shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from typing import Any
+
+import prison
+from flask import Flask, current_app, request
+
+from portal.build.bounds import check_page
+from portal.errors import RequestRejected
+
+#: Methods whose JSON body is read and checked here.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: What prison raises on malformed rison besides its own ParserException (found by fuzzing it).
+_RISON_FAILURES = (prison.decoder.ParserException, ValueError, IndexError, KeyError, TypeError, RecursionError)
+
+
+def json_limit_bytes() -> int:
+    """The largest JSON body accepted (``PORTAL_JSON_MAX_KB``); uploads have their own, larger limit."""
+    return int(current_app.config["PORTAL_JSON_MAX_KB"]) * 1024
+
+
+def check_request() -> None:
+    """Refuse a malformed request with a Chinese 400 or 413 before any view runs."""
+    _check_address()
+    if not request.path.startswith("/api/"):
+        _check_page_args()
+    if request.method in BODY_METHODS and request.is_json:
+        request.max_content_length = json_limit_bytes()
+        _check_json_body()
+    if request.path.startswith("/api/") and request.args.get("q"):
+        _check_rison(request.args["q"])
+
+
+def _check_address() -> None:
+    """A NUL character cannot be stored or searched for (PostgreSQL refuses it): not in paths or queries."""
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                     for key, value in request.args.items(multi=True)):
+        raise RequestRejected(400, "网址或查询参数中含有空字符（\\0），请删除后重试。")
+
+
+#: Flask-AppBuilder list screens read every argument named like these with ``int()``.
+_PAGE_ARG = re.compile(r"page_|psize_")
+
+
+def _check_page_args() -> None:
+    for name, value in request.args.items(multi=True):
+        if _PAGE_ARG.search(name) and not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
+            raise RequestRejected(400, f"分页参数 {name} 应为整数（当前为“{value[:50]}”），请从列表页的分页按钮进入。")
+
+
+def _check_json_body() -> None:
+    data = request.get_data(cache=True)  # raises RequestEntityTooLarge (413) past the JSON limit
+    if not data:
+        if request.method == "DELETE":
+            return  # clients often label a bodiless DELETE as JSON
+        raise RequestRejected(400, "请求体为空：应为一个 JSON 对象。")
+    try:
+        body = json.loads(data)
+    except RecursionError:
+        raise RequestRejected(400, "请求体的 JSON 嵌套层数太多，请改为平铺的 JSON 对象。") from None
+    except ValueError as error:  # includes UnicodeDecodeError and numbers with too many digits
+        raise RequestRejected(400, f"请求体不是有效的 JSON（{error}），请检查格式。") from None
+    if not _encodable(body):
+        raise RequestRejected(400, "请求体含有无效的 Unicode 字符（不成对的代理项 \\ud800-\\udfff），请删除后重试。")
+
+
+def _encodable(value: Any) -> bool:
+    """Every string (keys included) can be written as UTF-8: no unpaired surrogates."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _check_rison(value: str) -> None:
+    """The ``q`` argument parses the way Flask-AppBuilder will parse it: rison, else JSON."""
+    try:
+        arguments = prison.loads(value)
+    except prison.decoder.ParserException:
+        arguments = _json_q(value)
+    except _RISON_FAILURES:
+        raise _bad_rison() from None
+    if isinstance(arguments, dict):
+        page, page_size = arguments.get("page"), arguments.get("page_size")
+        if isinstance(page, int) and isinstance(page_size, (int, type(None))):
+            check_page(page, page_size)  # refused here, before FAB logs it as a fault
+
+
+def _json_q(value: str) -> Any:
+    if not current_app.config.get("FAB_API_ALLOW_JSON_QS", True):
+        raise _bad_rison()
+    try:
+        return json.loads(urllib.parse.parse_qs(f"q={value}").get("q", [""])[0])
+    except (ValueError, RecursionError):
+        raise _bad_rison() from None
+
+
+def _bad_rison() -> RequestRejected:
+    return RequestRejected(400, "查询参数 q 的格式不正确：应为 rison，例如 q=(page:0,page_size:25)，"
+                                "或 URL 编码的 JSON 对象。")
+
+
+def install(app: Flask) -> None:
+    app.before_request(check_request)
