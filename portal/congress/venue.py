@@ -131,18 +131,24 @@ def pending(session: Session, email: str | None) -> list[PendingCheckIn]:
 
 
 def _count_failure(session: Session, username: str, now: datetime) -> int:
-    """One more wrong code for ``username`` (a run older than the lock starts again); committed at once."""
+    """One more wrong code for ``username`` (a run older than the lock starts again); committed at once.
+
+    The count is raised in the database (``failures + 1``), so wrong codes sent at the same moment all count.
+    """
     attempt = session.get(CodeAttempt, username)
-    if attempt is None or now - attempt.last_failed >= timedelta(seconds=LOCK_SECONDS):
-        session.merge(CodeAttempt(username=username, failures=1, last_failed=now))
-        failures = 1
-    else:
-        attempt.failures = CodeAttempt.failures + 1
-        attempt.last_failed = now
-        session.flush()
-        failures = session.scalar(sa.select(CodeAttempt.failures).where(CodeAttempt.username == username)) or 1
+    if attempt is None:
+        try:
+            session.add(CodeAttempt(username=username, failures=1, last_failed=now))
+            session.commit()
+            return 1
+        except sa.exc.IntegrityError:  # the same account's other request made the row first
+            session.rollback()
+    stale = now - timedelta(seconds=LOCK_SECONDS)
+    session.execute(sa.update(CodeAttempt).where(CodeAttempt.username == username).values(
+        failures=sa.case((CodeAttempt.last_failed <= stale, 1), else_=CodeAttempt.failures + 1), last_failed=now))
+    failures = session.scalar(sa.select(CodeAttempt.failures).where(CodeAttempt.username == username))
     session.commit()
-    return failures
+    return int(failures or 1)
 
 
 def _refuse_if_locked(session: Session, username: str, now: datetime) -> None:

@@ -47,6 +47,7 @@ def test_a_delegate_types_the_code_on_the_phone_and_then_sees_the_ballot(app: An
     page = text(phone.get("/congress/vote"))
     form = re.search(r'<form method="post" action="/congress/%d/self-checkin".*?</form>' % sid, page, re.S).group(0)
     assert 'name="csrf_token"' in form and 'inputmode="numeric"' in form and 'name="code"' in form
+    assert 'value="482913"' in text(phone.get("/congress/vote?code=482913"))  # the hall's QR fills the box in
     wrong = phone.post(f"/congress/{sid}/self-checkin", data={"code": "12345"})
     assert wrong.status_code == 422 and "签到码“12345”不正确或已过期" in text(wrong)
     done = phone.post(f"/congress/{sid}/self-checkin", data={"code": shown_code(staff, sid)})
