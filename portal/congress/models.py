@@ -22,7 +22,7 @@ ROLES = ("代表", "特邀", "列席")
 VOTING_ROLE = "代表"
 #: A check-in event: arrival, departure (中途离场) or leave of absence (请假, with a reason).
 DIRECTION_NAMES = {"in": "签到", "out": "离场", "lv": "请假"}
-CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签"}
+CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签", "self": "自助"}
 POLL_KINDS = {"item": "议题表决", "election": "选举"}
 #: draft → open → closed → sealed (a sealed poll's ballots no longer follow arrival order).
 POLL_STATES = ("draft", "open", "closed", "sealed")
@@ -32,6 +32,11 @@ MEMBERS_TABLE = "members"
 
 def random_id() -> str:
     return secrets.token_hex(16)
+
+
+def venue_secret() -> str:
+    """A new session's key for its rotating venue code."""
+    return secrets.token_hex(32)
 
 
 class Congress(Model):
@@ -59,6 +64,10 @@ class CongressSession(Model):
     delegate_total: Mapped[int | None] = mapped_column(sa.Integer)
     frozen_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     frozen_by: Mapped[str | None] = mapped_column(sa.String(128))
+    #: Keys the rotating venue code on the hall screen (``venue``); made with the session.
+    venue_secret: Mapped[str | None] = mapped_column(sa.String(64), default=venue_secret)
+    #: Whether delegates may check themselves in by phone with the venue code (the staff's toggle).
+    self_checkin: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
     __table_args__ = (sa.UniqueConstraint("congress_id", "number"),)
 
 
@@ -98,6 +107,15 @@ class CheckIn(Model):
     reason: Mapped[str | None] = mapped_column(sa.String(200))
     by: Mapped[str] = mapped_column(sa.String(128), nullable=False)
     at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+
+
+class CodeAttempt(Model):
+    """Wrong venue codes typed by one account in a row; too many and the account waits (``venue``)."""
+
+    __tablename__ = "congress_code_attempt"
+    username: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    last_failed: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
 
 
 class Poll(Model):

@@ -16,12 +16,13 @@ from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
 
 from portal.build.permissions import CONGRESS_VIEW
-from portal.congress import roster, service, voting
+from portal.congress import roster, service, venue, voting
 from portal.congress.cards import delegate_from_card
 from portal.congress.errors import CongressError
 from portal.congress.models import DIRECTION_NAMES, POLL_KINDS
 from portal.congress.results import result_lines
 from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
+from portal.congress.selfcheckin import SELF_CHECKIN_PERMISSIONS, SelfCheckinRoutes
 from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done
 from portal.errors import error_response
 from portal.extensions import db
@@ -50,7 +51,7 @@ def _figures(session_id: int) -> dict[str, Any]:
             "quorum": gate.message()}
 
 
-class CongressView(SetupRoutes, BaseView):
+class CongressView(SetupRoutes, SelfCheckinRoutes, BaseView):
     """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
 
     route_base = "/congress"
@@ -61,7 +62,7 @@ class CongressView(SetupRoutes, BaseView):
         "checkin": "staff", "scan": "staff", "mark": "staff",
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
         "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
-        **SETUP_PERMISSIONS,
+        **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS,
     }
 
     # --- the list of sessions ----------------------------------------------------------------------
@@ -210,10 +211,12 @@ class CongressView(SetupRoutes, BaseView):
         """The open ballots; the one of ``poll_id`` keeps the choices just sent (after a refusal or 返回修改)."""
         try:
             ballots = roster.open_ballots(db.session, current_user.email)
+            checkins = venue.pending(db.session, current_user.email)
         except CongressError as refused:
-            ballots, error, status = [], refused.message, refused.status
+            ballots, checkins, error, status = [], [], error or refused.message, refused.status
         page = self.render_template(TEMPLATES + "vote.html", ballots=ballots, choices=ITEM_CHOICES, error=error,
-                                    sent=request.form if poll_id else None, sent_poll=poll_id)
+                                    sent=request.form if poll_id else None, sent_poll=poll_id, checkins=checkins,
+                                    venue_digits=venue.DIGITS)
         return page, status
 
     @expose("/vote")

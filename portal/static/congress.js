@@ -1,7 +1,8 @@
 /* The congress screens, without inline script (the content policy forbids it):
    - 应到 / 实到 / 请假 figures refresh themselves every few seconds (staff and chair screens);
    - the card-code field keeps the focus, so a USB scanner can type into it at any time;
-   - an election ballot counts the names marked and written in, and warns above the seats. */
+   - an election ballot counts the names marked and written in, and warns above the seats;
+   - the venue-code screen reloads itself when its 30-second window turns (the server says when). */
 (function () {
   "use strict";
   var REFRESH_MS = 5000;
@@ -26,6 +27,11 @@
         .catch(function () { /* the next refresh tries again */ });
     };
     window.setInterval(refresh, REFRESH_MS);
+  }
+
+  var venueReload = document.body.getAttribute("data-venue-reload-ms");
+  if (venueReload) {
+    window.setTimeout(function () { window.location.reload(); }, parseInt(venueReload, 10));
   }
 
   var code = document.getElementById("card-code");
