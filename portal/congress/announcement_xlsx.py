@@ -20,7 +20,7 @@ def announcement_xlsx(notice: dict[str, Any]) -> bytes:
     text = workbook.add_format({"text_wrap": True, "valign": "top", "border": 1})
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 90)
-    sheet.merge_range(0, 0, 0, 1, notice["heading"], title)
+    sheet.merge_range(0, 0, 0, 1, f"{notice['heading']}：{notice['subtitle']}", title)
     for row, (name, line) in enumerate(notice["rows"], start=2):
         sheet.write_string(row, 0, name, label)
         sheet.write_string(row, 1, line, text)

@@ -138,5 +138,5 @@ def announcement(session: Session, poll: Poll) -> dict[str, Any]:
                 rows.append(("另行选举", election["runoff"]))
     published = poll.published_at.date().isoformat() if poll.published_at else "（尚未公布）"
     rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]
-    return {"heading": f"关于“{poll.title}”的{kind}公告", "rows": rows, "published": poll.state == "published",
+    return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",
             "date": published, "sitting": sitting, "congress": congress}

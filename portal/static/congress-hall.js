@@ -17,9 +17,10 @@
     return node;
   }
 
-  function bars(rows, threshold, elected) {
+  /* Bars on the scale of all delegates (应到), so the threshold line sits where the rule puts it. */
+  function bars(rows, threshold, elected, delegates) {
     var chart = element("div", "hall-chart");
-    var top = Math.max.apply(null, rows.map(function (row) { return row[1]; }).concat([threshold || 0, 1]));
+    var top = Math.max.apply(null, rows.map(function (row) { return row[1]; }).concat([delegates, threshold || 0, 1]));
     rows.forEach(function (row) {
       var line = element("div", "hall-bar-row");
       line.appendChild(element("span", "hall-bar-label", row[0]));
@@ -27,7 +28,7 @@
       var bar = element("span", "hall-bar hall-bar-" + ({"赞成": "yes", "反对": "no", "弃权": "abstain"}[row[0]] ||
         (elected && elected.indexOf(row[0]) >= 0 ? "elected" : "name")));
       bar.style.width = (100 * row[1] / top) + "%";
-      track.appendChild(bar);
+      if (row[1] > 0) { track.appendChild(bar); }
       if (threshold) {
         var mark = element("span", "hall-threshold");
         mark.style.left = (100 * threshold / top) + "%";
@@ -57,7 +58,7 @@
         var block = element("div", "hall-item");
         block.appendChild(element("h3", null, item.title + "："));
         block.lastChild.appendChild(element("span", item.passed ? "hall-passed" : "hall-failed", item.verdict));
-        block.appendChild(bars(item.bars, item.threshold, null));
+        block.appendChild(bars(item.bars, item.threshold, null, result.delegates));
         block.appendChild(element("p", "hall-note", "应到 " + result.delegates + " 人，赞成须至少 " + item.threshold +
           " 票（竖线）；收回 " + result.returned + " 张"));
         card.appendChild(block);
@@ -66,7 +67,7 @@
       if (result.void) {
         card.appendChild(element("p", "hall-failed", result.void));
       } else {
-        card.appendChild(bars(result.bars, result.threshold, result.elected));
+        card.appendChild(bars(result.bars, result.threshold, result.elected, result.delegates));
         card.appendChild(element("p", "hall-note", "当选：" + (result.elected.join("、") || "无人当选") +
           "；当选须至少 " + result.threshold + " 票（竖线）；收回 " + result.returned + " 张"));
       }

@@ -141,7 +141,7 @@ def test_the_announcement_page_and_xlsx_carry_the_figures_and_the_tellers(
     assert "结果尚未公布：此稿仅供监票人和主席团核对" in draft
     assert teller.post(f"/congress/poll/{poll_id}/publish", data={"tellers": TELLERS}).status_code == 303
     page = text(voter.get(url))
-    assert "关于“集体合同草案表决”的决议公告" in page and "尚未公布" not in page
+    assert "<h1>决议公告</h1>" in page and "集体合同草案表决" in page and "尚未公布" not in page
     assert "应到 3 人；开启时实到 3 人，结束时实到 3 人" in page and "发出 3 张，收回 3 张" in page
     assert "赞成 2 票，反对 1 票，弃权 0 票；通过" in page
     assert "以全体代表 3 人为基数，赞成须超过半数（至少 2 票）：通过" in page
@@ -153,7 +153,7 @@ def test_the_announcement_page_and_xlsx_carry_the_figures_and_the_tellers(
     with CalamineWorkbook.from_filelike(io.BytesIO(sheet.get_data())) as book:
         rows = book.get_sheet_by_index(0).to_python()
     cells = {row[0]: row[1] for row in rows if row and row[0]}
-    assert rows[0][0] == "关于“集体合同草案表决”的决议公告"
+    assert rows[0][0] == "决议公告：集体合同草案表决"
     assert cells["出席情况"] == "应到 3 人；开启时实到 3 人，结束时实到 3 人"
     assert cells["集体合同草案"] == "赞成 2 票，反对 1 票，弃权 0 票；通过"
     assert cells["监票人"] == TELLERS and cells["公布日期"] == published_on
