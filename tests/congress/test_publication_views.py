@@ -166,3 +166,23 @@ def test_an_announcement_waits_for_the_count(app: Any, congress_db: Any, chair: 
     refused = chair.get(f"/congress/poll/{poll_id}/announcement")
     assert refused.status_code == 409 and "当前投票中，计票后才有结果公告" in text(refused)
     assert json.loads(chair.get(f"/congress/{sitting.session_id}/hall.json").get_data())["polls"][0]["turnout"] == 0
+
+
+def test_an_election_on_the_hall_screen_shows_votes_per_candidate_and_the_elected(
+        app: Any, congress_db: Any, chair: Any, make_sitting: Callable[..., Sitting]) -> None:
+    sitting = make_sitting(voters=5)
+    for delegate_id in sitting.voters:
+        service.check_in(congress_db, sitting.session_id, delegate_id, STAFF)
+    poll = voting.create_poll(congress_db, sitting.session_id, "election", "补选工会委员", ["张一", "李二", "王三"],
+                              STAFF, seats=1)
+    voting.open_poll(congress_db, poll.id, STAFF)
+    for delegate_id, marks, write_ins in zip(sitting.voters, (["张一"], ["张一"], ["张一"], ["李二"], []),
+                                             ([], [], [], [], ["赵四"])):
+        voting.cast(congress_db, poll.id, delegate_id, {"marks": marks, "write_ins": write_ins})
+    assert chair.post(f"/congress/poll/{poll.id}/close").status_code == 303
+    [counted] = chair.get(f"/congress/{sitting.session_id}/hall.json").get_json()["polls"]
+    assert dict(counted["result"]["bars"]) == {"张一": 3, "李二": 1, "王三": 0, "赵四": 1}
+    assert counted["result"]["elected"] == ["张一"] and counted["result"]["threshold"] == 3
+    notice = text(chair.get(f"/congress/poll/{poll.id}/announcement"))
+    assert "<h1>选举结果公告</h1>" in notice and "<th>当选</th><td>张一</td>" in notice
+    assert "赵四：1 票（另选他人）" in notice
