@@ -24,8 +24,9 @@ VOTING_ROLE = "代表"
 DIRECTION_NAMES = {"in": "签到", "out": "离场", "lv": "请假"}
 CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签", "self": "自助"}
 POLL_KINDS = {"item": "议题表决", "election": "选举"}
-#: draft → open → closed → sealed (a sealed poll's ballots no longer follow arrival order).
-POLL_STATES = ("draft", "open", "closed", "sealed")
+#: draft → open → closed → sealed → published (a sealed poll's ballots no longer follow arrival order;
+#: the tellers publish the counted result of a sealed poll).
+POLL_STATES = ("draft", "open", "closed", "sealed", "published")
 #: The register the delegates come from (a plain column: the registers live on another metadata).
 MEMBERS_TABLE = "members"
 
@@ -141,6 +142,10 @@ class Poll(Model):
     sealed_by: Mapped[str | None] = mapped_column(sa.String(128))
     #: JSON: the tally with the figures it was computed from (rules.ItemResult / ElectionResult).
     result: Mapped[str | None] = mapped_column(sa.Text)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    published_by: Mapped[str | None] = mapped_column(sa.String(128))
+    #: The 监票人 named on the announcement, as the publishing teller entered them (``张三、李四``).
+    tellers: Mapped[str | None] = mapped_column(sa.String(200))
 
     def option_list(self) -> list[str]:
         return list(json.loads(self.options or "[]"))

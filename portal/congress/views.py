@@ -1,4 +1,5 @@
-"""The congress screens: staff check-in, the chair's page and the delegate's phone page.
+"""The congress screens: staff check-in, the chair's page and the delegate's phone page (setup in
+``setup_views``; tellers, hall screen and announcement in ``publication_views``).
 
 Thin: each route reads the form, calls ``service``/``voting`` (which write and audit) or ``roster``
 (which reads), and renders. A refused step (``CongressError``) is shown as its Chinese sentence on
@@ -20,6 +21,7 @@ from portal.congress import roster, service, venue, voting
 from portal.congress.cards import delegate_from_card
 from portal.congress.errors import CongressError
 from portal.congress.models import DIRECTION_NAMES, POLL_KINDS
+from portal.congress.publication_views import PUBLICATION_PERMISSIONS, PublicationRoutes
 from portal.congress.results import result_lines
 from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
 from portal.congress.selfcheckin import SELF_CHECKIN_PERMISSIONS, SelfCheckinRoutes
@@ -51,7 +53,7 @@ def _figures(session_id: int) -> dict[str, Any]:
             "quorum": gate.message()}
 
 
-class CongressView(SetupRoutes, SelfCheckinRoutes, BaseView):
+class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
     """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
 
     route_base = "/congress"
@@ -62,7 +64,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, BaseView):
         "checkin": "staff", "scan": "staff", "mark": "staff",
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
         "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
-        **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS,
+        **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS, **PUBLICATION_PERMISSIONS,
     }
 
     # --- the list of sessions ----------------------------------------------------------------------
@@ -72,6 +74,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, BaseView):
         page = self.render_template(TEMPLATES + "index.html", sittings=roster.sessions(db.session),
                                     congresses=roster.congresses(db.session), session_types=SESSION_TYPES,
                                     staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
+                                    teller=access.has_page("congress_teller"),
                                     voter=access.has_page("congress_vote"), error=error, form=request.form)
         return page, status
 

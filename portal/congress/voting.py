@@ -32,7 +32,7 @@ from portal.congress.service import (attendance, audit_step, get_session, has_se
 from portal.security import audit
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-STATE_NAMES = {"draft": "草稿", "open": "投票中", "closed": "已结束", "sealed": "已封存"}
+STATE_NAMES = {"draft": "草稿", "open": "投票中", "closed": "已结束", "sealed": "已封存", "published": "已公布"}
 
 
 def receipt_code() -> str:

@@ -26,6 +26,11 @@ from portal.security.masking import mask_value
 
 #: Text that a spreadsheet would run as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Workbook options of every export: text stays text (never a formula, link or number); dates as ISO.
+TEXT_KEPT_AS_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                     "default_date_format": "yyyy-mm-dd"}
+#: The header cells of every export.
+HEADER_FORMAT = {"bold": True, "bg_color": "#DDEBF7", "border": 1}
 FORMATS = ("xlsx", "csv")
 CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 #: Rows between two progress reports.
@@ -165,11 +170,9 @@ def _width(column: Column) -> int:
 def write_xlsx(spec: RegisterSpec, columns: Sequence[Column], records: Iterable[Any], out: Path | Any,
                progress: Progress | None = None, total: int = 0) -> int:
     """Stream ``records`` into an .xlsx with flat memory; returns the number of rows written."""
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False,
-                                         "default_date_format": "yyyy-mm-dd"})
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, **TEXT_KEPT_AS_TEXT})
     sheet = workbook.add_worksheet(spec.label.zh[:31])
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    header = workbook.add_format(HEADER_FORMAT)
     text = workbook.add_format({"num_format": "@"})
     formats: dict[str, Any] = {"date": workbook.add_format({"num_format": "yyyy-mm-dd"}), "text": text}
     cell_formats = []

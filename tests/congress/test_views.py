@@ -92,12 +92,13 @@ def test_every_state_change_refuses_get(app: Any, congress_db: Any, staff: Any, 
     posts = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("CongressView.")
              and "POST" in rule.methods]
     assert {rule.endpoint.split(".")[1] for rule in posts} == {"scan", "mark", "create_poll", "open_poll",
-                                                              "close_poll", "confirm", "edit", "cast", "new_congress", "self_checkin",
-                                                              "self_checkin_toggle",
-                                                              "new_session", "seat", "freeze"}
+                                                              "close_poll", "confirm", "edit", "cast", "new_congress",
+                                                              "self_checkin", "self_checkin_toggle",
+                                                              "new_session", "seat", "freeze", "publish"}
+    teller = account(app, "cg_teller", "congress_teller")
     for rule in posts:
         url = rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")
-        for client in (staff, chair, voter):
+        for client in (staff, chair, voter, teller):
             assert client.get(url).status_code == 405, url
 
 

@@ -1,0 +1,142 @@
+"""After the count: the tellers publish a sealed result, the hall screen's figures, the announcement.
+
+``publish`` is the tellers' step (state sealed → published, audited with the teller's name and the
+监票人 named on the announcement; nothing about any ballot). ``hall_figures`` is what the hall screen
+polls: attendance always, the turnout (a count) while a poll is open, the counts only once the poll
+is sealed. ``announcement`` is the printable notice, one list of lines for the page and the xlsx.
+No function here reads a ballot row: the figures come from the stored tally.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.congress.errors import InvalidInput, WrongState, rolls_back_on_refusal
+from portal.congress.models import POLL_KINDS, Congress, Participation, Poll
+from portal.congress.results import result_lines
+from portal.congress.service import attendance, audit_step, get_session
+from portal.congress.voting import STATE_NAMES, get_poll
+from portal.security import audit
+
+#: Polls a teller sees: closed ones (to seal), sealed ones (to publish), published ones (to print).
+AFTER_CLOSE = ("closed", "sealed", "published")
+#: Polls whose counts may be shown (on the hall screen, to the teller and the chair).
+COUNTED = ("sealed", "published")
+TELLER_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def teller_names(text: str) -> list[str]:
+    """``张三、李四`` (or commas, spaces) as names, in order, each once."""
+    names: list[str] = []
+    for name in TELLER_SEPARATORS.split(text or ""):
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def closed_polls(session: Session, session_id: int) -> list[Poll]:
+    """The session's polls after their close, in the order they were created."""
+    get_session(session, session_id)
+    return list(session.scalars(sa.select(Poll).where(Poll.session_id == session_id, Poll.state.in_(AFTER_CLOSE))
+                                .order_by(Poll.id)))
+
+
+@rolls_back_on_refusal
+def publish(session: Session, poll_id: int, actor: str, tellers: str) -> Poll:
+    """Publish a sealed and counted poll with the 监票人 names; a published result stays as it is."""
+    poll = get_poll(session, poll_id, lock="update")
+    if poll.state != "sealed" or not poll.result:
+        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，只有已封存并计票的结果才能公布。")
+    names = teller_names(tellers)
+    if not names:
+        raise InvalidInput(f"公布“{poll.title}”的结果前请填写监票人姓名（多人用顿号分隔，例如：张三、李四）。")
+    joined = "、".join(names)
+    if len(joined) > 200:
+        raise InvalidInput(f"监票人姓名共 {len(joined)} 个字，超过 200 字的上限，请只填写监票人姓名。")
+    poll.state, poll.published_at, poll.published_by, poll.tellers = "published", audit.now_utc(), actor, joined
+    audit_step(session, actor, f"公布“{poll.title}”的结果（监票人：{joined}）", poll.id, "congress_poll")
+    session.commit()
+    return poll
+
+
+def _chart(poll: Poll) -> dict[str, Any]:
+    """A counted poll as bars: per 议题 赞成/反对/弃权, or votes per name of an election. Counts only."""
+    result = poll.result_dict()
+    shown: dict[str, Any] = {"kind": poll.kind, "delegates": result["delegates"], "returned": result["returned"]}
+    if poll.kind == "item":
+        shown["items"] = [{"title": item["title"], "bars": [["赞成", item["yes"]], ["反对", item["no"]],
+                                                            ["弃权", item["abstain"]]],
+                           "threshold": item["threshold"], "verdict": "通过" if item["passed"] else "未通过",
+                           "passed": item["passed"]} for item in result["items"]]
+        return shown
+    election = result["election"]
+    shown["void"] = election["reason"] if election["void"] else ""
+    shown["bars"] = [[name, count] for name, count in election["votes"].items()]
+    shown["threshold"] = election.get("threshold")
+    shown["elected"] = list(election["elected"])
+    return shown
+
+
+def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
+    """The hall screen's figures: attendance; per poll its state, the turnout while open, the counts once sealed."""
+    sitting = get_session(session, session_id)
+    now = attendance(session, session_id)
+    polls = list(session.scalars(sa.select(Poll).where(Poll.session_id == session_id, Poll.state != "draft")
+                                 .order_by(Poll.id)))
+    open_ids = [poll.id for poll in polls if poll.state == "open"]
+    turnout = dict(session.execute(
+        sa.select(Participation.poll_id, sa.func.count()).where(Participation.poll_id.in_(open_ids))
+        .group_by(Participation.poll_id)).tuples().all()) if open_ids else {}
+    shown = []
+    for poll in polls:
+        entry: dict[str, Any] = {"id": poll.id, "title": poll.title, "kind": POLL_KINDS[poll.kind],
+                                 "state": STATE_NAMES[poll.state]}
+        if poll.state == "open":
+            entry["turnout"] = turnout.get(poll.id, 0)
+        elif poll.state in COUNTED and poll.result:
+            entry["result"] = _chart(poll)
+        shown.append(entry)
+    return {"session": f"第 {sitting.number} 次会议 · {sitting.held_on} · {sitting.place}",
+            "total": now.total, "present": now.present, "on_leave": now.on_leave,
+            "absent": max(now.total - now.present - now.on_leave, 0), "polls": shown}
+
+
+def announcement(session: Session, poll: Poll) -> dict[str, Any]:
+    """The 决议 / 选举结果公告 of a counted poll: heading, the lines of the result, tellers and date."""
+    if poll.state not in COUNTED or not poll.result:
+        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，计票后才有结果公告。")
+    sitting = get_session(session, poll.session_id)
+    congress = session.get(Congress, sitting.congress_id)
+    result = poll.result_dict()
+    lines = result_lines(result)
+    kind = "决议" if poll.kind == "item" else "选举结果"
+    rows: list[tuple[str, str]] = [
+        ("会议", f"{congress.name if congress else ''}第 {sitting.number} 次会议（{sitting.session_type}）"),
+        ("时间地点", f"{sitting.held_on} · {sitting.place}"),
+        ("表决事项", f"{poll.title}（{POLL_KINDS[poll.kind]}，无记名投票）"),
+        ("出席情况", f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"
+                     f"结束时实到 {result['present_at_close']} 人"),
+        ("选票", f"发出 {result['issued']} 张，收回 {result['returned']} 张"),
+    ]
+    for item in lines.get("items", []):
+        rows.append((item["title"], f"{item['counts']}；{item['verdict']}"))
+        rows += [("", line) for line in item["bases"]]
+    if "election" in lines:
+        election = lines["election"]
+        if election["void"]:
+            rows.append(("选举无效", election["void"]))
+        else:
+            rows.append(("有效选票", election["ballots"]))
+            rows += [("得票", line) for line in election["votes"]]
+            rows += [("", line) for line in election["bases"]]
+            rows.append(("当选", election["elected"]))
+            if election["runoff"]:
+                rows.append(("另行选举", election["runoff"]))
+    published = poll.published_at.date().isoformat() if poll.published_at else "（尚未公布）"
+    rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]
+    return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",
+            "date": published, "sitting": sitting, "congress": congress}
