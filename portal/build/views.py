@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from portal.build.forms import build_form
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
 from portal.build.row_schema import LocaleGetter
+from portal.domain.china_time import china_datetime
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
@@ -38,7 +38,6 @@ from portal.security.current import current_access
 from portal.security.masking import mask_value
 
 PAGE_SIZE = 25
-CHINA_TIME = ZoneInfo("Asia/Shanghai")
 EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
 
 
@@ -302,7 +301,7 @@ def local_time(value: datetime | None) -> str:
     """Timestamps are stored in UTC and shown in China Standard Time, to the minute."""
     if value is None:
         return ""
-    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return china_datetime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:

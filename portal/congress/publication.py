@@ -20,6 +20,7 @@ from portal.congress.models import POLL_KINDS, Congress, Participation, Poll
 from portal.congress.results import result_lines
 from portal.congress.service import attendance, audit_step, get_session
 from portal.congress.voting import STATE_NAMES, get_poll
+from portal.domain.china_time import china_date
 from portal.security import audit
 
 #: Polls a teller sees: closed ones (to seal), sealed ones (to publish), published ones (to print).
@@ -136,7 +137,7 @@ def announcement(session: Session, poll: Poll) -> dict[str, Any]:
             rows.append(("当选", election["elected"]))
             if election["runoff"]:
                 rows.append(("另行选举", election["runoff"]))
-    published = poll.published_at.date().isoformat() if poll.published_at else "（尚未公布）"
+    published = china_date(poll.published_at).isoformat() if poll.published_at else "（尚未公布）"
     rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]
     return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",
             "date": published, "sitting": sitting, "congress": congress}

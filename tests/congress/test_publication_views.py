@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from portal.congress import service, voting
 from portal.congress.models import Poll
+from portal.domain.china_time import china_date
 from portal.security.audit import AuditEntry
 
 from .conftest import STAFF, Sitting
@@ -146,7 +147,7 @@ def test_the_announcement_page_and_xlsx_carry_the_figures_and_the_tellers(
     assert "赞成 2 票，反对 1 票，弃权 0 票；通过" in page
     assert "以全体代表 3 人为基数，赞成须超过半数（至少 2 票）：通过" in page
     assert f"<th>监票人</th><td>{TELLERS}</td>" in page and "@page { size: A4" not in page
-    published_on = congress_db.scalar(sa.select(Poll.published_at).where(Poll.id == poll_id)).date().isoformat()
+    published_on = china_date(congress_db.scalar(sa.select(Poll.published_at).where(Poll.id == poll_id))).isoformat()
     assert f"<th>公布日期</th><td>{published_on}</td>" in page
     sheet = voter.get(url + ".xlsx")
     assert sheet.status_code == 200 and sheet.headers["Content-Disposition"].endswith(f"announcement-{poll_id}.xlsx")
