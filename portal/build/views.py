@@ -22,6 +22,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
 
 from portal.build.forms import build_form
+from portal.build.org_subtree import add_subtree_filter
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
 from portal.build.row_schema import LocaleGetter
@@ -118,6 +119,10 @@ class PortalInterface(SQLAInterface):
         if text:
             query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access))
         return query
+
+    def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
+        """FAB's filters plus ``org_unit_subtree`` on the field that places rows in the org tree."""
+        return add_subtree_filter(self.register, super().get_filters(search_columns, search_filters), self)
 
     def _hides(self, access: Access, name: str) -> bool:
         return self.register.has_field(name) and access.hidden(self.register, self.register.field(name))
