@@ -34,7 +34,7 @@ TEXTS = {
     "title": lazy_text("组织树", "Org tree"),
     "search": lazy_text("按名称或编码查找工会", "Find a unit by name or code"),
     "find": lazy_text("查找", "Find"),
-    "clear": lazy_text("清除", "Clear"),
+    "clear_search": lazy_text("清除", "Clear"),
     "members": lazy_text("会员", "members"),
     "own": lazy_text("本级", "own"),
     "list": lazy_text("工会组织列表", "Org unit list"),
