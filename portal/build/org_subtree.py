@@ -42,6 +42,19 @@ def subtree_in_scope(session: Any, org_model: Any, tree_field: str, root_id: int
     return sorted(ids)
 
 
+def openapi_list_doc(spec: RegisterSpec) -> dict[str, Any]:
+    """The list endpoint's OpenAPI description, naming the subtree filter of this register."""
+    name = anchor_name(spec)
+    if not name:
+        return {}
+    text = (f"{spec.label.zh}列表（在您的行范围内）。按工会及其全部下级单位筛选："
+            f"`q=(filters:!((col:{name},opr:{SUBTREE_OPERATOR},value:<工会记录编号>)))`；"
+            f"编号不在您的管辖范围内时返回 400。"
+            f" List of {spec.label.en} in your row scope; `opr:{SUBTREE_OPERATOR}` on `{name}` selects the rows of a"
+            f" unit and of every unit below it (a unit outside your scope is a 400).")
+    return {"get_list": {"get": {"description": text}}}
+
+
 class FilterOrgSubtree(BaseFilter):
     """所属工会（含下级）: the unit chosen and every unit below it, inside the user's scope."""
 

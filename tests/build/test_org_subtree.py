@@ -92,3 +92,19 @@ def test_a_unit_outside_the_scope_is_a_chinese_400(app: Any, org_tree: dict[str,
         assert "李娜" not in page.get_data(as_text=True)
         api = api_names(clerk, org_tree[unit])
         assert api.status_code == 400 and "不在您的管辖范围内" in api.get_json()["message"]
+
+
+def test_the_quick_search_by_a_union_finds_the_rows_of_its_units(app: Any, admin_client: Any,
+                                                                 org_tree: dict[str, int], members: None) -> None:
+    assert listed(admin_client, f"q={quote('第一机械厂工会')}") == A_SUBTREE
+    assert listed(admin_client, "q=A01") == {"张伟", "赵磊"}  # by the unit's code too
+    clerk = user_client(app, "clerk", "A01")
+    assert listed(clerk, f"q={quote('第一机械厂工会')}") == set()  # the union itself is outside the clerk's scope
+    assert listed(clerk, f"q={quote('机加工车间')}") == {"张伟", "赵磊"}
+
+
+def test_the_openapi_documents_org_unit_subtree(admin_client: Any) -> None:
+    paths = admin_client.get("/api/v1/_openapi").get_json()["paths"]
+    for slug, col in (("members", "org_unit"), ("dues", "org_unit"), ("org_units", "parent")):
+        description = paths[f"/api/v1/{slug}/"]["get"]["description"]
+        assert f"col:{col},opr:org_unit_subtree" in description, (slug, description)

@@ -739,6 +739,13 @@ def test_the_subtree_filter_exports_the_rows_of_every_unit_below(admin_client: A
         assert exported_names(admin_client, query, fmt) == shown, unit
 
 
+def test_a_quick_search_by_a_union_exports_the_rows_of_its_units(admin_client: Any, roll: dict[str, int]) -> None:
+    query = f"q={quote('第一机械厂工会')}"
+    shown = list_page(admin_client, query).names()
+    assert set(shown) == A_SUBTREE
+    assert exported_names(admin_client, query) == shown
+
+
 def test_the_api_export_takes_the_subtree_filter(admin_client: Any, org_tree: dict[str, int],
                                                  roll: dict[str, int]) -> None:
     response = admin_client.get(f"/api/v1/members/export?fmt=csv&q={rison_subtree(org_tree['A'])}")
