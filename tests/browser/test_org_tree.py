@@ -51,4 +51,8 @@ def test_the_org_tree_folds_counts_and_finds(live_server: LiveServer, page: Any,
     with page.expect_navigation():
         page.locator("#portal-tree-matches .portal-tree-count").first.click()
     expect(page.locator("div.table-responsive")).to_contain_text("张三")
+    page.get_by_text("筛选条件").click()
+    expect(page.locator("#accordion1_href.collapse.in")).to_be_visible()  # the panel has finished opening
+    expect(page.locator("#filter_form select.filter-op")).to_have_value("2")  # 所属工会 · 含下级, as the link set it
+    expect(page.locator("#filter_form select.filter-op option:checked")).to_have_text("含下级")
     page.screenshot(path=str(server.screenshot_path(f"orgtree-03-members-{device}")), full_page=True)
