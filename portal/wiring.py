@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
 from portal.io.export_views import ExportApiMixin, ExportViewMixin
 from portal.io.views import ImportViewMixin
+from portal.build.org_tree_page import OrgTreeView
 from portal.build.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
@@ -84,6 +85,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
     appbuilder.add_view_no_menu(LocaleSwitchView)
+    appbuilder.add_view_no_menu(OrgTreeView)
     system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),
               "category_icon": "fa-shield"}
     appbuilder.add_view(AuditView, "menu_audit", label=lazy_text("审计日志", "Audit trail"), icon="fa-history",

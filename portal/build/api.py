@@ -20,6 +20,7 @@ from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
 from portal.build.openapi import OpenApiMixin
 from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
 from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
+from portal.build.org_subtree import openapi_list_doc
 from portal.build.views import filter_columns, make_interface
 from portal.errors import MESSAGES, api_bad_request_message, status_and_hint
 from portal.registry.derivations import is_stored
@@ -280,6 +281,7 @@ def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
         "show_model_schema": build_dump_schema(spec, registry, locale, access, "Show")(),
         "model2schemaconverter": masked_converter(build_dump_schema(spec, registry, locale, access, "Columns")),
         "openapi_spec_tag": spec.label.zh,
+        "openapi_spec_methods": openapi_list_doc(spec),
         "page_size": 25,
     }
     bases = (*mixins, ApprovalApiMixin, PortalRestApi) if spec.approval else (*mixins, PortalRestApi)

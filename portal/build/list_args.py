@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 from flask_appbuilder.exceptions import FABException, InvalidOrderByColumnFABException
 from flask_appbuilder.models.filters import Filters
 
+from portal.build.org_subtree import SUBTREE_OPERATOR
 from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
 from portal.registry.parsers import is_blank
@@ -85,8 +86,16 @@ def filter_value(spec: RegisterSpec, name: str, operator: str, value: Any, acces
     if operator in LIST_OPERATORS and not isinstance(value, list):
         raise ListArgsRefused(f"筛选条件“{field.label.zh} {operator}”的值应是一个列表，例如 !(值1,值2)。")
     if isinstance(value, list):
-        return [_one_value(field, operator, item) for item in value]
-    return _one_value(field, operator, value)
+        return [_in_scope(field, operator, _one_value(field, operator, item), access) for item in value]
+    return _in_scope(field, operator, _one_value(field, operator, value), access)
+
+
+def _in_scope(field: FieldSpec, operator: str, value: Any, access: Access) -> Any:
+    """A subtree filter must start at a unit in the user's row scope (else the page is a 400, not empty)."""
+    if operator == SUBTREE_OPERATOR and access.org_ids is not None and value not in access.org_ids:
+        raise ListArgsRefused(f"筛选条件“{field.label.zh}（含下级）”选的工会（编号 {value}）不在您的管辖范围内；"
+                              "请选择本单位或下级单位。")
+    return value
 
 
 def _one_value(field: FieldSpec, operator: str, value: Any) -> Any:

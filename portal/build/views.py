@@ -22,6 +22,7 @@ from flask_appbuilder.widgets import ShowWidget
 
 from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.build.forms import build_form
+from portal.build.org_subtree import add_subtree_filter, anchor_name
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
 from portal.build.row_schema import LocaleGetter
@@ -33,7 +34,7 @@ from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import SYSTEM_ACCESS, Access, row_condition
+from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 from portal.security.current import current_access
 from portal.security.masking import mask_value
 
@@ -42,10 +43,12 @@ EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
 
 
 def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,
-                     text: str, access: Access = SYSTEM_ACCESS) -> Any:
+                     text: str, access: Access = SYSTEM_ACCESS, session: Any = None) -> Any:
     """OR over the register's search fields; links match the linked record's key or title.
 
     A sensitive field the user sees masked is not searched (a search would reveal its value).
+    With a ``session``, the org field matches the units found and every unit below them
+    (searching 第一机械厂工会 finds the rows of its workshops too).
     """
     text = text.strip()
     exact = compact(text).upper() if len(compact(text)) == 18 else compact(text)
@@ -68,6 +71,12 @@ def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], reg
             if in_scope is not None:  # an old link out of scope shows no key, so it is not found by one
                 key = sa.and_(key, in_scope)
             matching = sa.select(target.id).where(sa.or_(key, getattr(target, target_spec.title).contains(text)))
+            if session is not None and name == anchor_name(spec) and target_spec.slug == ORG_REGISTER:
+                # Only units in scope start a subtree: a search must not tell which units lie below an outside one.
+                found = session.scalars(matching if in_scope is None else matching.where(in_scope)).all()
+                units = subtree_ids(session, target, found, target_spec.tree or "parent")
+                conditions.append(getattr(model, f"{name}_id").in_(sorted(units)))
+                continue
             conditions.append(getattr(model, f"{name}_id").in_(matching))
         elif field.type in EXACT_TYPES:
             conditions.append(getattr(model, name) == (exact if field.type != "choice" else text))
@@ -116,8 +125,13 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
             query = query.filter(scope)
         text = g.get("portal_search") if has_request_context() else None
         if text:
-            query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access))
+            query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access,
+                                                  self.session))
         return query
+
+    def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
+        """FAB's filters plus ``org_unit_subtree`` on the field that places rows in the org tree."""
+        return add_subtree_filter(self.register, super().get_filters(search_columns, search_filters), self)
 
     def _hides(self, access: Access, name: str) -> bool:
         return self.register.has_field(name) and access.hidden(self.register, self.register.field(name))

@@ -213,7 +213,7 @@ def jobs_purge_command(days: int | None) -> None:
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件：.xlsx 或 .csv")
-@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE", help="按字段筛选，可重复，例如 status=在籍")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE", help="按字段筛选，可重复，例如 status=在籍；org_unit_subtree=A 为该工会及全部下级单位")
 @click.option("--all-fields", is_flag=True, help="导出全部可见字段（默认：模式中的导出列）")
 @click.option("--encoding", type=click.Choice(["utf-8", "gb18030"]), default="utf-8", show_default=True,
               help="CSV 编码（UTF-8 带 BOM，Excel 可直接打开）")

@@ -21,7 +21,8 @@ from portal.domain.messages import DomainValidationError
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.records import Job
-from portal.build.list_args import ListArgsRefused, refuse_masked
+from portal.build.list_args import ListArgsRefused, filter_value, refuse_masked
+from portal.build.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
 from portal.build.models import link_column
 from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, row_layout, write_csv, write_xlsx
 from portal.registry.fieldtypes import field_type
@@ -149,6 +150,9 @@ def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, st
     if scope is not None:
         query = query.where(scope)
     for name, raw in pairs:
+        if name == subtree_argument(spec):
+            query = query.where(_subtree_condition(spec, model, access, raw))
+            continue
         if not spec.has_field(name):
             raise ExportRefused(f"{spec.label.zh}没有字段“{name}”；可用的有：{'、'.join(f.name for f in spec.fields)}")
         field = spec.field(name)
@@ -174,6 +178,28 @@ def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, st
         column = getattr(model, order.lstrip("-"))
         query = query.order_by(column.desc() if order.startswith("-") else column)
     return query.order_by(model.id)
+
+
+def subtree_argument(spec: RegisterSpec) -> str | None:
+    """The CLI's subtree filter: ``org_unit_subtree=第一机械厂工会`` (``parent_subtree`` for the org units)."""
+    name = anchor_name(spec)
+    return f"{name}_subtree" if name else None
+
+
+def _subtree_condition(spec: RegisterSpec, model: Any, access: Access, raw: str) -> Any:
+    """Rows of the unit ``raw`` (code or name) and of the units below it, inside the user's scope."""
+    state = portal_state()
+    org_spec = state.registry.get(ORG_REGISTER)
+    try:
+        unit = state.service(spec.slug).resolve_link(spec.field(anchor_name(spec) or ""), raw)
+    except ValueError as problem:
+        raise ExportRefused(str(problem)) from None
+    try:
+        filter_value(spec, anchor_name(spec) or "", SUBTREE_OPERATOR, unit.id, access)
+    except ListArgsRefused as refused:
+        raise ExportRefused(refused.message) from None
+    ids = subtree_in_scope(db.session, state.models[ORG_REGISTER], org_spec.tree or "parent", unit.id, access)
+    return anchor_column(spec, model).in_(ids)
 
 
 def export_in_request(view: Any, args: Any) -> tuple[Any, int, str]:

@@ -9,7 +9,7 @@ the request's user (cached per request), or gives full system access to maintena
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
@@ -82,15 +82,17 @@ class Access:
 SYSTEM_ACCESS = Access(username=None, roles=(), org_ids=None, system=True)
 NO_ACCESS = Access(username=None, roles=(), org_ids=frozenset())
 
-def subtree_ids(session: Any, org_model: Any, root_id: int | None, tree_field: str = "parent") -> frozenset[int]:
-    """The org unit and every unit below it (one query over the small org table)."""
+def subtree_ids(session: Any, org_model: Any, root_id: int | Iterable[int] | None,
+                tree_field: str = "parent") -> frozenset[int]:
+    """The org unit (or units) and every unit below (one query over the small org table)."""
     if root_id is None:
         return frozenset()
+    roots = {root_id} if isinstance(root_id, int) else set(root_id)
     rows = session.execute(sa.select(org_model.id, getattr(org_model, f"{tree_field}_id"))).all()
     children: dict[int | None, list[int]] = {}
     for node, parent in rows:
         children.setdefault(parent, []).append(node)
-    found, stack = set(), [root_id] if any(node == root_id for node, _ in rows) else []
+    found, stack = set(), [node for node, _ in rows if node in roots]
     while stack:
         node = stack.pop()
         if node in found:

@@ -717,3 +717,64 @@ def test_an_old_link_outside_the_readers_scope_is_exported_by_title_only(app: An
     _, admin = user_client(app, "admin", "HQ")
     [row] = records(csv_rows(admin.get("/api/v1/assistance_cases/export?fmt=csv").data))
     assert row["困难职工"] == f"李四 ({number})"
+
+
+# -- the subtree filter (所属工会（含下级）) ------------------------------------------------------------
+
+#: The members list's third filter on 所属工会 (after FAB's 关联 / 无关联): the unit and every unit below it.
+ORG_SUBTREE = "_flt_2_org_unit"
+
+
+def rison_subtree(unit_id: int) -> str:
+    return quote(f"(filters:!((col:org_unit,opr:org_unit_subtree,value:{unit_id})))")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_subtree_filter_exports_the_rows_of_every_unit_below(admin_client: Any, org_tree: dict[str, int],
+                                                                  roll: dict[str, int], fmt: str) -> None:
+    for unit, expected in (("A", A_SUBTREE), ("A01", {"张伟", "赵磊", "张敏"}), ("HQ", set(ROLL))):
+        query = f"{ORG_SUBTREE}={org_tree[unit]}"
+        shown = list_page(admin_client, query).names()
+        assert set(shown) == expected, (unit, shown)
+        assert exported_names(admin_client, query, fmt) == shown, unit
+
+
+def test_a_quick_search_by_a_union_exports_the_rows_of_its_units(admin_client: Any, roll: dict[str, int]) -> None:
+    query = f"q={quote('第一机械厂工会')}"
+    shown = list_page(admin_client, query).names()
+    assert set(shown) == A_SUBTREE
+    assert exported_names(admin_client, query) == shown
+
+
+def test_the_api_export_takes_the_subtree_filter(admin_client: Any, org_tree: dict[str, int],
+                                                 roll: dict[str, int]) -> None:
+    response = admin_client.get(f"/api/v1/members/export?fmt=csv&q={rison_subtree(org_tree['A'])}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert set(names_of(csv_rows(response.data))) == A_SUBTREE
+
+
+def test_a_clerk_cannot_export_a_subtree_outside_their_scope(app: Any, org_tree: dict[str, int],
+                                                             roll: dict[str, int], tmp_path: Path) -> None:
+    clerk, client = user_client(app, "clerk", "A01")
+    assert exported_names(client, f"{ORG_SUBTREE}={org_tree['A01']}") == list_page(
+        client, f"{ORG_SUBTREE}={org_tree['A01']}").names()
+    refused = client.get(f"/members/export/?fmt=xlsx&{ORG_SUBTREE}={org_tree['A']}")
+    assert "不在您的管辖范围内" in refused.get_data(as_text=True)
+    api = client.get(f"/api/v1/members/export?fmt=csv&q={rison_subtree(org_tree['B'])}")
+    assert api.status_code == 400 and "不在您的管辖范围内" in api.get_json()["message"]
+    cli = run_export(app, "members", "-o", str(tmp_path / "b.xlsx"), "--user", clerk, "--filter", "org_unit_subtree=B")
+    assert cli.exit_code == 1 and "不在您的管辖范围内" in cli.output
+
+
+def test_cli_export_with_the_subtree_filter(app: Any, roll: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    result = run_export(app, "members", "-o", str(out), "--filter", "org_unit_subtree=第一机械厂工会")
+    assert result.exit_code == 0, result.output
+    assert sorted(names_of(csv_rows(out.read_bytes()))) == sorted(A_SUBTREE)
+    result = run_export(app, "members", "-o", str(out), "--filter", "org_unit_subtree=A01",
+                        "--filter", "status=在籍")
+    assert result.exit_code == 0, result.output
+    assert sorted(names_of(csv_rows(out.read_bytes()))) == sorted(["张伟", "张敏"])
+    units = run_export(app, "org_units", "-o", str(out), "--filter", "parent_subtree=A")
+    assert units.exit_code == 0, units.output
+    assert sorted(row["组织编码"] for row in records(csv_rows(out.read_bytes()))) == ["A", "A01", "A01-1"]

@@ -214,3 +214,10 @@ def test_row_condition_filters_rows(tree: tuple[Session, dict[str, int]], models
     access = Access(username="u", roles=(), org_ids=subtree_ids(session, org, ids["A01"]))
     condition = row_condition(registry.get("org_units"), org, access)
     assert set(session.scalars(sa.select(org.code).where(condition))) == {"A01", "A01-1"}
+
+
+def test_subtree_ids_of_several_units(tree: tuple[Session, dict[str, int]], models: BuiltModels) -> None:
+    session, ids = tree
+    org = models["org_units"]
+    assert subtree_ids(session, org, [ids["A01"], ids["B"]]) == {ids["A01"], ids["A01-1"], ids["B"]}
+    assert subtree_ids(session, org, []) == frozenset()

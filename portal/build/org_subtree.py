@@ -1,0 +1,84 @@
+"""The subtree filter ``org_unit_subtree``: rows of an org unit and of every unit below it.
+
+Offered on the field that places a register's rows in the org tree (``org_field``, or ``parent`` of
+the org units themselves), next to FAB's exact "关联" filter, so one filter class serves the list
+screens (``_flt_<n>_org_unit``), the REST API (``(col:org_unit,opr:org_unit_subtree,value:ID)``)
+and both exports. The tree walk is ``portal.security.access.subtree_ids``; the result is cut to the
+user's row scope, and a unit outside that scope is refused by ``portal.build.list_args``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_appbuilder.models.filters import BaseFilter
+
+from portal.labels import lazy_text
+from portal.registry.spec import RegisterSpec
+from portal.security.access import ORG_REGISTER, Access, scope_anchor, subtree_ids
+from portal.security.current import current_access
+
+#: The operator's name in the API (``opr``) and in FAB's filter registry.
+SUBTREE_OPERATOR = "org_unit_subtree"
+
+
+def anchor_name(spec: RegisterSpec) -> str | None:
+    """The field that takes the subtree filter: ``org_field``, or the tree field of the org units."""
+    anchor = scope_anchor(spec)
+    return anchor.name if anchor else None
+
+
+def anchor_column(spec: RegisterSpec, model: Any) -> Any:
+    """The column holding a row's org unit id (the row's own id for the org units)."""
+    return model.id if spec.slug == ORG_REGISTER else getattr(model, f"{spec.org_field}_id")
+
+
+def subtree_in_scope(session: Any, org_model: Any, tree_field: str, root_id: int, access: Access) -> list[int]:
+    """``root_id`` and the units below it that lie in the user's row scope, sorted."""
+    ids = subtree_ids(session, org_model, root_id, tree_field)
+    if access.org_ids is not None:
+        ids = ids & access.org_ids
+    return sorted(ids)
+
+
+def openapi_list_doc(spec: RegisterSpec) -> dict[str, Any]:
+    """The list endpoint's OpenAPI description, naming the subtree filter of this register."""
+    name = anchor_name(spec)
+    if not name:
+        return {}
+    text = (f"{spec.label.zh}列表（在您的行范围内）。按工会及其全部下级单位筛选："
+            f"`q=(filters:!((col:{name},opr:{SUBTREE_OPERATOR},value:<工会记录编号>)))`；"
+            f"编号不在您的管辖范围内时返回 400。"
+            f" List of {spec.label.en} in your row scope; `opr:{SUBTREE_OPERATOR}` on `{name}` selects the rows of a"
+            f" unit and of every unit below it (a unit outside your scope is a 400).")
+    return {"get_list": {"get": {"description": text}}}
+
+
+class FilterOrgSubtree(BaseFilter):
+    """所属工会（含下级）: the unit chosen and every unit below it, inside the user's scope."""
+
+    name = lazy_text("含下级", "incl. sub-units")
+    arg_name = SUBTREE_OPERATOR
+
+    def apply(self, query: Any, value: Any) -> Any:
+        interface = self.datamodel
+        spec: RegisterSpec = interface.register
+        try:
+            root = int(str(value).strip())
+        except ValueError:
+            return query.filter(sa.false())
+        tree_field = interface.registry.get(ORG_REGISTER).tree or "parent"
+        ids = subtree_in_scope(interface.session, interface.models[ORG_REGISTER], tree_field, root, current_access())
+        return query.filter(anchor_column(spec, self.model).in_(ids))
+
+
+def add_subtree_filter(spec: RegisterSpec, filters: Any, datamodel: Any) -> Any:
+    """``filters`` (FAB ``Filters``) with the subtree filter after the anchor field's own filters."""
+    name = anchor_name(spec)
+    search_filters = filters.get_search_filters()
+    if name and name in search_filters and not any(flt.arg_name == SUBTREE_OPERATOR for flt in search_filters[name]):
+        subtree = FilterOrgSubtree(name, datamodel)
+        search_filters[name] = [*search_filters[name], subtree]
+        filters._all_filters[name] = [*filters._all_filters.get(name, []), subtree]  # FAB reads indexes here
+    return filters
