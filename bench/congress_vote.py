@@ -39,12 +39,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import PROJECT, empty_database  # noqa: E402
+from benchlib import PROJECT, empty_database
 
 HOST = "127.0.0.1"
 PASSWORD = "Bench-vote-2026"
@@ -94,7 +94,13 @@ class Sitting:
 
 def seed_sitting(app: Any, count: int, label: str, accounts: bool, password_hash: str = "") -> Sitting:
     """A congress session with ``count`` voting delegates, all seated and checked in; accounts when asked."""
-    from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Seat
+    from portal.congress.models import (
+        CheckIn,
+        Congress,
+        CongressSession,
+        Delegate,
+        Seat,
+    )
     from portal.demo import Writer
     from portal.domain.idcard import make_id_card
     from portal.extensions import db
@@ -382,19 +388,10 @@ def report(options: argparse.Namespace, shots: list[Shot], verdict: Verdict, wal
     sys.stdout.flush()
 
 
-def portal(env: dict[str, str], *args: str) -> str:
-    command = [str(Path(sys.executable).with_name("portal")), *args]
-    done = subprocess.run(command, env=env, cwd=PROJECT, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        sys.exit(f"portal {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 def run(options: argparse.Namespace, work: Path) -> None:
-    from werkzeug.security import generate_password_hash
-
     from benchlib import portal_app
-    from list_members import stop, wait_until_up
+    from list_members import portal, stop, wait_until_up
+    from werkzeug.security import generate_password_hash
 
     url = empty_database("postgresql", work, "bench_congress")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}

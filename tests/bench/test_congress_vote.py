@@ -10,9 +10,9 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import congress_vote  # noqa: E402
+import congress_vote
 
-from tests.congress.test_views import OwnContextClient  # noqa: E402
+from tests.congress.test_views import OwnContextClient
 
 
 class TestPhone:
