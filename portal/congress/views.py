@@ -258,7 +258,10 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
         """The delegate is the account's own (never a form field); the receipt is shown once."""
         try:
             ballot, choices = self._ballot_from_form(poll_id)
+            # read before the cast commits: afterwards each would be loaded again, one query apiece
+            title, username = ballot.poll.title, _actor()
             receipt = voting.cast(db.session, poll_id, ballot.delegate_id, choices)
         except CongressError as refused:
             return self._vote_screen(refused.message, refused.status, poll_id)
-        return self.render_template(TEMPLATES + "receipt.html", poll=ballot.poll, receipt=receipt)
+        return self.render_template(TEMPLATES + "receipt.html", poll_title=title, phone_user=username,
+                                    receipt=receipt)

@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from portal.congress.errors import (AlreadyVoted, InvalidInput, NotFound, QuorumNotMet, WrongState,
                                    rolls_back_on_refusal)
-from portal.congress.models import POLL_KINDS, Ballot, Participation, Poll, random_id
+from portal.congress.models import POLL_KINDS, Ballot, CheckIn, Participation, Poll, Seat, random_id
 from portal.congress.rules import (ITEM_CHOICES, ElectionBallot, check_slate, count_election, count_item,
                                    quorum)
-from portal.congress.service import (attendance, audit_step, get_session, has_seat, is_present, session_rules)
+from portal.congress.service import attendance, audit_step, get_session, session_rules
 from portal.security import audit
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -42,10 +42,14 @@ def receipt_code() -> str:
 
 
 def get_poll(session: Session, poll_id: int, lock: str | None = None) -> Poll:
-    """The poll; ``lock`` = "share" or "update" takes a row lock (PostgreSQL) so close waits for casts."""
+    """The poll; ``lock`` = "share" or "update" takes a row lock (PostgreSQL) so close waits for casts.
+
+    "share" is ``FOR KEY SHARE``: casts do not wait for each other, only ``FOR UPDATE`` (open, close,
+    seal, tally) waits for them, and it is the lock the ballot's foreign key takes anyway.
+    """
     query = sa.select(Poll).where(Poll.id == poll_id)
     if lock:
-        query = query.with_for_update(read=lock == "share")
+        query = query.with_for_update(read=lock == "share", key_share=lock == "share")
     poll = session.scalars(query).first()
     if poll is None:
         raise NotFound(f"找不到编号为 {poll_id} 的表决，请从会次页面重新进入。")
@@ -120,6 +124,15 @@ def ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
     return {"marks": marks, "write_ins": write_ins}
 
 
+def _seat_and_direction(session: Session, session_id: int, delegate_id: int) -> tuple[bool, str | None]:
+    """Whether the delegate holds a seat in the session, and their latest check-in direction: one query."""
+    latest = (sa.select(CheckIn.direction).where(CheckIn.session_id == session_id, CheckIn.delegate_id == delegate_id)
+              .order_by(CheckIn.id.desc()).limit(1).scalar_subquery())
+    row = session.execute(sa.select(Seat.delegate_id, latest)
+                          .where(Seat.session_id == session_id, Seat.delegate_id == delegate_id)).first()
+    return (False, None) if row is None else (True, row[1])
+
+
 @rolls_back_on_refusal
 def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, Any]) -> str:
     """Record one delegate's ballot and return its receipt code; a second ballot is refused.
@@ -129,9 +142,10 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     """
     poll = get_poll(session, poll_id, lock="share")
     _require_state(poll, "open")
-    if not has_seat(session, poll.session_id, delegate_id):
+    seated, direction = _seat_and_direction(session, poll.session_id, delegate_id)
+    if not seated:
         raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
-    if not is_present(session, poll.session_id, delegate_id):
+    if direction != "in":
         raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
     stored = ballot_choices(poll, choices)
     receipt = receipt_code()
