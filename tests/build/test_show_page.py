@@ -1,0 +1,51 @@
+"""A record's page: 编辑/审批/删除 buttons by the user's rights, and where add and edit land after a save."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+MEMBER = {"name": "张三", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍",
+          "joined_on": "2015-03-01"}
+
+
+@pytest.fixture()
+def member_id(admin_client: Any, org_tree: dict[str, int]) -> int:
+    response = admin_client.post("/api/v1/members/", json=MEMBER)
+    assert response.status_code == 201, response.get_json()
+    return int(response.get_json()["id"])
+
+
+def _client(app: Any, role: str, org_code: str = "A") -> Any:
+    from portal.security.accounts import create_user
+    from tests.conftest import login
+
+    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        create_user(name, "Show-pass-2026", role, org_code=org_code)
+    client = app.test_client()
+    assert login(client, name, "Show-pass-2026").status_code == 302
+    return client
+
+
+def _buttons(page: str) -> str:
+    return page.split("portal-record-buttons", 1)[1].split("</div>", 1)[0]
+
+
+@pytest.mark.parametrize(("role", "edit", "delete"), [
+    ("admin", True, True),
+    ("clerk", True, True),
+    ("viewer", False, False),
+])
+def test_show_page_offers_edit_and_delete_only_to_users_with_the_right(
+        app: Any, admin_client: Any, member_id: int, role: str, edit: bool, delete: bool) -> None:
+    client = admin_client if role == "admin" else _client(app, role)
+    response = client.get(f"/members/show/{member_id}")
+    assert response.status_code == 200
+    buttons = _buttons(response.get_data(as_text=True))
+    assert (f'href="/members/edit/{member_id}"' in buttons and "编辑" in buttons) is edit
+    assert (f'action="/members/delete/{member_id}"' in buttons and "删除" in buttons) is delete
+    if delete:
+        assert 'name="csrf_token"' in buttons  # the delete stays a POST form with the token
