@@ -215,6 +215,27 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
 
+    def post_add(self, item: Any) -> None:
+        """Remember the new record so the redirect can open it (a failed add leaves no id)."""
+        g.portal_saved_pk = getattr(item, "id", None)
+
+    def post_add_redirect(self) -> Any:
+        """After a save: the ``next`` page given, else the new record's page; a failed save goes back
+        to the ``next`` page or the list, never the home page."""
+        return redirect(self._after_save(g.get("portal_saved_pk")))
+
+    def post_edit_redirect(self) -> Any:
+        """After an edit (or approval): the ``next`` page given, else the record's page."""
+        return redirect(self._after_save((request.view_args or {}).get("pk")))
+
+    def _after_save(self, pk: Any) -> str:
+        target = local_path(request.args.get("next"))
+        if target:
+            return target
+        if pk is not None:
+            return url_for(f"{type(self).__name__}.show", pk=pk)
+        return url_for(f"{type(self).__name__}.list")
+
     def searchable_fields(self) -> list[FieldSpec]:
         """What the quick search box searches for this user (never a field they see masked)."""
         access = current_access()
@@ -287,6 +308,17 @@ class ApprovalViewMixin:
             return self.post_edit_redirect()  # type: ignore[attr-defined]
         return self.render_template(self.edit_template, title=self.approve_title,  # type: ignore[attr-defined]
                                     widgets=widgets, related_views=self._related_views)  # type: ignore[attr-defined]
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (``/members/list/?page=2``), else ``None``: an absolute
+    or protocol-relative URL, a backslash or a control character would let a link send users elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:

@@ -49,3 +49,40 @@ def test_show_page_offers_edit_and_delete_only_to_users_with_the_right(
     assert (f'action="/members/delete/{member_id}"' in buttons and "删除" in buttons) is delete
     if delete:
         assert 'name="csrf_token"' in buttons  # the delete stays a POST form with the token
+
+
+def test_add_lands_on_the_new_record(admin_client: Any, org_tree: dict[str, int]) -> None:
+    form = {**MEMBER, "org_unit": str(org_tree["A01-1"])}
+    response = admin_client.post("/members/add", data=form)
+    assert response.status_code == 302
+    (member,) = admin_client.get("/api/v1/members/").get_json()["result"]
+    member_id = admin_client.get("/api/v1/members/?q=(columns:!(id))").get_json()["ids"][0]
+    assert response.headers["Location"].endswith(f"/members/show/{member_id}")
+    assert member["name"] == "张三"
+
+
+def test_edit_lands_on_the_record(admin_client: Any, org_tree: dict[str, int], member_id: int) -> None:
+    form = {**MEMBER, "org_unit": str(org_tree["A01-1"]), "name": "张三丰"}
+    response = admin_client.post(f"/members/edit/{member_id}", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/members/show/{member_id}")
+    assert "张三丰" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_save_goes_to_the_next_page_given(admin_client: Any, org_tree: dict[str, int], member_id: int) -> None:
+    form = {**MEMBER, "org_unit": str(org_tree["A01-1"])}
+    response = admin_client.post(f"/members/edit/{member_id}?next=/members/list/%3Fpage=2", data=form)
+    assert response.headers["Location"].endswith("/members/list/?page=2")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x",
+                                    "http:/evil.example"])
+def test_a_next_leaving_the_site_is_ignored(admin_client: Any, org_tree: dict[str, int], member_id: int,
+                                            target: str) -> None:
+    from urllib.parse import quote
+
+    form = {**MEMBER, "org_unit": str(org_tree["A01-1"])}
+    response = admin_client.post(f"/members/edit/{member_id}?next={quote(target, safe='')}", data=form)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil" not in location and location.endswith(f"/members/show/{member_id}")
