@@ -19,6 +19,7 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
+from markupsafe import Markup
 
 from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.build.forms import build_form
@@ -321,15 +322,22 @@ def local_path(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
+def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter, registry: Registry,
+               models: dict[str, Any]) -> Callable[[Any], str]:
     """How a value reads on the list and show pages: blanks empty, choices by label, money with two
-    decimals, and sensitive values masked for users whose roles do not unmask them."""
+    decimals, sensitive values masked for users whose roles do not unmask them, and a link as the
+    linked record's title, leading to its page when the reader may open it."""
+    target = registry.get(field.target or "") if field.is_link else None
+    show_endpoint = f"{models[target.slug].__name__}View.show" if target is not None else ""
 
     def format_value(value: Any) -> str:
         if value is None or value == "":
             return ""
-        if current_access().hidden(spec, field):
+        access = current_access()
+        if access.hidden(spec, field):
             return str(mask_value(field, value))
+        if target is not None:
+            return _record_link(value, target, show_endpoint, access)
         if field.type == "boolean":
             return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
         if field.type == "choice":
@@ -341,6 +349,15 @@ def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Ca
         return str(value)
 
     return format_value
+
+
+def _record_link(record: Any, target: RegisterSpec, show_endpoint: str, access: Access) -> str:
+    """The linked record's title, as a link to its page when the reader may read that register and the
+    record lies in their scope (out of scope: the title only, never the key)."""
+    title = str(record)
+    if not (access.can(target.slug, "read") and access.reaches(target, record)):
+        return title
+    return Markup('<a href="{}">{}</a>').format(url_for(show_endpoint, pk=record.id), title)
 
 
 def local_time(value: datetime | None) -> str:
@@ -399,7 +416,8 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
         "search_columns": filter_columns(spec, registry),
         "sortable_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
-        "formatters_columns": {**{field.name: _formatter(spec, field, locale) for field in spec.fields},
+        "formatters_columns": {**{field.name: _formatter(spec, field, locale, registry, models)
+                                  for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,
     }

@@ -86,3 +86,23 @@ def test_a_next_leaving_the_site_is_ignored(admin_client: Any, org_tree: dict[st
     assert response.status_code == 302
     location = response.headers["Location"]
     assert "evil" not in location and location.endswith(f"/members/show/{member_id}")
+
+
+# -- link values lead to the linked record ---------------------------------------------------------
+
+def test_a_link_value_leads_to_the_linked_record(admin_client: Any, org_tree: dict[str, int],
+                                                 member_id: int) -> None:
+    page = admin_client.get(f"/members/show/{member_id}").get_data(as_text=True)
+    assert f'<a href="/org_units/show/{org_tree["A01-1"]}">车工一组</a>' in page
+    listing = admin_client.get("/members/list/").get_data(as_text=True)
+    assert f'<a href="/org_units/show/{org_tree["A01-1"]}">车工一组</a>' in listing
+
+
+def test_a_link_out_of_the_readers_scope_shows_the_title_only(app: Any, admin_client: Any,
+                                                              org_tree: dict[str, int]) -> None:
+    viewer = _client(app, "viewer", org_code="A")
+    page = viewer.get(f"/org_units/show/{org_tree['A']}").get_data(as_text=True)
+    assert "集团公司工会" in page  # the parent's title
+    assert f'/org_units/show/{org_tree["HQ"]}"' not in page and ">HQ<" not in page
+    child = viewer.get(f"/org_units/show/{org_tree['A01']}").get_data(as_text=True)
+    assert f'<a href="/org_units/show/{org_tree["A"]}">第一机械厂工会</a>' in child
