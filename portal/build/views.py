@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import re
-from datetime import date, datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -19,15 +18,15 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
-from markupsafe import Markup
 
 from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
-from portal.build.forms import build_form
+from portal.build.cells import cell_formatter, local_time
+from portal.build.forms import LinkField, build_form
 from portal.build.org_subtree import add_subtree_filter, anchor_name
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
+from portal.build.related import related_lists
 from portal.build.row_schema import LocaleGetter
-from portal.domain.china_time import china_datetime
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
@@ -37,7 +36,7 @@ from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 from portal.security.current import current_access
-from portal.security.masking import mask_value
+from portal.state import current_locale
 
 PAGE_SIZE = 25
 EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
@@ -168,6 +167,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
     """
 
     list_template = "portal/list.html"
+    show_template = "portal/show.html"
     show_widget = PortalShowWidget
     page_size = PAGE_SIZE
     register: RegisterSpec
@@ -215,6 +215,27 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         if urlsplit(target).path.startswith((f"{self.route_base}/show/", f"{self.route_base}/edit/")):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
+
+    def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
+        """FAB's show widget plus the records listed under this one (``portal/show.html``)."""
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        datamodel = self.datamodel
+        widgets["portal_related"] = related_lists(
+            datamodel.registry, datamodel.models, self.register, item, current_access(), datamodel.session,
+            current_locale(), url_for(f"{type(self).__name__}.show", pk=pk))
+        return widgets
+
+    def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> Any:
+        """On a first visit, links named in the address (``/dues/add?member=12``) are filled in."""
+        if request.method == "GET":
+            for name, value in request.args.items():
+                field = getattr(form, name, None)
+                if isinstance(field, LinkField) and value.isdigit():
+                    try:
+                        field.process_formdata([value])
+                    except ValueError:
+                        field.data = None  # a record outside the scope or gone: the box stays empty
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def post_add(self, item: Any) -> None:
         """Remember the new record so the redirect can open it (a failed add leaves no id)."""
@@ -322,51 +343,6 @@ def local_path(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter, registry: Registry,
-               models: dict[str, Any]) -> Callable[[Any], str]:
-    """How a value reads on the list and show pages: blanks empty, choices by label, money with two
-    decimals, sensitive values masked for users whose roles do not unmask them, and a link as the
-    linked record's title, leading to its page when the reader may open it."""
-    target = registry.get(field.target or "") if field.is_link else None
-    show_endpoint = f"{models[target.slug].__name__}View.show" if target is not None else ""
-
-    def format_value(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        access = current_access()
-        if access.hidden(spec, field):
-            return str(mask_value(field, value))
-        if target is not None:
-            return _record_link(value, target, show_endpoint, access)
-        if field.type == "boolean":
-            return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
-        if field.type == "choice":
-            return field.choice_label(value, locale())
-        if field.type == "money":
-            return f"{value:,.2f}"
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()[:10]
-        return str(value)
-
-    return format_value
-
-
-def _record_link(record: Any, target: RegisterSpec, show_endpoint: str, access: Access) -> str:
-    """The linked record's title, as a link to its page when the reader may read that register and the
-    record lies in their scope (out of scope: the title only, never the key)."""
-    title = str(record)
-    if not (access.can(target.slug, "read") and access.reaches(target, record)):
-        return title
-    return Markup('<a href="{}">{}</a>').format(url_for(show_endpoint, pk=record.id), title)
-
-
-def local_time(value: datetime | None) -> str:
-    """Timestamps are stored in UTC and shown in China Standard Time, to the minute."""
-    if value is None:
-        return ""
-    return china_datetime(value).strftime("%Y-%m-%d %H:%M")
-
-
 def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:
     return [name for name in names if spec.has_field(name)]
 
@@ -416,7 +392,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
         "search_columns": filter_columns(spec, registry),
         "sortable_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
-        "formatters_columns": {**{field.name: _formatter(spec, field, locale, registry, models)
+        "formatters_columns": {**{field.name: cell_formatter(spec, field, locale, registry, models)
                                   for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,

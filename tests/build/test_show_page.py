@@ -106,3 +106,58 @@ def test_a_link_out_of_the_readers_scope_shows_the_title_only(app: Any, admin_cl
     assert f'/org_units/show/{org_tree["HQ"]}"' not in page and ">HQ<" not in page
     child = viewer.get(f"/org_units/show/{org_tree['A01']}").get_data(as_text=True)
     assert f'<a href="/org_units/show/{org_tree["A"]}">第一机械厂工会</a>' in child
+
+
+# -- records listed under a record -----------------------------------------------------------------
+
+DUES = {"record_no": "HY001-202401", "member": "11010519491231002X", "org_unit": "A01-1", "month": "2024-01",
+        "wage": "10245.67", "amount_paid": "51.20"}
+
+
+def _related(page: str, heading: str) -> str:
+    parts = page.split('class="panel panel-default portal-related"')[1:]
+    panels = [part.split("portal-related", 1)[0] for part in parts]
+    (panel,) = [panel for panel in panels if f"<strong>{heading}</strong>" in panel]
+    return panel
+
+
+def test_a_members_page_lists_their_dues_with_a_count_and_an_add_button(admin_client: Any, member_id: int,
+                                                                         org_tree: dict[str, int]) -> None:
+    response = admin_client.post("/api/v1/dues/", json=DUES)
+    assert response.status_code == 201
+    dues_id = response.get_json()["id"]
+    page = admin_client.get(f"/members/show/{member_id}").get_data(as_text=True)
+    dues = _related(page, "会费缴纳")
+    assert '<span class="badge">1</span>' in dues
+    assert f'<a href="/dues/show/{dues_id}">HY001-202401</a>' in dues
+    back = f"next=%2Fmembers%2Fshow%2F{member_id}"
+    assert f"/dues/add?member={member_id}&amp;org_unit={org_tree['A01-1']}&amp;{back}" in dues
+    assert "暂无记录" in _related(page, "劳动合同")
+    form = admin_client.get(f"/dues/add?member={member_id}&org_unit={org_tree['A01-1']}").get_data(as_text=True)
+    assert f'<option value="{member_id}" selected>张三' in form
+    assert f'<option value="{org_tree["A01-1"]}" selected>车工一组' in form
+
+
+def test_an_org_units_page_lists_the_units_below_and_the_members(admin_client: Any, org_tree: dict[str, int],
+                                                                 member_id: int) -> None:
+    page = admin_client.get(f"/org_units/show/{org_tree['A01']}").get_data(as_text=True)
+    assert f'<a href="/org_units/show/{org_tree["A01-1"]}">车工一组</a>' in _related(page, "下级组织")
+    assert "<strong>会员</strong>" in page and "<strong>会费缴纳</strong>" not in page  # dues are listed under members
+    leaf = admin_client.get(f"/org_units/show/{org_tree['A01-1']}").get_data(as_text=True)
+    assert f'<a href="/members/show/{member_id}">张三</a>' in _related(leaf, "会员")
+
+
+def test_related_lists_follow_the_readers_rights(app: Any, admin_client: Any, org_tree: dict[str, int],
+                                                member_id: int) -> None:
+    outside = {**MEMBER, "name": "李四", "id_card": "360426199101010071", "org_unit": "B"}
+    assert admin_client.post("/api/v1/members/", json=outside).status_code == 201
+    hq = admin_client.get(f"/org_units/show/{org_tree['HQ']}").get_data(as_text=True)
+    assert "李四" not in hq  # members are listed under their own unit, not the units above
+    viewer = _client(app, "viewer", org_code="A")
+    page = viewer.get(f"/org_units/show/{org_tree['A']}").get_data(as_text=True)
+    assert f'<a href="/org_units/show/{org_tree["A01"]}">机加工车间分工会</a>' in _related(page, "下级组织")
+    assert "新增</a>" not in page  # a viewer may not add
+    clerk = _client(app, "clerk", org_code="A")
+    leaf = clerk.get(f"/org_units/show/{org_tree['A01-1']}").get_data(as_text=True)
+    assert "新增</a>" in _related(leaf, "会员") and "新增</a>" not in _related(leaf, "下级组织")
+    assert "<strong>会费缴纳</strong>" not in clerk.get(f"/members/show/{member_id}").get_data(as_text=True)
