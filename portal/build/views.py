@@ -217,8 +217,11 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         return redirect(target)
 
     def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
-        """FAB's show widget plus the records listed under this one (``portal/show.html``)."""
+        """FAB's show widget (with the 审批 button for a user who may approve) plus the records listed
+        under this one (``portal/show.html``)."""
         widgets = super()._get_show_widget(pk, item, **kwargs)
+        if hasattr(self, "approve") and self.appbuilder.sm.has_access("can_approve", self.class_permission_name):
+            widgets["show"].template_args["approve_path"] = url_for(f"{type(self).__name__}.approve", pk=pk)
         datamodel = self.datamodel
         widgets["portal_related"] = related_lists(
             datamodel.registry, datamodel.models, self.register, item, current_access(), datamodel.session,

@@ -161,3 +161,19 @@ def test_related_lists_follow_the_readers_rights(app: Any, admin_client: Any, or
     leaf = clerk.get(f"/org_units/show/{org_tree['A01-1']}").get_data(as_text=True)
     assert "新增</a>" in _related(leaf, "会员") and "新增</a>" not in _related(leaf, "下级组织")
     assert "<strong>会费缴纳</strong>" not in clerk.get(f"/members/show/{member_id}").get_data(as_text=True)
+
+
+NOMINATION = {"activist_no": "JJ-2026-001", "member": MEMBER["id_card"], "org_unit": "A01-1", "award_year": 2026}
+
+
+@pytest.mark.parametrize(("role", "approve", "edit"), [("chair", True, False), ("clerk", False, True)])
+def test_the_approval_button_is_shown_to_roles_that_approve(app: Any, admin_client: Any, member_id: int,
+                                                            role: str, approve: bool, edit: bool) -> None:
+    response = admin_client.post("/api/v1/activists/", json=NOMINATION)
+    assert response.status_code == 201, response.get_json()
+    record = response.get_json()["id"]
+    buttons = _buttons(_client(app, role).get(f"/activists/show/{record}").get_data(as_text=True))
+    assert (f'href="/activists/approve/{record}"' in buttons and "审批" in buttons) is approve
+    assert (f'href="/activists/edit/{record}"' in buttons) is edit
+    member_buttons = _buttons(admin_client.get(f"/members/show/{member_id}").get_data(as_text=True))
+    assert "审批" not in member_buttons  # a register without approval fields has no such button
