@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import re
-from datetime import date, datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -21,12 +20,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
 
 from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
-from portal.build.forms import build_form
+from portal.build.cells import cell_formatter, local_time
+from portal.build.forms import LinkField, build_form
 from portal.build.org_subtree import add_subtree_filter, anchor_name
 from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.build.records import RecordService
+from portal.build.related import related_lists
 from portal.build.row_schema import LocaleGetter
-from portal.domain.china_time import china_datetime
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
@@ -36,7 +36,7 @@ from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 from portal.security.current import current_access
-from portal.security.masking import mask_value
+from portal.state import current_locale
 
 PAGE_SIZE = 25
 EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
@@ -167,6 +167,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
     """
 
     list_template = "portal/list.html"
+    show_template = "portal/show.html"
     show_widget = PortalShowWidget
     page_size = PAGE_SIZE
     register: RegisterSpec
@@ -214,6 +215,51 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         if urlsplit(target).path.startswith((f"{self.route_base}/show/", f"{self.route_base}/edit/")):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
+
+    def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
+        """FAB's show widget (with the 审批 button for a user who may approve) plus the records listed
+        under this one (``portal/show.html``)."""
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        if hasattr(self, "approve") and self.appbuilder.sm.has_access("can_approve", self.class_permission_name):
+            widgets["show"].template_args["approve_path"] = url_for(f"{type(self).__name__}.approve", pk=pk)
+        datamodel = self.datamodel
+        widgets["portal_related"] = related_lists(
+            datamodel.registry, datamodel.models, self.register, item, current_access(), datamodel.session,
+            current_locale(), url_for(f"{type(self).__name__}.show", pk=pk))
+        return widgets
+
+    def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> Any:
+        """On a first visit, links named in the address (``/dues/add?member=12``) are filled in."""
+        if request.method == "GET":
+            for name, value in request.args.items():
+                field = getattr(form, name, None)
+                if isinstance(field, LinkField) and value.isdigit():
+                    try:
+                        field.process_formdata([value])
+                    except ValueError:
+                        field.data = None  # a record outside the scope or gone: the box stays empty
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def post_add(self, item: Any) -> None:
+        """Remember the new record so the redirect can open it (a failed add leaves no id)."""
+        g.portal_saved_pk = getattr(item, "id", None)
+
+    def post_add_redirect(self) -> Any:
+        """After a save: the ``next`` page given, else the new record's page; a failed save goes back
+        to the ``next`` page or the list, never the home page."""
+        return redirect(self._after_save(g.get("portal_saved_pk")))
+
+    def post_edit_redirect(self) -> Any:
+        """After an edit (or approval): the ``next`` page given, else the record's page."""
+        return redirect(self._after_save((request.view_args or {}).get("pk")))
+
+    def _after_save(self, pk: Any) -> str:
+        target = local_path(request.args.get("next"))
+        if target:
+            return target
+        if pk is not None:
+            return url_for(f"{type(self).__name__}.show", pk=pk)
+        return url_for(f"{type(self).__name__}.list")
 
     def searchable_fields(self) -> list[FieldSpec]:
         """What the quick search box searches for this user (never a field they see masked)."""
@@ -289,33 +335,15 @@ class ApprovalViewMixin:
                                     widgets=widgets, related_views=self._related_views)  # type: ignore[attr-defined]
 
 
-def _formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter) -> Callable[[Any], str]:
-    """How a value reads on the list and show pages: blanks empty, choices by label, money with two
-    decimals, and sensitive values masked for users whose roles do not unmask them."""
-
-    def format_value(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        if current_access().hidden(spec, field):
-            return str(mask_value(field, value))
-        if field.type == "boolean":
-            return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
-        if field.type == "choice":
-            return field.choice_label(value, locale())
-        if field.type == "money":
-            return f"{value:,.2f}"
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()[:10]
-        return str(value)
-
-    return format_value
-
-
-def local_time(value: datetime | None) -> str:
-    """Timestamps are stored in UTC and shown in China Standard Time, to the minute."""
-    if value is None:
-        return ""
-    return china_datetime(value).strftime("%Y-%m-%d %H:%M")
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (``/members/list/?page=2``), else ``None``: an absolute
+    or protocol-relative URL, a backslash or a control character would let a link send users elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def _columns(spec: RegisterSpec, names: tuple[str, ...]) -> list[str]:
@@ -367,7 +395,8 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
         "show_columns": [field.name for field in spec.fields] + ["created_at", "updated_at"],
         "search_columns": filter_columns(spec, registry),
         "sortable_columns": [name for name in _columns(spec, spec.screens.list) if name in stored],
-        "formatters_columns": {**{field.name: _formatter(spec, field, locale) for field in spec.fields},
+        "formatters_columns": {**{field.name: cell_formatter(spec, field, locale, registry, models)
+                                  for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,
     }
