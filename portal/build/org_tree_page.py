@@ -55,7 +55,7 @@ class TreeNode:
     key: str
     own: int = 0
     total: int = 0
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
     path: str = ""
 
 

@@ -16,7 +16,7 @@ def access_for_user(user: object) -> Access:
     """The rights of ``user`` (any account object with ``roles`` and ``org_unit_id``)."""
     state = current_app.extensions["portal"]
     role_names = [role.name for role in current_app.appbuilder.sm.get_user_roles(user)]
-    return build_access(str(getattr(user, "username")), role_names, state.roles, getattr(user, "org_unit_id", None),
+    return build_access(str(user.username), role_names, state.roles, getattr(user, "org_unit_id", None),
                         db.session, state.models["org_units"])
 
 
