@@ -62,7 +62,7 @@ class RecordService:
         return self._session()
 
     def problem(self, field: FieldSpec, code: str, **params: Any) -> str:
-        target = self.registry.get(field.target) if field.target in self.registry else None
+        target = self.registry.get(field.target) if field.target and field.target in self.registry else None
         extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
         return Problem(code, {"label": field.label.zh, "label_en": field.label.en, **extra, **params}).message(
             self.locale())

@@ -215,7 +215,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
 
-    def searchable_fields(self) -> list[FieldSpec]:
+    def searchable_fields(self) -> builtins.list[FieldSpec]:
         """What the quick search box searches for this user (never a field they see masked)."""
         access = current_access()
         return [field for field in map(self.register.field, self.register.screens.search)
@@ -255,7 +255,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         """See ``add_form``."""
 
     @property
-    def add_columns(self) -> list[str]:
+    def add_columns(self) -> builtins.list[str]:
         return list(self._allowed("add"))
 
     @add_columns.setter
@@ -263,7 +263,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         """The columns follow the user's writable fields."""
 
     @property
-    def edit_columns(self) -> list[str]:
+    def edit_columns(self) -> builtins.list[str]:
         return list(self._allowed(self._mode()))
 
     @edit_columns.setter

@@ -202,7 +202,7 @@ def _register_rows(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-def _account_rows(session: Session, user_model: type, role_model: type) -> list[dict[str, Any]]:
+def _account_rows(session: Session, user_model: type[Any], role_model: type[Any]) -> list[dict[str, Any]]:
     rows = []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, user_model):
@@ -261,7 +261,7 @@ def _audit(session: Session, context: Any) -> None:
     write(session.connection(), rows)
 
 
-def install(session_factory: Any, user_model: type, role_model: type) -> None:
+def install(session_factory: Any, user_model: type[Any], role_model: type[Any]) -> None:
     """Listen on the shared session (once per process): audit register and account writes, and
     refuse to alter entries."""
     _ACCOUNT_MODELS[:] = [user_model, role_model]
