@@ -131,7 +131,7 @@ class RecordService:
             raise ValueError(self.problem(field, "tree_cycle"))
         return found
 
-    def _find(self, model: Any, column: str, value: Any, scope: Any = None) -> list[Any]:
+    def _find(self, model: Any, column: str, value: Any, scope: sa.ColumnElement[bool] | None = None) -> list[Any]:
         """Rows whose ``column`` equals ``value`` inside the user's scope (rows outside it do not exist)."""
         query = sa.select(model).where(getattr(model, column) == value)
         if scope is not None:
