@@ -26,6 +26,8 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null; }
 
 test: $(BIN)/portal browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	PORTAL_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest
 
 test-sqlite: $(BIN)/portal

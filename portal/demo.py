@@ -14,7 +14,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import accumulate
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
@@ -66,7 +66,7 @@ class Writer:
 
     def __init__(self) -> None:
         self.state = current_app.extensions["portal"]
-        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.now = datetime.now(UTC).replace(tzinfo=None)
         self.counts: dict[str, int] = {}
         self.models = self.state.models
 

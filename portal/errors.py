@@ -101,7 +101,7 @@ def error_response(status: int, hint: str | None = None) -> Response:
     if _wants_json():
         response = jsonify(message=f"{title}：{hint}")
     else:
-        appbuilder = current_app.appbuilder
+        appbuilder = current_app.extensions["appbuilder"]
         response = Response(render_template("portal/error.html", status=status, title=title, hint=hint,
                                              base_template=appbuilder.base_template, appbuilder=appbuilder))
     response.status_code = status

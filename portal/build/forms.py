@@ -97,7 +97,7 @@ def link_text(record: Any, access: Access = SYSTEM_ACCESS) -> str:
 class LinkSelectWidget:
     """A ``<select>`` holding only the current record; select2 searches ``/lookup/<slug>`` as you type."""
 
-    def __call__(self, field: "LinkField", **kwargs: Any) -> Markup:
+    def __call__(self, field: LinkField, **kwargs: Any) -> Markup:
         current = field.data
         text = link_text(current, field.service().access()) if current is not None else ""
         option = (f'<option value="{escape(current.id)}" selected>{escape(text)}</option>'

@@ -9,7 +9,7 @@ Stored derivations are computed on every insert and update; virtual ones are rea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,7 +40,7 @@ def link_column(field: FieldSpec) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def build_models(registry: Registry) -> BuiltModels:

@@ -8,6 +8,7 @@ description (``gettext("")`` returns it, and FAB translates every description, e
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from apispec import APISpec
@@ -56,10 +57,8 @@ class OpenApiMixin:
 
     def add_apispec_components(self, api_spec: APISpec) -> None:
         super().add_apispec_components(api_spec)  # type: ignore[misc]
-        try:
+        with suppress(DuplicateComponentNameError):
             api_spec.components.response(FIELD_ERRORS, FIELD_ERRORS_RESPONSE)
-        except DuplicateComponentNameError:
-            pass
 
     def add_api_spec(self, api_spec: APISpec) -> None:
         super().add_api_spec(api_spec)  # type: ignore[misc]

@@ -55,7 +55,7 @@ class TreeNode:
     key: str
     own: int = 0
     total: int = 0
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
     path: str = ""
 
 
@@ -64,7 +64,7 @@ def build_tree(rows: list[tuple[int, int | None, str, str]], counts: dict[int, i
     missing from ``rows`` (outside the scope) makes its unit a root. Totals and paths are filled in."""
     nodes = {node_id: TreeNode(node_id, parent, title, key, own=counts.get(node_id, 0))
              for node_id, parent, title, key in rows}
-    roots = []
+    roots: list[TreeNode] = []
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id is not None else None
         (parent.children if parent is not None and parent is not node else roots).append(node)

@@ -62,7 +62,7 @@ class RecordService:
         return self._session()
 
     def problem(self, field: FieldSpec, code: str, **params: Any) -> str:
-        target = self.registry.get(field.target) if field.target in self.registry else None
+        target = self.registry.get(field.target) if field.target and field.target in self.registry else None
         extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
         return Problem(code, {"label": field.label.zh, "label_en": field.label.en, **extra, **params}).message(
             self.locale())
@@ -131,7 +131,7 @@ class RecordService:
             raise ValueError(self.problem(field, "tree_cycle"))
         return found
 
-    def _find(self, model: Any, column: str, value: Any, scope: Any = None) -> list[Any]:
+    def _find(self, model: Any, column: str, value: Any, scope: sa.ColumnElement[bool] | None = None) -> list[Any]:
         """Rows whose ``column`` equals ``value`` inside the user's scope (rows outside it do not exist)."""
         query = sa.select(model).where(getattr(model, column) == value)
         if scope is not None:

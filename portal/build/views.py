@@ -261,7 +261,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
             return url_for(f"{type(self).__name__}.show", pk=pk)
         return url_for(f"{type(self).__name__}.list")
 
-    def searchable_fields(self) -> list[FieldSpec]:
+    def searchable_fields(self) -> builtins.list[FieldSpec]:
         """What the quick search box searches for this user (never a field they see masked)."""
         access = current_access()
         return [field for field in map(self.register.field, self.register.screens.search)
@@ -301,7 +301,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         """See ``add_form``."""
 
     @property
-    def add_columns(self) -> list[str]:
+    def add_columns(self) -> builtins.list[str]:
         return list(self._allowed("add"))
 
     @add_columns.setter
@@ -309,7 +309,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         """The columns follow the user's writable fields."""
 
     @property
-    def edit_columns(self) -> list[str]:
+    def edit_columns(self) -> builtins.list[str]:
         return list(self._allowed(self._mode()))
 
     @edit_columns.setter

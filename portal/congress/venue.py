@@ -15,7 +15,7 @@ import hashlib
 import math
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -45,7 +45,7 @@ def ensure_secret(sitting: CongressSession) -> str:
 
 def _epoch(now: datetime) -> float:
     """Seconds since 1970 for ``now`` in UTC (a naive ``now`` is UTC, as ``audit.now_utc`` gives)."""
-    return (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).timestamp()
+    return (now if now.tzinfo else now.replace(tzinfo=UTC)).timestamp()
 
 
 def window_of(now: datetime) -> int:

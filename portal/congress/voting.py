@@ -205,7 +205,7 @@ def _seal(session: Session, poll: Poll, actor: str) -> None:
 
 def scrub(session: Session) -> None:
     """Ask the database to forget the deleted original ballot rows (best effort, outside any transaction)."""
-    engine = session.get_bind()
+    engine = session.get_bind().engine
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text(f"VACUUM (INDEX_CLEANUP ON) {Ballot.__tablename__}"))

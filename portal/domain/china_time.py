@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
@@ -10,7 +10,7 @@ CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 def china_datetime(value: datetime) -> datetime:
     """A naive UTC timestamp (as stored) in China Standard Time."""
-    return value.replace(tzinfo=timezone.utc).astimezone(CHINA_TIME)
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TIME)
 
 
 def china_date(value: datetime) -> date:

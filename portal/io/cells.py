@@ -32,6 +32,8 @@ class ParsedRow:
 def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportContext, progress: Progress,
                add_error: Callable[[CellError], None]) -> list[ParsedRow]:
     """Every cell through its field type's parser; a value seen before in a column is parsed once."""
+    columns: list[tuple[int, str, FieldSpec, Callable[[Any, FieldSpec], Any], dict[Any, tuple[bool, Any]] | None, bool,
+                        str]]
     columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
                 None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
     indices = [column[0] for column in columns]
@@ -60,9 +62,10 @@ def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportCont
             if cache is None or raw.__class__ is bool:
                 outcome = parse_cell(raw, spec_field, parse, locale)
             else:
-                outcome = cache.get(raw)
-                if outcome is None:
-                    outcome = cache[raw] = parse_cell(raw, spec_field, parse, locale)
+                cached = cache.get(raw)
+                if cached is None:
+                    cached = cache[raw] = parse_cell(raw, spec_field, parse, locale)
+                outcome = cached
             ok, value = outcome
             if not ok:
                 add_error(CellError(row_number, column_header, value, index))

@@ -63,7 +63,7 @@ class ExportRequest:
     #: How the selection was made, for the audit trail (``q=张;status=在籍``).
     filters_text: str = ""
 
-    def check(self) -> "ExportRequest":
+    def check(self) -> ExportRequest:
         if self.fmt not in FORMATS:
             raise ExportRefused(f"不支持的导出格式“{self.fmt}”，请选择 xlsx 或 csv。")
         if self.encoding not in CSV_ENCODINGS:

@@ -30,7 +30,7 @@ from portal.security.audit import acting_as, now_utc
 log = logging.getLogger(__name__)
 
 #: kind -> handler(job, progress) -> result dict. Filled by the modules that define the work.
-HANDLERS: dict[str, Callable[[Job, "JobProgress"], dict[str, Any]]] = {}
+HANDLERS: dict[str, Callable[[Job, JobProgress], dict[str, Any]]] = {}
 #: A running job whose progress (its heartbeat) has not moved for this long was cut off (a restart, a kill).
 STALE_SECONDS = 120
 QUEUE_NAME = "portal"

@@ -54,7 +54,7 @@ class Planner:
 
     # -- messages ----------------------------------------------------------------------------
     def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str:
-        target = self.ctx.registry.get(spec_field.target) if spec_field.target in self.ctx.registry else None
+        target = self.ctx.registry.get(spec_field.target) if spec_field.target and spec_field.target in self.ctx.registry else None
         extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
         return Problem(code, {"label": spec_field.label.zh, "label_en": spec_field.label.en, **extra,
                               **params}).message(self.ctx.locale)
@@ -330,7 +330,8 @@ class Planner:
                 key = keys[key].deferred.get(column)
             if key == start:  # back where it began: this unit is in the loop (one below it is told by _drop_orphans)
                 self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
-        moves = {row.record_id: row.values[column] for row in plan.updates if column in row.values}
+        moves = {row.record_id: row.values[column] for row in plan.updates
+                 if column in row.values and row.record_id is not None}
         if moves:
             parents = org_parents(self.ctx.session, self.ctx.model, column)
             parents.update(moves)

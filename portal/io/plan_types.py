@@ -72,7 +72,7 @@ class RowPlan:
 
 @dataclass
 class ImportPlan:
-    header: "HeaderMap"
+    header: HeaderMap
     rows: int = 0
     creates: list[RowPlan] = field(default_factory=list)
     updates: list[RowPlan] = field(default_factory=list)

@@ -256,14 +256,14 @@ def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: in
         raise FileUnreadable(f"文件的第 {beyond:,} 行还有内容，与上面的数据隔着大量空行，超出了单次导入的范围"
                              f"（上限 {max_rows:,} 行），请删除多余的内容后再上传")
     square: list[list[Any]] = []
-    for row in rows:
-        if row is None:
-            row = [None] * width
-        elif len(row) > width:
-            del row[width:]
-        elif len(row) < width:
-            row.extend([None] * (width - len(row)))
-        square.append(row)
+    for kept in rows:
+        if kept is None:
+            kept = [None] * width
+        elif len(kept) > width:
+            del kept[width:]
+        elif len(kept) < width:
+            kept.extend([None] * (width - len(kept)))
+        square.append(kept)
     return square
 
 

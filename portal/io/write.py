@@ -169,8 +169,8 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
     updated = [item.record_id for item in items]
     intact = _count(ctx, created + updated, batch.at)
     if intact != len(created) + len(updated):
-        changed = len(created) + len(updated) - intact
-        raise UndoRefused(f"批次 #{batch.id} 导入的记录中有 {changed} 条在导入后被修改或删除过，不能撤销；"
+        touched = len(created) + len(updated) - intact
+        raise UndoRefused(f"批次 #{batch.id} 导入的记录中有 {touched} 条在导入后被修改或删除过，不能撤销；"
                           f"请在列表中逐条处理。")
     _refuse_if_linked(ctx, batch, created)
     now, username = audit.now_utc(), ctx.access.username or audit.actor_name()

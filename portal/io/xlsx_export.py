@@ -104,6 +104,7 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
     kind = value_type(field)
     hidden = access.hidden(spec, field)
     name = field.name
+    raw: Callable[[Any], Any]
     if field.is_derived and not is_stored(field):
         sources = {source: _reader(source, layout) for source in field.derive_sources}
 
@@ -114,6 +115,7 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
     else:
         raw = _reader(name, layout)
 
+    value: Callable[[Any], Any]
     if hidden:
         def value(record: Any) -> Any:
             return mask_value(field, raw(record))

@@ -276,8 +276,8 @@ def _write_data_sheet(workbook: xlsxwriter.Workbook, spec: RegisterSpec, fields:
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
     _write_guide(guide, spec, fields, registry, styles, locale)
-    for row_index, row in enumerate(meta_rows(spec, fields, locale)):
-        for col, value in enumerate(row):
+    for row_index, meta_row in enumerate(meta_rows(spec, fields, locale)):
+        for col, value in enumerate(meta_row):
             if isinstance(value, int) and not isinstance(value, bool):
                 meta.write_number(row_index, col, value)
             else:

@@ -43,7 +43,7 @@ class Derivation:
         return (self.source_types, *self.more_source_types)
 
 
-def _age(value: Any, today: date) -> int | None:
+def _age(value: str | date, today: date) -> int | None:
     birth = birth_date_from_id(value) if isinstance(value, str) else value
     return age_on(birth, today) if birth else None
 
@@ -55,7 +55,7 @@ def _months_before(value: date, months: int) -> date:
     return date(year, month + 1, day)
 
 
-def _wage(value: Any) -> Decimal | None:
+def _wage(value: Decimal | int | str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 

@@ -124,7 +124,7 @@ def scope_anchor(spec: RegisterSpec) -> FieldSpec | None:
     return spec.field(name) if name else None
 
 
-def row_condition(spec: RegisterSpec, model: Any, access: Access) -> Any | None:
+def row_condition(spec: RegisterSpec, model: Any, access: Access) -> sa.ColumnElement[bool] | None:
     """The SQL condition limiting ``spec``'s rows to the user's scope; ``None`` when unlimited."""
     if access.org_ids is None:
         return None

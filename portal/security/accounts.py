@@ -26,7 +26,7 @@ def password_problem(password: str) -> str | None:
 
 def create_user(username: str, password: str, role_name: str, *, org_code: str | None = None,
                 email: str | None = None) -> None:
-    sm = current_app.appbuilder.sm
+    sm = current_app.extensions["appbuilder"].sm
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,64}", username):
         raise AccountError("用户名只能包含英文字母、数字和 _ . @ -，长度 2–64")
     if sm.find_user(username=username):
@@ -55,7 +55,7 @@ def create_user(username: str, password: str, role_name: str, *, org_code: str |
 
 def set_active(username: str, active: bool) -> None:
     """Deactivate (or reactivate) an account; a deactivated user's sessions stop working at once."""
-    user = current_app.appbuilder.sm.find_user(username=username)
+    user = current_app.extensions["appbuilder"].sm.find_user(username=username)
     if user is None:
         raise AccountError(f"没有用户名为 {username} 的用户")
     user.active = active
@@ -64,7 +64,7 @@ def set_active(username: str, active: bool) -> None:
 
 def ensure_admin(username: str, password_file: Path, make_password: Callable[[], str]) -> str:
     """Create the admin account once; return its password (kept in the instance folder)."""
-    sm = current_app.appbuilder.sm
+    sm = current_app.extensions["appbuilder"].sm
     if password_file.exists() and sm.find_user(username=username):
         return password_file.read_text(encoding="utf-8").strip()
     password = make_password()

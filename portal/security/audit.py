@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
@@ -89,7 +89,7 @@ ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 #: Who background work (an import job, ``portal import --user``) acts for.
@@ -202,7 +202,7 @@ def _register_rows(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-def _account_rows(session: Session, user_model: type, role_model: type) -> list[dict[str, Any]]:
+def _account_rows(session: Session, user_model: type[Any], role_model: type[Any]) -> list[dict[str, Any]]:
     rows = []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, user_model):
@@ -261,7 +261,7 @@ def _audit(session: Session, context: Any) -> None:
     write(session.connection(), rows)
 
 
-def install(session_factory: Any, user_model: type, role_model: type) -> None:
+def install(session_factory: Any, user_model: type[Any], role_model: type[Any]) -> None:
     """Listen on the shared session (once per process): audit register and account writes, and
     refuse to alter entries."""
     _ACCOUNT_MODELS[:] = [user_model, role_model]

@@ -12,11 +12,11 @@ from portal.extensions import db
 from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, build_access
 
 
-def access_for_user(user: object) -> Access:
+def access_for_user(user: Any) -> Access:
     """The rights of ``user`` (any account object with ``roles`` and ``org_unit_id``)."""
     state = current_app.extensions["portal"]
-    role_names = [role.name for role in current_app.appbuilder.sm.get_user_roles(user)]
-    return build_access(str(getattr(user, "username")), role_names, state.roles, getattr(user, "org_unit_id", None),
+    role_names = [role.name for role in current_app.extensions["appbuilder"].sm.get_user_roles(user)]
+    return build_access(str(user.username), role_names, state.roles, getattr(user, "org_unit_id", None),
                         db.session, state.models["org_units"])
 
 
@@ -50,7 +50,7 @@ class UnknownUser(LookupError):
 
 def access_for_username(username: str) -> Access:
     """The rights of the named account (for commands run on someone's behalf, and background jobs)."""
-    user = current_app.appbuilder.sm.find_user(username=username)
+    user = current_app.extensions["appbuilder"].sm.find_user(username=username)
     if user is None or not user.is_active:
         raise UnknownUser(f"没有名为“{username}”的有效用户，请检查用户名（停用的用户不能使用）。")
     return access_for_user(user)

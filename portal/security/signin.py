@@ -39,7 +39,7 @@ class PortalAuthDBView(AuthDBView):
     """FAB's sign-in screen; its refusal says why only after a correct password."""
 
     @property
-    def invalid_login_message(self) -> str:  # type: ignore[override]
+    def invalid_login_message(self) -> str:
         return refusal_message()
 
 

@@ -65,13 +65,13 @@ def sync_roles(app: Flask, dry_run: bool = False) -> SyncReport:
     state = app.extensions["portal"]
     roles: dict[str, RoleSpec] = state.roles
     with app.app_context():
-        sm = app.appbuilder.sm
+        sm = app.extensions["appbuilder"].sm
         session = sm.session
         created = {name for name in roles if sm.find_role(name) is None}
         if not dry_run:
             for name in [sm.auth_role_public, *roles]:
                 sm.add_role(name)  # FAB gives every view's permissions to the admin role as it registers them
-            app.appbuilder.add_permissions(update_perms=True)
+            app.extensions["appbuilder"].add_permissions(update_perms=True)
         existing = {(pv.permission.name, pv.view_menu.name): pv for pv in session.query(sm.permissionview_model)}
         own = portal_views(state.registry)
         fab_pairs = [pair for pair in existing if pair[1] not in own]

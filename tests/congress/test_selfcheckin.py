@@ -35,7 +35,7 @@ def test_the_venue_screen_shows_the_code_big_with_its_qr_and_reloads_itself(app:
     assert venue.code_matches(service.get_session(congress_db, sid).venue_secret, shown_code(staff, sid), now_utc())
     assert chair.get(f"/congress/{sid}/venue-code").status_code == 403
     assert delegate_client(app, congress_db, sitting, 0).get(f"/congress/{sid}/venue-code").status_code == 403
-    assert 'action="/congress/{}/self-checkin/toggle"'.format(sid) in text(staff.get(f"/congress/{sid}/checkin"))
+    assert f'action="/congress/{sid}/self-checkin/toggle"' in text(staff.get(f"/congress/{sid}/checkin"))
 
 
 def test_a_delegate_types_the_code_on_the_phone_and_then_sees_the_ballot(app: Any, congress_db: Any, staff: Any,
@@ -45,7 +45,7 @@ def test_a_delegate_types_the_code_on_the_phone_and_then_sees_the_ballot(app: An
     sid = sitting.session_id
     phone = delegate_client(app, congress_db, sitting, 0)
     page = text(phone.get("/congress/vote"))
-    form = re.search(r'<form method="post" action="/congress/%d/self-checkin".*?</form>' % sid, page, re.S).group(0)
+    form = re.search(rf'<form method="post" action="/congress/{sid}/self-checkin".*?</form>', page, re.S).group(0)
     assert 'name="csrf_token"' in form and 'inputmode="numeric"' in form and 'name="code"' in form
     assert 'value="482913"' in text(phone.get("/congress/vote?code=482913"))  # the hall's QR fills the box in
     wrong = phone.post(f"/congress/{sid}/self-checkin", data={"code": "12345"})

@@ -24,7 +24,7 @@ def test_constants():
     assert WEIGHTS == (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     assert CHECK_CHARS == "10X98765432"
     # W_i = 2^(18-i) mod 11, per ISO 7064 MOD 11-2.
-    assert WEIGHTS == tuple(pow(2, 17 - i, 11) for i in range(17))
+    assert tuple(pow(2, 17 - i, 11) for i in range(17)) == WEIGHTS
 
 
 @pytest.mark.parametrize(
