@@ -53,9 +53,16 @@ _PAGE_ARG = re.compile(r"page_|psize_")
 
 
 def _check_page_args() -> None:
+    largest = int(current_app.config["FAB_API_MAX_PAGE_SIZE"])
     for name, value in request.args.items(multi=True):
-        if _PAGE_ARG.search(name) and not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
+        if not _PAGE_ARG.search(name):
+            continue
+        if not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
             raise RequestRejected(400, f"分页参数 {name} 应为整数（当前为“{value[:50]}”），请从列表页的分页按钮进入。")
+        if name.startswith("psize_") and not 1 <= int(value) <= largest:
+            # One page of every row in scope would tie up a worker: the screens share the API's cap.
+            raise RequestRejected(400, f"每页条数应在 1 到 {largest:,} 之间（当前为 {value.strip()[:30]}），"
+                                       "请用列表页的“每页条数”选择。")
 
 
 def _check_json_body() -> None:
