@@ -11,7 +11,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.build.api import build_api
 from portal.build.forms import link_text
-from portal.build.views import build_view, search_condition
+from portal.build.search import search_condition
+from portal.build.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
 from portal.io.export_views import ExportApiMixin, ExportViewMixin
