@@ -19,14 +19,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from portal import csrf, headers
-    from portal.build.models import build_models
+    from portal.models import build_models
     from portal.config import build_config
     from portal import request_limits
     from portal.errors import register_error_handlers
     from portal.extensions import db, migrate
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
     from portal.congress import models as congress_models  # noqa: F401  (the congress's tables, on FAB's metadata)
-    from portal.io import records  # noqa: F401  (jobs and import batches live on FAB's metadata)
+    from portal.io import job_table  # noqa: F401  (background jobs live on FAB's metadata)
+    from portal.records import batches  # noqa: F401  (import batches live on FAB's metadata)
     from portal.registry.loader import load_registry
     from portal.security import audit
     from portal.security.roles import read_roles
@@ -65,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     request_limits.install(app)
     app.jinja_env.globals["portal_locale"] = current_locale
-    from portal.build.views import local_time
+    from portal.web.views import local_time
 
     app.jinja_env.filters["portal_time"] = local_time
     app.jinja_env.filters["thousands"] = lambda number: f"{number:,}" if isinstance(number, int) else number

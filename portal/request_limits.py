@@ -15,7 +15,7 @@ from typing import Any
 import prison
 from flask import Flask, current_app, request
 
-from portal.build.bounds import check_page
+from portal.web.bounds import check_page
 from portal.errors import RequestRejected
 
 #: Methods whose JSON body is read and checked here.

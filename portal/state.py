@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from portal.build.models import BuiltModels
-from portal.build.records import RecordService
+from portal.models import BuiltModels
+from portal.records.service import RecordService
 from portal.extensions import db
 from portal.registry.spec import Registry
 from portal.security.roles import RoleSpec

@@ -9,19 +9,19 @@ from flask import Flask, abort, jsonify, request
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
-from portal.build.api import build_api
-from portal.build.forms import link_text
-from portal.build.search import search_condition
-from portal.build.views import build_view
+from portal.web.api import build_api
+from portal.web.forms import link_text
+from portal.web.search import search_condition
+from portal.web.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
-from portal.io.export_views import ExportApiMixin, ExportViewMixin
-from portal.io.views import ImportViewMixin
-from portal.build.org_tree_page import OrgTreeView
-from portal.build.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
+from portal.web.export_views import ExportApiMixin, ExportViewMixin
+from portal.web.import_views import ImportViewMixin
+from portal.web.org_tree_page import OrgTreeView
+from portal.security.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
-from portal.security.views import AuditView, RoleMatrixView
+from portal.web.audit_views import AuditView, RoleMatrixView
 from portal.security.access import row_condition
 from portal.security.current import current_access
 from portal.state import PortalState, current_locale

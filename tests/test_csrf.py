@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, make_app
-from tests.io.test_views import GOOD, members_file, wait
+from tests.web.test_import_views import GOOD, members_file, wait
 
 TOKEN_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)"|'
                          r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"')

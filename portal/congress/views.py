@@ -16,7 +16,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
 
-from portal.build.permissions import CONGRESS_VIEW
+from portal.security.permissions import CONGRESS_VIEW
 from portal.congress import roster, service, venue, voting
 from portal.congress.cards import delegate_from_card
 from portal.congress.errors import CongressError

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from portal.domain.messages import DomainValidationError
 from portal.io.columns import import_fields
 from portal.io.headers import HeaderMap
-from portal.io.plan_types import CellError, ImportContext, Progress
+from portal.records.plan_types import CellError, ImportContext, Progress
 from portal.io.xlsx_template import example_row
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from portal.domain.messages import DomainValidationError
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
-from portal.io.records import Job
-from portal.build.list_args import ListArgsRefused, filter_value, refuse_masked
-from portal.build.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
-from portal.build.models import link_column
+from portal.io.job_table import Job
+from portal.web.list_args import ListArgsRefused, filter_value, refuse_masked
+from portal.web.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
+from portal.models import link_column
 from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, row_layout, write_csv, write_xlsx
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec

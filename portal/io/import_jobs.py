@@ -9,7 +9,7 @@ from flask import current_app
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.plan import ImportContext, ImportOptions
-from portal.io.records import Job
+from portal.io.job_table import Job
 from portal.io.sheet_limits import ReadLimits
 from portal.io.xlsx_import import FileUnreadable, run_import
 from portal.security.current import access_for_username

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from portal.extensions import db
-from portal.io.records import Job
+from portal.io.job_table import Job
 from portal.security.audit import acting_as, now_utc
 
 log = logging.getLogger(__name__)

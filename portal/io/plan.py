@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from portal.build.models import link_column
+from portal.models import link_column
 from portal.domain.messages import Problem
 from portal.io.cells import ParsedRow, parse_rows
 from portal.io.columns import import_fields, needs_column
 from portal.io.headers import HeaderMap, HeaderProblem, find_header
-from portal.io.lookups import existing_rows, org_parents, resolve_links, taken_values
-from portal.io.plan_org import OrgLinkCheck
-from portal.io.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
+from portal.records.lookups import existing_rows, org_parents, resolve_links, taken_values
+from portal.records.plan_org import OrgLinkCheck
+from portal.records.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
                                   no_progress)
 from portal.io.template_meta import parse_meta, version_changes
 from portal.registry.derivations import compute, is_stored, source_value

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.extensions import db
-from portal.io.records import Job
+from portal.io.job_table import Job
 from portal.security.audit import now_utc
 
 KINDS = {"import_preview": "导入预检", "import_commit": "导入", "export": "导出"}

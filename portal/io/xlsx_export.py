@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
 
-from portal.build.forms import link_text
+from portal.web.forms import link_text
 from portal.registry.fieldtypes import field_type
 from portal.registry.derivations import DERIVATIONS, derive, is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry

@@ -17,7 +17,7 @@ from portal.io.headers import HeaderProblem
 from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Planner, Progress, no_progress
 from portal.io.readers import FileUnreadable, read_workbook
 from portal.io.sheet_limits import ReadLimits
-from portal.io.write import SourceFile, write_plan
+from portal.records.write import SourceFile, write_plan
 
 __all__ = ["FileUnreadable", "ImportReport", "file_sha256", "run_import"]
 

@@ -1,7 +1,7 @@
 """The one conversion table: a field type is one row here and nowhere else.
 
 Each row says how the type is stored (SQLAlchemy), parsed (forms, REST, import), shown in a form
-(the widget name, resolved in ``portal.build.forms``), described in OpenAPI (marshmallow field),
+(the widget name, resolved in ``portal.web.forms``), described in OpenAPI (marshmallow field),
 and formatted in a spreadsheet (xlsx number format). An unknown type raises ``KeyError``.
 """
 

@@ -1,7 +1,7 @@
 """Typed, immutable description of the registers, as read from ``schemas/*.yaml``.
 
-Nothing here knows about Flask, a request or a database session: the builders in
-``portal.build`` turn these specs into models, schemas, forms and views.
+Nothing here knows about Flask, a request or a database session: ``portal.models`` turns these
+specs into tables, ``portal.records`` reads and writes their rows, ``portal.web`` draws the screens.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Write ``permissions/roles.yaml`` into Flask-AppBuilder's role tables, and say what changed.
 
 ``sync_roles`` registers every view's permissions, creates the roles, and gives each role exactly
-the permission pairs ``portal.build.permissions.role_permissions`` derives from its verbs. With
+the permission pairs ``portal.security.permissions.role_permissions`` derives from its verbs. With
 ``dry_run`` it only reads and reports. A verb whose screens or endpoints do not exist yet has no
 permission pairs to write; the roles file (and the role matrix page) still records it. Roles that are in the database but not in the file are left
 alone and reported, so an account is never cut off silently.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from portal.build.permissions import Permission, portal_views, role_permissions
+from portal.security.permissions import Permission, portal_views, role_permissions
 from portal.security.roles import RoleSpec
 
 

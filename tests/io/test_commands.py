@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from portal.domain.idcard import check_character
 from portal.extensions import db
 from portal.io.commands import import_command, import_template_command
-from portal.io.records import ImportBatch
+from portal.records.batches import ImportBatch
 from portal.security.audit import AuditEntry
 
 PASSWORD = "Command-pass-2026"

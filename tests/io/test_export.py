@@ -502,7 +502,7 @@ def test_a_background_export_keeps_the_users_scope_and_masking(app: Any, admin_c
 
 
 def test_a_running_export_job_shows_a_progress_bar(app: Any, admin_client: Any) -> None:
-    from portal.io.records import Job
+    from portal.io.job_table import Job
     from portal.security.audit import now_utc
 
     job_id = uuid.uuid4().hex

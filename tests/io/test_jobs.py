@@ -39,7 +39,7 @@ def test_progress_is_throttled_but_phase_changes_and_the_end_always_land(tmp_pat
 
 def _wait(app: Any, job_id: str) -> dict[str, Any]:
     from portal.extensions import db
-    from portal.io.records import Job
+    from portal.io.job_table import Job
 
     for _ in range(200):
         with app.app_context():
@@ -130,7 +130,7 @@ def test_with_redis_configured_jobs_go_through_the_rq_queue(app: Any, clean: Non
 def _job_row(app: Any, status: str, age: timedelta = timedelta(0), kind: str = "import_preview",
              finished: bool = False, file_name: str = "会员名单.xlsx") -> str:
     from portal.extensions import db
-    from portal.io.records import Job
+    from portal.io.job_table import Job
     from portal.security.audit import now_utc
 
     job_id = uuid.uuid4().hex
@@ -146,7 +146,7 @@ def _job_row(app: Any, status: str, age: timedelta = timedelta(0), kind: str = "
 
 def _row(app: Any, job_id: str) -> tuple[str, str | None]:
     from portal.extensions import db
-    from portal.io.records import Job
+    from portal.io.job_table import Job
 
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -157,7 +157,7 @@ def test_reading_a_job_whose_worker_died_records_it_failed_naming_the_file(app: 
     """No heartbeat at all (the progress is gone too): the job's age decides, and the row is updated."""
     from portal.extensions import db
     from portal.io.jobs import STALE_SECONDS
-    from portal.io.records import Job
+    from portal.io.job_table import Job
 
     job_id = _job_row(app, "running", timedelta(seconds=STALE_SECONDS + 60), file_name="一车间名单.xlsx")
     with app.app_context():
@@ -232,7 +232,7 @@ def test_a_job_of_a_process_that_died_fails_at_once_even_if_only_queued(app: Any
 
     from portal.extensions import db
     from portal.io.jobs import progress_store
-    from portal.io.records import Job
+    from portal.io.job_table import Job
 
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                               check=True)

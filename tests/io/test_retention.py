@@ -18,7 +18,7 @@ def job_with_files(app: Any, status: str = "done", age_days: float = 0, kind: st
                    file_name: str = "会员名单.xlsx", params: dict[str, Any] | None = None) -> Path:
     """A job row finished ``age_days`` ago and its folder holding an upload and an error file."""
     from portal.extensions import db
-    from portal.io.records import Job
+    from portal.io.job_table import Job
     from portal.security.audit import now_utc
 
     job_id = uuid.uuid4().hex

@@ -25,13 +25,13 @@ from python_calamine import CalamineWorkbook
 
 from portal.domain.idcard import check_character
 from portal.extensions import db
-from portal.io import write as write_module
+from portal.records import write as write_module
 from portal.io.columns import import_fields
 from portal.io.plan import ImportContext, ImportOptions
 from portal.io.readers import FileUnreadable, column_letter
-from portal.io.records import ImportBatch
+from portal.records.batches import ImportBatch
 from portal.io.template_meta import META_SHEET, meta_rows
-from portal.io.write import UndoRefused, undo_batch
+from portal.records.write import UndoRefused, undo_batch
 from portal.io.xlsx_import import ImportReport, run_import
 from portal.io.xlsx_template import write_template
 from portal.registry.spec import RegisterSpec

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.build.models import BuiltModels, build_models
+from portal.models import BuiltModels, build_models
 from portal.registry.loader import load_registry
 from portal.registry.spec import Label, Registry
 from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, build_access, row_condition, subtree_ids

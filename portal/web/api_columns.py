@@ -3,7 +3,7 @@
 FAB builds a fresh schema straight from the model when a request names ``columns`` or
 ``select_columns``, which would send clear values and whole linked rows. Here any selection is a
 subset of the register's own dump schema, so it is masked like the default response and links stay
-``{id, key, title}``. Filters and the sort order go through ``portal.build.list_args`` (a Chinese
+``{id, key, title}``. Filters and the sort order go through ``portal.web.list_args`` (a Chinese
 400 for anything the portal will not run), and the metadata the API returns offers no masked field
 for sorting or filtering.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from flask_appbuilder.exceptions import InvalidColumnArgsFABException
 from marshmallow import Schema
 
-from portal.build.list_args import check_order, check_rest_filters, unmasked
+from portal.web.list_args import check_order, check_rest_filters, unmasked
 from portal.registry.spec import RegisterSpec
 from portal.security.current import current_access
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.build.models import BuiltModels
+from portal.models import BuiltModels
 from portal.registry.spec import FieldSpec, Registry
 from portal.security.access import ORG_REGISTER, Access, row_condition
 

@@ -13,7 +13,7 @@ from portal.registry.org_links import OrgLinks
 from portal.security.access import ORG_REGISTER, org_of, org_tree
 
 if TYPE_CHECKING:
-    from portal.build.records import Errors, RecordService
+    from portal.records.service import Errors, RecordService
 
 
 def settle_org_links(service: RecordService, values: dict[str, Any], instance: Any = None,

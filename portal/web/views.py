@@ -18,15 +18,15 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ShowWidget
 
-from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
-from portal.build.cells import cell_formatter, local_time
-from portal.build.forms import LinkField, build_form
-from portal.build.org_subtree import add_subtree_filter
-from portal.build.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
-from portal.build.records import RecordService
-from portal.build.related import related_lists
-from portal.build.row_schema import LocaleGetter
-from portal.build.search import search_condition
+from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
+from portal.web.cells import cell_formatter, local_time
+from portal.web.forms import LinkField, build_form
+from portal.web.org_subtree import add_subtree_filter
+from portal.web.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
+from portal.records.service import RecordService
+from portal.web.related import related_lists
+from portal.records.row_schema import LocaleGetter
+from portal.web.search import search_condition
 from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored

@@ -12,13 +12,13 @@ from flask_appbuilder.api import get_list_schema, rison, safe
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 
-from portal.build.list_args import ListArgsRefused
+from portal.web.list_args import ListArgsRefused
 from portal.errors import error_response
 from portal.extensions import db
 from portal.io.export import (ExportRefused, ExportRequest, export_in_request, job_params, send_export, stream,
                                write_export)
 from portal.io.jobs import create_job, job_folder, job_state, start
-from portal.io.records import Job
+from portal.io.job_table import Job
 from portal.registry.spec import RegisterSpec
 from portal.security.current import current_access
 from portal.state import current_locale

@@ -190,7 +190,8 @@ def batch_of(view: Page) -> int:
 
 def jobs_and_batches(app: Any) -> tuple[int, int]:
     from portal.extensions import db
-    from portal.io.records import ImportBatch, Job
+    from portal.records.batches import ImportBatch
+    from portal.io.job_table import Job
 
     with app.app_context():
         return (db.session.scalar(sa.select(sa.func.count()).select_from(Job)) or 0,
@@ -210,7 +211,7 @@ def user_client(app: Any, role: str, org: str | None = "A") -> Any:
 
 def running_job(app: Any, username: str = "admin") -> str:
     from portal.extensions import db
-    from portal.io.records import Job
+    from portal.io.job_table import Job
     from portal.security.audit import now_utc
 
     job_id = uuid.uuid4().hex
@@ -603,7 +604,7 @@ def test_a_job_whose_worker_died_names_the_file_on_the_screen_and_in_the_status(
                                                                                admin_client: Any) -> None:
     from portal.extensions import db
     from portal.io.jobs import STALE_SECONDS
-    from portal.io.records import Job
+    from portal.io.job_table import Job
 
     job_id = running_job(app)
     with app.app_context():

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.build.list_args import ListArgsRefused, OrderRefused, check_order, check_rest_filters, \
+from portal.web.list_args import ListArgsRefused, OrderRefused, check_order, check_rest_filters, \
     check_screen_args, filter_value
 from portal.registry.loader import load_registry
 from portal.security.access import SYSTEM_ACCESS, Access

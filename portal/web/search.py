@@ -11,7 +11,7 @@ from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
 from portal.registry.spec import RegisterSpec, Registry
-from portal.build.org_subtree import anchor_name
+from portal.web.org_subtree import anchor_name
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 
 EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})

@@ -23,14 +23,14 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import html_params
 
-from portal.build.org_checks import settle_org_links
-from portal.build.records import RecordService
+from portal.records.org_checks import settle_org_links
+from portal.records.service import RecordService
 from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
 from portal.registry.org_links import OrgLinks
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
-from portal.build.row_schema import LocaleGetter, required_message
+from portal.records.row_schema import LocaleGetter, required_message
 from portal.labels import lazy_label
 from portal.security.access import SYSTEM_ACCESS, Access, scope_anchor
 from portal.security.masking import mask_value

@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from portal.build.models import link_column
-from portal.io.lookups import chunks
-from portal.io.plan_types import ImportContext, RowPlan
+from portal.models import link_column
+from portal.records.lookups import chunks
+from portal.records.plan_types import ImportContext, RowPlan
 from portal.registry.derivations import is_stored
 from portal.security import audit
 from portal.security.access import ORG_REGISTER

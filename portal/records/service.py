@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from portal.build.models import BuiltModels, apply_derivations
-from portal.build.org_checks import settle_org_links
-from portal.build.row_schema import LocaleGetter, build_row_schema
+from portal.models import BuiltModels, apply_derivations
+from portal.records.org_checks import settle_org_links
+from portal.records.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
-from portal.io.lookups import resolve_links
+from portal.records.lookups import resolve_links
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import SYSTEM_ACCESS, Access, row_condition, scope_anchor
 

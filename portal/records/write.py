@@ -18,11 +18,11 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from portal.build.models import link_column
-from portal.io.batch_audit import BatchAudit
-from portal.io.lookups import chunks
-from portal.io.plan import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
-from portal.io.records import ImportBatch, ImportItem, expand_ranges, id_ranges
+from portal.models import link_column
+from portal.records.batch_audit import BatchAudit
+from portal.records.lookups import chunks
+from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
+from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.registry.derivations import derive, is_stored
 from portal.security import audit
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy.orm import Session
 
-from portal.build.models import BuiltModels
+from portal.models import BuiltModels
 from portal.registry.spec import RegisterSpec, Registry
 from portal.security.access import Access
 

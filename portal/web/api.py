@@ -16,12 +16,12 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.build.api_columns import MaskedQueryApiMixin, masked_converter
-from portal.build.openapi import OpenApiMixin
-from portal.build.records import AccessGetter, RecordErrors, RecordForbidden, RecordService
-from portal.build.row_schema import LocaleGetter, build_row_schema, make_field
-from portal.build.org_subtree import openapi_list_doc
-from portal.build.views import filter_columns, make_interface
+from portal.web.api_columns import MaskedQueryApiMixin, masked_converter
+from portal.web.openapi import OpenApiMixin
+from portal.records.service import AccessGetter, RecordErrors, RecordForbidden, RecordService
+from portal.records.row_schema import LocaleGetter, build_row_schema, make_field
+from portal.web.org_subtree import openapi_list_doc
+from portal.web.views import filter_columns, make_interface
 from portal.errors import MESSAGES, api_bad_request_message, status_and_hint
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry

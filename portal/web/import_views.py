@@ -23,8 +23,9 @@ from portal.io import import_jobs
 from portal.io.columns import import_fields
 from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.plan import MODES, ImportContext
-from portal.io.records import ImportBatch, Job
-from portal.io.write import UndoRefused, batch_text, undo_batch
+from portal.records.batches import ImportBatch
+from portal.io.job_table import Job
+from portal.records.write import UndoRefused, batch_text, undo_batch
 from portal.io.xlsx_template import write_template
 from portal.security.audit import acting_as
 from portal.security.current import current_access

@@ -4,7 +4,7 @@ Offered on the field that places a register's rows in the org tree (``org_field`
 the org units themselves), next to FAB's exact "关联" filter, so one filter class serves the list
 screens (``_flt_<n>_org_unit``), the REST API (``(col:org_unit,opr:org_unit_subtree,value:ID)``)
 and both exports. The tree walk is ``portal.security.access.subtree_ids``; the result is cut to the
-user's row scope, and a unit outside that scope is refused by ``portal.build.list_args``.
+user's row scope, and a unit outside that scope is refused by ``portal.web.list_args``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.build.permissions import API_DOCS, OWN_ACCOUNT, portal_views, role_permissions, verb_permissions
+from portal.security.permissions import API_DOCS, OWN_ACCOUNT, portal_views, role_permissions, verb_permissions
 from portal.registry.loader import load_registry
 from portal.registry.spec import Label, Registry
 from portal.security.roles import RoleSpec, read_roles

@@ -2,7 +2,7 @@
 
 ``load`` turns raw values (JSON values or cells) into Python values through the field-type parsers,
 so the REST API and the import report the same Chinese messages as the forms. Links come out as
-the raw natural key (or title) text: resolving them needs the database (``portal.build.links``).
+the raw natural key (or title) text: resolving them needs the database (``portal.web.links``).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from portal.build.models import link_column
-from portal.io.lookups import linked_units
-from portal.io.plan_types import ImportContext
+from portal.models import link_column
+from portal.records.lookups import linked_units
+from portal.records.plan_types import ImportContext
 from portal.registry.org_links import OrgLinkProblem, OrgLinks
 from portal.security.access import ORG_REGISTER, org_tree
 

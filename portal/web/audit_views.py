@@ -9,11 +9,12 @@ from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 
-from portal.build.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
-from portal.build.permissions import AUDIT_VIEW, MATRIX_VIEW
-from portal.build.views import local_time
+from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
+from portal.security.permissions import AUDIT_VIEW, MATRIX_VIEW
+from portal.web.views import local_time
 from portal.labels import lazy_text
 from portal.registry.spec import Label, RegisterSpec
+from portal.security import audit
 from portal.security.audit import ACTIONS, AuditEntry
 from portal.security.current import current_access
 from portal.security.masking import mask_text, mask_value
@@ -102,6 +103,9 @@ def record_key_text(entry: AuditEntry) -> str:
         if current_access().hidden(spec, spec.key_field):
             return mask_text(entry.record_key)
     return entry.record_key or ""
+
+
+audit.READERS.update(changes=describe_changes, record=record_key_text)
 
 
 def action_text(action: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from flask import url_for
 from markupsafe import Markup
 
-from portal.build.row_schema import LocaleGetter
+from portal.records.row_schema import LocaleGetter
 from portal.domain.china_time import china_datetime
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access

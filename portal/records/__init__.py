@@ -1,0 +1,1 @@
+"""A register's rows: the one service that queries, checks and writes them (no Flask request here)."""
