@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 
 from portal.models import BuiltModels
-from portal.records.service import RecordService
+from portal.records.service import RegisterService
 from portal.extensions import db
 from portal.registry.spec import Registry
 from portal.security.roles import RoleSpec
@@ -29,15 +29,15 @@ class PortalState:
     registry: Registry
     models: BuiltModels
     roles: dict[str, RoleSpec] = field(default_factory=dict)
-    services: dict[str, RecordService] = field(default_factory=dict)
+    services: dict[str, RegisterService] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
 
-    def service(self, slug: str) -> RecordService:
+    def service(self, slug: str) -> RegisterService:
         if slug not in self.services:
             spec = self.registry.get(slug)
             from portal.security.current import current_access
 
-            self.services[slug] = RecordService(spec, self.registry, self.models, lambda: db.session, current_locale,
+            self.services[slug] = RegisterService(spec, self.registry, self.models, lambda: db.session, current_locale,
                                                 current_access)
         return self.services[slug]
 

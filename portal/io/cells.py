@@ -7,26 +7,16 @@ times in a roll); blank rows and the template's untouched example row are skippe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from portal.domain.messages import DomainValidationError
 from portal.io.columns import import_fields
 from portal.io.headers import HeaderMap
-from portal.records.plan_types import CellError, ImportContext, Progress
+from portal.records.plan_types import CellError, ImportContext, ParsedRow, Progress
 from portal.io.xlsx_template import example_row
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
-
-
-@dataclass
-class ParsedRow:
-    row: int
-    #: Field name -> parsed value (a link as its text until resolved).
-    values: dict[str, Any]
-    #: Link field name -> the text as written, for resolving.
-    texts: dict[str, str]
 
 
 def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportContext, progress: Progress,

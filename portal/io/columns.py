@@ -20,7 +20,7 @@ def import_fields(spec: RegisterSpec) -> tuple[FieldSpec, ...]:
 
 def needs_column(field: FieldSpec) -> bool:
     """A new record cannot be made without this column (required, no default, not taken from a link)."""
-    return field.required and field.default is None and not field.org_from
+    return field.required_on_create
 
 
 def header_text(field: FieldSpec, locale: str = "zh") -> str:

@@ -1,88 +1,37 @@
-"""Phase one of an import: read every row, check everything, and decide what would be written.
+"""Phase one of an import: read the sheet's header and cells, then let the register's planner check the rows.
 
-Nothing is written here. The plan lists the records to create, the changed columns of the records
-to update (with their old values, for undo), how many rows are unchanged, and every problem as
-(row number in the clerk's file, column header, Chinese message).
+Nothing is written here. Header problems (a missing required column, an approval column the user may
+not import, another register's template) stop the whole file; cell problems become row errors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
-from portal.models import link_column
-from portal.domain.messages import Problem
-from portal.io.cells import ParsedRow, parse_rows
-from portal.io.columns import import_fields, needs_column
+from portal.io.cells import parse_rows
+from portal.io.columns import import_fields
 from portal.io.headers import HeaderMap, HeaderProblem, find_header
-from portal.records.lookups import existing_rows, org_parents, resolve_links, taken_values
-from portal.records.plan_org import OrgLinkCheck
-from portal.records.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
-                                  no_progress)
 from portal.io.template_meta import parse_meta, version_changes
-from portal.registry.derivations import compute, is_stored, source_value
-from portal.registry.spec import FieldSpec
-from portal.security.access import ORG_REGISTER, scope_anchor
+from portal.records.plan import Planner
+from portal.records.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
+                                       no_progress)
 
-__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "Planner", "Progress", "RowPlan",
-           "no_progress"]
+__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "SheetPlanner", "Progress",
+           "RowPlan", "no_progress"]
 
-class Planner:
+
+class SheetPlanner(Planner):
     """Builds an ``ImportPlan`` from the rows of a sheet."""
 
-    def __init__(self, ctx: ImportContext, options: ImportOptions, progress: Progress = no_progress) -> None:
-        self.ctx = ctx
-        self.spec = ctx.spec
-        self.options = options
-        self.progress = progress
-        self.errors: list[CellError] = []
-        self.by_row: dict[int, list[CellError]] = {}
-        self.columns: dict[str, tuple[int, str]] = {}
-        self._required = tuple(f for f in import_fields(self.spec) if needs_column(f))
-        stored = [f for f in self.spec.fields if is_stored(f)]
-        #: (database column, field name, default) of the stored fields a row sets; (column, derivation,
-        #: source fields) of the stored derived ones; the columns of links to this same register.
-        self._plain_columns = tuple((link_column(f) if f.is_link else f.name, f.name, None if f.is_link else f.default)
-                                    for f in stored if not f.is_derived)
-        self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_sources)
-                                      for f in stored if f.is_derived)
-        self._self_links = tuple(link_column(f) for f in self.spec.links if f.target == self.spec.slug)
-        self._derived: dict[str, dict[Any, Any]] = {
-            f.name: {} for f in self.spec.fields
-            if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
-                                    for source in f.derive_sources)}
-
-    # -- messages ----------------------------------------------------------------------------
-    def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str:
-        target = self.ctx.registry.get(spec_field.target) if spec_field.target and spec_field.target in self.ctx.registry else None
-        extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
-        return Problem(code, {"label": spec_field.label.zh, "label_en": spec_field.label.en, **extra,
-                              **params}).message(self.ctx.locale)
-
-    def error(self, row: int, spec_field: FieldSpec | None, message: str) -> None:
-        index, header = self.columns.get(spec_field.name, (None, spec_field.label.zh)) if spec_field else (None, "")
-        self._add(CellError(row, header, message, index))
-
-    def _add(self, error: CellError) -> None:
-        self.errors.append(error)
-        self.by_row.setdefault(error.row, []).append(error)
-
-    # -- the phases ----------------------------------------------------------------------------
     def plan(self, rows: Sequence[Sequence[Any]], meta: list[list[Any]] | None = None) -> ImportPlan:
         header = find_header(rows, self.spec)
         self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
         warnings = self._check_columns(header, meta)
         parsed = parse_rows(rows[header.row_index + 1:], header, self.ctx, self.progress, self._add)
-        plan = ImportPlan(header=header, rows=len(parsed), warnings=warnings)
         if not parsed:
             raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
-        self.progress("check", 0, len(parsed))
-        self._in_file_duplicates(parsed)
-        self._resolve(parsed)
-        self._decide(parsed, plan)
-        self.progress("check", len(parsed), len(parsed))
-        plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
-        return plan
+        plan = ImportPlan(header_row=header.row_index, rows=len(parsed), warnings=warnings)
+        return self.plan_rows(parsed, header.fields, plan)
 
     def _check_columns(self, header: HeaderMap, meta: list[list[Any]] | None) -> list[str]:
         warnings: list[str] = []
@@ -109,260 +58,3 @@ class Planner:
         if self.options.mode == "upsert":
             warnings.append("更新已有记录时，空白单元格表示“保持原值”，不会清空已有内容。")
         return warnings
-
-    def _in_file_duplicates(self, rows: list[ParsedRow]) -> None:
-        for spec_field in self.spec.fields:
-            if not (spec_field.unique or spec_field.name == self.spec.key) or spec_field.name not in self.columns:
-                continue
-            first: dict[Any, int] = {}
-            for row in rows:
-                value = row.values.get(spec_field.name)
-                if value is None:
-                    continue
-                if value in first:
-                    self.error(row.row, spec_field, f"{spec_field.label.zh}“{value}”与第 {first[value]} 行重复，"
-                                                    f"同一文件中只能出现一次")
-                else:
-                    first[value] = row.row
-
-    def _resolve(self, rows: list[ParsedRow]) -> None:
-        """Links by natural key or title, inside the user's scope; self-links may name a row of this file."""
-        file_keys = {row.values.get(self.spec.key) for row in rows}
-        for spec_field in self.spec.links:
-            texts = {row.texts[spec_field.name] for row in rows if spec_field.name in row.texts}
-            if not texts:
-                continue
-            found = resolve_links(self.ctx.session, self.ctx.registry, self.ctx.models, spec_field, texts,
-                                  self.ctx.access)
-            self_link = spec_field.target == self.spec.slug
-            for row in rows:
-                text = row.texts.get(spec_field.name)
-                if text is None:
-                    continue
-                match = found[text]
-                if match.id is not None:
-                    row.values[spec_field.name] = match.id
-                elif self_link and not match.ids and text in file_keys and text != row.values.get(self.spec.key):
-                    row.values[spec_field.name] = _InFile(text)
-                else:
-                    del row.values[spec_field.name]
-                    code = "link_ambiguous" if match.ids else "link_not_found"
-                    self.error(row.row, spec_field, self.message(spec_field, code, value=text))
-
-    def _decide(self, rows: list[ParsedRow], plan: ImportPlan) -> None:
-        ctx, spec = self.ctx, self.spec
-        keys = [row.values[spec.key] for row in rows if spec.key in row.values]
-        anchor = scope_anchor(spec)
-        self._org = OrgLinkCheck.for_import(ctx)
-        self._prepare_updates(plan.header, anchor)
-        existing = existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch)
-        if self._org is not None:
-            self._org.prepare((row.values for row in rows), map(self._stored_links, existing.values()))
-        taken = {f.name: taken_values(ctx.session, ctx.model, f.name,
-                                      [row.values[f.name] for row in rows if f.name in row.values])
-                 for f in spec.fields if f.unique and f.name != spec.key and not f.is_link and f.name in self.columns}
-        for row in rows:
-            key = row.values.get(spec.key)
-            current = existing.get(key) if key is not None else None
-            if current is None:
-                self._plan_create(row, plan, anchor, taken)
-            else:
-                self._plan_update(row, current, plan, anchor, taken)
-        self._check_tree(plan)
-
-    def _prepare_updates(self, header: HeaderMap, anchor: FieldSpec | None) -> None:
-        """Which stored columns an update compares, recomputes and must be allowed to write; fetched once."""
-        spec, access = self.spec, self.ctx.access
-        fields = list(header.fields)
-        if self._org is not None and self._org.rules.source and anchor is not None and anchor not in fields:
-            fields.append(anchor)  # an org unit taken from a changed link is written without its column
-        self._compare = [(f, link_column(f) if f.is_link else f.name) for f in fields
-                         if is_stored(f) and not access.hidden(spec, f)]
-        compared = {f.name for f, _ in self._compare}
-        self._recompute = [(f.name, f.derive_function or "", f.derive_sources) for f in spec.fields
-                           if f.is_derived and is_stored(f) and compared.intersection(f.derive_sources)]
-        self._refused = {column: f.label.zh for f, column in self._compare if not access.may_write(spec, f, False)}
-        self._anchor_column = None if anchor is None else (
-            "id" if spec.slug == ORG_REGISTER else link_column(anchor))
-        self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
-                                          *(source for _, _, sources in self._recompute for source in sources),
-                                          *([self._anchor_column] if self._anchor_column else []),
-                                          *(self._org.columns.values() if self._org is not None else [])]))
-        self._position = {name: index for index, name in enumerate(self._fetch)}
-
-    def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
-                     taken: dict[str, dict[Any, int]]) -> None:
-        spec, access = self.spec, self.ctx.access
-        if not access.can(spec.slug, "create"):
-            self.error(row.row, spec.key_field, f"“{row.values.get(spec.key)}”是新记录，您没有新增{spec.label.zh}的权限")
-            return
-        values = row.values
-        if self._org is not None:
-            self._settle_org(row, None)
-        for spec_field in self._required:
-            if spec_field.name not in values and not self._has_error(row, spec_field):
-                self.error(row.row, spec_field, self.message(spec_field, "required"))
-        if (anchor is not None and access.scoped and anchor.name not in values
-                and not self._has_error(row, anchor)):
-            self.error(row.row, anchor, self.message(anchor, "scope_required"))
-        if taken:
-            self._unique_problem(row, taken, None)
-        if row.row in self.by_row:
-            return
-        get = values.get
-        record = {column: get(name, default) for column, name, default in self._plain_columns}
-        for column, function, sources in self._derived_columns:
-            record[column] = self._derive(column, function, source_value(sources, get))
-        deferred: dict[str, str] = {}
-        for column in self._self_links:
-            value = record[column]
-            if value.__class__ is _InFile:
-                deferred[column], record[column] = value.key, None
-        plan.creates.append(RowPlan(row.row, record, deferred=deferred))
-
-    def _derive(self, column: str, function: str, source: Any) -> Any:
-        """A stored derivation, remembered per source value (wages repeat; ID numbers do not, so they are not kept)."""
-        cache = self._derived.get(column)
-        if cache is None:
-            return compute(function, source)
-        if source not in cache:
-            cache[source] = compute(function, source)
-        return cache[source]
-
-    def _plan_update(self, row: ParsedRow, current: tuple[Any, ...], plan: ImportPlan, anchor: FieldSpec | None,
-                     taken: dict[str, dict[Any, int]]) -> None:
-        spec, access, position = self.spec, self.ctx.access, self._position
-        key = row.values.get(spec.key)
-        if self.options.mode == "insert":
-            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已存在；如要更新已有记录，"
-                                                f"请选择“新增或更新”方式导入")
-            return
-        if self._anchor_column and access.scoped and current[position[self._anchor_column]] not in (
-                access.org_ids or ()):
-            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已登记在您权限范围以外的组织，"
-                                                f"不能在这里修改")
-            return
-        record_id = current[0]
-        if taken:
-            self._unique_problem(row, taken, record_id)
-        if self._org is not None:
-            self._settle_org(row, self._stored_links(current))
-        if row.row in self.by_row:
-            return
-        values = row.values
-        changes: dict[str, Any] = {}
-        before: dict[str, Any] = {}
-        for spec_field, column in self._compare:
-            value = values.get(spec_field.name)
-            if value is None:
-                continue
-            if value.__class__ is _InFile:
-                self.error(row.row, spec_field, f"{spec_field.label.zh}“{value.key}”是本文件中新建的记录；"
-                                                f"请先导入新记录，再更新已有记录的{spec_field.label.zh}")
-                return
-            old = current[position[column]]
-            if old != value:
-                changes[column], before[column] = value, old
-        for name, function, sources in self._recompute:
-            if changes.keys() & sources:
-                source = source_value(sources, lambda field: changes.get(field, current[position[field]]))
-                value, old = self._derive(name, function, source), current[position[name]]
-                if old != value:
-                    changes[name], before[name] = value, old
-        if not changes:
-            plan.unchanged += 1
-            return
-        if not access.can(spec.slug, "edit"):
-            self.error(row.row, spec.key_field, f"“{key}”已存在且内容有变化，您没有修改{spec.label.zh}的权限")
-            return
-        refused = [label for column, label in self._refused.items() if column in changes]
-        if refused:
-            self.error(row.row, spec.key_field, f"您没有权限修改：{'、'.join(refused)}")
-            return
-        plan.updates.append(RowPlan(row.row, changes, record_id=record_id, before=before))
-
-    def _stored_links(self, current: tuple[Any, ...]) -> dict[str, Any]:
-        """The org unit and watched links of a stored record, from its fetched columns."""
-        position = self._position
-        return {name: current[position[column]] for name, column in (self._org.columns.items() if self._org else ())}
-
-    def _settle_org(self, row: ParsedRow, current: dict[str, Any] | None) -> None:
-        """``org_from``/``within_org``: fill a blank org unit from the linked row, or say what disagrees."""
-        check, spec = self._org, self.spec
-        if check is None or any(self._has_error(row, spec.field(name)) for name in check.rules.fields):
-            return
-        org, problems = check.settle(row.values, current)
-        for problem in problems:
-            self.error(row.row, spec.field(problem.field), problem.message(self.ctx.locale))
-        org_field = spec.field(check.rules.org_field or "")
-        if org is not None and not problems:
-            row.values[org_field.name] = org
-        elif current is None and org_field.required and org is None:
-            self.error(row.row, org_field, self.message(org_field, "required"))
-
-    def _unique_problem(self, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
-        for name, values in taken.items():
-            value = row.values.get(name)
-            holder = values.get(value) if value is not None else None
-            if holder is not None and holder != record_id:
-                spec_field = self.spec.field(name)
-                self.error(row.row, spec_field, self.message(spec_field, "not_unique", value=value))
-
-    def _has_error(self, row: ParsedRow, spec_field: FieldSpec) -> bool:
-        header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]
-        return any(error.column == header for error in self.by_row.get(row.row, ()))
-
-    def _has_errors(self, row: ParsedRow) -> bool:
-        return row.row in self.by_row
-
-    def _check_tree(self, plan: ImportPlan) -> None:
-        """A parent chain must not loop: new units naming each other, or a unit moved below itself."""
-        spec = self.spec
-        if not spec.tree:
-            return
-        column = link_column(spec.field(spec.tree))
-        keys = {row.values[spec.key]: row for row in plan.creates}
-        for row in list(plan.creates):
-            start = row.values[spec.key]
-            seen, key = {start}, row.deferred.get(column)
-            while key in keys and key not in seen:
-                seen.add(key)
-                key = keys[key].deferred.get(column)
-            if key == start:  # back where it began: this unit is in the loop (one below it is told by _drop_orphans)
-                self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
-        moves = {row.record_id: row.values[column] for row in plan.updates
-                 if column in row.values and row.record_id is not None}
-        if moves:
-            parents = org_parents(self.ctx.session, self.ctx.model, column)
-            parents.update(moves)
-            for row in plan.updates:
-                node, seen = row.values.get(column), set()
-                while node is not None and node not in seen:
-                    if node == row.record_id:
-                        self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
-                        break
-                    seen.add(node)
-                    node = parents.get(node)
-        plan.creates = [row for row in plan.creates if row.row not in self.by_row]
-        plan.updates = [row for row in plan.updates if row.row not in self.by_row]
-        self._drop_orphans(plan, column)
-
-    def _drop_orphans(self, plan: ImportPlan, column: str) -> None:
-        """A new unit whose parent is a new unit with errors cannot be written either."""
-        tree_field = self.spec.field(self.spec.tree or "")
-        while True:
-            written = {row.values[self.spec.key] for row in plan.creates}
-            orphans = [row for row in plan.creates if column in row.deferred and row.deferred[column] not in written]
-            if not orphans:
-                return
-            for row in orphans:
-                self.error(row.row, tree_field, f"{tree_field.label.zh}“{row.deferred[column]}”所在的行有错误，"
-                                                f"请先改正那一行")
-            plan.creates = [row for row in plan.creates if row.row not in self.by_row]
-
-
-@dataclass(frozen=True)
-class _InFile:
-    """A self-link to a record this file creates, resolved after it is written."""
-
-    key: str

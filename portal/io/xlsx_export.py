@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 import xlsxwriter
 
 from portal.web.forms import link_text
-from portal.registry.fieldtypes import field_type
+from portal.registry.fieldtypes import FIELD_TYPES, field_type
 from portal.registry.derivations import DERIVATIONS, derive, is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access, scope_anchor
@@ -162,10 +162,9 @@ def safe_text(text: str) -> str:
 
 
 def _width(column: Column) -> int:
-    if column.kind in ("id_card",):
-        return 22
-    if column.kind in ("date", "month", "phone", "money", "decimal", "integer", "boolean"):
-        return max(12, len(column.header) * 2 + 2)
+    fixed = field_type(column.kind).xlsx_width if column.kind in FIELD_TYPES else None
+    if fixed is not None and column.kind not in ("text", "link"):
+        return max(12, fixed, len(column.header) * 2 + 2)
     return max(12, min(40, len(column.header) * 2 + 6))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from portal.io.error_file import write_error_file
 from portal.io.headers import HeaderProblem
-from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Planner, Progress, no_progress
+from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Progress, SheetPlanner, no_progress
 from portal.io.readers import FileUnreadable, read_workbook
 from portal.io.sheet_limits import ReadLimits
 from portal.records.write import SourceFile, write_plan
@@ -62,7 +62,7 @@ def file_sha256(path: Path) -> str:
 def _report(plan: ImportPlan) -> ImportReport:
     return ImportReport(rows=plan.rows, created=len(plan.creates), updated=len(plan.updates), unchanged=plan.unchanged,
                         errors=plan.errors, warnings=plan.warnings, error_rows=len(plan.error_rows),
-                        header_row=plan.header.row_index + 1)
+                        header_row=plan.header_row + 1)
 
 
 def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, *, dry_run: bool = False,
@@ -79,13 +79,13 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
                              max_unzipped_mb=limits.unzipped_mb)
     progress("read", len(workbook.rows), len(workbook.rows))
     try:
-        plan = Planner(ctx, options, progress).plan(workbook.rows, workbook.meta)
+        plan = SheetPlanner(ctx, options, progress).plan(workbook.rows, workbook.meta)
     except HeaderProblem as problem:
         ctx.session.rollback()
         return ImportReport(problems=problem.messages)
     report = _report(plan)
     if errors_out is not None and plan.errors:
-        write_error_file(workbook.rows, plan.header.row_index, plan.errors, errors_out)
+        write_error_file(workbook.rows, plan.header_row, plan.errors, errors_out)
     writable = not plan.errors or options.partial
     if dry_run or not writable:
         ctx.session.rollback()

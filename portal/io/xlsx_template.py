@@ -34,8 +34,6 @@ EXAMPLE_ROW = 1
 LAST_ROW = 100_000
 BOOLEAN_VALUES = ("是", "否")
 _LIST_LIMIT = 255
-_TYPE_WIDTHS = {"id_card": 22, "date": 12, "month": 10, "phone": 14, "email": 26, "money": 14, "integer": 10,
-                "decimal": 12, "boolean": 8, "text": 40, "link": 16}
 _PERSON_WORDS = ("姓名", "联系人", "代表", "审批人", "负责人", "经办人")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -61,25 +59,10 @@ def help_examples(field: FieldSpec) -> list[str]:
     return quoted + [token for token in re.split(r"[、，；,;\s“”\"]+", first) if token]
 
 
-def _clamp(value: Decimal, field: FieldSpec) -> Decimal:
-    low = value if field.min is None else max(value, field.min)
-    return low if field.max is None else min(low, field.max)
-
-
 def _candidates(field: FieldSpec, registry: Registry, seen: frozenset[str]) -> list[Any]:
-    fixed = {"id_card": "11010519491231002X", "phone": "13812345678", "email": "zhangsan@example.com",
-             "date": date(2020, 1, 5), "month": "2024-01", "boolean": "否"}
-    if field.type in fixed:
-        return [fixed[field.type]]
-    if field.type == "choice":
-        return list(field.choice_values[:1])
-    if field.type == "money":
-        return [_clamp(Decimal("5000.00"), field).quantize(Decimal("0.01"))]
-    if field.type == "integer":
-        year_like = "year" in field.name or "年度" in field.label.zh or "年份" in field.label.zh
-        return [int(_clamp(Decimal(2024 if year_like else 3), field))]
-    if field.type == "decimal":
-        return [_clamp(Decimal("1.5"), field)]
+    example = field_type(field.type).example
+    if example is not None:
+        return example(field)
     if field.is_link:
         target = field.target or ""
         examples: list[Any] = help_examples(field)
@@ -141,7 +124,7 @@ def sheet_title(spec: RegisterSpec, locale: str = "zh") -> str:
 
 
 def column_width(field: FieldSpec, header: str) -> int:
-    width = _TYPE_WIDTHS.get(field.type)
+    width = field_type(field.type).xlsx_width
     if width is None and field.type == "choice":
         width = max([display_width(value) for value in field.choice_values] + [6]) + 4
     if width is None:

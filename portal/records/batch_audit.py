@@ -31,7 +31,8 @@ _PLAIN: dict[type, Callable[[Any], Any]] = {date: date.isoformat}
 class BatchAudit:
     """Builds the entries of one batch (or its undo) for ``ctx``'s register."""
 
-    def __init__(self, ctx: ImportContext, batch_id: int, at: datetime, username: str, note: str) -> None:
+    def __init__(self, ctx: ImportContext, batch_id: int | None, at: datetime, username: str, note: str | None
+                 ) -> None:
         self.ctx = ctx
         spec = ctx.spec
         #: (field name, database column) of every stored field, in the schema's order (as screens record them).

@@ -83,6 +83,16 @@ def existing_rows(session: Session, model: Any, key: str, keys: Sequence[Any],
     return found
 
 
+def rows_by_id(session: Session, model: Any, ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+    """Id -> the stored values of ``columns`` (which start with ``id``), for the records a screen or the API edits."""
+    table = model.__table__
+    found: dict[int, tuple[Any, ...]] = {}
+    for part in chunks(list(ids)):
+        for row in session.execute(sa.select(*(table.c[name] for name in columns)).where(table.c.id.in_(part))):
+            found[row[0]] = tuple(row)
+    return found
+
+
 def taken_values(session: Session, model: Any, column_name: str, values: Sequence[Any]) -> dict[Any, int]:
     """Value -> id of the record already holding it in a unique column."""
     column = model.__table__.c[column_name]

@@ -1,9 +1,9 @@
-"""The values an import passes around: its options, its context, the plan it makes and its errors."""
+"""The values a write passes around: its options, its context, the rows, the plan it makes and its errors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
@@ -11,11 +11,9 @@ from portal.models import BuiltModels
 from portal.registry.spec import RegisterSpec, Registry
 from portal.security.access import Access
 
-if TYPE_CHECKING:
-    from portal.io.headers import HeaderMap
-
 #: phase ("read", "validate", "write"), rows done, rows in all.
 Progress = Callable[[str, int, int], None]
+#: The modes an import offers; ``record`` is one record from a screen or the API (see ``ImportOptions``).
 MODES = ("insert", "upsert")
 
 
@@ -25,7 +23,8 @@ def no_progress(phase: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class ImportOptions:
-    #: insert: new records only; upsert: new records, and update existing ones by natural key.
+    #: insert: new records only; upsert: new records, and update existing ones by natural key;
+    #: record: one record from a screen or the API, updated by id, where a blank value clears the field.
     mode: str = "insert"
     #: Write the valid rows even when others have errors (default: all or nothing).
     partial: bool = False
@@ -54,9 +53,25 @@ class CellError:
     message: str
     #: 0-based column in the clerk's sheet, to highlight the cell in the error file.
     col_index: int | None = None
+    #: The field it concerns (``None``: the whole row), for a form or the API to show it under the field.
+    field: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedRow:
+    """One row to check: its values already parsed by the field types (links as text until resolved)."""
+
+    row: int
+    #: Field name -> parsed value (a link as its text until resolved, or its id when chosen by id).
+    #: A name absent means "not given"; a name holding ``None`` means "clear it" (screens and API).
+    values: dict[str, Any]
+    #: Link field name -> the text as written, for resolving.
+    texts: dict[str, str]
+    #: The stored record a screen or the API updates (``record`` mode).
+    record_id: int | None = None
 
 
 @dataclass
@@ -72,7 +87,8 @@ class RowPlan:
 
 @dataclass
 class ImportPlan:
-    header: HeaderMap
+    #: 0-based row of the sheet's header (rows of a screen or the API have none).
+    header_row: int = 0
     rows: int = 0
     creates: list[RowPlan] = field(default_factory=list)
     updates: list[RowPlan] = field(default_factory=list)

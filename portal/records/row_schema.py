@@ -34,10 +34,11 @@ class _ParsedMixin:
         """A required field left out, or sent as ``null``, gets the same Chinese message as a blank one."""
         if key in ("required", "null"):
             return ValidationError(required_message(self.spec, self.locale()))
-        return super().make_error(key, **kwargs)  # type: ignore[misc]
+        error: ValidationError = super().make_error(key, **kwargs)  # type: ignore[misc]
+        return error
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        # An org unit taken from a link (``org_from``) may be blank here; ``RecordService`` fills it in.
+        # An org unit taken from a link (``org_from``) may be blank here; ``planner fills it in (``portal.records.plan``).
         if is_blank(value):
             if self.spec.required and not self.spec.org_from:
                 raise ValidationError(required_message(self.spec, self.locale()))

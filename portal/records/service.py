@@ -1,30 +1,39 @@
-"""The one write path for a register's records: validate raw values, resolve links, check uniqueness.
+"""The register service: the one code path that checks and writes a register's rows.
 
-The REST API uses it for POST/PUT; the forms use its link and uniqueness checks; the import will
-use it row by row. It needs a SQLAlchemy session but no Flask request.
+Every channel calls it: the screens and the REST API with one record (``create``/``update``/``save``,
+a plan of one row), the import with a sheet's rows (``plan``/``apply``), and ``delete``. All of them
+go through the same planner (``portal.records.plan``: required, choices already parsed, links,
+uniqueness, row scope, org links, tree cycles, derived columns, rights per column) and the same
+writer (``portal.records.write``: Core statements, one audit entry per changed record). It needs a
+SQLAlchemy session, the user's ``Access`` and the locale, passed in; it reads no Flask request.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from portal.models import BuiltModels, apply_derivations
-from portal.records.org_checks import settle_org_links
-from portal.records.row_schema import LocaleGetter, build_row_schema
 from portal.domain.messages import Problem
+from portal.models import BuiltModels, link_column
+from portal.records.batch_audit import BatchAudit
 from portal.records.lookups import resolve_links
+from portal.records.plan import Planner
+from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress, no_progress
+from portal.records.row_schema import LocaleGetter, build_row_schema
+from portal.records.batches import ImportBatch
+from portal.records.write import SourceFile, write_entries, write_noted, write_plan, write_record
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import SYSTEM_ACCESS, Access, row_condition, scope_anchor
+from portal.security import audit
+from portal.security.access import SYSTEM_ACCESS, Access, row_condition
 
 Errors = dict[str, list[str]]
 
 
 class RecordErrors(Exception):
-    """Field-level validation errors: ``{field: [Chinese message, ...]}``."""
+    """Field-level validation errors: ``{field: [Chinese message, ...]}`` (``_schema``: the whole record)."""
 
     def __init__(self, errors: Errors) -> None:
         self.errors = errors
@@ -40,10 +49,14 @@ class RecordForbidden(Exception):
 
 
 AccessGetter = Callable[[], Access]
+#: One record, as a screen or the API gives it: ``create``, ``update`` (the plan of one row).
+RECORD = ImportOptions(mode="record")
+#: A new file's rows: insert only, all or nothing.
+INSERT = ImportOptions(mode="insert")
 
 
-class RecordService:
-    """Validate and write records of one register."""
+class RegisterService:
+    """Check and write the records of one register for one user."""
 
     def __init__(self, spec: RegisterSpec, registry: Registry, models: BuiltModels,
                  session: Callable[[], Session], locale: LocaleGetter,
@@ -61,14 +74,43 @@ class RecordService:
     def session(self) -> Session:
         return self._session()
 
+    def context(self) -> ImportContext:
+        """What the planner and the writer need: this register, the session, the user's rights, the locale."""
+        return ImportContext(self.spec, self.registry, self.models, self.session, self.access(), self.locale())
+
     def problem(self, field: FieldSpec, code: str, **params: Any) -> str:
         target = self.registry.get(field.target) if field.target and field.target in self.registry else None
         extra = {"target": target.label.zh, "target_en": target.label.en} if target else {}
         return Problem(code, {"label": field.label.zh, "label_en": field.label.en, **extra, **params}).message(
             self.locale())
 
+    # -- reading ---------------------------------------------------------------------------------
+    def query(self) -> sa.Select[Any]:
+        """The user's rows of this register (row scope applied), for lists, exports and lookups to narrow."""
+        query = sa.select(self.model)
+        scope = row_condition(self.spec, self.model, self.access())
+        return query if scope is None else query.where(scope)
+
+    # -- many rows (an import) ---------------------------------------------------------------------
+    def plan(self, rows: list[ParsedRow], fields: Sequence[FieldSpec], options: ImportOptions,
+             progress: Progress = no_progress) -> ImportPlan:
+        """Check parsed rows carrying ``fields``; nothing is written."""
+        return Planner(self.context(), options, progress).plan_rows(rows, fields, ImportPlan(rows=len(rows)))
+
+    def apply(self, plan: ImportPlan, source: SourceFile | str, options: ImportOptions = INSERT,
+              progress: Progress = no_progress) -> ImportBatch | list[int]:
+        """Write a checked plan in the caller's transaction, with one audit entry per written record.
+
+        From a file (``SourceFile``) it is an import batch that can be undone (returned); from anything
+        else ``source`` is the note the audit entries carry (``"演示数据"``), and the new ids are returned.
+        """
+        if isinstance(source, SourceFile):
+            return write_plan(self.context(), plan, options, source, progress)
+        return write_noted(self.context(), plan, source, progress)
+
+    # -- one record (screens, API) -----------------------------------------------------------------
     def load(self, raw: Mapping[str, Any], instance: Any = None) -> dict[str, Any]:
-        """Raw values -> Python values with links resolved; raises ``RecordErrors`` listing every problem.
+        """Raw JSON values -> parsed values with links resolved; raises ``RecordErrors`` listing every problem.
 
         Raises ``RecordForbidden`` first when ``raw`` sets a field the user may not write.
         """
@@ -87,20 +129,68 @@ class RecordService:
                     values[field.name] = self.resolve_link(field, raw.get(field.name), instance)
                 except ValueError as problem:
                     errors[field.name] = [str(problem)]
-        errors.update(settle_org_links(self, values, instance, failed=errors))
-        anchor = scope_anchor(self.spec)
-        if anchor and self.access().scoped and anchor.name not in errors:
-            missing = values.get(anchor.name) is None if (instance is None or anchor.name in values) else False
-            if missing:
-                errors[anchor.name] = [self.problem(anchor, "scope_required")]
-        for field in self.spec.fields:
-            if field.unique and values.get(field.name) is not None and field.name not in errors:
-                message = self.unique_problem(field, values[field.name], instance)
-                if message:
-                    errors[field.name] = [message]
         if errors:
             raise RecordErrors(errors)
         return values
+
+    def create(self, raw: Mapping[str, Any]) -> Any:
+        """A new record from raw JSON values (the REST API)."""
+        return self.save(self.load(raw))
+
+    def update(self, instance: Any, raw: Mapping[str, Any]) -> Any:
+        """Change ``instance`` by raw JSON values (only the fields given)."""
+        return self.save(self.load(raw, instance=instance), instance)
+
+    def save(self, values: Mapping[str, Any], instance: Any = None) -> Any:
+        """Write parsed values (links as records) as a plan of one row; the caller commits.
+
+        Raises ``RecordErrors`` with every problem the planner finds, by field. Returns the record
+        (``instance`` itself, refreshed, for an update).
+        """
+        row = ParsedRow(1, {name: value.id if self.spec.field(name).is_link and value is not None else value
+                            for name, value in values.items() if not self.spec.field(name).is_derived}, {},
+                        record_id=None if instance is None else instance.id)
+        ctx = self.context()
+        fields = [self.spec.field(name) for name in row.values]
+        plan = Planner(ctx, RECORD).plan_rows([row], fields, ImportPlan(rows=1))
+        if plan.errors:
+            errors: Errors = {}
+            for error in plan.errors:
+                errors.setdefault(error.field or "_schema", []).append(error.message)
+            raise RecordErrors(errors)
+        record_id = write_record(ctx, plan)
+        if instance is not None:
+            self.session.expire(instance)
+            return instance
+        return self.session.get(self.model, record_id)
+
+    def delete(self, instance: Any) -> None:
+        """Delete one record with its audit entry; refused while other records link to it. The caller commits."""
+        linked = self.linked_elsewhere(instance.id)
+        if linked:
+            raise RecordErrors({"_schema": [linked]})
+        ctx = self.context()
+        notes = BatchAudit(ctx, None, audit.now_utc(), ctx.access.username or audit.actor_name(), None)
+        records = notes.fetch([instance.id])
+        table = self.model.__table__
+        self.session.expunge(instance)
+        connection = self.session.connection()
+        connection.execute(table.delete().where(table.c.id == instance.id))
+        write_entries(connection, notes.deleted(records))
+
+    def linked_elsewhere(self, record_id: int) -> str | None:
+        """The Chinese reason this record cannot be deleted (other records link to it), or ``None``."""
+        for other in self.registry:
+            for field in other.links:
+                if field.target != self.spec.slug:
+                    continue
+                table = self.models[other.slug].__table__
+                count = self.session.scalar(sa.select(sa.func.count()).select_from(table).where(
+                    table.c[link_column(field)] == record_id)) or 0
+                if count:
+                    return (f"这条{self.spec.label.zh}仍被 {count} 条{other.label.zh}记录引用（{field.label.zh}），"
+                            f"请先修改或删除这些记录后再删除。")
+        return None
 
     def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:
         access = self.access()
@@ -111,13 +201,15 @@ class RecordService:
 
     def resolve_link(self, field: FieldSpec, raw: Any, instance: Any = None) -> Any:
         """Find the linked record by id (JSON integer), natural key, title or ``title (key)`` (the import's
-        rule, ``resolve_links``); ``ValueError`` if not exactly one."""
+        rule, ``resolve_links``), inside the user's scope; ``ValueError`` if not exactly one."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         target_spec = self.registry.get(field.target or "")
         target = self.models[target_spec.slug]
         if isinstance(raw, int) and not isinstance(raw, bool):
-            candidates = self._find(target, "id", raw, row_condition(target_spec, target, self.access()))
+            query = sa.select(target).where(target.id == raw)
+            scope = row_condition(target_spec, target, self.access())
+            candidates = list(self.session.scalars(query if scope is None else query.where(scope)).unique())
         else:
             text = str(raw).strip()
             ids = resolve_links(self.session, self.registry, self.models, field, [text], self.access())[text].ids
@@ -126,53 +218,7 @@ class RecordService:
             raise ValueError(self.problem(field, "link_not_found", value=raw))
         if len(candidates) > 1:
             raise ValueError(self.problem(field, "link_ambiguous", value=raw))
-        found = candidates[0]
-        if self.spec.tree == field.name and instance is not None and self._is_descendant(found, instance):
-            raise ValueError(self.problem(field, "tree_cycle"))
-        return found
-
-    def _find(self, model: Any, column: str, value: Any, scope: sa.ColumnElement[bool] | None = None) -> list[Any]:
-        """Rows whose ``column`` equals ``value`` inside the user's scope (rows outside it do not exist)."""
-        query = sa.select(model).where(getattr(model, column) == value)
-        if scope is not None:
-            query = query.where(scope)
-        query = query.limit(2)
-        return list(self.session.scalars(query).unique())
-
-    def _is_descendant(self, candidate: Any, instance: Any) -> bool:
-        node, seen = candidate, set()
-        while node is not None and id(node) not in seen:
-            if node is instance:
-                return True
-            seen.add(id(node))
-            node = getattr(node, self.spec.tree or "", None)
-        return False
-
-    def unique_problem(self, field: FieldSpec, value: Any, instance: Any = None) -> str | None:
-        """The Chinese message if another record already uses ``value`` for a unique field."""
-        column = getattr(self.model, f"{field.name}_id" if field.is_link else field.name)
-        key = value.id if field.is_link and value is not None else value
-        query = sa.select(self.model.id).where(column == key)
-        if instance is not None and getattr(instance, "id", None) is not None:
-            query = query.where(self.model.id != instance.id)
-        if self.session.scalar(query.limit(1)) is not None:
-            return self.problem(field, "not_unique", value=value)
-        return None
-
-    def apply(self, instance: Any, values: Mapping[str, Any]) -> Any:
-        for name, value in values.items():
-            if not self.spec.field(name).is_derived:
-                setattr(instance, name, value)
-        apply_derivations(instance, self.spec)
-        return instance
-
-    def create(self, raw: Mapping[str, Any]) -> Any:
-        instance = self.apply(self.model(), self.load(raw))
-        self.session.add(instance)
-        return instance
-
-    def update(self, instance: Any, raw: Mapping[str, Any]) -> Any:
-        return self.apply(instance, self.load(raw, instance=instance))
+        return candidates[0]
 
     def dump_for_edit(self, instance: Any) -> dict[str, Any]:
         """Current values as the API accepts them (links by natural key)."""

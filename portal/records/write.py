@@ -12,8 +12,7 @@ import json
 from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ from portal.records.lookups import chunks
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
 from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.registry.derivations import derive, is_stored
+from portal.registry.fieldtypes import field_type
 from portal.security import audit
 
 #: Rows per INSERT/UPDATE round trip.
@@ -44,28 +44,31 @@ class SourceFile:
     sha256: str
 
 
-def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, source: SourceFile,
-               progress: Progress = no_progress) -> ImportBatch:
-    """Write ``plan`` (the caller commits) and return its batch record."""
+def write_rows(ctx: ImportContext, plan: ImportPlan, at: datetime, progress: Progress = no_progress) -> list[int]:
+    """Insert the plan's new records and update its changed ones (the caller commits); the new ids, in order."""
     table = ctx.model.__table__
     connection = ctx.session.connection()
-    at = audit.now_utc()
     total = len(plan.creates) + len(plan.updates)
     done = 0
     progress("write", 0, total)
-    sqlite = connection.dialect.name == "sqlite"
-    last_id = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0 if sqlite else 0
-    for part in chunks(plan.creates, WRITE_CHUNK):
-        bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in part])
-        done += len(part)
-        progress("write", done, total)
-    if sqlite and not any(row.deferred for row in plan.creates):
-        # SQLite holds the write lock for the whole transaction: the new ids are the next ones, in order.
-        created_ids = list(range(last_id + 1, last_id + 1 + len(plan.creates)))
+    if len(plan.creates) == 1 and not plan.creates[0].deferred:
+        created_ids = [connection.execute(table.insert().values(
+            {**plan.creates[0].values, "created_at": at, "updated_at": at}).returning(table.c.id)).scalar_one()]
+        done = 1
     else:
-        created = _created_ids(ctx, at) if plan.creates else {}
-        _link_in_file(ctx, plan, created, at)
-        created_ids = [created[row.values[ctx.spec.key]] for row in plan.creates]
+        sqlite = connection.dialect.name == "sqlite"
+        last_id = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0 if sqlite else 0
+        for part in chunks(plan.creates, WRITE_CHUNK):
+            bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in part])
+            done += len(part)
+            progress("write", done, total)
+        if sqlite and not any(row.deferred for row in plan.creates):
+            # SQLite holds the write lock for the whole transaction: the new ids are the next ones, in order.
+            created_ids = list(range(last_id + 1, last_id + 1 + len(plan.creates)))
+        else:
+            created = _created_ids(ctx, at) if plan.creates else {}
+            _link_in_file(ctx, plan, created, at)
+            created_ids = [created[row.values[ctx.spec.key]] for row in plan.creates]
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in plan.updates:
         columns = tuple(sorted(row.values))
@@ -78,6 +81,33 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
             connection.execute(statement, list(part))
             done += len(part)
             progress("write", done, total)
+    return created_ids
+
+
+def write_noted(ctx: ImportContext, plan: ImportPlan, note: str | None = None,
+                progress: Progress = no_progress) -> list[int]:
+    """Write ``plan`` with one audit entry per written record, ``note`` as their detail, and no batch
+    (a screen, the API, the demo data); the caller commits. The new ids, in the order of ``plan.creates``."""
+    at = audit.now_utc()
+    created_ids = write_rows(ctx, plan, at, progress)
+    notes = BatchAudit(ctx, None, at, ctx.access.username or audit.actor_name(), note)
+    write_entries(ctx.session.connection(), chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
+    return created_ids
+
+
+def write_record(ctx: ImportContext, plan: ImportPlan) -> int | None:
+    """Write a screen's or the API's plan of one record with its audit entry (the caller commits); its id."""
+    created_ids = write_noted(ctx, plan)
+    if created_ids:
+        return created_ids[0]
+    return plan.updates[0].record_id if plan.updates else None
+
+
+def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, source: SourceFile,
+               progress: Progress = no_progress) -> ImportBatch:
+    """Write ``plan`` (the caller commits) and return its batch record."""
+    at = audit.now_utc()
+    created_ids = write_rows(ctx, plan, at, progress)
     batch = ImportBatch(register=ctx.spec.slug, username=ctx.access.username or audit.actor_name(),
                         org_unit_id=ctx.access.org_id, file_name=source.name[:255], file_hash=source.sha256,
                         mode=options.mode, partial=options.partial, rows=plan.rows, created=len(plan.creates),
@@ -85,6 +115,7 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
                         created_ids=json.dumps(id_ranges(created_ids)), status="committed")
     ctx.session.add(batch)
     ctx.session.flush()
+    connection = ctx.session.connection()
     items = [{"batch_id": batch.id, "record_id": row.record_id, "before": json.dumps(_plain(row.before))}
              for row in plan.updates]
     for part in chunks(items, WRITE_CHUNK):
@@ -222,7 +253,7 @@ def _restore(ctx: ImportContext, before: dict[str, Any]) -> dict[str, Any]:
     for spec_field in ctx.spec.fields:
         column = link_column(spec_field) if spec_field.is_link else spec_field.name
         if column in before:
-            values[column] = _typed(spec_field.type, before[column])
+            values[column] = field_type(spec_field.type).restore(before[column])
     for spec_field in ctx.spec.fields:
         sources = spec_field.derive_sources
         if spec_field.is_derived and is_stored(spec_field) and sources and all(name in values for name in sources):
@@ -230,11 +261,3 @@ def _restore(ctx: ImportContext, before: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _typed(type_name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if type_name == "date":
-        return date.fromisoformat(value)
-    if type_name in ("money", "decimal"):
-        return Decimal(value)
-    return value

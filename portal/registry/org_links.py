@@ -5,7 +5,7 @@ when blank, refused when it differs. ``within_org`` (on a link) requires the lin
 record's org unit or below it. Either way, whoever sees the record may also see what it links.
 
 Pure: ids in, the org unit to store and the problems out. The form, the REST API (through
-``RecordService``) and the import (set-based, in ``portal.io.plan``) gather the ids their own way
+``RegisterService``) and the import (set-based, in ``portal.io.plan``) gather the ids their own way
 and call ``OrgLinks.settle``.
 """
 

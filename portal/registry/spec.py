@@ -74,6 +74,11 @@ class FieldSpec:
         return self.type == "link"
 
     @property
+    def required_on_create(self) -> bool:
+        """A new record cannot be made without a value here (required, no default, not taken from a link)."""
+        return self.required and self.default is None and not self.org_from
+
+    @property
     def is_derived(self) -> bool:
         return self.derive is not None
 

@@ -1,4 +1,4 @@
-"""Spec -> Flask-AppBuilder ModelRestApi at ``/api/v1/<slug>/``, writing through ``RecordService``.
+"""Spec -> Flask-AppBuilder ModelRestApi at ``/api/v1/<slug>/``, writing through ``RegisterService``.
 
 The row schema documents the POST/PUT bodies in OpenAPI and validates them; errors come back as
 HTTP 422 ``{"message": {field: [Chinese message]}}``, the same messages as the forms.
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.web.api_columns import MaskedQueryApiMixin, masked_converter
 from portal.web.openapi import OpenApiMixin
-from portal.records.service import AccessGetter, RecordErrors, RecordForbidden, RecordService
+from portal.records.service import AccessGetter, RecordErrors, RecordForbidden, RegisterService
 from portal.records.row_schema import LocaleGetter, build_row_schema, make_field
 from portal.web.org_subtree import openapi_list_doc
 from portal.web.views import filter_columns, make_interface
@@ -78,7 +78,7 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
     """Base of every generated register API."""
 
     register: RegisterSpec
-    service_getter: Callable[[], RecordService]
+    service_getter: Callable[[], RegisterService]
 
     def response_401(self) -> Any:
         return self.response(401, message="请先登录")
@@ -104,7 +104,7 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
         status, hint = status_and_hint(sys.exc_info()[1] or RuntimeError(message))
         return self.response(status, message=hint)
 
-    def _save(self, write: Callable[[RecordService], Any], status: int) -> Any:
+    def _save(self, write: Callable[[RegisterService], Any], status: int) -> Any:
         """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message="请求体必须是 JSON 对象")
@@ -253,7 +253,7 @@ class ApprovalApiMixin:
 
 
 def build_api(spec: RegisterSpec, registry: Registry, models: dict[str, Any],
-              service: Callable[[], RecordService], locale: LocaleGetter, access: AccessGetter,
+              service: Callable[[], RegisterService], locale: LocaleGetter, access: AccessGetter,
               mixins: tuple[type, ...] = ()) -> type[PortalRestApi]:
     model = models[spec.slug]
     row_schema = build_row_schema(spec, locale)

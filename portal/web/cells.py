@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Callable
 
 from flask import url_for
@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from portal.records.row_schema import LocaleGetter
 from portal.domain.china_time import china_datetime
+from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access
 from portal.security.current import current_access
@@ -23,6 +24,7 @@ def cell_formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter, r
     linked record's title, leading to its page when the reader may open it."""
     target = registry.get(field.target or "") if field.is_link else None
     show_endpoint = f"{models[target.slug].__name__}View.show" if target is not None else ""
+    display = field_type(field.type).display
 
     def format_value(value: Any) -> str:
         if value is None or value == "":
@@ -32,15 +34,7 @@ def cell_formatter(spec: RegisterSpec, field: FieldSpec, locale: LocaleGetter, r
             return str(mask_value(field, value))
         if target is not None:
             return _record_link(value, target, show_endpoint, access)
-        if field.type == "boolean":
-            return ("Yes" if value else "No") if locale().startswith("en") else ("是" if value else "否")
-        if field.type == "choice":
-            return field.choice_label(value, locale())
-        if field.type == "money":
-            return f"{value:,.2f}"
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()[:10]
-        return str(value)
+        return display(value, field, locale())
 
     return format_value
 

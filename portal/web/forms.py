@@ -20,22 +20,20 @@ from flask_appbuilder.fieldwidgets import (
 from flask_appbuilder.forms import DynamicForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
-from portal.records.org_checks import settle_org_links
-from portal.records.service import RecordService
+from portal.records.service import RegisterService
 from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
-from portal.registry.org_links import OrgLinks
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.records.row_schema import LocaleGetter, required_message
 from portal.labels import lazy_label
-from portal.security.access import SYSTEM_ACCESS, Access, scope_anchor
+from portal.security.access import SYSTEM_ACCESS, Access
 from portal.security.masking import mask_value
 
-ServiceGetter = Callable[[], RecordService]
+ServiceGetter = Callable[[], RegisterService]
 
 
 class ParsedField(StringField):
@@ -128,7 +126,7 @@ class LinkField(Field):
         if is_blank(raw):
             return
         value: Any = int(raw) if str(raw).isdigit() else raw
-        self.data = self.service().resolve_link(self.spec, value, getattr(self, "_instance", None))
+        self.data = self.service().resolve_link(self.spec, value)
 
     def _value(self) -> str:
         return str(self.data.id) if self.data is not None else ""
@@ -149,37 +147,6 @@ class RequiredText:
             return  # taken from the linked row when left blank (``RegisterForm.validate``)
         if is_blank(typed) and field.data in (None, ""):
             raise StopValidation(required_message(self.spec, self.locale()))
-
-
-class InScope:
-    """A user limited to an org subtree must place the record in it (the link itself only finds rows in scope)."""
-
-    def __init__(self, spec: FieldSpec, service: ServiceGetter) -> None:
-        self.spec = spec
-        self.service = service
-
-    def __call__(self, form: Any, field: Field) -> None:
-        service = self.service()
-        if field.data is None and service.access().scoped:
-            raise StopValidation(service.problem(self.spec, "scope_required"))
-
-
-class UniqueValue:
-    """No other record may already hold this value."""
-
-    def __init__(self, spec: FieldSpec, service: ServiceGetter) -> None:
-        self.spec = spec
-        self.service = service
-
-    def __call__(self, form: Any, field: Field) -> None:
-        if field.data in (None, ""):
-            return
-        service = self.service()
-        pk = getattr(form, "_id", None)
-        instance = service.session.get(service.model, int(pk)) if pk is not None else None
-        message = service.unique_problem(self.spec, field.data, instance)
-        if message:
-            raise ValidationError(message)
 
 
 class ChoiceField(SelectField):
@@ -203,15 +170,10 @@ def _choices(spec: FieldSpec, locale: LocaleGetter) -> Callable[[], list[tuple[s
     return lambda: [("", "")] + [(choice.value, choice.label.get(locale())) for choice in spec.choices]
 
 
-def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGetter, lookup_url: str,
-                    anchor: bool = False) -> Field:
+def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGetter, lookup_url: str) -> Field:
     validators: list[Any] = []
     if spec.required:
         validators.append(RequiredText(spec, locale))
-    elif anchor:
-        validators.append(InScope(spec, service))
-    if spec.unique:
-        validators.append(UniqueValue(spec, service))
     common: dict[str, Any] = {
         "label": lazy_label(spec.label),
         "validators": validators,
@@ -234,38 +196,17 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
 
 
 class RegisterForm(DynamicForm):
-    """Base of the generated forms: after the fields, the register's link consistency (``org_from``,
-    ``within_org``), the same rule the API and the import apply; a blank org unit is filled in."""
+    """Base of the generated forms: widgets that parse what the clerk typed. The record as a whole
+    (links, uniqueness, scope, org links) is checked by the register service when it is saved."""
 
     _register_spec: RegisterSpec
-    _service_getter: ServiceGetter
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        rules = OrgLinks.of(self._register_spec)
-        names = [name for name in sorted(rules.fields) if name in self]
-        if not rules.active or not names:
-            return valid
-        service = self._service_getter()
-        pk = getattr(self, "_id", None)
-        instance = service.session.get(service.model, int(pk)) if pk is not None else None
-        values = {name: self[name].data for name in names}
-        errors = settle_org_links(service, values, instance, failed=[name for name in names if self[name].errors])
-        for name in names:
-            self[name].data = values[name]
-        for name, messages in errors.items():
-            field = self[name] if name in self else self[names[0]]
-            field.errors = [*field.errors, *messages]
-        return valid and not errors
 
 
 def build_form(spec: RegisterSpec, service: ServiceGetter, locale: LocaleGetter,
                lookup_url: Callable[[str], str]) -> type[DynamicForm]:
-    anchor_field = scope_anchor(spec)
-    anchor = anchor_field.name if anchor_field else None
-    attrs = {
-        field.name: make_form_field(field, service, locale, lookup_url(field.target or ""), field.name == anchor)
+    attrs: dict[str, Any] = {
+        field.name: make_form_field(field, service, locale, lookup_url(field.target or ""))
         for field in spec.editable_fields
     }
-    attrs.update(_register_spec=spec, _service_getter=staticmethod(service))
+    attrs.update(_register_spec=spec)
     return type(f"{spec.slug.title().replace('_', '')}Form", (RegisterForm,), attrs)

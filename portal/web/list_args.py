@@ -27,8 +27,6 @@ from portal.security.access import Access
 PATTERN_OPERATORS = frozenset({"sw", "ew", "ct", "nsw", "new", "nct"})
 #: Operators whose value is a list of values.
 LIST_OPERATORS = frozenset({"in", "not_in"})
-#: Field types compared as plain text (a part of an ID number or phone number is a fine ``eq`` value too).
-TEXT_TYPES = frozenset({"string", "text", "id_card", "phone", "email"})
 SCREEN_FILTER = re.compile(r"_flt_(\d)_(.*)")
 
 
@@ -105,7 +103,7 @@ def _one_value(field: FieldSpec, operator: str, value: Any) -> Any:
         if isinstance(value, bool) or not str(value).strip().isdigit():
             raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值“{value}”不是记录编号，请从下拉框中选择。")
         return int(str(value).strip())
-    if operator in PATTERN_OPERATORS or field.type in TEXT_TYPES:
+    if operator in PATTERN_OPERATORS or field_type(field.type).free_text:
         return str(value)
     if is_blank(value):
         raise ListArgsRefused(f"请填写筛选条件“{field.label.zh}”的值，或去掉这个条件。")

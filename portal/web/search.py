@@ -10,12 +10,10 @@ import sqlalchemy as sa
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
+from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec, Registry
 from portal.web.org_subtree import anchor_name
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
-
-EXACT_TYPES = frozenset({"id_card", "phone", "choice", "email", "month"})
-
 
 def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,
                      text: str, access: Access = SYSTEM_ACCESS, session: Any = None) -> Any:
@@ -53,9 +51,9 @@ def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], reg
                 conditions.append(getattr(model, f"{name}_id").in_(sorted(units)))
                 continue
             conditions.append(getattr(model, f"{name}_id").in_(matching))
-        elif field.type in EXACT_TYPES:
+        elif field_type(field.type).search == "exact":
             conditions.append(getattr(model, name) == (exact if field.type != "choice" else text))
-        elif field.type in ("string", "text"):
+        elif field_type(field.type).search == "contains":
             conditions.append(getattr(model, name).contains(text))
     return sa.or_(*conditions) if conditions else sa.false()
 

@@ -23,9 +23,10 @@ from portal.web.cells import cell_formatter, local_time
 from portal.web.forms import LinkField, build_form
 from portal.web.org_subtree import add_subtree_filter
 from portal.web.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
-from portal.records.service import RecordService
+from portal.records.service import RegisterService
 from portal.web.related import related_lists
 from portal.records.row_schema import LocaleGetter
+from portal.web.saving import ServiceSavingMixin
 from portal.web.search import search_condition
 from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
@@ -99,7 +100,7 @@ class PortalShowWidget(ShowWidget):
     template = "portal/show_widget.html"
 
 
-class PortalModelView(UnusedRoutesMixin, ModelView):
+class PortalModelView(ServiceSavingMixin, UnusedRoutesMixin, ModelView):
     """Base of every generated register view.
 
     The add and edit forms are cut per user: approval fields need ``approve``, and a field the user
@@ -311,7 +312,7 @@ def _order(spec: RegisterSpec) -> tuple[str, str] | None:
     return (order.lstrip("-"), "desc" if order.startswith("-") else "asc")
 
 
-def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], service: Callable[[], RecordService],
+def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], service: Callable[[], RegisterService],
                locale: LocaleGetter, mixins: tuple[type, ...] = ()) -> type[PortalModelView]:
     """The register's ModelView; ``mixins`` add pages of their own (the import screens)."""
     model = models[spec.slug]
@@ -340,6 +341,7 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
                                   for field in spec.fields},
                                "created_at": local_time, "updated_at": local_time},
         "base_form": form,
+        "service_getter": staticmethod(service),
     }
     order = _order(spec)
     if order:

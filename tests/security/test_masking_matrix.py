@@ -99,8 +99,7 @@ def _fill(app: Any) -> tuple[dict[str, int], dict[str, dict[str, Any]], dict[tup
     for code, parent in TREE.items():
         values = {field.name: _value(field, org_spec, code) for field in org_spec.editable_fields if not field.is_link}
         values.update(code=code, name=f"{code} 工会", parent=units.get(parent or ""))
-        units[code] = state.service("org_units").apply(state.models["org_units"](), values)
-        db.session.add(units[code])
+        units[code] = state.service("org_units").save(values)
     made["org_units"] = units["A01"]
     for spec in _in_link_order():
         if spec.slug == "org_units":
@@ -109,8 +108,7 @@ def _fill(app: Any) -> tuple[dict[str, int], dict[str, dict[str, Any]], dict[tup
                   for field in spec.editable_fields}
         if spec.org_field:
             values[spec.org_field] = units["A01"]
-        made[spec.slug] = state.service(spec.slug).apply(state.models[spec.slug](), values)
-        db.session.add(made[spec.slug])
+        made[spec.slug] = state.service(spec.slug).save(values)
     db.session.commit()
     records = {slug: record.id for slug, record in made.items()}
     clear = {slug: {field.name: getattr(record, field.name) for field in REGISTRY.get(slug).fields
