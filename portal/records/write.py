@@ -122,7 +122,7 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
         connection.execute(sa.insert(ImportItem), list(part))
     notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")
     write_entries(connection, chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
-    audit.record(ctx.session, "import", register=ctx.spec.slug, record_id=batch.id, record_key=source.name[:200],
+    audit.record(ctx.session, "import", register=ctx.spec.slug, record_key=source.name[:200],
                  org_unit_id=ctx.access.org_id, detail=batch_text(batch), batch_id=batch.id)
     return batch
 
@@ -215,7 +215,7 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
         connection.execute(table.update().where(table.c.id == record_id).values({**values, "updated_at": now}))
     write_entries(connection, chain(notes.deleted(removed), notes.restored(changed, restores)))
     batch.status, batch.undone_at, batch.undone_by = "undone", now, username
-    audit.record(ctx.session, "import_undo", register=ctx.spec.slug, record_id=batch.id,
+    audit.record(ctx.session, "import_undo", register=ctx.spec.slug,
                  record_key=batch.file_name[:200], org_unit_id=ctx.access.org_id, batch_id=batch.id,
                  detail=f"撤销批次 #{batch.id}：删除新增的 {len(created)} 条，恢复更新的 {len(updated)} 条")
     return {"deleted": len(created), "restored": len(updated)}

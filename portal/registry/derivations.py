@@ -85,6 +85,9 @@ DERIVATIONS: dict[str, Derivation] = {
 }
 
 
+CENT = Decimal("0.01")
+
+
 def is_stored(field: FieldSpec) -> bool:
     """Whether a field has a database column (plain fields and stored derivations)."""
     if field.derive is None:
@@ -104,7 +107,11 @@ def compute(function: str, value: Any, today: date | None = None) -> Any:
     """Apply one derivation to a source value (a tuple for several sources); a blank source gives a blank result."""
     if value is None or value == "":
         return None
-    return DERIVATIONS[function].compute(value, today or date.today())
+    derivation = DERIVATIONS[function]
+    result = derivation.compute(value, today or date.today())
+    if derivation.result_type == "money" and isinstance(result, Decimal):
+        return result.quantize(CENT)  # as the column keeps it, so the audit trail reads 6000.00, not 6000
+    return result
 
 
 def source_value(sources: tuple[str, ...], value_of: Callable[[str], Any]) -> Any:

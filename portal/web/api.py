@@ -93,8 +93,8 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
         return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
 
     def response_422(self, message: Any = None) -> Any:
-        """Always ``{"message": {field: [Chinese messages]}}``; FAB's own 422 (a delete the database refuses)
-        carries English database text, so it is replaced by a sentence saying what to do."""
+        """Always ``{"message": {field: [Chinese messages]}}``; anything else FAB would send (English database
+        text) is replaced by a sentence saying what to do."""
         if not isinstance(message, dict):
             message = {"_schema": ["无法删除或保存：这条记录仍被其他记录引用，或与其他记录冲突，请先处理相关记录后重试"]}
         return self.response(422, message=message)
@@ -125,6 +125,20 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
 
     def post_headless(self) -> Any:
         return self._save(lambda service: service.create(request.json), 201)
+
+    def delete_headless(self, pk: Any) -> Any:
+        """Delete through the register service: audited, and refused (422, in Chinese) while others link to it."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        service = self.service_getter()
+        try:
+            service.delete(item)
+            service.session.commit()
+        except RecordErrors as error:
+            service.session.rollback()
+            return self.response_422(message=error.errors)
+        return self.response(200, message="OK")
 
     def put_headless(self, pk: Any) -> Any:
         item = self.datamodel.get(pk, self._base_filters)

@@ -215,7 +215,7 @@ def test_user_option_limits_the_import_to_the_clerks_scope(app: Any, org_tree: d
         batch = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1)).one()
         assert batch.username == clerk and batch.file_name == "a.xlsx"
         entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "import",
-                                                               AuditEntry.record_id == batch.id)).one()
+                                                               AuditEntry.batch_id == batch.id)).one()
         assert entry.username == clerk
     assert member_keys(app) == {ID_1}
 

@@ -174,11 +174,12 @@ def get_batch(app: Any, batch_id: int) -> dict[str, Any]:
         return dict(db.session.execute(sa.select(table).where(table.c.id == batch_id)).one()._mapping)
 
 
-def audit_entries(app: Any, action: str, record_id: int) -> list[dict[str, Any]]:
+def audit_entries(app: Any, action: str, batch_id: int) -> list[dict[str, Any]]:
+    """The batch's own line (``import`` or ``import_undo``): it names the batch, not a record."""
     with app.app_context():
         table = AuditEntry.__table__
         return [dict(row._mapping) for row in db.session.execute(
-            sa.select(table).where(table.c.action == action, table.c.record_id == record_id))]
+            sa.select(table).where(table.c.action == action, table.c.batch_id == batch_id))]
 
 
 def errors(report: ImportReport) -> list[tuple[int, str]]:
