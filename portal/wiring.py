@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
 from portal.web.export_views import ExportApiMixin, ExportViewMixin
 from portal.web.import_views import ImportViewMixin
+from portal.web.print_views import PrintViewMixin
 from portal.web.org_tree_page import OrgTreeView
 from portal.security.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
@@ -70,7 +71,9 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
     for spec in ordered:
         service = _service_getter(state, spec.slug)
-        view = build_view(spec, state.registry, models, service, current_locale, mixins=(ImportViewMixin, ExportViewMixin))
+        mixins: tuple[type, ...] = (PrintViewMixin,) if spec.prints else ()
+        view = build_view(spec, state.registry, models, service, current_locale,
+                          mixins=(*mixins, ImportViewMixin, ExportViewMixin))
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,

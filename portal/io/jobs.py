@@ -229,12 +229,14 @@ def job_subject(job: Job) -> str:
     file_name = job.params_dict().get("file_name")
     if file_name:
         return f"文件“{file_name}”"
+    if job.kind == "print":
+        return f"打印（{job.params_dict().get('count', 0)} 条记录）"
     return f"导出（{job.params_dict().get('fmt', 'xlsx')} 文件）" if job.kind == "export" else "任务"
 
 
 def mark_interrupted(job: Job) -> None:
     """Record that the process running ``job`` died; the caller commits."""
-    again = "请重新导出" if job.kind == "export" else "请检查文件后重新上传"
+    again = {"export": "请重新导出", "print": "请重新打印"}.get(job.kind, "请检查文件后重新上传")
     job.status, job.finished_at = "failed", now_utc()
     job.error = (f"处理{job_subject(job)}时任务中断了（服务重启，或处理进程被终止，例如文件过大占满了内存），"
                  f"数据库没有被修改。{again}。")

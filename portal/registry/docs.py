@@ -37,6 +37,7 @@ KIND_NAMES: dict[str, str] = {
     "list[field]": "字段列表",
     "screens": "映射，键见“界面 screens”",
     "menu": "映射，键见“菜单 menu”",
+    "list[print]": "打印表单列表，每项的键见“打印表单 print”",
 }
 
 INTRO = """\
@@ -156,6 +157,11 @@ def render_readme() -> str:
                       _key_table(meta.REGISTER_KEYS))
     lines += _section("菜单 menu", "`menu` 的键：", _key_table(meta.MENU_KEYS))
     lines += _section("界面 screens", "`screens` 的键；列出的都必须是本登记簿的字段名。", _key_table(meta.SCREEN_KEYS))
+    lines += _section(
+        "打印表单 print",
+        "`print` 中每一项是一个打印表单（A4 的 PDF）。模板放在 `schemas/print/`，改模板不需要改 Python；"
+        "`portal check` 检查模板文件存在并且是合法的 Jinja 模板（E037）。模板中的值与查看页相同：敏感字段对没有明文权限的角色打码。",
+        _key_table(meta.PRINT_KEYS))
     lines += _section("字段的键", "`fields` 中每一项是一个映射，可用的键如下。", _key_table(meta.FIELD_KEYS))
     lines += _section(
         "字段类型",

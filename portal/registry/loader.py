@@ -18,6 +18,7 @@ from portal.domain.messages import DomainValidationError
 from portal.registry import meta
 from portal.registry.checks import check_registry
 from portal.registry.fieldtypes import FIELD_TYPES, allowed_options
+from portal.registry.prints import read_prints
 from portal.registry.problems import ProblemList, SchemaError, SchemaProblem
 from portal.registry.spec import Choice, FieldSpec, Label, Menu, RegisterSpec, Registry, Screens
 
@@ -86,6 +87,7 @@ def _read_file(path: Path, problems: ProblemList) -> RegisterSpec | None:
         tree=_str(data, "tree", "tree", problems),
         menu=_read_menu(data.get("menu"), problems) if "menu" in data else None,
         approval=_str_list(data.get("approval"), "approval", problems) if "approval" in data else (),
+        prints=read_prints(data.get("print"), path.parent, problems) if "print" in data else (),
         source=path.name,
     )
 

@@ -34,6 +34,7 @@ REGISTER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("approval", "list[str]", False, "审批字段：只有拥有 approve 权限的角色才能填写或修改的字段（例如审批结果、审批日期）。", "[approval_result, approved_on]"),
     KeySpec("menu", "menu", False, "菜单位置：`{group: {zh: 会员管理, en: Membership}, icon: fa-users, order: 10}`。"),
     KeySpec("fields", "list[field]", True, "字段列表，每项的键见下表。"),
+    KeySpec("print", "list[print]", False, "打印表单列表，每项的键见“打印表单 print”；模板放在 `schemas/print/`，打印为 A4 的 PDF。"),
     KeySpec("screens", "screens", False, "界面列：`list`（列表列）、`search`（搜索字段）、`filters`（过滤字段）、`export`（导出列）、`order`（默认排序，前加 - 为倒序）。"),
 )
 
@@ -72,6 +73,17 @@ SCREEN_KEYS: tuple[KeySpec, ...] = (
     KeySpec("filters", "list[str]", False, "过滤条件可用的字段（默认：与 search 相同）。"),
     KeySpec("export", "list[str]", False, "导出列（默认：与 list 相同）。"),
     KeySpec("order", "str", False, "默认排序字段，前加 - 表示倒序。"),
+)
+
+PRINT_KINDS: tuple[str, ...] = ("record", "list")
+
+PRINT_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("name", "str", True, "表单标识：小写英文、数字和下划线，在本登记簿中唯一；出现在打印地址中。", "registration"),
+    KeySpec("label", "label", True, "表单名称（中英文），显示在打印按钮上。", "{zh: 会员登记表, en: Registration form}"),
+    KeySpec("template", "str", True, "Jinja 模板文件名，相对于 `schemas/print/`；通常 `{% extends \"print/a4.html\" %}`。"
+            "模板中 `f.字段名` 是按读者权限显示（打码）的值，`f.字段名.label` 是字段名称；`kind: list` 的模板用 `rows`（每行同 `f`）和 `totals`。",
+            "members_registration.html"),
+    KeySpec("kind", "str", False, "`record`（默认）：每条记录一份表，所选多条依次打印；`list`：所选记录列在同一张表上（如签收表）。", "list"),
 )
 
 MENU_KEYS: tuple[KeySpec, ...] = (

@@ -143,6 +143,18 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class PrintForm:
+    """A printable form of a register: a Jinja template under ``schemas/print/``, drawn on A4."""
+
+    name: str
+    label: Label
+    template: str
+    #: ``record``: one form per record (a selection prints one after another); ``list``: one sheet
+    #: listing the selected records (a sign-off sheet).
+    kind: str = "record"
+
+
+@dataclass(frozen=True)
 class RegisterSpec:
     """One register (登记簿): the contents of one YAML file."""
 
@@ -159,6 +171,8 @@ class RegisterSpec:
     menu: Menu | None = None
     #: Fields only a role with the ``approve`` verb may set or change.
     approval: tuple[str, ...] = ()
+    #: Printable forms (``print:`` in the file).
+    prints: tuple[PrintForm, ...] = ()
     source: str = ""
 
     def field(self, name: str) -> FieldSpec:
@@ -169,6 +183,9 @@ class RegisterSpec:
 
     def has_field(self, name: str) -> bool:
         return any(spec.name == name for spec in self.fields)
+
+    def print_form(self, name: str) -> PrintForm | None:
+        return next((form for form in self.prints if form.name == name), None)
 
     @property
     def key_field(self) -> FieldSpec:

@@ -89,6 +89,7 @@ ACTIONS = {
     "import": ("导入", "Imported"),
     "import_undo": ("撤销导入", "Import undone"),
     "export": ("导出", "Exported"),
+    "print": ("打印", "Printed"),
     "congress": ("大会", "Congress"),
 }
 #: Account columns whose changes are audited (the password only as "changed").

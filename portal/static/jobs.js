@@ -4,14 +4,15 @@ $(function () {
   if (!$job.length) { return; }
   var url = $job.data("status-url");
   var phases = { queued: "正在排队…", start: "正在开始…", read: "正在读取文件…", validate: "正在校验数据…", check: "正在核对已有记录和链接…",
-                 write: "正在写入数据库…", end: "即将完成…", rows: "正在导出…" };
+                 write: "正在写入数据库…", end: "即将完成…", rows: "正在导出…", forms: "正在排版…" };
+  var units = { forms: " 份" };
   function show(state) {
     var percent = state.percent || 0;
     var $bar = $("#portal-job-bar");
     $bar.css("width", percent + "%").attr("aria-valuenow", percent).text(percent + "%");
     var text = phases[state.phase] || "正在处理…";
     if (state.total) {
-      text += " " + state.done.toLocaleString() + " / " + state.total.toLocaleString() + " 行";
+      text += " " + state.done.toLocaleString() + " / " + state.total.toLocaleString() + (units[state.phase] || " 行");
     }
     $("#portal-job-phase").text(text);
     if (state.eta !== null && state.eta !== undefined) {

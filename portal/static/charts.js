@@ -1,0 +1,72 @@
+/* Charts drawn by the vendored ECharts (static/vendor/echarts, Apache-2.0) from data in the page,
+   in Chinese, with nothing loaded from another host and no inline script (CSP):
+
+     <div class="portal-chart" data-chart="members-by-unit" style="height: 320px"></div>
+     <script type="application/json" id="members-by-unit">
+       {"type": "bar", "title": "各单位会员数", "categories": ["一厂", "二厂"],
+        "series": [{"name": "会员", "data": [120, 80]}], "unit": "人"}
+     </script>
+
+   ``type`` is bar, line or pie; ``option`` instead of the simple fields passes a full ECharts option
+   (data only: JSON has no functions). Each drawn element gets data-chart-ready="1". */
+(function () {
+  "use strict";
+
+  function tooltipUnit(unit) {
+    return unit ? { valueFormatter: function (value) { return value + " " + unit; } } : {};
+  }
+
+  function optionFor(spec) {
+    if (spec.option) { return spec.option; }
+    var type = spec.type || "bar";
+    var series = (spec.series || []).map(function (one) {
+      var item = { name: one.name, type: type, data: one.data };
+      if (type === "pie") {
+        item.radius = ["35%", "65%"];
+        item.data = (spec.categories || []).map(function (name, i) { return { name: name, value: one.data[i] }; });
+        item.label = { formatter: "{b}：{c}（{d}%）" };
+      }
+      return item;
+    });
+    var option = {
+      title: spec.title ? { text: spec.title, left: "center", textStyle: { fontSize: 14 } } : undefined,
+      tooltip: Object.assign({ trigger: type === "pie" ? "item" : "axis" }, tooltipUnit(spec.unit)),
+      legend: series.length > 1 || type === "pie" ? { bottom: 0 } : undefined,
+      series: series,
+      animation: false
+    };
+    if (type !== "pie") {
+      option.grid = { left: 48, right: 16, top: spec.title ? 56 : 24, bottom: series.length > 1 ? 48 : 32, containLabel: true };
+      option.xAxis = { type: "category", data: spec.categories || [], axisLabel: { interval: 0, hideOverlap: true } };
+      option.yAxis = { type: "value", name: spec.unit || "" };
+    }
+    return option;
+  }
+
+  function draw(element) {
+    var source = document.getElementById(element.getAttribute("data-chart"));
+    if (!source || !window.echarts) { return; }
+    var spec;
+    try {
+      spec = JSON.parse(source.textContent);
+    } catch (error) {
+      element.textContent = "图表数据有误，无法显示。";
+      return;
+    }
+    var chart = window.echarts.init(element, null, { locale: "ZH", renderer: "svg" });
+    chart.setOption(optionFor(spec));
+    window.addEventListener("resize", function () { chart.resize(); });
+    element.setAttribute("data-chart-ready", "1");
+  }
+
+  function drawAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+  window.portalCharts = { draw: draw, optionFor: optionFor };
+})();
