@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import InvalidInput, WrongState, rolls_back_on_refusal
-from portal.congress.models import POLL_KINDS, Congress, Participation, Poll
+from portal.congress.models import POLL_KINDS, Congress, Participation, Poll, TokenCard
 from portal.congress.named import roll
 from portal.congress.paper_state import require_ready
 from portal.congress.results import result_lines
@@ -97,12 +97,15 @@ def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
     turnout = dict(session.execute(
         sa.select(Participation.poll_id, sa.func.count()).where(Participation.poll_id.in_(open_ids))
         .group_by(Participation.poll_id)).tuples().all()) if open_ids else {}
+    cards = dict(session.execute(
+        sa.select(TokenCard.poll_id, sa.func.count()).where(TokenCard.poll_id.in_(open_ids), TokenCard.used.is_(True))
+        .group_by(TokenCard.poll_id)).tuples().all()) if open_ids else {}
     shown = []
     for poll in polls:
         entry: dict[str, Any] = {"id": poll.id, "title": poll.title, "kind": POLL_KINDS[poll.kind],
                                  "state": STATE_NAMES[poll.state]}
         if poll.state == "open":
-            entry["turnout"] = turnout.get(poll.id, 0)
+            entry["turnout"] = turnout.get(poll.id, 0) + cards.get(poll.id, 0)  # phones and token cards
         elif poll.state in COUNTED and poll.result:
             entry["result"] = _chart(poll)
         shown.append(entry)
