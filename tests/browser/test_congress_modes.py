@@ -23,7 +23,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 TITLE = "补选工会委员会委员"
 
 
-def prepare(app: Any) -> dict[str, Any]:
+def prepare(app: Any, tag: str = "") -> dict[str, Any]:
     """A frozen session of three delegates, all checked in; one has a phone account; staff, chair, two tellers."""
     from portal.congress import models, service
     from portal.demo import Writer
@@ -32,26 +32,26 @@ def prepare(app: Any) -> dict[str, Any]:
     from tests.congress.conftest import add_members
 
     with app.app_context():
-        congress = models.Congress(name="第二纺织厂第三届职工代表大会", term_no=3, term_start=date(2025, 1, 1),
+        congress = models.Congress(name="第二纺织厂第三届职工代表大会", term_no=3 + len(tag), term_start=date(2025, 1, 1),
                                    term_end=date(2029, 12, 31))
         db.session.add(congress)
         db.session.flush()
-        sitting = models.CongressSession(congress_id=congress.id, number=1, held_on=date(2026, 4, 8),
+        sitting = models.CongressSession(congress_id=congress.id, number=1 + len(tag), held_on=date(2026, 4, 8),
                                          place="职工之家", session_type="职代会")
         db.session.add(sitting)
         db.session.commit()
         members = Writer().models["members"]
         member_ids = add_members(3)
-        db.session.execute(sa.update(members).where(members.id == member_ids[0]).values(email="modes@factory.example"))
+        db.session.execute(sa.update(members).where(members.id == member_ids[0]).values(email=f"modes{tag}@factory.example"))
         db.session.commit()
         delegates = [service.add_delegate(db.session, congress.id, member_id, "秘书处") for member_id in member_ids]
         service.freeze_roster(db.session, sitting.id, "秘书处")
         for delegate in delegates:
             service.check_in(db.session, sitting.id, delegate.id, "秘书处")
-        for username, role in (("md_staff", "congress_secretariat"), ("md_chair", "congress_presidium"),
-                               ("md_teller1", "congress_teller"), ("md_teller2", "congress_teller")):
-            create_user(username, PASSWORD, role)
-        create_user("md_voter", PASSWORD, "delegate", email="modes@factory.example")
+        for username, role in (("staff", "congress_secretariat"), ("chair", "congress_presidium"),
+                               ("teller1", "congress_teller"), ("teller2", "congress_teller")):
+            create_user(f"md{tag}_{username}", PASSWORD, role)
+        create_user(f"md{tag}_voter", PASSWORD, "delegate", email=f"modes{tag}@factory.example")
         return {"session_id": sitting.id}
 
 
@@ -152,3 +152,48 @@ def test_write_in_on_a_phone_and_an_over_marked_paper_ballot_keyed_by_two_teller
 
     assert network.blocked == [] and network.page_errors == []
     assert [line.split(" ")[:2] for line in network.bad_responses] == [["409", "POST"]]
+
+
+def test_a_token_card_votes_once_on_a_phone_without_a_login(live_server: LiveServer, browser: Any,
+                                                            network: NetworkLog) -> None:
+    server = live_server
+    sid = prepare(server.app, "c")["session_id"]
+    shot = server.screenshot_path
+    chair = desk_page(browser, network, server, "mdc_chair")
+    chair.goto(f"{server.url}/congress/{sid}/chair")
+    chair.fill("#poll-title", "关于职工食堂改造方案的表决")
+    chair.fill("#poll-options", "职工食堂改造方案")
+    chair.click(".congress-new-poll [type=submit]")
+    chair.get_by_role("button", name="开启表决").click()
+
+    staff = desk_page(browser, network, server, "mdc_staff")
+    staff.goto(f"{server.url}/congress/{sid}/ballots")
+    staff.get_by_label("制作张数").fill("8")
+    staff.get_by_role("button", name="制作并打印表决卡").click()
+    expect(staff.locator(".token-card")).to_have_count(8)
+    staff.screenshot(path=str(shot("modes-08-token-cards")), full_page=True)
+    token = staff.locator(".token-code").first.inner_text()
+    staff.goto(f"{server.url}/congress/{sid}/ballots")
+    staff.get_by_role("button", name="发出 1 张表决卡").click()
+    expect(staff.locator('[data-figure="cards-issued"]')).to_have_text("1")
+
+    phone = watch(new_context(browser, network, **PHONE).new_page(), network)  # nobody signs in
+    phone.goto(f"{server.url}/congress/t/{token}")
+    expect(phone.locator(".phone-note")).to_contain_text("不记录哪张卡发给了谁")
+    phone.locator('input[name="item-0"][value="赞成"]').check()
+    phone.screenshot(path=str(shot("modes-09-card-ballot")), full_page=True)
+    phone.get_by_role("button", name="下一步：核对选择").click()
+    phone.get_by_role("button", name="确认投票").click()
+    expect(phone.locator("[data-receipt]")).to_have_text(re.compile(r"^[2-9A-Z]{5}-[2-9A-Z]{5}$"))
+    phone.goto(f"{server.url}/congress/t/{token}")
+    expect(phone.locator(".phone-error")).to_contain_text("这张表决卡已经投过票，每张卡只能投一次")
+    phone.screenshot(path=str(shot("modes-10-card-used")), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    chair.goto(f"{server.url}/congress/{sid}/chair")
+    chair.get_by_role("button", name="结束表决并计票").click()
+    result = chair.locator(".congress-result")
+    expect(result).to_contain_text("表决卡：发出 1 张，收回 1 张")
+    expect(result).to_contain_text("赞成 1 票，反对 0 票，弃权 0 票")
+    assert network.blocked == [] and network.page_errors == []
+    assert [line.split(" ")[:2] for line in network.bad_responses] == [["409", "GET"]]
