@@ -146,6 +146,9 @@ class Poll(Model):
     published_by: Mapped[str | None] = mapped_column(sa.String(128))
     #: The 监票人 named on the announcement, as the publishing teller entered them (``张三、李四``).
     tellers: Mapped[str | None] = mapped_column(sa.String(200))
+    #: A 记名 vote (only where the session type allows it): each choice is also kept with the delegate
+    #: (``NamedChoice``), and the ballot says so.
+    named: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
 
     def option_list(self) -> list[str]:
         return list(json.loads(self.options or "[]"))
@@ -172,3 +175,52 @@ class Ballot(Model):
     choices: Mapped[str] = mapped_column(sa.Text, nullable=False)
     #: Shown to the voter once; proves the ballot was counted, not how.
     receipt: Mapped[str] = mapped_column(sa.String(16), nullable=False, unique=True)
+
+
+# --- the other ballot modes (``tokens``, ``paper``) and named votes (``named``) ---------------------
+
+#: How a ballot reached the count: on a delegate's phone, by a token card, or on paper.
+CHANNELS = {"electronic": "手机投票", "token": "表决卡", "paper": "纸质选票"}
+
+
+class PollMode(Model):
+    """A poll's ballot modes and the counts of cards and paper ballots handed out (发出); never to whom.
+
+    A row of its own, so the counters never lock the poll row that every cast reads.
+    """
+
+    __tablename__ = "congress_poll_mode"
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_poll.id"), primary_key=True)
+    tokens_made: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    tokens_issued: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    paper_issued: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+
+class TokenCard(Model):
+    """One token card of a poll: the SHA-256 of its random token (the card itself holds the token), and
+    whether it has cast its ballot. No serial, no delegate, no time: nothing says who drew it."""
+
+    __tablename__ = "congress_token"
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_poll.id"), nullable=False, index=True)
+    used: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+
+
+class PaperEntry(Model):
+    """One teller's keying of one paper ballot (by its printed serial); two tellers key each ballot."""
+
+    __tablename__ = "congress_paper_entry"
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_poll.id"), primary_key=True)
+    serial: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    entered_by: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    #: JSON as in ``Ballot.choices``; an election's marks may exceed the seats (an invalid ballot).
+    choices: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+
+class NamedChoice(Model):
+    """A 记名 vote's choice with the delegate's name: only for polls whose ``PollMode.named`` is set."""
+
+    __tablename__ = "congress_named_choice"
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_poll.id"), primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("congress_delegate.id"), primary_key=True)
+    choices: Mapped[str] = mapped_column(sa.Text, nullable=False)

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import InvalidInput, WrongState, rolls_back_on_refusal
-from portal.congress.models import POLL_KINDS, Congress, Participation, Poll
+from portal.congress.models import POLL_KINDS, Congress, Participation, Poll, TokenCard
+from portal.congress.named import roll
+from portal.congress.paper_state import require_ready
 from portal.congress.results import result_lines
 from portal.congress.service import attendance, audit_step, get_session
 from portal.congress.voting import STATE_NAMES, get_poll
@@ -50,6 +52,9 @@ def closed_polls(session: Session, session_id: int) -> list[Poll]:
 def publish(session: Session, poll_id: int, actor: str, tellers: str) -> Poll:
     """Publish a sealed and counted poll with the 监票人 names; a published result stays as it is."""
     poll = get_poll(session, poll_id, lock="update")
+    if poll.state == "sealed" and not poll.result:
+        require_ready(session, poll, "公布")
+        raise WrongState(f"“{poll.title}”的纸质选票已核对一致，请先按“核对并计票”，再公布结果。")
     if poll.state != "sealed" or not poll.result:
         raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，只有已封存并计票的结果才能公布。")
     names = teller_names(tellers)
@@ -92,12 +97,15 @@ def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
     turnout = dict(session.execute(
         sa.select(Participation.poll_id, sa.func.count()).where(Participation.poll_id.in_(open_ids))
         .group_by(Participation.poll_id)).tuples().all()) if open_ids else {}
+    cards = dict(session.execute(
+        sa.select(TokenCard.poll_id, sa.func.count()).where(TokenCard.poll_id.in_(open_ids), TokenCard.used.is_(True))
+        .group_by(TokenCard.poll_id)).tuples().all()) if open_ids else {}
     shown = []
     for poll in polls:
         entry: dict[str, Any] = {"id": poll.id, "title": poll.title, "kind": POLL_KINDS[poll.kind],
                                  "state": STATE_NAMES[poll.state]}
         if poll.state == "open":
-            entry["turnout"] = turnout.get(poll.id, 0)
+            entry["turnout"] = turnout.get(poll.id, 0) + cards.get(poll.id, 0)  # phones and token cards
         elif poll.state in COUNTED and poll.result:
             entry["result"] = _chart(poll)
         shown.append(entry)
@@ -118,11 +126,14 @@ def announcement(session: Session, poll: Poll) -> dict[str, Any]:
     rows: list[tuple[str, str]] = [
         ("会议", f"{congress.name if congress else ''}第 {sitting.number} 次会议（{sitting.session_type}）"),
         ("时间地点", f"{sitting.held_on} · {sitting.place}"),
-        ("表决事项", f"{poll.title}（{POLL_KINDS[poll.kind]}，无记名投票）"),
+        ("表决事项", f"{poll.title}（{POLL_KINDS[poll.kind]}，{'记名' if poll.named else '无记名'}投票）"),
         ("出席情况", f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"
                      f"结束时实到 {result['present_at_close']} 人"),
         ("选票", f"发出 {result['issued']} 张，收回 {result['returned']} 张"),
     ]
+    rows += [("", line) for line in lines["channels"]]
+    if lines["void"]:
+        rows.append(("表决无效", lines["void"]))
     for item in lines.get("items", []):
         rows.append((item["title"], f"{item['counts']}；{item['verdict']}"))
         rows += [("", line) for line in item["bases"]]
@@ -138,6 +149,7 @@ def announcement(session: Session, poll: Poll) -> dict[str, Any]:
             if election["runoff"]:
                 rows.append(("另行选举", election["runoff"]))
     published = china_date(poll.published_at).isoformat() if poll.published_at else "（尚未公布）"
+    rows += [("记名表决", f"{name}：{choice}") for name, choice in roll(session, poll)]
     rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]
     return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",
             "date": published, "sitting": sitting, "congress": congress}

@@ -17,7 +17,9 @@ from flask_login import current_user
 from portal.congress import publication, service, voting
 from portal.congress.announcement_xlsx import announcement_xlsx
 from portal.congress.errors import CongressError
+from portal.congress.paper_state import paper_state
 from portal.congress.results import result_lines
+from portal.congress.rules import ITEM_CHOICES
 from portal.congress.setup_views import done
 from portal.errors import error_response
 from portal.extensions import db
@@ -51,12 +53,13 @@ class PublicationRoutes:
         try:
             sitting = service.get_session(db.session, session_id)
             polls = [{"poll": poll, "state": voting.STATE_NAMES[poll.state],
-                      "result": result_lines(poll.result_dict()) if poll.result else None}
+                      "result": result_lines(poll.result_dict()) if poll.result else None,
+                      "paper": paper_state(db.session, poll.id)}
                      for poll in publication.closed_polls(db.session, session_id)]
         except CongressError as refused:
             return error_response(refused.status, refused.message)
         page = self.render_template(TEMPLATES + "teller.html", sitting=sitting, polls=polls, error=error,
-                                    form=request.form)
+                                    form=request.form, choices=ITEM_CHOICES, me=str(current_user.username))
         return page, status
 
     @expose("/<int:session_id>/teller")

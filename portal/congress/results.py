@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.congress.models import CHANNELS
 from portal.congress.rules import BASE_LABELS, majority_threshold
 
 
@@ -21,7 +22,9 @@ def item_lines(item: dict[str, Any]) -> dict[str, Any]:
     lines += [f"参照：以{BASE_LABELS[name]} {size} 人为基数（至少 {majority_threshold(size)} 票）："
               f"{_verdict(item['passes_on'][name], '过半', '未过半')}"
               for name, size in bases.items() if name != decisive]
-    return {"title": item["title"], "counts": f"赞成 {item['yes']} 票，反对 {item['no']} 票，弃权 {item['abstain']} 票",
+    invalid = f"，无效 {item['invalid']} 票" if item.get("invalid") else ""
+    return {"title": item["title"],
+            "counts": f"赞成 {item['yes']} 票，反对 {item['no']} 票，弃权 {item['abstain']} 票{invalid}",
             "passed": item["passed"], "verdict": _verdict(item["passed"]), "bases": lines}
 
 
@@ -49,6 +52,10 @@ def result_lines(result: dict[str, Any]) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "attendance": f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"
                       f"结束时实到 {result['present_at_close']} 人；发出 {result['issued']} 张，收回 {result['returned']} 张"}
+    shown["channels"] = [f"{CHANNELS[name]}：发出 {figures['issued']} 张，收回 {figures['returned']} 张"
+                         for name, figures in (result.get("channels") or {}).items()]
+    shown["void"] = result.get("void", "")
+    shown["named"] = bool(result.get("named"))
     if result["kind"] == "item":
         shown["items"] = [item_lines(item) for item in result["items"]]
     else:

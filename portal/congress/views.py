@@ -21,6 +21,9 @@ from portal.congress import roster, service, venue, voting
 from portal.congress.cards import delegate_from_card
 from portal.congress.errors import CongressError
 from portal.congress.models import DIRECTION_NAMES, POLL_KINDS
+from portal.congress.modes import counters
+from portal.congress.modes_views import MODES_PERMISSIONS, ModesRoutes
+from portal.congress.named import check_allowed, make_named
 from portal.congress.publication_views import PUBLICATION_PERMISSIONS, PublicationRoutes
 from portal.congress.results import result_lines
 from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
@@ -53,7 +56,7 @@ def _figures(session_id: int) -> dict[str, Any]:
             "quorum": gate.message()}
 
 
-class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
+class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoutes, BaseView):
     """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
 
     route_base = "/congress"
@@ -64,7 +67,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
         "checkin": "staff", "scan": "staff", "mark": "staff",
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
         "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
-        **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS, **PUBLICATION_PERMISSIONS,
+        **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS, **PUBLICATION_PERMISSIONS, **MODES_PERMISSIONS,
     }
 
     # --- the list of sessions ----------------------------------------------------------------------
@@ -174,8 +177,13 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
         except ValueError:
             return self._chair_screen(session_id, f"应选人数“{seats_text[:10]}”不是整数，请填写数字。", 422)
         try:
+            if form.get("named"):
+                check_allowed(service.get_session(db.session, session_id))
             poll = voting.create_poll(db.session, session_id, form.get("kind", ""), form.get("title", "").strip(),
                                       form.get("options", "").splitlines(), _actor(), seats=seats)
+            if form.get("named"):
+                make_named(db.session, poll, _actor())
+                db.session.commit()
         except CongressError as refused:
             return self._chair_screen(session_id, refused.message, refused.status)
         return done(f"已新建“{poll.title}”，签到达到法定人数后可开启。", "chair", session_id=session_id)
@@ -201,12 +209,17 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, BaseView):
     @expose("/poll/<int:poll_id>/close", methods=["POST"])
     @has_access
     def close_poll(self, poll_id: int) -> Any:
-        """Close, seal and count in one press: the result is stored once and shown from then on."""
+        """Close, seal and count in one press: the result is stored once and shown from then on. With paper
+        ballots out, the tellers count after keying them in (``modes_views.count_paper``)."""
+        paper_out = counters(db.session, poll_id).paper_issued > 0
+
         def close_and_count() -> None:
             voting.close_poll(db.session, poll_id, _actor())
-            voting.tally(db.session, poll_id, _actor())
+            if not paper_out:
+                voting.tally(db.session, poll_id, _actor())
 
-        return self._poll_step(poll_id, close_and_count, "表决已结束，选票已封存并计票。")
+        return self._poll_step(poll_id, close_and_count, "表决已结束，选票已封存；纸质选票由两位计票人分别录入、核对一致后计票。"
+                               if paper_out else "表决已结束，选票已封存并计票。")
 
     # --- delegate: the phone page ------------------------------------------------------------------
 

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from portal.congress.errors import (AlreadyVoted, InvalidInput, NotFound, QuorumNotMet, WrongState,
                                    rolls_back_on_refusal)
 from portal.congress.models import POLL_KINDS, Ballot, CheckIn, Participation, Poll, Seat, random_id
-from portal.congress.rules import (ITEM_CHOICES, ElectionBallot, check_slate, count_election, count_item,
-                                   quorum)
+from portal.congress.counting import count_poll
+from portal.congress.named import record as record_named
+from portal.congress.rules import ITEM_CHOICES, ElectionBallot, check_slate, quorum
 from portal.congress.service import attendance, audit_step, get_session, session_rules
 from portal.security import audit
 
@@ -151,6 +152,7 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     receipt = receipt_code()
     session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
     session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
+    record_named(session, poll, delegate_id, stored)
     try:
         session.commit()
     except IntegrityError:
@@ -224,31 +226,16 @@ def receipts(session: Session, poll_id: int) -> list[str]:
 
 @rolls_back_on_refusal
 def tally(session: Session, poll_id: int, actor: str) -> dict[str, Any]:
-    """Count a sealed poll once; later calls return the stored result (a result is never overwritten)."""
+    """Count a sealed poll once (every mode together, ``counting``); later calls return the stored result
+    (a result is never overwritten). Refused while paper ballots' two entries disagree."""
     poll = get_poll(session, poll_id, lock="update")
     _require_state(poll, "sealed")
     if poll.result:
         session.rollback()
         return poll.result_dict()
     sitting = get_session(session, poll.session_id)
-    rules = session_rules(sitting)
-    ballots = [json.loads(text) for text in session.scalars(sa.select(Ballot.choices).where(Ballot.poll_id == poll.id))]
-    issued = session.scalar(sa.select(sa.func.count()).select_from(Participation)
-                            .where(Participation.poll_id == poll.id)) or 0
-    total = sitting.delegate_total or 0
-    result: dict[str, Any] = {"kind": poll.kind, "title": poll.title, "delegates": total,
-                              "present_at_open": poll.present_at_open, "present_at_close": poll.present_at_close,
-                              "issued": issued, "returned": len(ballots), "session_type": sitting.session_type}
-    if poll.kind == "item":
-        result["items"] = [
-            {"title": title, **count_item([ballot["items"][index] for ballot in ballots], total,
-                                          poll.present_at_open or 0, rules).as_dict()}
-            for index, title in enumerate(poll.option_list())]
-    else:
-        counted = count_election([ElectionBallot(b["marks"], b["write_ins"]) for b in ballots], poll.option_list(),
-                                 poll.seats or 0, entitled=total, issued=issued, returned=len(ballots), rules=rules)
-        result["election"] = counted.as_dict()
+    result = count_poll(session, poll, sitting, session_rules(sitting))
     poll.result = json.dumps(result, ensure_ascii=False)
-    audit_step(session, actor, f"计票“{poll.title}”：收回 {len(ballots)} 张", poll.id, "congress_poll")
+    audit_step(session, actor, f"计票“{poll.title}”：收回 {result['returned']} 张", poll.id, "congress_poll")
     session.commit()
     return result

@@ -14,7 +14,8 @@ from portal.domain.idcard import make_id_card
 
 STAFF = "秘书处小王"
 #: Children first, so the foreign keys hold while the tables are emptied.
-CONGRESS_TABLES = (models.CodeAttempt, models.Ballot, models.Participation, models.Poll, models.CheckIn, models.Seat,
+CONGRESS_TABLES = (models.CodeAttempt, models.NamedChoice, models.PaperEntry, models.TokenCard, models.PollMode,
+                   models.Ballot, models.Participation, models.Poll, models.CheckIn, models.Seat,
                    models.CongressSession, models.Delegate, models.Congress)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from portal.congress import service, voting
+from portal.congress import service, tokens, voting
 from portal.congress.models import Ballot, Participation
 
 from .conftest import STAFF, Sitting
@@ -50,25 +50,27 @@ def sort_key(column: str) -> Callable[[dict[str, Any]], Any]:
         value = row[column]
         if column == "ctid":
             return tuple(int(part) for part in value.strip("()").split(","))
-        return int(value) if column == "xmin" else value
+        if value is None:  # a column left empty (a check-in's reason) sorts first, as a database would
+            return (0, "")
+        return (1, int(value) if column == "xmin" else value)
     return key
 
 
 def pairings(participations: list[dict[str, Any]], ballots: list[dict[str, Any]],
-             wanted: dict[int, str]) -> dict[str, int]:
-    """How many delegates each pairing rule gives their own ballot."""
+             wanted: dict[int, str], value: str = "choices") -> dict[str, int]:
+    """How many delegates each pairing rule gives their own ballot (or card: ``wanted`` holds ``value``)."""
     right = {}
     for p_column, b_column in itertools.product(participations[0], ballots[0]):
         for reverse in (False, True):
             by_p = sorted(participations, key=sort_key(p_column))
             by_b = sorted(ballots, key=sort_key(b_column), reverse=reverse)
             right[f"rank {p_column}~{b_column}{' desc' if reverse else ''}"] = sum(
-                wanted[p["delegate_id"]] == b["choices"] for p, b in zip(by_p, by_b))
+                wanted[p["delegate_id"]] == b[value] for p, b in zip(by_p, by_b))
         matches = {}
         for p in participations:
             same = [b for b in ballots if str(b[b_column]) == str(p[p_column])]
-            matches[p["delegate_id"]] = same[0]["choices"] if len(same) == 1 else None
-        right[f"join {p_column}={b_column}"] = sum(wanted[d] == choices for d, choices in matches.items())
+            matches[p["delegate_id"]] = same[0][value] if len(same) == 1 else None
+        right[f"join {p_column}={b_column}"] = sum(wanted[d] == found for d, found in matches.items())
     return right
 
 
@@ -166,3 +168,56 @@ def test_the_seal_leaves_no_copy_of_the_original_rows(app: Any, congress_db: Any
         {"last": index_pages - 1, "index": index}).all()
     assert len(pointers) >= VOTERS
     assert set(pointers) <= {ctid for _xmin, ctid in live}  # the receipts' index points at sealed rows only
+
+
+def card_votes(db: Any, make_sitting: Callable[..., Sitting]) -> tuple[int, dict[int, str], dict[int, str]]:
+    """Token cards: 60 delegates check in, each drawing a card from the shuffled stack right after (the staff
+    count it), and each casts a different ballot with their card, in an order unrelated to the check-in.
+    Returns the poll, each delegate's card digest and each delegate's ballot; the poll is still open."""
+    rng = random.Random(20260321)
+    sitting = make_sitting(voters=VOTERS)
+    poll = voting.create_poll(db, sitting.session_id, "item", "表决四项议题", ITEMS, CHAIR)
+    stack = tokens.make_cards(db, poll.id, VOTERS, STAFF)
+    rng.shuffle(stack)
+    drawn = {}
+    for delegate_id in rng.sample(sitting.voters, VOTERS):
+        service.check_in(db, sitting.session_id, delegate_id, STAFF)
+        tokens.issue(db, poll.id, 1, STAFF)
+        drawn[delegate_id] = stack.pop()
+    voting.open_poll(db, poll.id, CHAIR)
+    combos = rng.sample(list(itertools.product(("赞成", "反对", "弃权"), repeat=len(ITEMS))), VOTERS)
+    wanted = {}
+    for delegate_id, combo in zip(rng.sample(sitting.voters, VOTERS), combos):
+        tokens.cast_card(db, drawn[delegate_id], {"items": list(combo)})
+        wanted[delegate_id] = json.dumps({"items": list(combo)}, ensure_ascii=False)
+    return poll.id, {d: tokens.digest(card) for d, card in drawn.items()}, wanted
+
+
+def assert_chance(right: dict[str, int]) -> None:
+    assert len(right) >= 30
+    assert max(right.values()) < CHANCE_BOUND, sorted(right.items(), key=lambda item: -item[1])[:5]
+
+
+def test_token_cards_pair_nobody_with_a_card_or_a_ballot(congress_db: Any,
+                                                         make_sitting: Callable[..., Sitting]) -> None:
+    poll_id, cards, wanted = card_votes(congress_db, make_sitting)
+    people = dump(congress_db, "congress_checkin")
+    assert len(people) == VOTERS and not dump(congress_db, "congress_participation")
+    # while the poll is open: no table says who holds which card, nor which ballot is whose
+    assert_chance(pairings(people, dump(congress_db, "congress_token"), cards, value="digest"))
+    assert_chance(pairings(people, dump(congress_db, "congress_ballot"), wanted))
+    voting.close_poll(congress_db, poll_id, CHAIR)
+    ballots = dump(congress_db, "congress_ballot")
+    assert len(ballots) == VOTERS
+    assert_chance(pairings(people, ballots, wanted))
+    assert_chance(pairings(people, dump(congress_db, "congress_token"), cards, value="digest"))
+    # nothing else in the database names a card or a ballot beside a delegate (the named votes' table,
+    # kept only for 记名 polls, stays empty for a secret one)
+    assert not dump(congress_db, "congress_named_choice")
+    tables = set(sa.inspect(congress_db.get_bind()).get_table_names()) - {"congress_named_choice"}
+    for name in tables:
+        columns = {column["name"] for column in sa.inspect(congress_db.get_bind()).get_columns(name)}
+        if "delegate_id" in columns:
+            assert not columns & {"digest", "choices", "receipt", "token"}, name
+    result = voting.tally(congress_db, poll_id, CHAIR)
+    assert result["channels"]["token"] == {"issued": VOTERS, "returned": VOTERS}

@@ -94,10 +94,13 @@ def test_every_state_change_refuses_get(app: Any, congress_db: Any, staff: Any, 
     assert {rule.endpoint.split(".")[1] for rule in posts} == {"scan", "mark", "create_poll", "open_poll",
                                                               "close_poll", "confirm", "edit", "cast", "new_congress",
                                                               "self_checkin", "self_checkin_toggle",
-                                                              "new_session", "seat", "freeze", "publish"}
+                                                              "new_session", "seat", "freeze", "publish",
+                                                              "make_cards", "issue", "card_confirm", "card_cast",
+                                                              "key_paper", "count_paper"}
     teller = account(app, "cg_teller", "congress_teller")
     for rule in posts:
-        url = rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")
+        url = (rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")
+               .replace("<token>", "not-a-card"))
         for client in (staff, chair, voter, teller):
             assert client.get(url).status_code == 405, url
 

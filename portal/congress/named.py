@@ -1,0 +1,55 @@
+"""Named (记名) votes: only where the session type's rules allow them (``SessionRules.named_votes_allowed``,
+off by default), and then each choice is also kept with the delegate, for the record of the vote."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.congress.errors import WrongState
+from portal.congress.models import CongressSession, Delegate, NamedChoice, Poll
+from portal.congress.service import audit_step, get_session, members, session_rules
+
+
+def check_allowed(sitting: CongressSession) -> None:
+    """Refuse a named vote in a session whose type does not allow one."""
+    if not session_rules(sitting).named_votes_allowed:
+        raise WrongState(f"{sitting.session_type}的规则不允许记名表决：重要事项须无记名投票。"
+                         "如需记名表决，请先由大会秘书处在会议规则中开启。")
+
+
+def record(session: Session, poll: Poll, delegate_id: int, stored: dict[str, Any]) -> None:
+    """Keep a named vote's choice with the delegate (added to the cast's transaction; a no-op when secret)."""
+    if poll.named:
+        session.add(NamedChoice(poll_id=poll.id, delegate_id=delegate_id,
+                                choices=json.dumps(stored, ensure_ascii=False)))
+
+
+def choice_text(poll: Poll, stored: dict[str, Any]) -> str:
+    if poll.kind == "item":
+        return "；".join(f"{title}：{choice}" for title, choice in zip(poll.option_list(), stored["items"]))
+    names = [*stored.get("marks", []), *(f"{name}（另选）" for name in stored.get("write_ins", []))]
+    return "、".join(names) or "未选任何人"
+
+
+def roll(session: Session, poll: Poll) -> list[tuple[str, str]]:
+    """A named vote's record: each delegate's name and choice, by name."""
+    if not poll.named:
+        return []
+    rows = session.execute(sa.select(members.c.name, NamedChoice.choices)
+                           .join(Delegate, Delegate.id == NamedChoice.delegate_id)
+                           .join(members, members.c.id == Delegate.member_id)
+                           .where(NamedChoice.poll_id == poll.id).order_by(members.c.name)).tuples().all()
+    return [(name, choice_text(poll, json.loads(text))) for name, text in rows]
+
+
+def make_named(session: Session, poll: Poll, actor: str) -> None:
+    """Mark a draft poll as a named vote (in the caller's transaction), if the session type allows it."""
+    if poll.state != "draft":
+        raise WrongState(f"“{poll.title}”已经开启，不能再改为记名表决。")
+    check_allowed(get_session(session, poll.session_id))
+    poll.named = True
+    audit_step(session, actor, f"“{poll.title}”设为记名表决", poll.id, "congress_poll")
