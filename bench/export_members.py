@@ -43,7 +43,7 @@ def child(args: argparse.Namespace) -> None:
         load_demo_database(app, members=args.members)
         print(json.dumps({"ok": True}))
         return
-    from portal.io.export import ExportRequest, filtered_query, stream, write_export
+    from portal.io.export import ExportRequest, cli_selection, selected_rows, stream, write_export
     from portal.io.xlsx_export import columns_for, export_fields, row_layout
     from portal.security.access import SYSTEM_ACCESS
 
@@ -55,7 +55,7 @@ def child(args: argparse.Namespace) -> None:
             registry = app.extensions["portal"].registry
             columns = columns_for(spec, export_fields(spec), SYSTEM_ACCESS, "zh", registry, row_layout(spec))
             rows = [[column.value(record) for column in columns]
-                    for record in stream(db.session, filtered_query(spec, SYSTEM_ACCESS, []))]
+                    for record in stream(db.session, selected_rows(spec, SYSTEM_ACCESS, cli_selection(spec, SYSTEM_ACCESS, [])))]
             db.session.close()
             start_rss = rss_mb()
             started = time.perf_counter()
@@ -75,7 +75,7 @@ def child(args: argparse.Namespace) -> None:
         else:
             start_rss = rss_mb()
             started = time.perf_counter()
-            result = write_export(spec, stream(db.session, filtered_query(spec, SYSTEM_ACCESS, [])), SYSTEM_ACCESS,
+            result = write_export(spec, stream(db.session, selected_rows(spec, SYSTEM_ACCESS, cli_selection(spec, SYSTEM_ACCESS, []))), SYSTEM_ACCESS,
                                   ExportRequest(fmt=args.child), folder / "out")
             wall, count = time.perf_counter() - started, result.rows
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.web.api import build_api
 from portal.web.forms import link_text
-from portal.web.search import search_condition
+from portal.records.search import search_condition
 from portal.web.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)

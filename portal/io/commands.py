@@ -224,7 +224,7 @@ def export_command(slug: str, output: Path, filters: tuple[str, ...], all_fields
     """导出登记簿到 .xlsx 或 .csv（按权限打码、记录审计日志）。"""
     import shutil
 
-    from portal.io.export import ExportRefused, ExportRequest, filtered_query, stream, write_export
+    from portal.io.export import ExportRefused, ExportRequest, cli_selection, selected_rows, stream, write_export
 
     _register(slug)
     fmt = output.suffix.lower().lstrip(".")
@@ -241,7 +241,7 @@ def export_command(slug: str, output: Path, filters: tuple[str, ...], all_fields
     spec = portal_state().registry.get(slug)
     access = _access(username, slug, "export")
     try:
-        query = filtered_query(spec, access, pairs)
+        query = selected_rows(spec, access, cli_selection(spec, access, pairs))
     except ExportRefused as refused:
         click.secho(refused.message, fg="red", err=True)
         sys.exit(EXIT_INVALID)

@@ -14,23 +14,24 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from portal.domain.messages import DomainValidationError
 from portal.extensions import db
 from portal.io.jobs import HANDLERS, JobProgress, job_folder
 from portal.io.job_table import Job
-from portal.web.list_args import ListArgsRefused, filter_value, refuse_masked
-from portal.web.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
+from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_name
+from portal.records.selection import Condition, Selection, SelectionRefused, count_rows
+from portal.records.service import RegisterService
 from portal.models import link_column
 from portal.io.xlsx_export import CSV_ENCODINGS, FORMATS, columns_for, export_fields, row_layout, write_csv, write_xlsx
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec
 from portal.security import audit
-from portal.security.access import ORG_REGISTER, Access, row_condition, scope_anchor
+from portal.security.access import ORG_REGISTER, Access, scope_anchor
 from portal.security.current import access_for_username
-from portal.state import current_locale, portal_state
+from portal.state import portal_state
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
@@ -141,43 +142,43 @@ def write_export(spec: RegisterSpec, records: Iterable[Any], access: Access, req
     return ExportResult(path, rows, digest, download_name(spec, request.fmt))
 
 
-def filtered_query(spec: RegisterSpec, access: Access, pairs: list[tuple[str, str]]) -> Any:
-    """The CLI's selection: ``FIELD=VALUE`` equalities (links by natural key or title), in scope, in list order."""
+def cli_selection(spec: RegisterSpec, access: Access, pairs: list[tuple[str, str]]) -> Selection:
+    """The CLI's selection: ``FIELD=VALUE`` equalities (links by natural key or title), in list order."""
     state = portal_state()
-    model = state.models[spec.slug]
-    query = sa.select(model)
-    scope = row_condition(spec, model, access)
-    if scope is not None:
-        query = query.where(scope)
+    conditions: list[Condition] = []
     for name, raw in pairs:
         if name == subtree_argument(spec):
-            query = query.where(_subtree_condition(spec, model, access, raw))
+            conditions.append(Condition(anchor_name(spec) or "", SUBTREE_OPERATOR, _subtree_root(spec, access, raw)))
             continue
         if not spec.has_field(name):
             raise ExportRefused(f"{spec.label.zh}没有字段“{name}”；可用的有：{'、'.join(f.name for f in spec.fields)}")
         field = spec.field(name)
-        try:
-            refuse_masked(spec, name, access, "筛选")
-        except ListArgsRefused as refused:
-            raise ExportRefused(refused.message) from None
+        if access.hidden(spec, field):
+            raise ExportRefused(f"您看到的“{field.label.zh}”是打码的，不能按它筛选；请去掉这个筛选条件。")
         if field.is_link:
-            service = state.service(spec.slug)
             try:
-                target = service.resolve_link(field, raw)
+                target = state.service(spec.slug).resolve_link(field, raw)
             except ValueError as problem:
                 raise ExportRefused(str(problem)) from None
-            query = query.where(getattr(model, f"{name}_id") == target.id)
+            conditions.append(Condition(name, "rel_o_m", target.id))
             continue
         try:
-            value = field_type(field.type).parse(raw, field)
+            conditions.append(Condition(name, "eq", field_type(field.type).parse(raw, field)))
         except DomainValidationError as error:
             raise ExportRefused(error.message("zh")) from None
-        query = query.where(getattr(model, name) == value)
     order = spec.screens.order
-    if order:
-        column = getattr(model, order.lstrip("-"))
-        query = query.order_by(column.desc() if order.startswith("-") else column)
-    return query.order_by(model.id)
+    return Selection(tuple(conditions), None, (order.lstrip("-"), "desc" if order.startswith("-") else "asc")
+                     if order else None)
+
+
+def selected_rows(spec: RegisterSpec, access: Access, selection: Selection) -> Any:
+    """The query for ``selection`` inside ``access``'s row scope; ``ExportRefused`` for a condition it cannot run."""
+    state = portal_state()
+    service = RegisterService(spec, state.registry, state.models, lambda: db.session, lambda: "zh", lambda: access)
+    try:
+        return service.query(selection)
+    except SelectionRefused as refused:
+        raise ExportRefused(refused.message) from None
 
 
 def subtree_argument(spec: RegisterSpec) -> str | None:
@@ -186,63 +187,29 @@ def subtree_argument(spec: RegisterSpec) -> str | None:
     return f"{name}_subtree" if name else None
 
 
-def _subtree_condition(spec: RegisterSpec, model: Any, access: Access, raw: str) -> Any:
-    """Rows of the unit ``raw`` (code or name) and of the units below it, inside the user's scope."""
-    state = portal_state()
-    org_spec = state.registry.get(ORG_REGISTER)
+def _subtree_root(spec: RegisterSpec, access: Access, raw: str) -> int:
+    """The unit ``raw`` (code or name) a subtree selection starts at; it must lie in the user's scope."""
     try:
-        unit = state.service(spec.slug).resolve_link(spec.field(anchor_name(spec) or ""), raw)
+        unit = portal_state().service(spec.slug).resolve_link(spec.field(anchor_name(spec) or ""), raw)
     except ValueError as problem:
         raise ExportRefused(str(problem)) from None
-    try:
-        filter_value(spec, anchor_name(spec) or "", SUBTREE_OPERATOR, unit.id, access)
-    except ListArgsRefused as refused:
-        raise ExportRefused(refused.message) from None
-    ids = subtree_in_scope(db.session, state.models[ORG_REGISTER], org_spec.tree or "parent", unit.id, access)
-    return anchor_column(spec, model).in_(ids)
-
-
-def export_in_request(view: Any, args: Any) -> tuple[Any, int, str]:
-    """The list page's selection for ``args`` (FAB filters, sort and the quick search ``q``): query, count, text.
-
-    Raises ``ListArgsRefused`` for a filter or sort the user may not use, as the list page does."""
-    from flask_appbuilder.urltools import get_filter_args, get_order_args
-
-    view.check_list_args(args)
-    filters = view.datamodel.get_filters(view.search_columns)
-    get_filter_args(filters)
-    joined = filters.get_joined_filters(view._base_filters)
-    order_column, order_direction = get_order_args().get(view.__class__.__name__, ("", ""))
-    if not order_column and view.base_order:
-        order_column, order_direction = view.base_order
-    g.portal_search = args.get("q", "").strip()[:100] or None
-    try:
-        query = view.datamodel.apply_all(view.datamodel.session.query(view.datamodel.obj), joined, order_column,
-                                         order_direction)
-        count = view.datamodel.query_count(view.datamodel.session.query(view.datamodel.obj), joined)
-        query = query.order_by(view.datamodel.obj.id)
-    finally:
-        g.portal_search = None
-    shown = [f"{key}={value}" for key, value in args.items(multi=True)
-             if key not in ("fmt", "cols", "encoding") and not key.startswith(("page_", "psize_"))]
-    return query, count, "；".join(shown)
+    if access.org_ids is not None and unit.id not in access.org_ids:
+        raise ExportRefused(f"所选的工会“{raw}”不在您的管辖范围内；请选择本单位或下级单位。")
+    return int(unit.id)
 
 
 def background_export(job: Job, progress: JobProgress) -> dict[str, Any]:
-    """The job behind a big export from a list page: the same selection, rebuilt from the saved arguments."""
+    """The job behind a big export from a list page: its stored selection, run with the user's rights now."""
     params = job.params_dict()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = portal_state()
-    spec = state.registry.get(job.register)
-    view = next(view for view in app.appbuilder.baseviews if type(view) is state.views[spec.slug])
+    spec = portal_state().registry.get(job.register)
     request = ExportRequest(params["fmt"], params["all_fields"], params["encoding"], params["filters_text"])
     access = access_for_username(job.username)
-    with app.test_request_context(f"/{spec.slug}/list/?{params['query_string']}") as context:
-        g.portal_access = access
-        query, count, _ = export_in_request(view, context.request.args)
-        progress("rows", 0, count)
-        result = write_export(spec, stream(db.session, query), access, request, job_folder(app, job.id),
-                              progress, count, params.get("locale", "zh"))
+    query = selected_rows(spec, access, Selection.from_json(spec, params["selection"]))
+    count = count_rows(db.session, query)
+    progress("rows", 0, count)
+    result = write_export(spec, stream(db.session, query), access, request, job_folder(app, job.id),
+                          progress, count, params.get("locale", "zh"))
     progress("rows", result.rows, result.rows)
     return {"file": result.path.name, "rows": result.rows, "sha256": result.sha256, "download_name": result.file_name,
             "fmt": request.fmt, "encoding": request.encoding}
@@ -251,6 +218,7 @@ def background_export(job: Job, progress: JobProgress) -> dict[str, Any]:
 HANDLERS["export"] = background_export
 
 
-def job_params(request: ExportRequest, query_string: str) -> dict[str, Any]:
+def job_params(request: ExportRequest, selection: Selection, locale: str) -> dict[str, Any]:
+    """What a background export keeps: the file wanted and the selection as data (not the web request)."""
     return {"fmt": request.fmt, "all_fields": request.all_fields, "encoding": request.encoding,
-            "filters_text": request.filters_text, "query_string": query_string, "locale": current_locale()}
+            "filters_text": request.filters_text, "selection": selection.as_json(), "locale": locale}

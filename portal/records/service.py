@@ -23,6 +23,7 @@ from portal.records.lookups import resolve_links
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress, no_progress
 from portal.records.row_schema import LocaleGetter, build_row_schema
+from portal.records.selection import Selection, select_rows
 from portal.records.batches import ImportBatch
 from portal.records.write import SourceFile, write_entries, write_noted, write_plan, write_record
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
@@ -51,6 +52,8 @@ class RecordForbidden(Exception):
 AccessGetter = Callable[[], Access]
 #: One record, as a screen or the API gives it: ``create``, ``update`` (the plan of one row).
 RECORD = ImportOptions(mode="record")
+#: Every row in the user's scope, in id order.
+EVERYTHING = Selection()
 #: A new file's rows: insert only, all or nothing.
 INSERT = ImportOptions(mode="insert")
 
@@ -85,11 +88,12 @@ class RegisterService:
             self.locale())
 
     # -- reading ---------------------------------------------------------------------------------
-    def query(self) -> sa.Select[Any]:
-        """The user's rows of this register (row scope applied), for lists, exports and lookups to narrow."""
-        query = sa.select(self.model)
-        scope = row_condition(self.spec, self.model, self.access())
-        return query if scope is None else query.where(scope)
+    def query(self, selection: Selection = EVERYTHING) -> sa.Select[Any]:
+        """The user's rows that ``selection`` picks (conditions, quick search, order), inside the row scope.
+
+        Raises ``SelectionRefused`` for a condition it cannot run (an unknown field, a masked one).
+        """
+        return select_rows(self.spec, self.registry, self.models, self.session, self.access(), selection)
 
     # -- many rows (an import) ---------------------------------------------------------------------
     def plan(self, rows: list[ParsedRow], fields: Sequence[FieldSpec], options: ImportOptions,

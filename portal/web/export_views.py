@@ -12,11 +12,12 @@ from flask_appbuilder.api import get_list_schema, rison, safe
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 
-from portal.web.list_args import ListArgsRefused
 from portal.errors import error_response
 from portal.extensions import db
-from portal.io.export import (ExportRefused, ExportRequest, export_in_request, job_params, send_export, stream,
-                               write_export)
+from portal.io.export import ExportRefused, ExportRequest, job_params, selected_rows, send_export, stream, write_export
+from portal.records.selection import Condition, Selection, count_rows
+from portal.security.access import Access
+from portal.web.list_args import ListArgsRefused, typed_filters
 from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.job_table import Job
 from portal.registry.spec import RegisterSpec
@@ -27,6 +28,40 @@ from portal.state import current_locale
 def export_request(args: Any) -> ExportRequest:
     return ExportRequest(fmt=args.get("fmt", "xlsx"), all_fields=args.get("cols") == "all",
                          encoding=args.get("encoding", "utf-8")).check()
+
+
+def selection_of(spec: RegisterSpec, filters: Any, order: tuple[str, str], search: str | None,
+                 access: Access) -> Selection:
+    """A list's FAB filters, sort and quick search as a ``Selection`` (values parsed for their fields)."""
+    typed = typed_filters(spec, filters, access)
+    conditions: list[Condition] = []
+    for flt, value in zip(typed.filters, typed.values):
+        if flt.is_related_view:
+            continue
+        operator = flt.arg_name or ""
+        # As FAB applies them: a list of values means one condition each, except for ``in``/``not_in``.
+        values = value if isinstance(value, list) and operator not in ("in", "not_in") else [value]
+        conditions += [Condition(flt.column_name, operator, item) for item in values]
+    column, direction = order
+    return Selection(tuple(conditions), search, (column, direction or "asc") if column else None)
+
+
+def list_selection(view: Any, args: Any) -> tuple[Selection, str]:
+    """The list page's selection for ``args`` (FAB filters, sort and ``q``), and how it reads in the audit trail.
+
+    Raises ``ListArgsRefused`` for a filter or sort the user may not use, as the list page does."""
+    from flask_appbuilder.urltools import get_filter_args, get_order_args
+
+    view.check_list_args(args)
+    filters = view.datamodel.get_filters(view.search_columns)
+    get_filter_args(filters)
+    order = get_order_args().get(view.__class__.__name__, ("", ""))
+    if not order[0] and view.base_order:
+        order = view.base_order
+    search = args.get("q", "").strip()[:100] or None
+    shown = [f"{key}={value}" for key, value in args.items(multi=True)
+             if key not in ("fmt", "cols", "encoding") and not key.startswith(("page_", "psize_"))]
+    return selection_of(view.register, filters, order, search, current_access()), "；".join(shown)
 
 
 def download_now(spec: RegisterSpec, query: Any, wanted: ExportRequest) -> Any:
@@ -57,15 +92,16 @@ class ExportViewMixin:
         except ExportRefused as refused:
             flash(refused.message, "danger")
             return redirect(url_for(f"{type(self).__name__}.list"))
+        access = current_access()
         try:
-            query, count, filters_text = export_in_request(self, request.args)
-        except ListArgsRefused as refused:
+            selection, filters_text = list_selection(self, request.args)
+            query = selected_rows(self.register, access, selection)  # type: ignore[attr-defined]
+        except (ListArgsRefused, ExportRefused) as refused:
             return error_response(400, refused.message)
         wanted = replace(wanted, filters_text=filters_text)
-        access = current_access()
-        if count > current_app.config["PORTAL_EXPORT_BACKGROUND_ROWS"]:
+        if count_rows(db.session, query) > current_app.config["PORTAL_EXPORT_BACKGROUND_ROWS"]:
             job = create_job("export", self.register.slug, access.username or "",  # type: ignore[attr-defined]
-                             job_params(wanted, request.query_string.decode()))
+                             job_params(wanted, selection, current_locale()))
             start(current_app._get_current_object(), job)  # type: ignore[attr-defined]
             return redirect(url_for(f"{type(self).__name__}.export_job", job_id=job.id))
         return download_now(self.register, query, wanted)  # type: ignore[attr-defined]
@@ -144,13 +180,16 @@ class ExportApiMixin:
         except ExportRefused as refused:
             return self.response_400(message=refused.message)  # type: ignore[attr-defined]
         args = kwargs.get("rison", {})
+        access = current_access()
         try:
             joined = self._handle_filters_args(args)  # type: ignore[attr-defined]
-            order_column, order_direction = self._handle_order_args(args)  # type: ignore[attr-defined]
+            order = self._handle_order_args(args)  # type: ignore[attr-defined]
+            selection = selection_of(self.register, joined, order, None, access)  # type: ignore[attr-defined]
+            query = selected_rows(self.register, access, selection)  # type: ignore[attr-defined]
         except FABException as error:
             return self.response_400(message=str(error))  # type: ignore[attr-defined]
-        datamodel = self.datamodel  # type: ignore[attr-defined]
-        query = datamodel.apply_all(datamodel.session.query(datamodel.obj), joined, order_column, order_direction)
+        except ExportRefused as refused:
+            return self.response_400(message=refused.message)  # type: ignore[attr-defined]
         text = request.args.get("q", "")
         wanted = replace(wanted, filters_text=f"q={text}" if text else "")
-        return download_now(self.register, query.order_by(datamodel.obj.id), wanted)  # type: ignore[attr-defined]
+        return download_now(self.register, query, wanted)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 from flask_appbuilder.exceptions import FABException, InvalidOrderByColumnFABException
 from flask_appbuilder.models.filters import Filters
 
-from portal.web.org_subtree import SUBTREE_OPERATOR
+from portal.records.org_subtree import SUBTREE_OPERATOR
 from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
 from portal.registry.parsers import is_blank

@@ -17,7 +17,7 @@ from flask import current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
-from portal.web.org_subtree import SUBTREE_OPERATOR, anchor_name
+from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_name
 from portal.extensions import db
 from portal.labels import lazy_text
 from portal.registry.spec import RegisterSpec

@@ -27,7 +27,7 @@ from portal.records.service import RegisterService
 from portal.web.related import related_lists
 from portal.records.row_schema import LocaleGetter
 from portal.web.saving import ServiceSavingMixin
-from portal.web.search import search_condition
+from portal.records.search import search_condition
 from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored

@@ -484,6 +484,26 @@ def test_the_background_selection_is_the_lists(app: Any, admin_client: Any, org_
     assert names_of(csv_rows(download.data)) == shown
 
 
+def test_a_background_export_keeps_its_selection_as_data_not_as_a_web_request(
+        app: Any, admin_client: Any, org_tree: dict[str, int], roll: dict[str, int],
+        background_above_two: None) -> None:
+    from portal.io.job_table import Job
+
+    app.config["PORTAL_EXPORT_BACKGROUND_ROWS"] = 1  # the fixture restores it
+    query = f"{STATUS_EQUALS}={quote('在籍')}&{SORT}=joined_on&{SORT_DIRECTION}=desc&q={quote('张')}"
+    response = admin_client.get(f"/members/export/?fmt=xlsx&{query}")
+    assert response.status_code == 302
+    job_id = urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1]
+    assert wait(admin_client, job_id)["status"] == "done"
+    with app.app_context():
+        params = db.session.get(Job, job_id).params_dict()
+    assert "query_string" not in params
+    assert params["selection"] == {"conditions": [["status", "eq", "在籍"]], "search": "张",
+                                   "order": ["joined_on", "desc"]}
+    shown = list_page(admin_client, query).names()
+    assert names_of(xlsx_rows(admin_client.get(f"/members/export/job/{job_id}/file").data)) == shown
+
+
 @pytest.mark.parametrize("role", ["clerk", "auditor"])
 def test_a_background_export_keeps_the_users_scope_and_masking(app: Any, admin_client: Any, roll: dict[str, int],
                                                                 background_above_two: None, role: str) -> None:

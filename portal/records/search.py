@@ -12,7 +12,7 @@ from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec, Registry
-from portal.web.org_subtree import anchor_name
+from portal.records.org_subtree import anchor_name
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 
 def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,
