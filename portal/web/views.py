@@ -21,6 +21,7 @@ from flask_appbuilder.widgets import ShowWidget
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.web.cells import cell_formatter, local_time
 from portal.web.forms import LinkField, build_form
+from portal.web.field_filters import PortalSearchWidget, fit_filters
 from portal.web.org_subtree import add_subtree_filter
 from portal.web.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
 from portal.records.service import RecordService
@@ -71,8 +72,10 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
         return query
 
     def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
-        """FAB's filters plus ``org_unit_subtree`` on the field that places rows in the org tree."""
-        return add_subtree_filter(self.register, super().get_filters(search_columns, search_filters), self)
+        """FAB's filters fitted to each field's type (``portal.web.field_filters``), plus ``org_unit_subtree``
+        on the field that places rows in the org tree."""
+        filters = fit_filters(self.register, super().get_filters(search_columns, search_filters), self)
+        return add_subtree_filter(self.register, filters, self)
 
     def _hides(self, access: Access, name: str) -> bool:
         return self.register.has_field(name) and access.hidden(self.register, self.register.field(name))
@@ -110,6 +113,7 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
     list_template = "portal/list.html"
     show_template = "portal/show.html"
     show_widget = PortalShowWidget
+    search_widget = PortalSearchWidget
     page_size = PAGE_SIZE
     register: RegisterSpec
     base_form: Any = None
@@ -156,6 +160,11 @@ class PortalModelView(UnusedRoutesMixin, ModelView):
         if urlsplit(target).path.startswith((f"{self.route_base}/show/", f"{self.route_base}/edit/")):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
+
+    def _get_search_widget(self, form: Any = None, exclude_cols: Any = None, widgets: Any = None) -> Any:
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        widgets["search"].template_args["view"] = self  # the panel reads the register and the user's rights
+        return widgets
 
     def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
         """FAB's show widget (with the 审批 button for a user who may approve) plus the records listed
