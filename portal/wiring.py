@@ -9,6 +9,7 @@ from flask import Flask, abort, jsonify, request
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
+from portal.records.collation import sort_expression
 from portal.web.api import build_api
 from portal.web.forms import link_text
 from portal.records.search import search_condition
@@ -60,7 +61,9 @@ class LookupView(BaseView):
             query = query.where(sa.or_(title_or_key,
                                        search_condition(spec, model, self.state.models.classes, self.state.registry,
                                                         text, access)))
-        query = query.order_by(getattr(model, spec.title)).limit(LOOKUP_LIMIT)
+        title = spec.field(spec.title) if spec.has_field(spec.title) else None
+        order = getattr(model, spec.title)
+        query = query.order_by(sort_expression(order, title.type, db.session) if title else order).limit(LOOKUP_LIMIT)
         rows = db.session.scalars(query).unique().all()
         return jsonify(results=[{"id": row.id, "text": link_text(row, access)} for row in rows])
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.models import BuiltModels, link_column
+from portal.records.collation import sort_expression
 from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
 from portal.records.search import search_condition
 from portal.registry.fieldtypes import field_type
@@ -33,6 +34,7 @@ _PATTERNS: dict[str, tuple[Callable[[str], str], bool]] = {
 _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda column, value: column == value, "neq": lambda column, value: column != value,
     "gt": lambda column, value: column > value, "lt": lambda column, value: column < value,
+    "ge": lambda column, value: column >= value, "le": lambda column, value: column <= value,
     "rel_o_m": lambda column, value: column == value, "nrel_o_m": lambda column, value: column != value,
     "in": lambda column, value: column.in_(value), "not_in": lambda column, value: ~column.in_(value),
 }
@@ -103,6 +105,8 @@ def select_rows(spec: RegisterSpec, registry: Registry, models: BuiltModels, ses
     if selection.order:
         name, direction = selection.order
         column = getattr(model, name)
+        if spec.has_field(name):  # names in pinyin order where the database can, as the list sorts them
+            column = sort_expression(column, spec.field(name).type, session)
         query = query.order_by(column.desc() if direction == "desc" else column.asc())
     return query.order_by(model.id)
 

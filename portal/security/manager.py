@@ -12,9 +12,19 @@ from werkzeug.security import check_password_hash
 from portal.security import audit
 from portal.security.sessions import VERSION_CLAIM, end_sessions, is_current, parse_session_id
 from portal.security.signin import ChangeOwnPasswordView, PortalAuthDBView, PortalSecurityApi
-from portal.security.users import PortalUser, PortalUserDBModelView
+from portal.security.users import PortalUser, PortalUserDBModelView, PortalUserInfoEditView
 
 Permission = tuple[str, str]
+#: FAB's security screens kept in the menu: the rest (roles, permissions, views and menus, statistics,
+#: groups) show framework internals; the portal's role matrix and user list replace them.
+SECURITY_MENU_KEPT = ("List Users",)
+
+
+def hide_raw_screens(menu: Any) -> None:
+    """Leave only the user list under 安全 (the hidden screens keep their addresses and permissions)."""
+    security = menu.find("Security")
+    if security is not None:
+        security.childs = [item for item in security.childs if getattr(item, "name", "") in SECURITY_MENU_KEPT]
 
 
 class PortalSecurityManager(SecurityManager):
@@ -25,6 +35,7 @@ class PortalSecurityManager(SecurityManager):
     authdbview = PortalAuthDBView
     security_api = PortalSecurityApi
     resetmypasswordview = ChangeOwnPasswordView
+    userinfoeditview = PortalUserInfoEditView
 
     def create_jwt_manager(self, app: Any) -> Any:
         """FAB's token manager, answering an API call without a session or token in Chinese."""
@@ -141,6 +152,7 @@ class PortalSecurityManager(SecurityManager):
         """FAB's screens and APIs. Every way to try a password (the sign-in screen, the token sign-in and refresh,
         the password change) draws on one rate-limit budget per client address."""
         super().register_views()
+        hide_raw_screens(self.appbuilder.menu)
         if not self.is_auth_limited:
             return
         shared = self.limiter.shared_limit(self.auth_rate_limit, scope="portal-sign-in", methods=["POST"])

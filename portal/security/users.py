@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, flash, g
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.sqla.models import User
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import UserDBModelView, UserInfoEditView
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import SelectField
 
 from portal.extensions import db
 from portal.labels import lazy_text
+from portal.security.account_fields import (OwnInfoForm, email_field, full_name, name_field, placeholder_email,
+                                            role_field, role_labels, shown_email, yes_no)
 from portal.security.sessions import end_sessions_on_credential_change, session_id
 
 
@@ -29,6 +31,11 @@ class PortalUser(User):
     __table_args__ = {"extend_existing": True}
     org_unit_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
     session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+    @property
+    def display_name(self) -> str:
+        """姓名 as the screens show it (an account saved with 姓 and 名 apart reads 姓 + 名)."""
+        return f"{self.last_name or ''}{self.first_name or ''}".strip()
 
     def get_id(self) -> str:
         """What the session cookie keeps: the account and the version it was signed in under."""
@@ -86,23 +93,77 @@ ORG_HELP = lazy_text("用户的数据范围从这个组织开始：本单位及�
 
 
 class PortalUserDBModelView(UserDBModelView):
-    """FAB's account screens plus the org unit; the user's groups are not used by the portal."""
+    """FAB's account screens the Chinese way (``portal.security.account_fields``) plus the org unit;
+    the user's groups are not used by the portal."""
 
     class_permission_name = "UserDBModelView"  # FAB's own name, as in ``OWN_ACCOUNT``
 
-    list_columns = ["username", "first_name", "email", "active", "roles", "org_unit_id"]
-    add_columns = ["username", "first_name", "last_name", "email", "active", "roles", "org_unit_id",
-                   "password", "conf_password"]
-    edit_columns = ["username", "first_name", "last_name", "email", "active", "roles", "org_unit_id"]
+    list_columns = ["username", "display_name", "email", "active", "roles", "org_unit_id"]
+    add_columns = ["username", "first_name", "email", "active", "roles", "org_unit_id", "password", "conf_password"]
+    edit_columns = ["username", "first_name", "email", "active", "roles", "org_unit_id"]
     search_columns = ["username", "first_name", "email", "active", "roles"]
+    order_columns = ["username", "email", "active", "org_unit_id"]  # 姓名 is read from two columns
     show_fieldsets = [
-        (lazy_text("账户", "Account"), {"fields": ["username", "active", "roles", "org_unit_id", "login_count"]}),
-        (lazy_text("个人信息", "Personal"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (lazy_text("账户", "Account"), {"fields": ["username", "display_name", "email", "active", "roles", "org_unit_id",
+                                                 "login_count"]}),
         (lazy_text("登录记录", "Sign-ins"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
                                           "expanded": False}),
     ]
-    formatters_columns = {"org_unit_id": org_unit_label}
+    user_show_fieldsets = [
+        (lazy_text("您的账户", "Your account"), {"fields": ["username", "display_name", "email", "active", "roles",
+                                                       "org_unit_id", "login_count"]}),
+    ]
+    formatters_columns = {"org_unit_id": org_unit_label, "active": yes_no, "roles": role_labels, "email": shown_email}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields,
+                             "first_name": name_field(), "email": email_field(), "roles": role_field(),
                              "org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
-    edit_form_extra_fields = {"org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
-    label_columns = {**UserDBModelView.label_columns, "org_unit_id": ORG_LABEL}
+    edit_form_extra_fields = {"first_name": name_field(), "email": email_field(), "roles": role_field(),
+                              "org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
+    label_columns = {**UserDBModelView.label_columns, "org_unit_id": ORG_LABEL, "first_name": lazy_text("姓名", "Name"),
+                     "display_name": lazy_text("姓名", "Name"),
+                     "active": lazy_text("是否启用", "Active"), "roles": lazy_text("角色", "Roles"),
+                     "email": lazy_text("电子邮箱", "Email")}
+    description_columns = {**UserDBModelView.description_columns,
+                           "username": lazy_text("登录时输入的名称，例如 zhangsan。", "The name typed to sign in."),
+                           "active": lazy_text("停用的账户不能登录，已登录的会话立即失效；停用比删除好，审计记录仍能对上人。",
+                                               "A deactivated account cannot sign in; its open sessions end at once.")}
+
+    def prefill_form(self, form: Any, pk: Any) -> None:
+        """An account saved with 名 and 姓 apart shows its whole name in the one 姓名 box."""
+        item = self.datamodel.get(pk)
+        if item is not None and item.last_name:
+            form.first_name.data = full_name(item.first_name, item.last_name)
+
+    def pre_add(self, item: Any) -> None:
+        super().pre_add(item)
+        self._settle(item)
+
+    def pre_update(self, item: Any) -> None:
+        super().pre_update(item)
+        self._settle(item)
+
+    @staticmethod
+    def _settle(item: Any) -> None:
+        """The whole name in ``first_name``; an account without e-mail keeps the placeholder address."""
+        item.last_name = ""
+        item.first_name = (item.first_name or "").strip()
+        if not item.email:
+            item.email = placeholder_email(item.username)
+
+
+class PortalUserInfoEditView(UserInfoEditView):
+    """个人信息 → 编辑: one 姓名 box (FAB asks for 名 and 姓)."""
+
+    form = OwnInfoForm
+    form_title = lazy_text("编辑个人信息", "Edit my details")
+
+    def form_get(self, form: Any) -> None:
+        item = self.appbuilder.sm.get_user_by_id(g.user.id)
+        form.first_name.data = full_name(item.first_name, item.last_name)
+
+    def form_post(self, form: Any) -> None:
+        item = self.appbuilder.sm.get_user_by_id(g.user.id)
+        item.first_name = (form.first_name.data or "").strip()
+        item.last_name = ""
+        self.appbuilder.sm.update_user(item)
+        flash(str(lazy_text("个人信息已保存", "Your details were saved")), "info")

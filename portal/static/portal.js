@@ -68,3 +68,53 @@ $(document).on("click", "a.portal-back", function (event) {
     window.history.back();
   }
 });
+
+/* Add and edit forms: when the server sent the form back with errors, a summary at the top lists each
+   field with its message, as a link to the field; the page scrolls to the first field in error.
+   Flask-AppBuilder prints each field's messages in a .alert-danger after the input. */
+$(function () {
+  var $form = $("form#model_form");
+  var $errors = $form.find("td .alert-danger");
+  if (!$form.length || !$errors.length) { return; }
+  var english = (document.querySelector('meta[name="portal-locale"]') || {content: "zh"}).content.indexOf("en") === 0;
+  var $list = $("<ul/>");
+  var first = null;
+  $errors.each(function () {
+    var $row = $(this).closest("tr");
+    var $label = $row.find("label[for]").first();
+    var id = $label.attr("for");
+    var target = id ? document.getElementById(id) : null;
+    if (target && !first) { first = target; }
+    var name = $.trim($label.clone().children().remove().end().text()) || $.trim($label.text());
+    var message = $.trim($(this).text()).replace(/\s+/g, " ");
+    var $link = $('<a class="portal-error-link"/>').attr("href", id ? "#" + id : "#").text(name ? name + "：" + message : message);
+    $link.data("target", target);
+    $list.append($("<li/>").append($link));
+  });
+  var count = $errors.length;
+  var $summary = $('<div class="alert alert-danger portal-error-summary" role="alert" tabindex="-1"/>')
+    .append($("<strong/>").text(english ? (count === 1 ? "1 field needs attention:" : count + " fields need attention:")
+                                        : "有 " + count + " 处需要修改："))
+    .append($list);
+  $form.before($summary);
+  $summary.on("click", "a.portal-error-link", function (event) {
+    var target = $(this).data("target");
+    if (!target) { return; }
+    event.preventDefault();
+    focusField(target);
+  });
+  if (first) { focusField(first); }
+
+  /* A select2 box hides its <select>: scroll to and focus what the clerk sees. */
+  function focusField(target) {
+    var $select2 = $(target).next(".select2-container");
+    var visible = $select2.length ? $select2[0] : target;
+    var row = $(visible).closest("tr")[0] || visible;
+    row.scrollIntoView({block: "center"});
+    if ($select2.length) {
+      $select2.find(".select2-selection").trigger("focus");
+    } else {
+      target.focus({preventScroll: true});
+    }
+  }
+});

@@ -21,8 +21,10 @@ from flask_appbuilder.widgets import ShowWidget
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.web.cells import cell_formatter, local_time
 from portal.web.forms import LinkField, build_form
+from portal.web.field_filters import PortalSearchWidget, fit_filters
 from portal.web.org_subtree import add_subtree_filter
 from portal.web.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
+from portal.records.collation import sort_expression
 from portal.records.service import RegisterService
 from portal.web.related import related_lists
 from portal.records.row_schema import LocaleGetter
@@ -37,6 +39,8 @@ from portal.security.current import current_access
 from portal.state import current_locale
 
 PAGE_SIZE = 25
+#: Field types shown right-aligned in lists (amounts line up on the decimal point).
+NUMBER_TYPES = frozenset({"money", "decimal", "integer"})
 
 
 class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
@@ -72,8 +76,22 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
         return query
 
     def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
-        """FAB's filters plus ``org_unit_subtree`` on the field that places rows in the org tree."""
-        return add_subtree_filter(self.register, super().get_filters(search_columns, search_filters), self)
+        """FAB's filters fitted to each field's type (``portal.web.field_filters``), plus ``org_unit_subtree``
+        on the field that places rows in the org tree."""
+        filters = fit_filters(self.register, super().get_filters(search_columns, search_filters), self)
+        return add_subtree_filter(self.register, filters, self)
+
+    def apply_order_by(self, query: Any, order_column: str, order_direction: str, aliases_mapping: Any = None,
+                       bypass_many_to_many: bool = False, add_pk: bool = False) -> Any:
+        """Words (names, titles, options) in pinyin order where the database can (``portal.records.collation``)."""
+        field = self.register.field(order_column) if self.register.has_field(order_column) else None
+        if field is None or field.is_link or not is_stored(field):
+            return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
+                                          bypass_many_to_many, add_pk)
+        column = sort_expression(getattr(self.obj, order_column), field.type, self.session)
+        direction = sa.asc if order_direction == "asc" else sa.desc
+        columns = [direction(column)] + ([direction(self.obj.id)] if add_pk else [])
+        return query.order_by(*columns)
 
     def _hides(self, access: Access, name: str) -> bool:
         return self.register.has_field(name) and access.hidden(self.register, self.register.field(name))
@@ -111,6 +129,7 @@ class PortalModelView(ServiceSavingMixin, UnusedRoutesMixin, ModelView):
     list_template = "portal/list.html"
     show_template = "portal/show.html"
     show_widget = PortalShowWidget
+    search_widget = PortalSearchWidget
     page_size = PAGE_SIZE
     register: RegisterSpec
     base_form: Any = None
@@ -157,6 +176,18 @@ class PortalModelView(ServiceSavingMixin, UnusedRoutesMixin, ModelView):
         if urlsplit(target).path.startswith((f"{self.route_base}/show/", f"{self.route_base}/edit/")):
             target = url_for(f"{type(self).__name__}.list")
         return redirect(target)
+
+    def _get_list_widget(self, *args: Any, **kwargs: Any) -> Any:
+        """FAB's list widget, told which columns hold amounts and numbers (right-aligned)."""
+        widgets = super()._get_list_widget(*args, **kwargs)
+        widgets["list"].template_args["number_columns"] = [
+            field.name for field in self.register.fields if field.type in NUMBER_TYPES]
+        return widgets
+
+    def _get_search_widget(self, form: Any = None, exclude_cols: Any = None, widgets: Any = None) -> Any:
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        widgets["search"].template_args["view"] = self  # the panel reads the register and the user's rights
+        return widgets
 
     def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
         """FAB's show widget (with the 审批 button for a user who may approve) plus the records listed

@@ -169,3 +169,44 @@ def test_a_viewer_has_no_role_matrix_nor_user_screens(app: Any, clean: None) -> 
     assert client.get("/roles/matrix").status_code == 403
     assert client.get("/users/list/").status_code == 403
     assert "您的用户信息" in client.get("/users/userinfo/").get_data(as_text=True)
+
+
+def test_accounts_the_chinese_way(app: Any, admin_client: Any) -> None:
+    page = admin_client.get("/users/add").get_data(as_text=True)
+    assert "姓名" in page and 'name="last_name"' not in page
+    assert "系统管理员" in page and ">Public<" not in page  # roles by label, without FAB's public role
+    name = f"zh_{uuid.uuid4().hex[:6]}"
+    response = admin_client.post("/users/add", data={"username": name, "first_name": "欧阳娜娜", "email": "",
+                                                     "active": "y", "roles": str(_role_id(app, "clerk")),
+                                                     "password": PASSWORD, "conf_password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username=name)
+        assert (user.first_name, user.last_name, user.email) == ("欧阳娜娜", "", f"{name}@portal.local")
+    listing = admin_client.get(f"/users/list/?_flt_0_username={name}").get_data(as_text=True)
+    row = listing.split(name, 1)[1]
+    assert "欧阳娜娜" in row and "会员管理员" in row and ">是<" in row.replace(" ", "").replace("\n", "")
+    assert "portal.local" not in row
+    menu = admin_client.get("/").get_data(as_text=True)
+    for hidden in ("/roles/list/", "/permissions/list/", "/viewmenus/list/", "/permissionviews/list/",
+                   "/userstatschartview/chart/"):
+        assert hidden not in menu, hidden
+
+
+def test_an_account_saved_with_given_and_family_name_apart_shows_the_whole_name(app: Any, admin_client: Any) -> None:
+    name = _new_user(app, "old")
+    with app.app_context():
+        from portal.extensions import db
+
+        user = app.appbuilder.sm.find_user(username=name)
+        user.first_name, user.last_name = "三", "张"
+        app.appbuilder.sm.find_user(username="admin").email = "chair@example.cn"
+        db.session.commit()
+        user_id = user.id
+    assert "张三" in admin_client.get(f"/users/list/?_flt_0_username={name}").get_data(as_text=True)
+    edit = admin_client.get(f"/users/edit/{user_id}").get_data(as_text=True)
+    assert 'value="张三"' in edit
+    taken = admin_client.post(f"/users/edit/{user_id}", data={
+        "username": name, "first_name": "张三", "email": "chair@example.cn", "active": "y",
+        "roles": str(_role_id(app, "viewer"))}).get_data(as_text=True)
+    assert "这个电子邮箱已被另一个账户使用" in taken
