@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -28,6 +28,10 @@ class BuiltModels:
 
     def __getitem__(self, slug: str) -> type[Any]:
         return self.classes[slug]
+
+
+#: The model classes by register slug: the built set itself or its ``classes`` dict.
+ModelLookup = BuiltModels | Mapping[str, type[Any]]
 
 
 def class_name(slug: str) -> str:

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from portal.domain.idcard import normalize_id_card
 from portal.domain.messages import DomainValidationError
 from portal.domain.normalize import compact
+from portal.models import ModelLookup
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec, Registry
 from portal.records.org_subtree import anchor_name
 from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, row_condition, subtree_ids
 
-def search_condition(spec: RegisterSpec, model: Any, models: dict[str, Any], registry: Registry,
+def search_condition(spec: RegisterSpec, model: Any, models: ModelLookup, registry: Registry,
                      text: str, access: Access = SYSTEM_ACCESS, session: Any = None) -> Any:
     """OR over the register's search fields; links match the linked record's key or title.
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.models import BuiltModels, link_column
+from portal.models import ModelLookup, link_column
 from portal.records.collation import sort_expression
 from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
 from portal.records.search import search_condition
@@ -39,6 +39,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "in": lambda column, value: column.in_(value), "not_in": lambda column, value: ~column.in_(value),
 }
 OPERATORS = frozenset({*_PATTERNS, *_COMPARISONS, SUBTREE_OPERATOR})
+#: Columns every register has besides its fields.
+SYSTEM_COLUMNS = frozenset({"id", "created_at", "updated_at"})
 
 
 class SelectionRefused(ValueError):
@@ -89,19 +91,11 @@ def _typed(spec: RegisterSpec, name: str, operator: str, value: Any) -> Any:
     return [restore(item) for item in value] if isinstance(value, list) else restore(value)
 
 
-def select_rows(spec: RegisterSpec, registry: Registry, models: BuiltModels, session: Session, access: Access,
+def select_rows(spec: RegisterSpec, registry: Registry, models: ModelLookup, session: Session, access: Access,
                 selection: Selection) -> sa.Select[Any]:
     """The rows ``selection`` picks inside the user's row scope, in its order (then by id)."""
     model = models[spec.slug]
-    query = sa.select(model)
-    scope = row_condition(spec, model, access)
-    if scope is not None:
-        query = query.where(scope)
-    for condition in selection.conditions:
-        query = query.where(_condition(spec, registry, models, session, access, condition))
-    if selection.search:
-        query = query.where(search_condition(spec, model, models.classes, registry, selection.search, access,
-                                             session))
+    query = sa.select(model).where(*where_clauses(spec, registry, models, session, access, selection))
     if selection.order:
         name, direction = selection.order
         column = getattr(model, name)
@@ -111,19 +105,37 @@ def select_rows(spec: RegisterSpec, registry: Registry, models: BuiltModels, ses
     return query.order_by(model.id)
 
 
+def where_clauses(spec: RegisterSpec, registry: Registry, models: ModelLookup, session: Session, access: Access,
+                  selection: Selection) -> list[Any]:
+    """The row scope, each condition and the quick search as SQL conditions (the list screens and the REST
+    list add them to Flask-AppBuilder's query; exports select with them)."""
+    model = models[spec.slug]
+    clauses: list[Any] = []
+    scope = row_condition(spec, model, access)
+    if scope is not None:
+        clauses.append(scope)
+    clauses += [_condition(spec, registry, models, session, access, condition) for condition in selection.conditions]
+    if selection.search:
+        clauses.append(search_condition(spec, model, models, registry, selection.search, access, session))
+    return clauses
+
+
 def count_rows(session: Session, query: sa.Select[Any]) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def _condition(spec: RegisterSpec, registry: Registry, models: BuiltModels, session: Session, access: Access,
+def _condition(spec: RegisterSpec, registry: Registry, models: ModelLookup, session: Session, access: Access,
                condition: Condition) -> Any:
     model = models[spec.slug]
     if condition.operator == SUBTREE_OPERATOR and condition.field == anchor_name(spec):
         tree = registry.get(ORG_REGISTER).tree or "parent"
         return anchor_column(spec, model).in_(subtree_in_scope(session, models[ORG_REGISTER], tree,
                                                                int(condition.value), access))
-    if not spec.has_field(condition.field) or condition.operator not in OPERATORS:
+    if condition.operator not in OPERATORS or not (spec.has_field(condition.field)
+                                                   or condition.field in SYSTEM_COLUMNS):
         raise SelectionRefused(f"不能按“{condition.field} {condition.operator}”筛选{spec.label.zh}。")
+    if condition.field in SYSTEM_COLUMNS:  # a record by id (show, edit, the API), or by its timestamps
+        return _COMPARISONS[condition.operator](getattr(model, condition.field), condition.value)
     field = spec.field(condition.field)
     if access.hidden(spec, field):
         raise SelectionRefused(f"您看到的“{field.label.zh}”是打码的，不能按它筛选；请去掉这个筛选条件。")

@@ -15,9 +15,8 @@ from flask_appbuilder.security.decorators import has_access, permission_name, pr
 from portal.errors import error_response
 from portal.extensions import db
 from portal.io.export import ExportRefused, ExportRequest, job_params, selected_rows, send_export, stream, write_export
-from portal.records.selection import Condition, Selection, count_rows
-from portal.security.access import Access
-from portal.web.list_args import ListArgsRefused, typed_filters
+from portal.records.selection import Selection, count_rows
+from portal.web.list_args import ListArgsRefused, selection_of
 from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.job_table import Job
 from portal.registry.spec import RegisterSpec
@@ -28,22 +27,6 @@ from portal.state import current_locale
 def export_request(args: Any) -> ExportRequest:
     return ExportRequest(fmt=args.get("fmt", "xlsx"), all_fields=args.get("cols") == "all",
                          encoding=args.get("encoding", "utf-8")).check()
-
-
-def selection_of(spec: RegisterSpec, filters: Any, order: tuple[str, str], search: str | None,
-                 access: Access) -> Selection:
-    """A list's FAB filters, sort and quick search as a ``Selection`` (values parsed for their fields)."""
-    typed = typed_filters(spec, filters, access)
-    conditions: list[Condition] = []
-    for flt, value in zip(typed.filters, typed.values):
-        if flt.is_related_view:
-            continue
-        operator = flt.arg_name or ""
-        # As FAB applies them: a list of values means one condition each, except for ``in``/``not_in``.
-        values = value if isinstance(value, list) and operator not in ("in", "not_in") else [value]
-        conditions += [Condition(flt.column_name, operator, item) for item in values]
-    column, direction = order
-    return Selection(tuple(conditions), search, (column, direction or "asc") if column else None)
 
 
 def list_selection(view: Any, args: Any) -> tuple[Selection, str]:

@@ -21,6 +21,7 @@ from portal.domain.messages import DomainValidationError
 from portal.registry.fieldtypes import field_type
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.records.selection import Condition, Selection
 from portal.security.access import Access
 
 #: Operators that compare text with a pattern: any text is a valid value.
@@ -165,3 +166,19 @@ def check_screen_args(spec: RegisterSpec, args: Any, search_filters: Mapping[str
     column = args.get(f"_oc_{view_name}", "")
     if column and args.get(f"_od_{view_name}") in ("asc", "desc"):
         check_order(spec, column, order_columns, access)
+
+
+def selection_of(spec: RegisterSpec, filters: Any, order: tuple[str, str], search: str | None,
+                 access: Access) -> Selection:
+    """A list's FAB filters, sort and quick search as a ``Selection`` (values parsed for their fields)."""
+    typed = typed_filters(spec, filters, access)
+    conditions: list[Condition] = []
+    for flt, value in zip(typed.filters, typed.values):
+        if flt.is_related_view:
+            continue
+        operator = flt.arg_name or ""
+        # As FAB applies them: a list of values means one condition each, except for ``in``/``not_in``.
+        values = value if isinstance(value, list) and operator not in ("in", "not_in") else [value]
+        conditions += [Condition(flt.column_name, operator, item) for item in values]
+    column, direction = order
+    return Selection(tuple(conditions), search, (column, direction or "asc") if column else None)

@@ -23,18 +23,18 @@ from portal.web.cells import cell_formatter, local_time
 from portal.web.forms import LinkField, build_form
 from portal.web.field_filters import PortalSearchWidget, fit_filters
 from portal.web.org_subtree import add_subtree_filter
-from portal.web.list_args import ListArgsRefused, check_screen_args, typed_filters, unmasked
+from portal.records.selection import Selection, SelectionRefused, where_clauses
+from portal.web.list_args import ListArgsRefused, check_screen_args, selection_of, unmasked
 from portal.records.collation import sort_expression
 from portal.records.service import RegisterService
 from portal.web.related import related_lists
 from portal.records.row_schema import LocaleGetter
 from portal.web.saving import ServiceSavingMixin
-from portal.records.search import search_condition
 from portal.errors import error_response
 from portal.labels import lazy_label, lazy_text
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
-from portal.security.access import Access, row_condition
+from portal.security.access import Access
 from portal.security.current import current_access
 from portal.state import current_locale
 
@@ -47,7 +47,8 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
     """SQLAInterface limited to the user's row scope, plus the quick search of the current list request.
 
     Every FAB query goes through ``apply_filters``: list, count, show/edit/delete by id (``get``),
-    the REST endpoints and the related-field queries, so the scope holds on all of them.
+    the REST endpoints and the related-field queries, so the scope holds on all of them. The filters
+    become a ``Selection`` whose SQL comes from ``portal.records.selection`` (the exports use the same).
     """
 
     register: RegisterSpec
@@ -60,20 +61,14 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
             # Filtering on a value the user sees masked would reveal it: such a filter matches nothing
             # (the screens, the API and the exports refuse it before they get here).
             return query.filter(sa.false())
-        if filters is not None:
-            try:
-                filters = typed_filters(self.register, filters, access)
-            except ListArgsRefused:
-                return query.filter(sa.false())  # never the whole scope for a value that does not parse
-        query = super().apply_filters(query, filters)
-        scope = row_condition(self.register, self.obj, access)
-        if scope is not None:
-            query = query.filter(scope)
         text = g.get("portal_search") if has_request_context() else None
-        if text:
-            query = query.filter(search_condition(self.register, self.obj, self.models, self.registry, text, access,
-                                                  self.session))
-        return query
+        try:
+            selection = selection_of(self.register, filters, ("", ""), text, access) if filters is not None \
+                else Selection(search=text)
+            clauses = where_clauses(self.register, self.registry, self.models, self.session, access, selection)
+        except (ListArgsRefused, SelectionRefused):
+            return query.filter(sa.false())  # never the whole scope for a value that does not parse
+        return query.filter(*clauses)
 
     def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
         """FAB's filters fitted to each field's type (``portal.web.field_filters``), plus ``org_unit_subtree``
