@@ -66,7 +66,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     request_limits.install(app)
     app.jinja_env.globals["portal_locale"] = current_locale
+    from portal.web.dues_views import this_month
     from portal.web.views import local_time
+
+    app.jinja_env.globals["portal_this_month"] = this_month
 
     app.jinja_env.filters["portal_time"] = local_time
     app.jinja_env.filters["thousands"] = lambda number: f"{number:,}" if isinstance(number, int) else number

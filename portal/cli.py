@@ -49,6 +49,9 @@ def _add_io_commands() -> None:
     main.add_command(import_command)
     main.add_command(worker_command)
     main.add_command(export_command)
+    from portal.io.dues_commands import dues_group
+
+    main.add_command(dues_group)
 
 
 _add_io_commands()

@@ -37,6 +37,9 @@ ENVIRONMENT = {
     "PORTAL_JOB_RETENTION_DAYS": "PORTAL_JOB_RETENTION_DAYS",
     "PORTAL_EXPORT_BACKGROUND_ROWS": "PORTAL_EXPORT_BACKGROUND_ROWS",
     "PORTAL_HTTPS": "PORTAL_HTTPS",
+    **{name: name for name in ("PORTAL_DUES_OWING_STATUSES", "PORTAL_DUES_ON_HOLD_STATUSES",
+                               "PORTAL_DUES_ON_HOLD_EMPLOYMENT", "PORTAL_DUES_LAST_WAGE_FALLBACK",
+                               "PORTAL_DUES_LAPSE_MONTHS")},
 }
 
 #: Values of a yes/no environment variable that mean yes.
@@ -119,6 +122,14 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
         # Served over HTTPS (directly or behind a TLS proxy): cookies are sent only over HTTPS.
         "PORTAL_HTTPS": False,
+        # Monthly dues (portal.domain.dues_month.DuesPolicy, DOMAIN.md §1): statuses that pay, statuses and
+        # employment on hold (an exempt row), paying on last month's wage when none is reported (D8), and the
+        # consecutive unpaid months that prompt a counselling step (D7).
+        "PORTAL_DUES_OWING_STATUSES": "在籍,转出中",
+        "PORTAL_DUES_ON_HOLD_STATUSES": "保留会籍",
+        "PORTAL_DUES_ON_HOLD_EMPLOYMENT": "退休,失(无)业",
+        "PORTAL_DUES_LAST_WAGE_FALLBACK": False,
+        "PORTAL_DUES_LAPSE_MONTHS": 6,
     }
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -130,9 +141,11 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
     for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", *IMPORT_LIMITS,
-                "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS", "PORTAL_JSON_MAX_KB"):
+                "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS", "PORTAL_JSON_MAX_KB",
+                "PORTAL_DUES_LAPSE_MONTHS"):
         config[key] = int(config[key])
-    config["PORTAL_HTTPS"] = str(config["PORTAL_HTTPS"]).strip().lower() in TRUE_WORDS
+    for key in ("PORTAL_HTTPS", "PORTAL_DUES_LAST_WAGE_FALLBACK"):
+        config[key] = str(config[key]).strip().lower() in TRUE_WORDS
     if config["PORTAL_HTTPS"]:
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     config["MAX_CONTENT_LENGTH"] = (config["PORTAL_UPLOAD_MAX_MB"] + 1) * 1024 * 1024

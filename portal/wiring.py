@@ -17,10 +17,11 @@ from portal.web.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
 from portal.web.export_views import ExportApiMixin, ExportViewMixin
+from portal.web.dues_views import DuesViewMixin
 from portal.web.import_views import ImportViewMixin
 from portal.web.print_views import PrintViewMixin
 from portal.web.org_tree_page import OrgTreeView
-from portal.security.permissions import CONGRESS_MENU, SYSTEM_CATEGORY, category_name, menu_name
+from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
@@ -75,6 +76,8 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     for spec in ordered:
         service = _service_getter(state, spec.slug)
         mixins: tuple[type, ...] = (PrintViewMixin,) if spec.prints else ()
+        if spec.slug == DUES_VIEW:
+            mixins += (DuesViewMixin,)
         view = build_view(spec, state.registry, models, service, current_locale,
                           mixins=(*mixins, ImportViewMixin, ExportViewMixin))
         group = spec.menu.group if spec.menu else None

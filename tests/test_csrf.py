@@ -71,7 +71,8 @@ def test_a_get_on_delete_deletes_nothing(client: Any) -> None:
 
 @pytest.mark.parametrize("path", ["/org_units/delete/{id}", "/org_units/action/anything/{id}",
                                   "/users/delete/{id}", "/roles/delete/{id}",
-                                  "/members/import/job/{job}/commit", "/members/import/batch/1/undo"])
+                                  "/members/import/job/{job}/commit", "/members/import/batch/1/undo",
+                                  "/dues/generate/"])
 def test_every_state_changing_route_refuses_get(client: Any, path: str) -> None:
     response = client.get(path.format(id=add_org(client), job=uuid.uuid4().hex))
     assert response.status_code == 405, path

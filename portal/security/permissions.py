@@ -22,6 +22,8 @@ SYSTEM_CATEGORY = "系统管理"
 #: The congress screens (``portal.congress.views``): one view, one FAB permission per page.
 CONGRESS_VIEW = "congress"
 CONGRESS_MENU = "menu_congress"
+#: The dues register's screen: generating a month's rows is a permission on it (``portal.web.dues_views``).
+DUES_VIEW = "dues"
 
 #: verb -> FAB permissions on the screen (``<slug>``) and on the API (``<slug>_api``).
 VERB_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -52,6 +54,7 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     **{page: (("can_" + page.removeprefix("congress_"), CONGRESS_VIEW), ("can_list", CONGRESS_VIEW),
               ("menu_access", CONGRESS_MENU))
        for page in PAGES if page.startswith("congress_")},
+    "dues_generate": (("can_generate", DUES_VIEW),),
 }
 #: The API documentation, for every role that may use some register.
 API_DOCS: tuple[Permission, ...] = (("can_get", "OpenApi"), ("can_show", "SwaggerView"))

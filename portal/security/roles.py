@@ -39,6 +39,7 @@ PAGES: dict[str, Label] = {
     "congress_chair": Label("职代会·主席团（出席、开启和结束表决）", "Congress chair (attendance, open and close votes)"),
     "congress_teller": Label("职代会·监票人（封存、公布、纸质选票）", "Congress tellers (seal, publish, paper ballots)"),
     "congress_vote": Label("职代会·代表投票（本人手机）", "Congress delegate (vote on own phone)"),
+    "dues_generate": Label("会费·按月生成（本单位及下级会员的当月会费记录）", "Dues: generate a month's rows"),
 }
 ROLE_KEYS = ("label", "scope", "registers", "unmask", "pages")
 

@@ -244,6 +244,22 @@ def test_congress_screens_open_exactly_for_their_pages(world: World, role: str) 
     assert failures == []
 
 
+@pytest.mark.parametrize("role", list(ROLES))
+def test_dues_generation_and_arrears_open_exactly_for_their_rights(world: World, role: str) -> None:
+    """Generating needs the page ``dues_generate`` (a bad month answers 400, so nothing is written here);
+    the arrears list needs ``read`` on dues, its export ``export``."""
+    failures: list[str] = []
+    client, spec = world.clients[role], ROLES[role]
+    generate = "dues_generate" in spec.pages
+    _expect(failures, f"{role} POST /dues/generate/", _status(client, "POST", "/dues/generate/",
+                                                                data={"month": "2026-13"}), 400 if generate else 403)
+    _expect(failures, f"{role} /dues/arrears/", _status(client, "GET", "/dues/arrears/?month=2026-11"),
+            200 if spec.can("dues", "read") else 403)
+    _expect(failures, f"{role} /dues/arrears/export", _status(client, "GET", "/dues/arrears/export?month=2026-11"),
+            200 if spec.can("dues", "export") else 403)
+    assert failures == []
+
+
 @pytest.mark.parametrize("slug", REGISTRY.slugs)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_import_screens_open_exactly_for_the_import_verb(world: World, role: str, slug: str) -> None:

@@ -78,7 +78,7 @@ def test_admin_has_scope_all_and_every_offered_verb(roles: dict[str, RoleSpec], 
     assert admin.verbs["activists"] == frozenset(VERBS)
     assert admin.verbs["members"] == frozenset(VERBS) - {"approve"}
     assert admin.pages == frozenset({"audit", "role_matrix", "users", "congress_staff", "congress_chair",
-                                     "congress_teller", "congress_vote"})
+                                     "congress_teller", "congress_vote", "dues_generate"})
 
 
 def test_each_congress_body_has_its_own_page_and_nothing_else(roles: dict[str, RoleSpec]) -> None:
