@@ -16,6 +16,7 @@ from portal.records.search import search_condition
 from portal.web.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
+from portal.web.bulk_views import BulkViewMixin
 from portal.web.export_views import ExportApiMixin, ExportViewMixin
 from portal.web.dues_views import DuesViewMixin
 from portal.web.import_views import ImportViewMixin
@@ -79,7 +80,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
         if spec.slug == DUES_VIEW:
             mixins += (DuesViewMixin,)
         view = build_view(spec, state.registry, models, service, current_locale,
-                          mixins=(*mixins, ImportViewMixin, ExportViewMixin))
+                          mixins=(*mixins, BulkViewMixin, ImportViewMixin, ExportViewMixin))
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,
