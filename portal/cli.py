@@ -49,6 +49,9 @@ def _add_io_commands() -> None:
     main.add_command(import_command)
     main.add_command(worker_command)
     main.add_command(export_command)
+    from portal.workflow_commands import transition_command
+
+    main.add_command(transition_command)
 
 
 _add_io_commands()
