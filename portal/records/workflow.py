@@ -12,6 +12,7 @@ caller commits. Nothing here reads a Flask request.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -100,12 +101,22 @@ def permitted(access: Access, spec: RegisterSpec, transition: Transition) -> boo
 
 
 def submitter(service: RegisterService, record: Any) -> str | None:
-    """Who put the record in its current state: the last transition's actor, or whoever created it."""
+    """Who put the record in its current state: the actor of the last transition into that state, or
+    whoever created it."""
     entry = audit.AuditEntry
-    return service.session.scalar(
-        sa.select(entry.username).where(entry.register == service.spec.slug, entry.record_id == record.id,
-                                        entry.action.in_(("create", "transition")))
-        .order_by(entry.id.desc()).limit(1))
+    workflow = service.spec.workflow
+    state = getattr(record, workflow.field) if workflow else None
+    rows = service.session.execute(
+        sa.select(entry.action, entry.username, entry.changes).where(
+            entry.register == service.spec.slug, entry.record_id == record.id,
+            entry.action.in_(("create", "transition"))).order_by(entry.id.desc()))
+    for action, username, changes in rows:
+        if action == "create":
+            return str(username) if username else None
+        moved = json.loads(changes or "{}").get(workflow.field if workflow else "", [None, None])
+        if moved[1] == state:
+            return str(username) if username else None
+    return None
 
 
 def _workflow(service: RegisterService) -> Workflow:
@@ -238,8 +249,7 @@ def transition(service: RegisterService, record: Any, name: str, reason: str | N
     values.update(_effect_values(workflow, item, day))
     values[workflow.field] = item.target
     _write(service, record, item, state, values, reason)
-    service.session.expire(record)
-    return record
+    return service.session.get(service.model, record.id, populate_existing=True)
 
 
 def _write(service: RegisterService, record: Any, item: Transition, state: str, values: dict[str, Any],
@@ -257,6 +267,10 @@ def _write(service: RegisterService, record: Any, item: Transition, state: str, 
         for error in plan.errors:
             errors.setdefault(error.field or "_schema", []).append(error.message)
         raise TransitionRefused(422, "；".join(error.message for error in plan.errors), errors)
+    conflict = TransitionRefused(409, f"“{item.label.zh}”没有执行：这条{spec.label.zh}刚刚已被他人处理"
+                                      f"（不再是“{state}”），请刷新后查看")
+    if not plan.updates:  # the stored row already holds every value: another attempt was first
+        raise conflict
     changes = plan.updates[0]
     table = service.model.__table__
     at = audit.now_utc()
@@ -266,8 +280,7 @@ def _write(service: RegisterService, record: Any, item: Transition, state: str, 
     done = connection.execute(table.update().where(table.c.id == record.id, state_column == state)
                               .values({**changes.values, "updated_at": at}))
     if done.rowcount != 1:
-        raise TransitionRefused(409, f"“{item.label.zh}”没有执行：这条{spec.label.zh}刚刚已被他人处理"
-                                     f"（不再是“{state}”），请刷新后查看")
+        raise conflict
     username = ctx.access.username or audit.actor_name()
     notes = BatchAudit(ctx, None, at, username, detail_text(item, state, reason))
     entries = [{**entry, "action": "transition"} for entry in notes.updated([changes])]
