@@ -52,6 +52,9 @@ def _add_io_commands() -> None:
     from portal.io.dues_commands import dues_group
 
     main.add_command(dues_group)
+    from portal.workflow_commands import transition_command
+
+    main.add_command(transition_command)
 
 
 _add_io_commands()

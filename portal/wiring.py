@@ -21,6 +21,8 @@ from portal.web.export_views import ExportApiMixin, ExportViewMixin
 from portal.web.dues_views import DuesViewMixin
 from portal.web.import_views import ImportViewMixin
 from portal.web.print_views import PrintViewMixin
+from portal.web.workflow_api import WorkflowApiMixin
+from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
 from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
@@ -76,7 +78,8 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
     for spec in ordered:
         service = _service_getter(state, spec.slug)
-        mixins: tuple[type, ...] = (PrintViewMixin,) if spec.prints else ()
+        mixins: tuple[type, ...] = ((PrintViewMixin,) if spec.prints else ()) + (
+            (WorkflowViewMixin,) if spec.workflow else ())
         if spec.slug == DUES_VIEW:
             mixins += (DuesViewMixin,)
         view = build_view(spec, state.registry, models, service, current_locale,
@@ -92,7 +95,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
         )
         state.views[spec.slug] = view
         appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale, current_access,
-                                     mixins=(ExportApiMixin,)))
+                                     mixins=(ExportApiMixin, *((WorkflowApiMixin,) if spec.workflow else ()))))
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
     appbuilder.add_view_no_menu(LocaleSwitchView)

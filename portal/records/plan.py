@@ -16,6 +16,7 @@ from portal.domain.messages import Problem
 from portal.models import link_column
 from portal.records.lookups import existing_rows, org_parents, resolve_links, rows_by_id, taken_values
 from portal.records.plan_org import OrgLinkCheck
+from portal.records.plan_workflow import WorkflowGuard
 from portal.records.plan_types import (CellError, ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress,
                                        RowPlan, no_progress)
 from portal.registry.derivations import compute, is_stored, source_value
@@ -45,6 +46,8 @@ class Planner:
         self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_sources)
                                       for f in stored if f.is_derived)
         self._self_links = tuple(link_column(f) for f in self.spec.links if f.target == self.spec.slug)
+        #: A register's workflow: states change by transitions only (``plan_workflow``).
+        self._guard = WorkflowGuard.for_plan(ctx)
         self._derived: dict[str, dict[Any, Any]] = {
             f.name: {} for f in self.spec.fields
             if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
@@ -171,7 +174,8 @@ class Planner:
         self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
                                           *(source for _, _, sources in self._recompute for source in sources),
                                           *([self._anchor_column] if self._anchor_column else []),
-                                          *(self._org.columns.values() if self._org is not None else [])]))
+                                          *(self._org.columns.values() if self._org is not None else []),
+                                          *([self._guard.column] if self._guard is not None else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
 
     def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
@@ -191,6 +195,9 @@ class Planner:
             self.error(row.row, anchor, self.message(anchor, "scope_required"))
         if taken:
             self._unique_problem(row, taken, None)
+        if self._guard is not None:
+            for guarded, message in self._guard.create_problems(values):
+                self.error(row.row, guarded, message)
         if row.row in self.by_row:
             return
         get = values.get
@@ -261,6 +268,11 @@ class Planner:
         if not changes:
             plan.unchanged += 1
             return
+        if self._guard is not None:
+            for guarded, message in self._guard.update_problems(changes, current[position[self._guard.column]]):
+                self.error(row.row, guarded, message)
+            if row.row in self.by_row:
+                return
         if not access.can(spec.slug, "edit") and not changes.keys() <= set(spec.approval):  # approving needs approve
             self.error(row.row, spec.key_field, f"“{key}”已存在且内容有变化，您没有修改{spec.label.zh}的权限")
             return

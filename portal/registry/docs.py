@@ -38,6 +38,9 @@ KIND_NAMES: dict[str, str] = {
     "screens": "映射，键见“界面 screens”",
     "menu": "映射，键见“菜单 menu”",
     "list[print]": "打印表单列表，每项的键见“打印表单 print”",
+    "workflow": "映射，键见“流程 workflow”",
+    "list[transition]": "流转列表，每项的键见“流程的流转”",
+    "list[effect]": "效果列表：`{set: 字段, to: 值}` 或 `{deadline: 日期字段, due_in: 20 days}`",
 }
 
 INTRO = """\
@@ -162,6 +165,15 @@ def render_readme() -> str:
         "`print` 中每一项是一个打印表单（A4 的 PDF）。模板放在 `schemas/print/`，改模板不需要改 Python；"
         "`portal check` 检查模板文件存在并且是合法的 Jinja 模板（E037）。模板中的值与查看页相同：敏感字段对没有明文权限的角色打码。",
         _key_table(meta.PRINT_KEYS))
+    lines += _section(
+        "流程 workflow",
+        "`workflow` 让一个选择字段成为记录的状态：状态只能通过流转（详情页的按钮、接口 "
+        "`POST /api/v1/<登记簿>/<id>/transition/<流转>`、命令 `portal transition`）改变，普通保存和导入都不能直接改；"
+        "每次流转只成功一次（并发时其余的得到 409），并记入审计日志（谁、何时、从哪个状态到哪个状态、动作、理由、字段变化）。"
+        "流程图画在登记簿的“流程”页上。",
+        _key_table(meta.WORKFLOW_KEYS))
+    lines += _section("流程的状态", "`workflow.states` 中每个状态（状态字段的一个选项）的键：", _key_table(meta.STATE_KEYS))
+    lines += _section("流程的流转", "`workflow.transitions` 中每一项的键：", _key_table(meta.TRANSITION_KEYS))
     lines += _section("字段的键", "`fields` 中每一项是一个映射，可用的键如下。", _key_table(meta.FIELD_KEYS))
     lines += _section(
         "字段类型",

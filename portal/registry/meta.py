@@ -35,6 +35,8 @@ REGISTER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("menu", "menu", False, "菜单位置：`{group: {zh: 会员管理, en: Membership}, icon: fa-users, order: 10}`。"),
     KeySpec("fields", "list[field]", True, "字段列表，每项的键见下表。"),
     KeySpec("print", "list[print]", False, "打印表单列表，每项的键见“打印表单 print”；模板放在 `schemas/print/`，打印为 A4 的 PDF。"),
+    KeySpec("workflow", "workflow", False, "流程：状态字段、各状态的编辑权限、状态之间的流转（按钮）；键见“流程 workflow”。"
+            "有流程的登记簿，状态字段只能通过流转改变。"),
     KeySpec("screens", "screens", False, "界面列：`list`（列表列）、`search`（搜索字段）、`filters`（过滤字段）、`export`（导出列）、`order`（默认排序，前加 - 为倒序）。"),
 )
 
@@ -84,6 +86,45 @@ PRINT_KEYS: tuple[KeySpec, ...] = (
             "模板中 `f.字段名` 是按读者权限显示（打码）的值，`f.字段名.label` 是字段名称；`kind: list` 的模板用 `rows`（每行同 `f`）和 `totals`。",
             "members_registration.html"),
     KeySpec("kind", "str", False, "`record`（默认）：每条记录一份表，所选多条依次打印；`list`：所选记录列在同一张表上（如签收表）。", "list"),
+)
+
+WORKFLOW_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("field", "str", True, "状态字段：本登记簿中的一个选择（choice）字段；它的每个选项都是一个状态，默认值是新记录的状态。",
+            "approval_result"),
+    KeySpec("states", "mapping", True, "状态：`状态值: {label, edit, set, deadline}`，每个选项一项，键见“流程的状态”。"),
+    KeySpec("transitions", "list[transition]", True, "流转列表（详情页上的按钮），每项的键见“流程的流转”。"),
+    KeySpec("locked", "list[str]", False, "只能由流转写入的字段（例如审批日期）：表单、接口、导入都不能直接修改。",
+            "[approved_on]"),
+    KeySpec("settings", "mapping", False, "条件中用 `config.名称` 读取的设置及其默认值（数字）；可用环境变量 "
+            "`PORTAL_SETTING_名称`（名称大写）覆盖。", "{low_income_line: 1050}"),
+)
+
+STATE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("label", "label", False, "状态名称（中英文），默认用选项的名称。"),
+    KeySpec("edit", "mapping", False, "处于这个状态时谁能改哪些字段：`{角色名或 *: all 或 [字段, ...]}`，`*` 指有编辑权限的所有角色；"
+            "写成 `{}` 表示锁定。不写时按通常的权限。", "{\"*\": [notes]}"),
+    KeySpec("set", "mapping", False, "进入这个状态时设置的字段：`{字段: 值}`，值可写 `today`（当天）或 `null`（清空）。",
+            "{approved_on: today}"),
+    KeySpec("deadline", "str", False, "这个状态的期限所在的日期字段：过期的记录列在“待办”页上。", "notice_end"),
+)
+
+TRANSITION_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("name", "str", True, "流转标识：小写英文、数字和下划线，在本登记簿中唯一；出现在接口地址和命令行中。", "approve"),
+    KeySpec("label", "label", True, "按钮上的文字（中英文）。", "{zh: 批准, en: Approve}"),
+    KeySpec("from", "str", True, "从哪个状态出发：一个状态，或状态列表。", "待审批"),
+    KeySpec("to", "str", True, "到达的状态。", "已批准"),
+    KeySpec("verb", "str", False, "按下它需要的权限动词（roles.yaml 中的 read、create、edit、delete、import、export、approve），默认 edit。",
+            "approve"),
+    KeySpec("roles", "list[str]", False, "只有这些角色（roles.yaml 中的角色名）能按；不写时有该权限动词的角色都能按。", "[chair]"),
+    KeySpec("required", "list[str]", False, "流转之后必须有值的字段（可随流转填写）；缺了就拒绝并说明。", "[deeds]"),
+    KeySpec("fields", "list[str]", False, "随流转填写的其他字段（详情页的按钮旁出现输入框，接口放在 fields 中）。", "[notes]"),
+    KeySpec("reason_required", "bool", False, "必须填写理由（记入审计日志）。", "true"),
+    KeySpec("self_approval", "bool", False, "提交人（新建记录或把它流转到当前状态的人）能否自己按下；默认 true。", "false"),
+    KeySpec("when", "str", False, "条件（封闭的小语言，不执行代码）：字段、`config.设置`、数字、'文字'、`null`、`today`，"
+            "比较符 `== != < <= > >= in`、`not in`，用 `and`、`or`、`not` 和括号组合；不满足时按钮不出现，接口拒绝。",
+            "per_capita_monthly_income <= config.low_income_line"),
+    KeySpec("effects", "list[effect]", False, "效果（在同一事务中）：`{set: 字段, to: 值}` 设置字段（值可写 today、null）；"
+            "`{deadline: 日期字段, due_in: 20 days}` 开始期限（该日期 = 当天 + 天数）。"),
 )
 
 MENU_KEYS: tuple[KeySpec, ...] = (

@@ -66,9 +66,12 @@ class Access:
         return org_of(spec, record) in self.org_ids
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
-        """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""
+        """Approval fields need ``approve``; a masked field may be filled in but not overwritten; a workflow's
+        state and locked fields are written by its transitions only."""
         if field.is_derived:
             return False
+        if spec.workflow is not None and field.name in spec.workflow.managed:
+            return self.system
         if field.name in spec.approval:
             return self.can(spec.slug, "approve")
         if not self.can(spec.slug, "create" if creating else "edit"):

@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "R009": "未知的页面",
     "R010": "角色名不合法",
     "R011": "缺少 label",
+    "R012": "登记簿的流程（workflow）引用了 roles.yaml 中没有的角色",
 }
 
 
@@ -98,8 +99,11 @@ class RoleSpec:
 
 
 def register_verbs(spec: RegisterSpec) -> tuple[str, ...]:
-    """The verbs a register offers: ``approve`` only where it declares approval fields."""
-    return tuple(verb for verb in VERBS if verb != "approve" or spec.approval)
+    """The verbs a register offers: ``approve`` only where it declares approval fields or a workflow
+    transition that needs it."""
+    approves = bool(spec.approval) or (spec.workflow is not None and any(
+        transition.verb == "approve" for transition in spec.workflow.transitions))
+    return tuple(verb for verb in VERBS if verb != "approve" or approves)
 
 
 def read_roles(path: Path, registry: Registry) -> dict[str, RoleSpec]:
@@ -116,6 +120,12 @@ def read_roles(path: Path, registry: Registry) -> dict[str, RoleSpec]:
         role = _read_role(str(name), body, registry, problems)
         if role is not None:
             roles[role.name] = role
+    for spec in registry:
+        for role_name in (spec.workflow.roles if spec.workflow else ()):
+            if role_name not in data:
+                problems.append(RoleProblem(f"{spec.slug}.workflow", "R012",
+                                            f"{spec.source or spec.slug} 的流程引用了角色 '{role_name}'，"
+                                            f"但 roles.yaml 中没有这个角色"))
     if problems:
         raise RolesError(problems)
     return roles
@@ -168,7 +178,7 @@ def _read_registers(name: str, raw: Any, registry: Registry,
                 if verb in offered:
                     verbs.setdefault(spec.slug, set()).add(verb)
                 elif slug != "*":
-                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval），不能授予 approve"))
+                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval）或需要审批的流转，不能授予 approve"))
     return {slug: frozenset(granted) for slug, granted in verbs.items()}
 
 
