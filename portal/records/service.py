@@ -215,8 +215,11 @@ class RegisterService:
 
     def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:
         access = self.access()
+        managed = self.spec.workflow.managed if self.spec.workflow is not None else ()
+        # A workflow's state and locked fields are the planner's to judge: the same value passes, a change is
+        # refused with the transitions to use (``portal.records.plan_workflow``), as on the screens and the import.
         refused = [field.label.get(self.locale()) for field in self.spec.editable_fields
-                   if field.name in raw and not access.may_write(self.spec, field, creating)]
+                   if field.name in raw and field.name not in managed and not access.may_write(self.spec, field, creating)]
         if refused:
             raise RecordForbidden(refused)
 

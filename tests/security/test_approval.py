@@ -49,10 +49,15 @@ def test_a_clerk_nominates_but_cannot_decide(app: Any, admin_client: Any, org_tr
     assert admin_client.post("/api/v1/members/", json=MEMBER).status_code == 201
     clerk = _client(app, "clerk")
     refused = clerk.post("/api/v1/activists/", json={**NOMINATION, "approval_result": "已批准"})
-    assert refused.status_code == 403 and "审批结果" in refused.get_json()["message"]
+    assert refused.status_code == 422
+    assert "审批结果只能通过流转改变：新记录的审批结果是“待审批”" in refused.get_json()["message"]["approval_result"][0]
     record = clerk.post("/api/v1/activists/", json=NOMINATION).get_json()
     assert record["result"]["approval_result"] == "待审批"
-    assert clerk.put(f"/api/v1/activists/{record['id']}", json={"approved_on": "2026-11-20"}).status_code == 403
+    dated = clerk.put(f"/api/v1/activists/{record['id']}", json={"approved_on": "2026-11-20"})
+    assert dated.status_code == 422 and list(dated.get_json()["message"]) == ["approved_on"]
+    # The state as it is may be sent back (a client that PUTs the whole record it read).
+    same = clerk.put(f"/api/v1/activists/{record['id']}", json={"approval_result": "待审批", "deeds": "改进工艺"})
+    assert same.status_code == 200 and same.get_json()["result"]["deeds"] == "改进工艺"
     add_form = clerk.get("/activists/add").get_data(as_text=True)
     assert 'name="activist_no"' in add_form and 'name="approval_result"' not in add_form
     edit_form = clerk.get(f"/activists/edit/{record['id']}").get_data(as_text=True)
@@ -106,7 +111,9 @@ def test_rejecting_needs_a_reason_and_is_audited(app: Any, nomination: int) -> N
 def test_a_plain_save_or_import_cannot_move_the_state(app: Any, nomination: int, admin_client: Any,
                                                       tmp_path: Path) -> None:
     refused = admin_client.put(f"/api/v1/activists/{nomination}", json={"approval_result": "已批准"})
-    assert refused.status_code == 403 and "审批结果" in refused.get_json()["message"]
+    assert refused.status_code == 422
+    assert "审批结果不能直接从“待审批”改为“已批准”" in refused.get_json()["message"]["approval_result"][0]
+    assert "“批准”（→已批准）" in refused.get_json()["message"]["approval_result"][0]
     clerk = _client(app, "clerk")
     header = ["积极分子编号", "会员", "所属工会", "评选年度", "审批结果"]
     sheet = write_xlsx(tmp_path / "a.xlsx", [header, ["JJ-2026-001", MEMBER["id_card"], "A01-1", 2026, "已批准"],
