@@ -125,14 +125,17 @@ def portal_command(url: str, folder: Path, *arguments: str) -> tuple[subprocess.
     environment = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_INSTANCE_DIR": str(folder / "instance")}
     command = [sys.executable, "-c", "import sys; from portal.cli import main; sys.argv[0] = 'portal'; main()",
                *arguments]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT, env=environment, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stdout, stderr = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), wall, usage.ru_maxrss / 1024
+    # Output goes to files, not pipes: a report of a thousand errors would fill a pipe nobody reads yet.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=PROJECT, env=environment, stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        return (subprocess.CompletedProcess(command, process.returncode, stdout.read(), stderr.read()), wall,
+                usage.ru_maxrss / 1024)
 
 
 def run_import(url: str, folder: Path, file: Path, mode: str, partial: bool = False) -> dict[str, Any]:
