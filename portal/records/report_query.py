@@ -108,7 +108,7 @@ def _bucket(group: GroupBy, column: Any, field: FieldSpec, today: date, dialect:
             return month
         if group.bucket == "year":
             return year
-        quarter = (sa.cast(sa.func.substr(month, 6, 2), sa.Integer) + 2) / 3
+        quarter = (sa.cast(sa.func.substr(month, 6, 2), sa.Integer) + 2) // 3
         return year + sa.literal("-Q") + sa.cast(quarter, sa.String)
     edges = group.bands
     if group.bucket == "age":  # younger than b ⇔ born after today minus b years

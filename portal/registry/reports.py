@@ -112,7 +112,7 @@ def _read_file(path: Path, registry: Registry, problems: ProblemList) -> ReportS
         problems.add("E057", "measures", f"列标识 '{duplicate}' 在分组和度量中重复")
     if sum(1 for group in groups if group.org_level is not None) > 1:
         problems.add("E053", "group_by", "一个报表只能有一个 org_level 分组")
-    _check_ratios(measures, problems)
+    _check_ratios(measures, data.get("measures"), problems)
     chart = _read_chart(data.get("chart"), groups, measures, problems)
     dashboard = data.get("dashboard")
     if dashboard is not None and (isinstance(dashboard, bool) or not isinstance(dashboard, int)):
@@ -301,9 +301,12 @@ def _read_measure(item: dict[str, Any], where: str, fields: dict[str, FieldSpec]
                    unit=str(unit))
 
 
-def _check_ratios(measures: tuple[Measure, ...], problems: ProblemList) -> None:
+def _check_ratios(measures: tuple[Measure, ...], raw: Any, problems: ProblemList) -> None:
     plain = {measure.name for measure in measures if measure.agg != "ratio"}
-    for index, measure in enumerate(measures):
+    position = {item.get("name"): index for index, item in enumerate(raw) if isinstance(item, dict)} if isinstance(
+        raw, list) else {}
+    for measure in measures:
+        index = position.get(measure.name, 0)
         if measure.agg == "ratio" and not set(measure.of) <= plain:
             problems.add("E054", f"measures[{index}].of", f"ratio 的 {list(measure.of)} 须是本报表中非比率度量的 name")
 
