@@ -191,7 +191,8 @@ def _chart(report: ReportSpec, title: str, rows: list[tuple[list[str], dict[str,
     drawn = _drawn(report)
     category = (lambda cells: cells[x]) if x is not None else (lambda cells: title)
     units = {measure.unit for measure in drawn}
-    chart: dict[str, Any] = {"type": report.chart.type, "unit": units.pop() if len(units) == 1 else ""}
+    chart: dict[str, Any] = {"type": report.chart.type, "unit": units.pop() if len(units) == 1 else "",
+                             "integer": all(measure.agg in ("count", "distinct", "related") for measure in drawn)}
     if report.chart.series:
         by = names.index(report.chart.series)
         measure = drawn[0]
