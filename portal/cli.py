@@ -94,15 +94,19 @@ def check_command(schemas: Path | None) -> None:
     """检查所有登记簿模式，列出全部问题；有问题时退出码为 1。"""
     from portal.config import build_config
     from portal.registry.loader import read_registry
+    from portal.registry.reports import read_reports
 
     directory = schemas or Path(build_config()["PORTAL_SCHEMAS_DIR"])
     registry, problems = read_registry(directory)
+    catalogue, report_problems = read_reports(directory, registry)
+    problems = sorted(problems + report_problems)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.secho(f"发现 {len(problems)} 个问题，请按提示修改 {directory} 中的文件。", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"模式检查通过：{len(registry)} 个登记簿（{', '.join(registry.slugs)}）。")
+    click.echo(f"模式检查通过：{len(registry)} 个登记簿（{', '.join(registry.slugs)}），"
+               f"{len(catalogue)} 个报表（{', '.join(catalogue.names)}）。")
 
 
 @main.command("schema-doc")

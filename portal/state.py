@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from portal.models import BuiltModels
 from portal.records.service import RegisterService
 from portal.extensions import db
+from portal.registry.report_spec import ReportCatalogue
 from portal.registry.spec import Registry
 from portal.security.roles import RoleSpec
 
@@ -31,6 +32,7 @@ class PortalState:
     roles: dict[str, RoleSpec] = field(default_factory=dict)
     services: dict[str, RegisterService] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
+    reports: ReportCatalogue = field(default_factory=ReportCatalogue)
 
     def service(self, slug: str) -> RegisterService:
         if slug not in self.services:

@@ -24,10 +24,12 @@ from portal.web.print_views import PrintViewMixin
 from portal.web.workflow_api import WorkflowApiMixin
 from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
-from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, SYSTEM_CATEGORY, category_name, menu_name
+from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, REPORTS_MENU, SYSTEM_CATEGORY, category_name,
+                                        menu_name)
 from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
+from portal.web.report_views import ReportsApi, ReportsView
 from portal.security.access import row_condition
 from portal.security.current import current_access
 from portal.state import PortalState, current_locale
@@ -106,6 +108,8 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
                         **system)
     appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
                         icon="fa-th", **system)
+    appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_text("报表", "Reports"), icon="fa-bar-chart")
+    appbuilder.add_api(ReportsApi)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
 
 

@@ -41,6 +41,11 @@ KIND_NAMES: dict[str, str] = {
     "workflow": "映射，键见“流程 workflow”",
     "list[transition]": "流转列表，每项的键见“流程的流转”",
     "list[effect]": "效果列表：`{set: 字段, to: 值}` 或 `{deadline: 日期字段, due_in: 20 days}`",
+    "list[group]": "分组列表，每项的键见“报表分组 group_by”",
+    "list[measure]": "度量列表，每项的键见“报表度量 measures”",
+    "list[filter]": "筛选列表，每项的键见“报表筛选 filters”",
+    "list[int]": "整数列表 `[30, 60, 90]`",
+    "chart": "映射，键见“报表图表 chart”",
 }
 
 INTRO = """\
@@ -188,6 +193,18 @@ def render_readme() -> str:
         "派生字段只读，不能设置 `required` 或 `default`；从敏感字段得出的值随源字段一起打码。",
         _derivation_table(),
     )
+    lines += _section(
+        "报表 reports",
+        "报表写在 `schemas/reports/<标识>.yaml`（与登记簿文件放在同一个模式目录下，`portal check` 一并检查，问题代码 E050–E057）。"
+        "一个报表统计一个登记簿的行：按读者的行范围，一条聚合 SQL 查询得出分组和度量；报表页（`/reports/<标识>/`）显示图表、"
+        "同样数字的表格和 xlsx 导出，`GET /api/v1/reports/<标识>` 返回同样的数据。谁能看哪个报表写在 `permissions/roles.yaml` 的 "
+        "`reports`（read、export）。报表用来分组、汇总或筛选的字段对读者打码时，整个报表对该读者拒绝显示（不是把结果打码）。文件顶层的键：",
+        _key_table(meta.REPORT_KEYS))
+    lines += _section("报表分组 group_by", "", _key_table(meta.GROUP_KEYS))
+    lines += _section("报表度量 measures", "", _key_table(meta.MEASURE_KEYS))
+    lines += _section("报表筛选 filters", "", _key_table(meta.FILTER_KEYS))
+    lines += _section("报表图表 chart", "图表用门户自带的 ECharts 绘制（中文，不访问外网）；每个图表都有同样数字的表格。",
+                      _key_table(meta.CHART_KEYS))
     lines += _section("问题代码", "`portal check` 和启动时报告的问题代码；代码含义固定不变。",
                       _table(("代码", "含义"), ((_code(f"schema.{code}"), text) for code, text in CODES.items())))
     lines.append(EXAMPLE)

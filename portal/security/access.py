@@ -38,6 +38,14 @@ class Access:
         """True when the user sees this sensitive field unmasked."""
         return self.system or any(role.sees(slug, field_name) for role in self.roles)
 
+    def can_report(self, name: str, verb: str = "read") -> bool:
+        """A report is a permission like a register: ``read`` shows its numbers, ``export`` its xlsx."""
+        return self.system or any(role.can_report(name, verb) for role in self.roles)
+
+    @property
+    def any_report(self) -> bool:
+        return self.system or any(role.reports for role in self.roles)
+
     def has_page(self, page: str) -> bool:
         return self.system or any(page in role.pages for role in self.roles)
 
