@@ -273,6 +273,8 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
             ballot, choices = self._ballot_from_form(poll_id)
             # read before the cast commits: afterwards each would be loaded again, one query apiece
             title, username = ballot.poll.title, _actor()
+            if ballot.voted:  # a retry: refused without touching the tables
+                raise voting.already_voted(title)
             receipt = voting.cast(db.session, poll_id, ballot.delegate_id, choices)
         except CongressError as refused:
             return self._vote_screen(refused.message, refused.status, poll_id)
