@@ -86,6 +86,15 @@ def member_for_email(session: Session, email: str | None) -> int:
     return found[0]
 
 
+def members_with_email(email: str | None) -> tuple[Any, Any]:
+    """The ids of the members whose e-mail is the account's (a select for ``IN``), and their number (a scalar
+    subquery), to find the account's seats in the same query; a number other than 1 is refused by
+    ``member_for_email``."""
+    wanted = _wanted(email)
+    return (sa.select(members.c.id).where(members.c.email == wanted),
+            sa.select(sa.func.count()).select_from(members).where(members.c.email == wanted).scalar_subquery())
+
+
 @dataclass(frozen=True)
 class OpenBallot:
     poll: Poll
@@ -101,11 +110,8 @@ def open_ballots(session: Session, email: str | None, poll_id: int | None = None
     only when it finds nothing, or finds an e-mail shared by several members, does ``member_for_email``
     run to say why.
     """
-    wanted = _wanted(email)
-    if wanted:
-        matching = sa.select(members.c.id).where(members.c.email == wanted)
-        sharing = (sa.select(sa.func.count()).select_from(members).where(members.c.email == wanted)
-                   .scalar_subquery())
+    if _wanted(email):
+        matching, sharing = members_with_email(email)
         query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing)
                  .join(Seat, Seat.session_id == Poll.session_id)
                  .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
