@@ -46,6 +46,8 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "role": ("身份", ("代表身份", "代表类别", "类别", "代表类型")),
 }
 TEMPLATE_HEADERS = [label for label, _ in COLUMNS.values()]
+#: How a roster often writes a role: the longer form reads as the role.
+ROLE_SPELLINGS = {"正式代表": "代表", "职工代表": "代表", "特邀代表": "特邀", "列席代表": "列席"}
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,8 @@ def _parse_rows(workbook: Workbook, registry: Registry, plan: ImportPlan) -> tup
     id_spec = registry.get("members").field("id_card")
     parsed: list[_Row] = []
     for offset, cells in enumerate(workbook.rows[header_at + 1:], header_at + 2):
-        if all(is_blank(cell) for cell in cells):
-            continue
+        if all(is_blank(_cell(cells, columns, column)) for column in columns):
+            continue  # blank, or only cells of columns not read (a 序号 numbered ahead)
         row = _Row(offset)
         raw_id = _cell(cells, columns, "id_card")
         if not is_blank(raw_id):
@@ -203,6 +205,7 @@ def _parse_rows(workbook: Workbook, registry: Registry, plan: ImportPlan) -> tup
             plan.problems.append(RowProblem(offset, "", "没有填写身份证号，也没有填写姓名，无法确定是哪位会员；"
                                                         "请填写身份证号，或填写姓名和所属工会。"))
         role = _text(_cell(cells, columns, "role"))
+        role = ROLE_SPELLINGS.get(role, role)
         if role and role not in ROLES:
             plan.problems.append(RowProblem(offset, _where(columns, "role"), f"身份“{role[:20]}”无法识别，请填写"
                                                                    f"{'、'.join(ROLES)}之一（不填即为{VOTING_ROLE}）。"))

@@ -89,8 +89,8 @@ def test_a_clean_file_finds_each_member_by_id_name_and_union_or_name_with_id(
         f"1,{a_id},{a_name},,第一代表团,一车间,代表",
         f"2,,{b_name},CG,第一代表团,二车间,",
         f"3,,{c_name} ({c_id}),,第二代表团,,特邀",
-        f"4,,{d_name},,第二代表团,,列席",
-        ",,,,,,",
+        f"4,,{d_name},,第二代表团,,列席代表",
+        "5,,,,,,",
     ])
     plan = plan_of(congress_db, sitting, path)
     assert plan.problems == [] and plan.ok
