@@ -100,19 +100,26 @@ class OpenBallot:
     poll: Poll
     delegate_id: int
     voted: bool
+    #: The delegate's latest check-in direction in the poll's session (read only ``for_cast``).
+    direction: str | None = None
 
 
-def open_ballots(session: Session, email: str | None, poll_id: int | None = None) -> list[OpenBallot]:
+def open_ballots(session: Session, email: str | None, poll_id: int | None = None,
+                 for_cast: bool = False) -> list[OpenBallot]:
     """The open polls (or the one of ``poll_id``) of sessions where the account's member holds a seat, and
     whether they have voted.
 
     One query finds the member by e-mail and their ballots together (the phone's every request runs it);
     only when it finds nothing, or finds an e-mail shared by several members, does ``member_for_email``
-    run to say why.
+    run to say why. ``for_cast`` also reads the latest check-in and holds the polls under ``FOR KEY SHARE``
+    to the end of the transaction, as ``voting.cast_locked`` needs.
     """
     if _wanted(email):
         matching, sharing = members_with_email(email)
-        query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing)
+        latest = (sa.select(CheckIn.direction)
+                  .where(CheckIn.session_id == Poll.session_id, CheckIn.delegate_id == Delegate.id)
+                  .order_by(CheckIn.id.desc()).limit(1).scalar_subquery()) if for_cast else sa.null()
+        query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing, latest)
                  .join(Seat, Seat.session_id == Poll.session_id)
                  .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
                  .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id,
@@ -120,16 +127,19 @@ def open_ballots(session: Session, email: str | None, poll_id: int | None = None
                  .where(Poll.state == "open").order_by(Poll.id))
         if poll_id is not None:
             query = query.where(Poll.id == poll_id)
+        if for_cast:
+            query = query.with_for_update(read=True, key_share=True, of=Poll)
         rows = session.execute(query).tuples().all()
         if rows and rows[0][3] == 1:
-            return [OpenBallot(poll, delegate_id, voted is not None) for poll, delegate_id, voted, _ in rows]
+            return [OpenBallot(poll, delegate_id, voted is not None, direction)
+                    for poll, delegate_id, voted, _, direction in rows]
     member_for_email(session, email)  # refuses: no member, or several, with this e-mail
     return []
 
 
-def open_ballot(session: Session, email: str | None, poll_id: int) -> OpenBallot:
+def open_ballot(session: Session, email: str | None, poll_id: int, for_cast: bool = False) -> OpenBallot:
     """The account's ballot in one open poll; refused when the poll is not open or not theirs."""
-    for ballot in open_ballots(session, email, poll_id):
+    for ballot in open_ballots(session, email, poll_id, for_cast):
         if ballot.poll.id == poll_id:
             return ballot
     raise WrongState("这张选票现在不能投：表决可能已经结束，或您不是本次会议有表决权的代表。请回到投票页查看。")

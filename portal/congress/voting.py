@@ -156,12 +156,26 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     _require_state(poll, "open")
     if not seated:
         raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
+    return _record(session, poll, delegate_id, direction, choices)
+
+
+@rolls_back_on_refusal
+def cast_locked(session: Session, poll: Poll, delegate_id: int, direction: str | None,
+                choices: dict[str, Any]) -> str:
+    """``cast`` for a caller that has read, in this transaction, the open poll under ``FOR KEY SHARE``, the
+    delegate's seat in its session and their latest check-in ``direction`` (the phone page does, with
+    ``roster.open_ballot(..., for_cast=True)``): one query fewer on the busiest path."""
+    _require_state(poll, "open")
+    return _record(session, poll, delegate_id, direction, choices)
+
+
+def _record(session: Session, poll: Poll, delegate_id: int, direction: str | None, choices: dict[str, Any]) -> str:
     if direction != "in":
         raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
     stored = ballot_choices(poll, choices)
     receipt, title = receipt_code(), poll.title
-    session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
-    session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
+    session.add(Participation(poll_id=poll.id, delegate_id=delegate_id))
+    session.add(Ballot(poll_id=poll.id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
     record_named(session, poll, delegate_id, stored)
     try:
         session.commit()
