@@ -6,7 +6,7 @@ stores e-mails in lower case without spaces (portal.registry.parsers.parse_email
 around it are brought to that form here, so the exact match finds them.
 
 Revision ID: 3e5f7a9b1c2d
-Revises: 7c1d2e3f4a5b
+Revises: 8e4f1a2b3c6d
 Create Date: 2026-12-01 19:50:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e5f7a9b1c2d'
-down_revision = '7c1d2e3f4a5b'
+down_revision = '8e4f1a2b3c6d'
 branch_labels = None
 depends_on = None
 
