@@ -6,7 +6,7 @@ stores e-mails in lower case without spaces (portal.registry.parsers.parse_email
 around it are brought to that form here, so the exact match finds them.
 
 Revision ID: 3e5f7a9b1c2d
-Revises: 8e4f1a2b3c6d
+Revises: 2ceaa07262bf
 Create Date: 2026-12-01 19:50:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e5f7a9b1c2d'
-down_revision = '8e4f1a2b3c6d'
+down_revision = '2ceaa07262bf'
 branch_labels = None
 depends_on = None
 
