@@ -13,20 +13,34 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.records.batch_audit import BatchAudit
 from portal.records.batches import ImportBatch, ImportItem
 from portal.records.plan import Planner
-from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow, RowPlan
+from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, ParsedRow, RowPlan
 from portal.records.write import SourceFile, UndoRefused, undo_batch, write_entries, write_plan
 from portal.registry.fieldtypes import field_type
+from portal.registry.spec import RegisterSpec
 from portal.security import audit
 
-if TYPE_CHECKING:
-    from portal.records.service import RegisterService
+
+
+class RegisterService(Protocol):
+    """What a bulk action needs of the register service (``portal.records.service``, which calls in here)."""
+
+    spec: RegisterSpec
+    model: Any
+
+    @property
+    def session(self) -> Session: ...
+
+    def context(self) -> ImportContext: ...
+
+    def linked_elsewhere(self, record_id: int) -> str | None: ...
 
 #: One record from a screen or the API each, matched by id; the valid ones are written.
 BULK = ImportOptions(mode="record", partial=True)
