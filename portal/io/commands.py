@@ -110,9 +110,10 @@ class TerminalProgress:
               help="有错误时，把原文件加上“错误说明”列写到这里（.xlsx）")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @click.option("--user", "username", default=None, help="以该用户的身份和权限范围导入")
+@click.option("--org", "org_unit", default=None, help="文件没有所属工会列时，全部记录属于这个组织（编码或名称）")
 @with_appcontext
 def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
-                   as_json: bool, username: str | None) -> None:
+                   as_json: bool, username: str | None, org_unit: str | None) -> None:
     """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
     from portal.extensions import db
     from portal.io.plan import ImportContext, ImportOptions
@@ -128,7 +129,8 @@ def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: boo
     progress = TerminalProgress(enabled=sys.stderr.isatty() and not as_json)
     try:
         with acting_as(username) if username else nullcontext():
-            report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial), dry_run=dry_run,
+            report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial, org_unit=org_unit),
+                                dry_run=dry_run,
                                 progress=progress, errors_out=errors_out,
                                 limits=ReadLimits.from_config(current_app.config))
     except FileUnreadable as error:

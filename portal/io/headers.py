@@ -65,8 +65,10 @@ def _score(row: Sequence[Any], table: dict[str, FieldSpec]) -> int:
     return sum(1 for cell in row if isinstance(cell, str) and normalize_header(cell) in table)
 
 
-def find_header(rows: Sequence[Sequence[Any]], spec: RegisterSpec) -> HeaderMap:
-    """Locate and map the header row; raises ``HeaderProblem`` when it cannot be imported."""
+def find_header(rows: Sequence[Sequence[Any]], spec: RegisterSpec, supplied: frozenset[str] = frozenset()
+                ) -> HeaderMap:
+    """Locate and map the header row; raises ``HeaderProblem`` when it cannot be imported. ``supplied``
+    fields need no column (the importer gave one value for every row)."""
     table = _lookup(spec)
     scores = [_score(row, table) for row in rows[:HEADER_SEARCH_ROWS]]
     if not scores or max(scores) == 0:
@@ -94,7 +96,8 @@ def find_header(rows: Sequence[Sequence[Any]], spec: RegisterSpec) -> HeaderMap:
         else:
             seen[found.name] = Column(index, header, found)
             header_map.columns.append(seen[found.name])
-    missing = [f.label.zh for f in import_fields(spec) if needs_column(f) and f.name not in seen]
+    missing = [f.label.zh for f in import_fields(spec) if needs_column(f) and f.name not in seen
+               and f.name not in supplied]
     if missing:
         problems.append(f"缺少必填列：{'、'.join(missing)}（表头在第 {row_index + 1} 行）。请补上这些列，"
                         f"或下载导入模板照着填写。")

@@ -26,7 +26,8 @@ def _run(job: Job, progress: JobProgress, dry_run: bool) -> dict[str, Any]:
     folder = job_folder(current_app, params.get("file_job", job.id))
     errors_out = job_folder(current_app, job.id) / ERROR_FILE
     errors_out.parent.mkdir(parents=True, exist_ok=True)
-    options = ImportOptions(mode=params["mode"], partial=bool(params.get("partial")))
+    options = ImportOptions(mode=params["mode"], partial=bool(params.get("partial")),
+                            org_unit=params.get("org_unit") or None)
     try:
         report = run_import(ctx, folder / params["stored_name"], params["file_name"], options, dry_run=dry_run,
                             progress=progress, errors_out=errors_out,

@@ -25,7 +25,8 @@ class SheetPlanner(Planner):
 
     def plan(self, rows: list[list[Any]], meta: list[list[Any]] | None = None, consume: bool = False) -> ImportPlan:
         """``consume``: the data rows (below the header) are taken out of ``rows`` and dropped as they are read."""
-        header = find_header(rows, self.spec)
+        org = self.spec.field(self.spec.org_field) if self.spec.org_field and self.options.org_unit else None
+        header = find_header(rows, self.spec, frozenset({org.name}) if org is not None else frozenset())
         self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
         warnings = self._check_columns(header, meta)
         data: list[Any] = rows[header.row_index + 1:]
@@ -35,8 +36,16 @@ class SheetPlanner(Planner):
         del data
         if not parsed:
             raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
+        fields = list(header.fields)
+        if org is not None and org not in fields:
+            # No column for the unit: every row belongs to the one the importer chose (checked like a cell).
+            unit = str(self.options.org_unit).strip()
+            for row in parsed:
+                row.values[org.name] = row.texts[org.name] = unit
+            fields.append(org)
+            warnings.append(f"文件没有“{org.label.zh}”列：全部 {len(parsed)} 行记入“{unit}”。")
         plan = ImportPlan(header_row=header.row_index, rows=len(parsed), warnings=warnings)
-        return self.plan_rows(parsed, header.fields, plan)
+        return self.plan_rows(parsed, fields, plan)
 
     def _check_columns(self, header: HeaderMap, meta: list[list[Any]] | None) -> list[str]:
         warnings: list[str] = []

@@ -29,6 +29,8 @@ class ImportOptions:
     mode: str = "insert"
     #: Write the valid rows even when others have errors (default: all or nothing).
     partial: bool = False
+    #: The org unit (code, name or ``名称 (编号)``) every row belongs to when the file has no column for it.
+    org_unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from portal.records.write import UndoRefused, batch_text
 from portal.io.xlsx_template import write_template
 from portal.security.audit import acting_as
 from portal.security.current import current_access
+from portal.security.access import ORG_REGISTER
 from portal.state import portal_state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,7 +69,18 @@ class ImportViewMixin:
             return self._upload()
         return self.render_template(self.import_template, spec=self.register, batches=self._batches(),  # type: ignore[attr-defined]
                                     batch_text=batch_text, limit_mb=current_app.config["PORTAL_UPLOAD_MAX_MB"],
+                                    own_unit=self._own_unit(),
                                     fields=import_fields(self.register), title=self._title("导入"))  # type: ignore[attr-defined]
+
+    def _own_unit(self) -> str:
+        """The importer's own unit as a file would name it (the default for "all rows belong to")."""
+        access = current_access()
+        if access.org_id is None:
+            return ""
+        state = portal_state()
+        org_spec = state.registry.get(ORG_REGISTER)
+        unit = db.session.get(state.models[ORG_REGISTER], access.org_id)
+        return "" if unit is None else f"{getattr(unit, org_spec.title)} ({getattr(unit, org_spec.key)})"
 
     def _title(self, verb: str) -> str:
         return f"{verb}{self.register.label.zh}"  # type: ignore[attr-defined]
@@ -94,7 +106,8 @@ class ImportViewMixin:
                   f"{current_app.config['PORTAL_UPLOAD_MAX_MB']} MB，请拆分成几个文件后分别导入。", "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         params = {"file_name": upload.filename, "stored_name": stored, "mode": mode,
-                  "partial": request.form.get("partial") == "1"}
+                  "partial": request.form.get("partial") == "1",
+                  "org_unit": request.form.get("org_unit", "").strip()[:200] or None}
         created = create_job("import_preview", self.register.slug, current_access().username or "", params,  # type: ignore[attr-defined]
                              job_id=job_id)
         start(current_app._get_current_object(), created)  # type: ignore[attr-defined]

@@ -126,11 +126,13 @@ def context(app: Any, slug: str, user: str | None = None, spec: RegisterSpec | N
 
 def import_file(app: Any, slug: str, path: Path, *, mode: str = "insert", partial: bool = False,
                 dry_run: bool = False, user: str | None = None, errors_out: Path | None = None,
-                spec: RegisterSpec | None = None, filename: str | None = None) -> ImportReport:
+                spec: RegisterSpec | None = None, filename: str | None = None,
+                org_unit: str | None = None) -> ImportReport:
     with app.app_context():
         ctx = context(app, slug, user, spec)
         with acting_as(user or "system"):
-            return run_import(ctx, path, filename or path.name, ImportOptions(mode=mode, partial=partial),
+            return run_import(ctx, path, filename or path.name,
+                              ImportOptions(mode=mode, partial=partial, org_unit=org_unit),
                               dry_run=dry_run, errors_out=errors_out)
 
 
@@ -924,3 +926,27 @@ def test_a_sheet_of_something_else_has_no_header(app: Any, org_tree: dict[str, i
     report = import_file(app, "members", write_xlsx(tmp_path / "m.xlsx", [["产品", "价格"], ["螺丝", 1.5]]))
     assert report.problems and "找不到表头行" in report.problems[0]
     assert report.blocked
+
+
+def test_a_file_without_the_union_column_goes_to_the_unit_the_importer_names(app: Any, org_tree: dict[str, int],
+                                                                           tmp_path: Path) -> None:
+    path = members_file(tmp_path / "no-org.xlsx", ["张三", ID_MAN], ["李四", ID_WOMAN], header=["姓名", "身份证号"])
+    refused = import_file(app, "members", path)
+    assert not refused.committed and "缺少必填列：所属工会" in " ".join(refused.problems)
+    report = import_file(app, "members", path, org_unit="车工一组 (A01-1)")
+    assert report.committed and report.created == 2, (report.problems, report.errors)
+    assert "文件没有“所属工会”列：全部 2 行记入“车工一组 (A01-1)”。" in report.warnings
+    assert {row["org_unit_id"] for row in by_key(app, "members").values()} == {org_tree["A01-1"]}
+
+
+def test_the_unit_named_for_a_file_without_the_column_must_lie_in_the_importers_scope(
+        app: Any, admin_client: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
+    from portal.security.accounts import create_user
+
+    with app.app_context():
+        create_user("clerk_b_org", "Import-pass-2026", "clerk", org_code="B")
+    path = members_file(tmp_path / "no-org.xlsx", ["张三", ID_MAN], header=["姓名", "身份证号"])
+    report = import_file(app, "members", path, org_unit="A01", user="clerk_b_org")
+    assert not report.committed and [(error.row, error.column) for error in report.errors] == [(2, "所属工会")]
+    assert "A01" in report.errors[0].message
+    assert by_key(app, "members") == {}

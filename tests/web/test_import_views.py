@@ -632,3 +632,19 @@ def test_committing_a_preview_whose_upload_was_purged_asks_for_a_new_upload(app:
     assert "上传的文件“会员名单.xlsx”已超过保留期限（7 天）被删除，请重新上传后再导入。" in response.get_data(as_text=True)
     assert jobs_and_batches(app) == before
     assert member_count(admin_client) == 0
+
+
+def test_a_file_without_the_union_column_takes_the_unit_offered_on_the_page(app: Any, org_tree: dict[str, int]) -> None:
+    clerk = user_client(app, "clerk", "A01")
+    form = page(clerk.get("/members/import/"))
+    assert form.attrs["portal-import-org"]["value"] == "机加工车间分工会 (A01)"  # the clerk's own unit by default
+    content = xlsx_bytes([["姓名", "身份证号"], ["赵六", id_card(31)], ["钱七", id_card(32)]])
+    response = clerk.post("/members/import/", data={"file": (io.BytesIO(content), "无工会列.xlsx"), "mode": "insert",
+                                                    "org_unit": "车工一组"}, content_type="multipart/form-data")
+    job_id = re.search(r"/members/import/job/([0-9a-f]{32})$", response.headers["Location"]).group(1)
+    preview = finished_page(clerk, job_id)
+    assert counts(preview) == {"created": 2, "updated": 0, "unchanged": 0, "errors": 0}
+    assert "全部 2 行记入“车工一组”" in clerk.get(f"/members/import/job/{job_id}").get_data(as_text=True)
+    finished_page(clerk, commit(clerk, job_id))
+    units = {row["name"]: row["org_unit"]["key"] for row in clerk.get("/api/v1/members/").get_json()["result"]}
+    assert units["赵六"] == units["钱七"] == "A01-1"
