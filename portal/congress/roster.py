@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.congress.errors import NotFound, WrongState
-from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll, Seat
+from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll, Seat, TokenCard
 from portal.congress.service import members
 
 ROSTER_LIMIT = 50
@@ -64,9 +64,11 @@ def polls(session: Session, session_id: int) -> list[Poll]:
 
 
 def turnout(session: Session, poll_id: int) -> int:
-    """How many delegates have voted (a count: never who)."""
-    return session.scalar(sa.select(sa.func.count()).select_from(Participation)
-                          .where(Participation.poll_id == poll_id)) or 0
+    """How many have voted, by phone and by token card (a count: never who), as the hall screen counts."""
+    phones = sa.select(sa.func.count()).select_from(Participation).where(Participation.poll_id == poll_id)
+    cards = sa.select(sa.func.count()).select_from(TokenCard).where(TokenCard.poll_id == poll_id,
+                                                                     TokenCard.used.is_(True))
+    return session.scalar(sa.select(phones.scalar_subquery() + cards.scalar_subquery())) or 0
 
 
 def _wanted(email: str | None) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 import sqlalchemy as sa
 
-from portal.congress import publication, service, tokens, voting
+from portal.congress import roster, publication, service, tokens, voting
 from portal.congress.errors import InvalidInput, NotFound, WrongState
 from portal.congress.models import Ballot, Participation, PollMode, TokenCard
 
@@ -75,6 +75,7 @@ def test_cards_and_phones_are_counted_together_and_reconciled(congress_db: Any,
     tokens.cast_card(congress_db, cards[0], {"marks": ["张一"], "write_ins": []})
     tokens.cast_card(congress_db, cards[1], {"marks": [], "write_ins": ["赵四"]})
     assert publication.hall_figures(congress_db, sitting.session_id)["polls"][0]["turnout"] == 3  # a count only
+    assert roster.turnout(congress_db, poll_id) == 3  # the chair's page counts the cards too
     voting.close_poll(congress_db, poll_id, CHAIR)
     result = voting.tally(congress_db, poll_id, CHAIR)
     assert result["channels"] == {"electronic": {"issued": 1, "returned": 1}, "token": {"issued": 2, "returned": 2}}
