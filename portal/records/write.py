@@ -144,6 +144,9 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
     if not rows:
         return
     dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_rows(connection, table, rows)
+        return
     compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
     names = list(compiled.positiontup or ()) if dialect.positional else list(rows[0])
     values = [list(row) for row in map(itemgetter(*names), rows)] if len(names) > 1 else [[row[names[0]]] for row in rows]
@@ -162,6 +165,19 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
             row[index] = converted
     params: list[Any] = [tuple(row) for row in values] if dialect.positional else [dict(zip(names, row)) for row in values]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the rows through ``COPY … FROM STDIN`` on the session's own connection (same transaction);
+    several times faster than an ``INSERT`` per row for a big import and its audit entries."""
+    names = list(rows[0])
+    columns = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    raw: Any = connection.connection.dbapi_connection  # a psycopg connection (checked by the caller)
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(pick(row))
 
 
 def _created_ids(ctx: ImportContext, at: datetime) -> dict[Any, int]:
