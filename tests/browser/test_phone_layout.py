@@ -163,13 +163,21 @@ def test_phone_forms_stack_labels_and_have_big_targets(live_server: LiveServer, 
     assert label and box and label["y"] + label["height"] <= box["y"] + 1, "手机上标签应在输入框上方"
     assert box["width"] > 300, "手机上输入框应占满一行"
     assert page.evaluate(SMALL_TARGETS_JS) == []
-    # A picker keeps its label visible above it.
-    org = page.locator(".select2-container").first
-    org_box = org.bounding_box()
-    org_label = page.locator("label[for=org_unit]").first
-    assert org_label.is_visible()
-    label_box = org_label.bounding_box()
-    assert org_box and label_box and label_box["y"] + label_box["height"] <= org_box["y"] + 1
+    # Pickers open below their field with its label still on the screen.
+    for name, picker, opened in (("status", "#status + .select2-container", ".select2-dropdown"),
+                                 ("org_unit", "#org_unit + .select2-container", ".select2-dropdown"),
+                                 ("status_changed_on", "#status_changed_on", ".datepicker-dropdown")):
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.locator(picker).click()
+        dropdown = page.locator(opened).first
+        dropdown.wait_for(state="visible")
+        label_box = page.locator(f"label[for={name}]").first.bounding_box()
+        drop_box = dropdown.bounding_box()
+        assert label_box and drop_box and label_box["y"] >= 0, f"{name}：打开选择框后标签不在屏幕上"
+        assert drop_box["y"] >= label_box["y"] + label_box["height"], f"{name}：选择框盖住了标签"
+        page.screenshot(path=str(server.screenshot_path(f"phone-members-picker-{name}")))
+        page.keyboard.press("Escape")
+        page.locator(".panel-heading").first.click()
 
     page.goto(f"{server.url}/members/list/")
     hint = page.locator(".portal-list-hint")
