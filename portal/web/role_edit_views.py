@@ -1,4 +1,4 @@
-"""Editing a role on the role matrix: ``/roles/edit/<name>`` → a review of the changes → ``/roles/save/<name>``.
+"""Editing a role on the role matrix: ``/roles/matrix/edit/<name>`` → a review of the changes → ``/roles/matrix/save/<name>``.
 
 Needs the page ``role_edit`` (FAB permission ``can_edit`` on ``role_matrix``). Saving writes the role back
 into ``permissions/roles.yaml`` (``portal.security.role_file``), which stays the single source of truth,
@@ -117,7 +117,7 @@ class RoleEditMixin:
             verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
             title=lazy_text("编辑角色", "Edit role"))
 
-    @expose("/edit/<name>", methods=["GET"])
+    @expose("/matrix/edit/<name>", methods=["GET"])
     @has_access
     def edit_role(self, name: str) -> Any:
         old = self._role(name)
@@ -125,7 +125,7 @@ class RoleEditMixin:
             abort(404)
         return self._form_page(old, old, file_version(self._roles_file()))
 
-    @expose("/edit/<name>", methods=["POST"])
+    @expose("/matrix/edit/<name>", methods=["POST"])
     @has_access
     def review_role(self, name: str) -> Any:
         """Show what would change, with 确认保存 (or the form again, with the reason it cannot be saved)."""
@@ -152,7 +152,7 @@ class RoleEditMixin:
             changes=describe_diff(old, new, state.registry, current_locale()),
             holders=active_holders().get(name, 0), title=lazy_text("确认角色修改", "Confirm role change"))
 
-    @expose("/save/<name>", methods=["POST"])
+    @expose("/matrix/save/<name>", methods=["POST"])
     @has_access
     def save_role(self, name: str) -> Any:
         state = current_app.extensions["portal"]
