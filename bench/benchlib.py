@@ -34,8 +34,9 @@ def load_demo_database(app: Any, members: int) -> None:
     load_demo(app, members=members)
 
 
-def empty_database(kind: str, folder: Path, name: str) -> str:
-    """The URL of an empty database: a new SQLite file in ``folder``, or a re-created PostgreSQL database."""
+def empty_database(kind: str, folder: Path, name: str, server: str = PG_SERVER) -> str:
+    """The URL of an empty database: a new SQLite file in ``folder``, or the scratch database ``name``
+    dropped and re-created on the PostgreSQL ``server``."""
     if kind == "sqlite":
         path = folder / f"{name}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -43,12 +44,12 @@ def empty_database(kind: str, folder: Path, name: str) -> str:
         return f"sqlite:///{path}"
     import sqlalchemy as sa
 
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return f"{PG_SERVER}/{name}"
+    return f"{server}/{name}"
 
 
 def measure(script: str, *arguments: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.io import job_table  # noqa: F401  (background jobs live on FAB's metadata)
     from portal.records import batches  # noqa: F401  (import batches live on FAB's metadata)
     from portal.registry.loader import load_registry
+    from portal.registry.reports import load_reports
     from portal.security import audit
     from portal.security.live_roles import refresh_roles, signature
     from portal.security.roles import read_roles
@@ -39,7 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     settings = build_config(config)
     registry = load_registry(Path(settings["PORTAL_SCHEMAS_DIR"]))
-    roles = read_roles(Path(settings["PORTAL_ROLES_FILE"]), registry)
+    reports = load_reports(Path(settings["PORTAL_SCHEMAS_DIR"]), registry)
+    roles = read_roles(Path(settings["PORTAL_ROLES_FILE"]), registry, reports.names)
     app = Flask(__name__, instance_path=settings["PORTAL_INSTANCE_DIR"])
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -51,8 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["FAB_UPDATE_PERMS"] = False
 
     roles_file = Path(settings["PORTAL_ROLES_FILE"])
-    state = PortalState(registry=registry, models=build_models(registry), roles=roles, roles_file=roles_file,
-                        roles_signature=signature(roles_file))
+    state = PortalState(registry=registry, models=build_models(registry), roles=roles, reports=reports,
+                        roles_file=roles_file, roles_signature=signature(roles_file))
     app.extensions["portal"] = state
 
     @app.before_request

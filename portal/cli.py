@@ -11,18 +11,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import importlib
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate.cli import db as db_group
-
-from portal.config import build_config
-from portal.registry.problems import SchemaError
-from portal.security.roles import RolesError
 
 
 def _create_app() -> Flask:
     from portal import create_app
+    from portal.registry.problems import SchemaError
+    from portal.security.roles import RolesError
 
     try:
         return create_app()
@@ -31,13 +30,41 @@ def _create_app() -> Flask:
         sys.exit(1)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+class PortalGroup(FlaskGroup):
+    """Lists its commands without building the app: every command is added here (the app adds none of
+    its own), so ``portal --help`` need not load schemas, models and views."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+
+class DeferredGroup(click.Group):
+    """A command group imported on first use (``db``: Alembic is only loaded for migrations)."""
+
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name=name, help=help)
+        self.target = target
+
+    def _group(self) -> click.Group:
+        module, _, attribute = self.target.partition(":")
+        group: click.Group = getattr(importlib.import_module(module), attribute)
+        return group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._group().get_command(ctx, cmd_name)
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
              help="工会管理平台命令行。")
 def main() -> None:
     pass
 
 
-main.add_command(db_group, "db")
+main.add_command(DeferredGroup("db", "flask_migrate.cli:db", "Perform database migrations."))
 
 
 def _add_io_commands() -> None:
@@ -52,6 +79,9 @@ def _add_io_commands() -> None:
     from portal.io.dues_commands import dues_group
 
     main.add_command(dues_group)
+    from portal.workflow_commands import transition_command
+
+    main.add_command(transition_command)
 
 
 _add_io_commands()
@@ -62,16 +92,21 @@ _add_io_commands()
               help="模式目录（默认：配置中的 schemas/）")
 def check_command(schemas: Path | None) -> None:
     """检查所有登记簿模式，列出全部问题；有问题时退出码为 1。"""
+    from portal.config import build_config
     from portal.registry.loader import read_registry
+    from portal.registry.reports import read_reports
 
     directory = schemas or Path(build_config()["PORTAL_SCHEMAS_DIR"])
     registry, problems = read_registry(directory)
+    catalogue, report_problems = read_reports(directory, registry)
+    problems = sorted(problems + report_problems)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.secho(f"发现 {len(problems)} 个问题，请按提示修改 {directory} 中的文件。", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"模式检查通过：{len(registry)} 个登记簿（{', '.join(registry.slugs)}）。")
+    click.echo(f"模式检查通过：{len(registry)} 个登记簿（{', '.join(registry.slugs)}），"
+               f"{len(catalogue)} 个报表（{', '.join(catalogue.names)}）。")
 
 
 @main.command("schema-doc")

@@ -101,7 +101,7 @@ def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
         if db.session.scalar(select(func.count()).select_from(writer.models["members"])) and not force:
             return SKIP_MESSAGE
         try:
-            orgs, org_total, org_new = _ensure_tree(writer)
+            orgs, org_total, org_new = _ensure_tree(writer, members)
             people = _add_members(writer, orgs, members)
             for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, _add_assistance):
                 add(writer, people)
@@ -134,10 +134,14 @@ def _sample(rng: random.Random, pool: list[Person], wanted: float) -> list[Perso
     return [pool[index] for index in sorted(chosen)]
 
 
-def _ensure_tree(writer: Writer) -> tuple[list[OrgRef], int, int]:
-    """Create the missing units of the demo tree, level by level; return the leaves and tree size."""
+def _ensure_tree(writer: Writer, members: int = 600) -> tuple[list[OrgRef], int, int]:
+    """Create the missing units of the demo tree, level by level; return the leaves and tree size.
+    The union groups (where the members are) get employee counts a little above their share of members."""
     rng = random.Random(SEED)
     levels = names.tree_levels(rng)
+    staff = random.Random(SEED + 1)
+    for row in levels[-1]:
+        row["employee_count"] = round(members / max(1, len(levels[-1])) * staff.uniform(1.05, 1.35))
     model = writer.models["org_units"]
     ids: dict[str, int] = {}
     for level in levels:

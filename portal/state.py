@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from portal.models import BuiltModels
 from portal.records.service import RegisterService
 from portal.extensions import db
+from portal.registry.report_spec import ReportCatalogue
 from portal.registry.spec import Registry
 from portal.security.roles import RoleSpec
 
@@ -32,6 +33,7 @@ class PortalState:
     roles: dict[str, RoleSpec] = field(default_factory=dict)
     services: dict[str, RegisterService] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
+    reports: ReportCatalogue = field(default_factory=ReportCatalogue)
     #: ``permissions/roles.yaml`` and the identity it had when ``roles`` were read (``portal.security.live_roles``).
     roles_file: Path | None = None
     roles_signature: tuple[int, int, int] | None = None

@@ -16,15 +16,20 @@ from portal.records.search import search_condition
 from portal.web.views import build_view
 from portal.extensions import db
 from portal.io import export, import_jobs  # noqa: F401  (register the background job handlers)
+from portal.web.bulk_views import BulkViewMixin
 from portal.web.export_views import ExportApiMixin, ExportViewMixin
 from portal.web.dues_views import DuesViewMixin
 from portal.web.import_views import ImportViewMixin
 from portal.web.print_views import PrintViewMixin
+from portal.web.workflow_api import WorkflowApiMixin
+from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
-from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, SYSTEM_CATEGORY, category_name, menu_name
+from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, REPORTS_MENU, SYSTEM_CATEGORY, category_name,
+                                        menu_name)
 from portal.congress.views import CongressView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
+from portal.web.report_views import ReportsApi, ReportsView
 from portal.security.access import row_condition
 from portal.security.current import current_access
 from portal.state import PortalState, current_locale
@@ -75,11 +80,12 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     ordered = sorted(state.registry, key=lambda spec: (spec.menu.order if spec.menu else 100, spec.slug))
     for spec in ordered:
         service = _service_getter(state, spec.slug)
-        mixins: tuple[type, ...] = (PrintViewMixin,) if spec.prints else ()
+        mixins: tuple[type, ...] = ((PrintViewMixin,) if spec.prints else ()) + (
+            (WorkflowViewMixin,) if spec.workflow else ())
         if spec.slug == DUES_VIEW:
             mixins += (DuesViewMixin,)
         view = build_view(spec, state.registry, models, service, current_locale,
-                          mixins=(*mixins, ImportViewMixin, ExportViewMixin))
+                          mixins=(*mixins, BulkViewMixin, ImportViewMixin, ExportViewMixin))
         group = spec.menu.group if spec.menu else None
         appbuilder.add_view(
             view,
@@ -91,7 +97,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
         )
         state.views[spec.slug] = view
         appbuilder.add_api(build_api(spec, state.registry, models, service, current_locale, current_access,
-                                     mixins=(ExportApiMixin,)))
+                                     mixins=(ExportApiMixin, *((WorkflowApiMixin,) if spec.workflow else ()))))
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
     appbuilder.add_view_no_menu(LocaleSwitchView)
@@ -102,6 +108,8 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
                         **system)
     appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
                         icon="fa-th", **system)
+    appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_text("报表", "Reports"), icon="fa-bar-chart")
+    appbuilder.add_api(ReportsApi)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
 
 

@@ -173,19 +173,19 @@ def test_the_json_api_writes_without_a_token_but_only_from_a_json_body(client: A
 
 
 
-def test_the_approve_form_carries_its_token(client: Any) -> None:
+def test_a_transition_form_carries_its_token(client: Any) -> None:
     add_org(client, "A01-1")
     member = {"name": "孙八", "id_card": "11010519491231002X", "org_unit": "A01-1"}
     assert client.post("/api/v1/members/", json=member).status_code == 201
     nomination = {"activist_no": "JJ-2026-001", "member": member["id_card"], "org_unit": "A01-1", "award_year": 2026}
     record = client.post("/api/v1/activists/", json=nomination).get_json()["id"]
-    form = client.get(f"/activists/approve/{record}").get_data(as_text=True)
-    decision = {"approval_result": "已批准", "approved_on": "2026-11-20"}
-    assert client.post(f"/activists/approve/{record}", data=decision).status_code == 400
-    assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] != "已批准"
-    saved = client.post(f"/activists/approve/{record}", data={**decision, "csrf_token": token_in(form)})
-    assert saved.status_code == 302
-    assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] == "已批准"
+    page = client.get(f"/activists/show/{record}").get_data(as_text=True)
+    refused = client.post(f"/activists/transition/{record}/reject", data={"reason": "材料不全"})
+    assert refused.status_code == 400
+    sent = client.post(f"/activists/transition/{record}/reject", data={"reason": "材料不全",
+                                                                      "csrf_token": token_in(page)})
+    assert sent.status_code == 302  # accepted by the CSRF check (the submitter may not decide it: a message says so)
+    assert client.get(f"/api/v1/activists/{record}").get_json()["result"]["approval_result"] == "待审批"
 
 
 def test_the_language_switch_is_a_form_and_refuses_get(client: Any) -> None:

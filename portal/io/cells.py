@@ -8,7 +8,7 @@ times in a roll); blank rows and the template's untouched example row are skippe
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, MutableSequence, Sequence
 
 from portal.domain.messages import DomainValidationError
 from portal.io.columns import import_fields
@@ -19,9 +19,13 @@ from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
 
 
-def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportContext, progress: Progress,
-               add_error: Callable[[CellError], None]) -> list[ParsedRow]:
-    """Every cell through its field type's parser; a value seen before in a column is parsed once."""
+def parse_rows(data: MutableSequence[Sequence[Any] | None], header: HeaderMap, ctx: ImportContext,
+               progress: Progress, add_error: Callable[[CellError], None], release: bool = False) -> list[ParsedRow]:
+    """Every cell through its field type's parser; a value seen before in a column is parsed once.
+
+    ``release``: each row of ``data`` is dropped (set to ``None``) once read, so a big file's cells and
+    their parsed values are not held in memory side by side.
+    """
     columns: list[tuple[int, str, FieldSpec, Callable[[Any, FieldSpec], Any], dict[Any, tuple[bool, Any]] | None, bool,
                         str]]
     columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
@@ -39,6 +43,10 @@ def parse_rows(data: Sequence[Sequence[Any]], header: HeaderMap, ctx: ImportCont
     for offset, cells in enumerate(data):
         if offset % step == 0:
             progress("validate", offset, total)
+        if cells is None:
+            continue
+        if release:
+            data[offset] = None
         raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
         if raw_values.count(None) == blank:
             continue

@@ -9,27 +9,36 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.extensions import db
-from portal.io.plan import MODES, ImportContext, ImportOptions
-from portal.security.access import SYSTEM_ACCESS, Access
-from portal.security.audit import acting_as
-from portal.security.current import UnknownUser, access_for_username
-from portal.state import portal_state
+from portal.records.plan_types import MODES
+
+if TYPE_CHECKING:
+    from portal.security.access import Access
+
+# The app, the database and the import machinery are imported inside the commands, so that
+# ``portal --help`` (and any other command) does not pay for what it does not use.
 
 #: Exit codes of ``portal import``.
 EXIT_COMMITTED, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _register(slug: str) -> None:
+    from portal.state import portal_state
+
     if slug not in portal_state().registry:
         raise click.UsageError(f"没有登记簿“{slug}”；可用的有：{'、'.join(portal_state().registry.slugs)}")
 
 
 def _access(username: str | None, slug: str, verb: str) -> Access:
+    from portal.security.access import SYSTEM_ACCESS
+    from portal.security.current import UnknownUser, access_for_username
+    from portal.state import portal_state
+
     if username is None:
         return SYSTEM_ACCESS
     try:
@@ -52,6 +61,7 @@ def import_template_command(slug: str, output: Path) -> None:
     """生成登记簿的导入模板（.xlsx）。"""
     from portal.io.columns import import_fields
     from portal.io.xlsx_template import write_template
+    from portal.state import portal_state
 
     _register(slug)
     spec = portal_state().registry.get(slug)
@@ -104,8 +114,12 @@ class TerminalProgress:
 def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
                    as_json: bool, username: str | None) -> None:
     """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
+    from portal.extensions import db
+    from portal.io.plan import ImportContext, ImportOptions
     from portal.io.sheet_limits import ReadLimits
     from portal.io.xlsx_import import FileUnreadable, run_import
+    from portal.security.audit import acting_as
+    from portal.state import portal_state
 
     _register(slug)
     state = portal_state()
@@ -224,7 +238,10 @@ def export_command(slug: str, output: Path, filters: tuple[str, ...], all_fields
     """导出登记簿到 .xlsx 或 .csv（按权限打码、记录审计日志）。"""
     import shutil
 
+    from portal.extensions import db
     from portal.io.export import ExportRefused, ExportRequest, cli_selection, selected_rows, stream, write_export
+    from portal.security.audit import acting_as
+    from portal.state import portal_state
 
     _register(slug)
     fmt = output.suffix.lower().lstrip(".")

@@ -6,7 +6,7 @@ not import, another register's template) stop the whole file; cell problems beco
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from portal.io.cells import parse_rows
 from portal.io.columns import import_fields
@@ -23,11 +23,16 @@ __all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan",
 class SheetPlanner(Planner):
     """Builds an ``ImportPlan`` from the rows of a sheet."""
 
-    def plan(self, rows: Sequence[Sequence[Any]], meta: list[list[Any]] | None = None) -> ImportPlan:
+    def plan(self, rows: list[list[Any]], meta: list[list[Any]] | None = None, consume: bool = False) -> ImportPlan:
+        """``consume``: the data rows (below the header) are taken out of ``rows`` and dropped as they are read."""
         header = find_header(rows, self.spec)
         self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
         warnings = self._check_columns(header, meta)
-        parsed = parse_rows(rows[header.row_index + 1:], header, self.ctx, self.progress, self._add)
+        data: list[Any] = rows[header.row_index + 1:]
+        if consume:
+            del rows[header.row_index + 1:]
+        parsed = parse_rows(data, header, self.ctx, self.progress, self._add, release=consume)
+        del data
         if not parsed:
             raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
         plan = ImportPlan(header_row=header.row_index, rows=len(parsed), warnings=warnings)

@@ -30,6 +30,14 @@ _SMALL_PART = 16 << 20
 #: A row or cell start tag (any namespace prefix): kind, column letters and row digits of ``r``, and
 #: "/" for an empty (self-closing) cell, which holds no value and so takes no room.
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^>]*?\sr="([A-Za-z]{0,3})(\d{1,8})")?[^>]*?(/?)>')
+#: The plain forms of the same tags, for the fast path (``_SheetScanner._feed_plain``).
+_ROW_NUMBER = re.compile(rb'<row r="(\d{1,8})"')
+_REFERENCE = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"')
+#: A tag the fast path does not read: prefixed, or a row or cell not starting with a plain ``r``.
+_IRREGULAR = re.compile(rb'<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<c(?:[>/]|\s(?!r="[A-Za-z]{1,3}\d{1,8}"))'
+                        rb'|<row(?:[>/]|\s(?!r="\d{1,8}"))')
+_VALUE_ROW = re.compile(rb'<c r="[A-Za-z]{1,3}(\d{1,8})"[^>]*(?<!/)>')
+_VALUE_LETTERS = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"[^>]*(?<!/)>')
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _WORKSHEET_TYPE = "/worksheet"
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
@@ -68,6 +76,11 @@ class _Extent:
             self.rows = row
         if column > self.columns:
             self.columns = column
+
+    def add_many(self, values: int, last_row: int, last_column: int) -> None:
+        """``values`` values, the furthest at ``last_row`` and ``last_column`` (1-based)."""
+        self.values += values
+        self.rows, self.columns = max(self.rows, last_row), max(self.columns, last_column)
 
     def problem(self, max_cells: int) -> str | None:
         cells = self.rows * self.columns
@@ -223,6 +236,27 @@ class _SheetScanner:
         self.tail = data[cut:]
         if len(self.tail) > _CHUNK:
             self.tail = self.tail[-_CHUNK:]  # no tag is that long; keep memory flat
+        if not self._feed_plain(data[:cut]):
+            self._feed_tags(data, cut)
+
+    def _feed_plain(self, data: bytes) -> bool:
+        """The common case at C speed: no namespace prefix, and every row and cell tag starts with its
+        ``r`` (as Excel, LibreOffice, openpyxl and xlsxwriter write them). ``False``: not that case."""
+        if _IRREGULAR.search(data):
+            return False
+        row_numbers = _ROW_NUMBER.findall(data)
+        if row_numbers:
+            self.row, self.next_column = int(row_numbers[-1]), 1
+        last_cell = data.rfind(b'<c r="')
+        if last_cell > data.rfind(b"<row"):
+            self.next_column = _column_number(_REFERENCE.match(data, last_cell).group(1)) + 1  # type: ignore[union-attr]
+        value_rows = _VALUE_ROW.findall(data)  # cells holding a value: not self-closing
+        if value_rows:
+            self.extent.add_many(len(value_rows), max(map(int, value_rows)),
+                                 max(map(_column_number, set(_VALUE_LETTERS.findall(data)))))
+        return True
+
+    def _feed_tags(self, data: bytes, cut: int) -> None:
         add, columns = self.extent.add, self.columns
         for kind, letters, digits, empty in _TAG.findall(data, 0, cut):
             if kind == b"row":

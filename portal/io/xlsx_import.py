@@ -79,12 +79,16 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
                              max_unzipped_mb=limits.unzipped_mb)
     progress("read", len(workbook.rows), len(workbook.rows))
     try:
-        plan = SheetPlanner(ctx, options, progress).plan(workbook.rows, workbook.meta)
+        # The cells are dropped as they are parsed; the rare error file reads the file again.
+        plan = SheetPlanner(ctx, options, progress).plan(workbook.rows, workbook.meta, consume=True)
     except HeaderProblem as problem:
         ctx.session.rollback()
         return ImportReport(problems=problem.messages)
+    del workbook
     report = _report(plan)
     if errors_out is not None and plan.errors:
+        workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
+                                 max_unzipped_mb=limits.unzipped_mb)
         write_error_file(workbook.rows, plan.header_row, plan.errors, errors_out)
     writable = not plan.errors or options.partial
     if dry_run or not writable:

@@ -10,17 +10,23 @@ are unchanged, and every problem as (row number, column header, field, Chinese m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Sequence
 
 from portal.domain.messages import Problem
 from portal.models import link_column
-from portal.records.lookups import existing_rows, org_parents, resolve_links, rows_by_id, taken_values
+from portal.records.lookups import (CHUNK, chunks, existing_rows, org_parents, resolve_links, rows_by_id,
+                                     taken_values)
 from portal.records.plan_org import OrgLinkCheck
+from portal.records.plan_workflow import WorkflowGuard
 from portal.records.plan_types import (CellError, ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress,
                                        RowPlan, no_progress)
 from portal.registry.derivations import compute, is_stored, source_value
 from portal.registry.spec import FieldSpec
 from portal.security.access import ORG_REGISTER, scope_anchor
+
+#: Rows decided together: their stored records are read with ``IN`` queries of ``CHUNK`` keys.
+DECIDE_ROWS = 10 * CHUNK
 
 
 class Planner:
@@ -45,6 +51,10 @@ class Planner:
         self._derived_columns = tuple((f.name, f.derive_function or "", f.derive_sources)
                                       for f in stored if f.is_derived)
         self._self_links = tuple(link_column(f) for f in self.spec.links if f.target == self.spec.slug)
+        #: A register's workflow: states change by transitions only (``plan_workflow``).
+        self._guard = WorkflowGuard.for_plan(ctx)
+        #: One "today" for every derivation of the write (ages, years of membership).
+        self._today = date.today()
         self._derived: dict[str, dict[Any, Any]] = {
             f.name: {} for f in self.spec.fields
             if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
@@ -119,25 +129,35 @@ class Planner:
                     self.error(row.row, spec_field, self.message(spec_field, code, value=text))
 
     def _decide(self, rows: list[ParsedRow], plan: ImportPlan) -> None:
-        ctx, spec = self.ctx, self.spec
-        keys = [row.values[spec.key] for row in rows if spec.key in row.values]
+        """Create, update or leave each row, a slice of the file at a time (the stored records of one slice
+        are read, compared and dropped before the next, so an unchanged re-import holds little)."""
+        spec = self.spec
         anchor = scope_anchor(spec)
-        self._org = OrgLinkCheck.for_import(ctx)
+        self._org = OrgLinkCheck.for_import(self.ctx)
         self._prepare_updates(self._fields, anchor)
+        unique = [f.name for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
+                  and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
+        for part in chunks(rows, DECIDE_ROWS):
+            self._decide_part(part, plan, anchor, unique)
+        self._check_tree(plan)
+
+    def _decide_part(self, rows: Sequence[ParsedRow], plan: ImportPlan, anchor: FieldSpec | None,
+                     unique: list[str]) -> None:
+        ctx, spec = self.ctx, self.spec
         if self.single:
             by_id = rows_by_id(ctx.session, ctx.model, [row.record_id for row in rows if row.record_id is not None],
                                self._fetch)
             existing: dict[Any, tuple[Any, ...]] = {}
         else:
             by_id = {}
-            existing = existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch)
+            existing = existing_rows(ctx.session, ctx.model, spec.key,
+                                     [row.values[spec.key] for row in rows if spec.key in row.values], self._fetch)
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {f.name: taken_values(ctx.session, ctx.model, f.name,
-                                      [row.values[f.name] for row in rows if row.values.get(f.name) is not None])
-                 for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
-                 and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns}
+        taken = {name: taken_values(ctx.session, ctx.model, name,
+                                    [row.values[name] for row in rows if row.values.get(name) is not None])
+                 for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:
                 current = by_id.get(row.record_id)
@@ -152,7 +172,6 @@ class Planner:
                 self._plan_create(row, plan, anchor, taken)
             else:
                 self._plan_update(row, current, plan, anchor, taken)
-        self._check_tree(plan)
 
     def _prepare_updates(self, carried: Sequence[FieldSpec], anchor: FieldSpec | None) -> None:
         """Which stored columns an update compares, recomputes and must be allowed to write; fetched once."""
@@ -171,7 +190,8 @@ class Planner:
         self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
                                           *(source for _, _, sources in self._recompute for source in sources),
                                           *([self._anchor_column] if self._anchor_column else []),
-                                          *(self._org.columns.values() if self._org is not None else [])]))
+                                          *(self._org.columns.values() if self._org is not None else []),
+                                          *([self._guard.column] if self._guard is not None else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
 
     def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
@@ -191,6 +211,9 @@ class Planner:
             self.error(row.row, anchor, self.message(anchor, "scope_required"))
         if taken:
             self._unique_problem(row, taken, None)
+        if self._guard is not None:
+            for guarded, message in self._guard.create_problems(values):
+                self.error(row.row, guarded, message)
         if row.row in self.by_row:
             return
         get = values.get
@@ -208,9 +231,9 @@ class Planner:
         """A stored derivation, remembered per source value (wages repeat; ID numbers do not, so they are not kept)."""
         cache = self._derived.get(column)
         if cache is None:
-            return compute(function, source)
+            return compute(function, source, self._today)
         if source not in cache:
-            cache[source] = compute(function, source)
+            cache[source] = compute(function, source, self._today)
         return cache[source]
 
     def _plan_update(self, row: ParsedRow, current: tuple[Any, ...], plan: ImportPlan, anchor: FieldSpec | None,
@@ -261,6 +284,11 @@ class Planner:
         if not changes:
             plan.unchanged += 1
             return
+        if self._guard is not None:
+            for guarded, message in self._guard.update_problems(changes, current[position[self._guard.column]]):
+                self.error(row.row, guarded, message)
+            if row.row in self.by_row:
+                return
         if not access.can(spec.slug, "edit") and not changes.keys() <= set(spec.approval):  # approving needs approve
             self.error(row.row, spec.key_field, f"“{key}”已存在且内容有变化，您没有修改{spec.label.zh}的权限")
             return

@@ -33,13 +33,15 @@ class OrgLinkCheck:
         return cls(ctx, rules) if rules.active else None
 
     def prepare(self, rows: Iterable[Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> None:
-        """Read the org unit of every row the file's links (and the stored records' links) name."""
+        """Read the org unit of every row these rows' links (and the stored records' links) name; called once per
+        slice of a file, it keeps what earlier slices read."""
         rows, current = list(rows), list(current)
         spec = self.ctx.spec
         for name in self.rules.links:
             ids = {value for row in (*rows, *current) if isinstance(value := row.get(name), int)}
-            self._units[name] = linked_units(self.ctx.session, self.ctx.registry, self.ctx.models,
-                                             spec.field(name).target or "", ids)
+            known = self._units.setdefault(name, {})
+            known.update(linked_units(self.ctx.session, self.ctx.registry, self.ctx.models,
+                                      spec.field(name).target or "", ids - known.keys()))
 
     def settle(self, given: Mapping[str, Any], current: Mapping[str, Any] | None) -> tuple[int | None,
                                                                                            list[OrgLinkProblem]]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # annotations only: the CLI reads ``MODES`` without loading the database layer
+    from sqlalchemy.orm import Session
 
-from portal.models import BuiltModels
-from portal.registry.spec import RegisterSpec, Registry
-from portal.security.access import Access
+    from portal.models import BuiltModels
+    from portal.registry.spec import RegisterSpec, Registry
+    from portal.security.access import Access
 
 #: phase ("read", "validate", "write"), rows done, rows in all.
 Progress = Callable[[str, int, int], None]

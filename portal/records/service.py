@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from portal.domain.messages import Problem
 from portal.models import BuiltModels, link_column
+from portal.records import bulk
 from portal.records.batch_audit import BatchAudit
+from portal.records.bulk import BulkResult
 from portal.records.lookups import resolve_links
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress, no_progress
@@ -113,15 +115,17 @@ class RegisterService:
         return write_noted(self.context(), plan, source, progress)
 
     # -- one record (screens, API) -----------------------------------------------------------------
-    def load(self, raw: Mapping[str, Any], instance: Any = None) -> dict[str, Any]:
+    def load(self, raw: Mapping[str, Any], instance: Any = None, partial: bool | None = None) -> dict[str, Any]:
         """Raw JSON values -> parsed values with links resolved; raises ``RecordErrors`` listing every problem.
 
-        Raises ``RecordForbidden`` first when ``raw`` sets a field the user may not write.
+        Only the fields given are checked for an update (``instance``) or when ``partial``. Raises
+        ``RecordForbidden`` first when ``raw`` sets a field the user may not write.
         """
-        self.check_writable(raw, creating=instance is None)
+        updating = instance is not None or bool(partial)
+        self.check_writable(raw, creating=not updating)
         errors: Errors = {}
         try:
-            values: dict[str, Any] = self.schema.load(dict(raw), partial=instance is not None)
+            values: dict[str, Any] = self.schema.load(dict(raw), partial=updating)
         except ValidationError as error:
             messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
             errors.update({key: list(value) if isinstance(value, list) else [str(value)]
@@ -182,6 +186,19 @@ class RegisterService:
         connection.execute(table.delete().where(table.c.id == instance.id))
         write_entries(connection, notes.deleted(records))
 
+    # -- many chosen records (bulk actions on a list) ----------------------------------------------
+    def bulk_set(self, ids: Sequence[int], values: Mapping[str, Any], detail: str) -> BulkResult:
+        """Set the same parsed ``values`` on the records ``ids`` as one undoable batch; the caller commits."""
+        return bulk.bulk_set(self, ids, values, detail)
+
+    def bulk_delete(self, ids: Sequence[int], detail: str) -> BulkResult:
+        """Delete the records ``ids`` that nothing links to, as one undoable batch; the caller commits."""
+        return bulk.bulk_delete(self, ids, detail)
+
+    def undo(self, batch: ImportBatch) -> dict[str, int]:
+        """Undo an import batch or a bulk action; ``UndoRefused`` says why it cannot be."""
+        return bulk.undo(self, batch)
+
     def linked_elsewhere(self, record_id: int) -> str | None:
         """The Chinese reason this record cannot be deleted (other records link to it), or ``None``."""
         for other in self.registry:
@@ -198,8 +215,11 @@ class RegisterService:
 
     def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:
         access = self.access()
+        managed = self.spec.workflow.managed if self.spec.workflow is not None else ()
+        # A workflow's state and locked fields are the planner's to judge: the same value passes, a change is
+        # refused with the transitions to use (``portal.records.plan_workflow``), as on the screens and the import.
         refused = [field.label.get(self.locale()) for field in self.spec.editable_fields
-                   if field.name in raw and not access.may_write(self.spec, field, creating)]
+                   if field.name in raw and field.name not in managed and not access.may_write(self.spec, field, creating)]
         if refused:
             raise RecordForbidden(refused)
 

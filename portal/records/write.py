@@ -151,9 +151,15 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
         convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if convert is None:
             continue
+        last: Any = None
+        converted: Any = None
         for row in values:
-            if row[index] is not None:
-                row[index] = convert(row[index])
+            value = row[index]
+            if value is None:
+                continue
+            if value is not last:  # the batch time, or a value repeated down a column, converted once
+                last, converted = value, convert(value)
+            row[index] = converted
     params: list[Any] = [tuple(row) for row in values] if dialect.positional else [dict(zip(names, row)) for row in values]
     connection.exec_driver_sql(compiled.string, params)
 

@@ -38,6 +38,14 @@ KIND_NAMES: dict[str, str] = {
     "screens": "映射，键见“界面 screens”",
     "menu": "映射，键见“菜单 menu”",
     "list[print]": "打印表单列表，每项的键见“打印表单 print”",
+    "workflow": "映射，键见“流程 workflow”",
+    "list[transition]": "流转列表，每项的键见“流程的流转”",
+    "list[effect]": "效果列表：`{set: 字段, to: 值}` 或 `{deadline: 日期字段, due_in: 20 days}`",
+    "list[group]": "分组列表，每项的键见“报表分组 group_by”",
+    "list[measure]": "度量列表，每项的键见“报表度量 measures”",
+    "list[filter]": "筛选列表，每项的键见“报表筛选 filters”",
+    "list[int]": "整数列表 `[30, 60, 90]`",
+    "chart": "映射，键见“报表图表 chart”",
 }
 
 INTRO = """\
@@ -162,6 +170,15 @@ def render_readme() -> str:
         "`print` 中每一项是一个打印表单（A4 的 PDF）。模板放在 `schemas/print/`，改模板不需要改 Python；"
         "`portal check` 检查模板文件存在并且是合法的 Jinja 模板（E037）。模板中的值与查看页相同：敏感字段对没有明文权限的角色打码。",
         _key_table(meta.PRINT_KEYS))
+    lines += _section(
+        "流程 workflow",
+        "`workflow` 让一个选择字段成为记录的状态：状态只能通过流转（详情页的按钮、接口 "
+        "`POST /api/v1/<登记簿>/<id>/transition/<流转>`、命令 `portal transition`）改变，普通保存和导入都不能直接改；"
+        "每次流转只成功一次（并发时其余的得到 409），并记入审计日志（谁、何时、从哪个状态到哪个状态、动作、理由、字段变化）。"
+        "流程图画在登记簿的“流程”页上。",
+        _key_table(meta.WORKFLOW_KEYS))
+    lines += _section("流程的状态", "`workflow.states` 中每个状态（状态字段的一个选项）的键：", _key_table(meta.STATE_KEYS))
+    lines += _section("流程的流转", "`workflow.transitions` 中每一项的键：", _key_table(meta.TRANSITION_KEYS))
     lines += _section("字段的键", "`fields` 中每一项是一个映射，可用的键如下。", _key_table(meta.FIELD_KEYS))
     lines += _section(
         "字段类型",
@@ -176,6 +193,18 @@ def render_readme() -> str:
         "派生字段只读，不能设置 `required` 或 `default`；从敏感字段得出的值随源字段一起打码。",
         _derivation_table(),
     )
+    lines += _section(
+        "报表 reports",
+        "报表写在 `schemas/reports/<标识>.yaml`（与登记簿文件放在同一个模式目录下，`portal check` 一并检查，问题代码 E050–E057）。"
+        "一个报表统计一个登记簿的行：按读者的行范围，一条聚合 SQL 查询得出分组和度量；报表页（`/reports/<标识>/`）显示图表、"
+        "同样数字的表格和 xlsx 导出，`GET /api/v1/reports/<标识>` 返回同样的数据。谁能看哪个报表写在 `permissions/roles.yaml` 的 "
+        "`reports`（read、export）。报表用来分组、汇总或筛选的字段对读者打码时，整个报表对该读者拒绝显示（不是把结果打码）。文件顶层的键：",
+        _key_table(meta.REPORT_KEYS))
+    lines += _section("报表分组 group_by", "", _key_table(meta.GROUP_KEYS))
+    lines += _section("报表度量 measures", "", _key_table(meta.MEASURE_KEYS))
+    lines += _section("报表筛选 filters", "", _key_table(meta.FILTER_KEYS))
+    lines += _section("报表图表 chart", "图表用门户自带的 ECharts 绘制（中文，不访问外网）；每个图表都有同样数字的表格。",
+                      _key_table(meta.CHART_KEYS))
     lines += _section("问题代码", "`portal check` 和启动时报告的问题代码；代码含义固定不变。",
                       _table(("代码", "含义"), ((_code(f"schema.{code}"), text) for code, text in CODES.items())))
     lines.append(EXAMPLE)

@@ -35,6 +35,8 @@ REGISTER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("menu", "menu", False, "菜单位置：`{group: {zh: 会员管理, en: Membership}, icon: fa-users, order: 10}`。"),
     KeySpec("fields", "list[field]", True, "字段列表，每项的键见下表。"),
     KeySpec("print", "list[print]", False, "打印表单列表，每项的键见“打印表单 print”；模板放在 `schemas/print/`，打印为 A4 的 PDF。"),
+    KeySpec("workflow", "workflow", False, "流程：状态字段、各状态的编辑权限、状态之间的流转（按钮）；键见“流程 workflow”。"
+            "有流程的登记簿，状态字段只能通过流转改变。"),
     KeySpec("screens", "screens", False, "界面列：`list`（列表列）、`search`（搜索字段）、`filters`（过滤字段）、`export`（导出列）、`order`（默认排序，前加 - 为倒序）。"),
 )
 
@@ -86,6 +88,45 @@ PRINT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("kind", "str", False, "`record`（默认）：每条记录一份表，所选多条依次打印；`list`：所选记录列在同一张表上（如签收表）。", "list"),
 )
 
+WORKFLOW_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("field", "str", True, "状态字段：本登记簿中的一个选择（choice）字段；它的每个选项都是一个状态，默认值是新记录的状态。",
+            "approval_result"),
+    KeySpec("states", "mapping", True, "状态：`状态值: {label, edit, set, deadline}`，每个选项一项，键见“流程的状态”。"),
+    KeySpec("transitions", "list[transition]", True, "流转列表（详情页上的按钮），每项的键见“流程的流转”。"),
+    KeySpec("locked", "list[str]", False, "只能由流转写入的字段（例如审批日期）：表单、接口、导入都不能直接修改。",
+            "[approved_on]"),
+    KeySpec("settings", "mapping", False, "条件中用 `config.名称` 读取的设置及其默认值（数字）；可用环境变量 "
+            "`PORTAL_SETTING_名称`（名称大写）覆盖。", "{low_income_line: 1050}"),
+)
+
+STATE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("label", "label", False, "状态名称（中英文），默认用选项的名称。"),
+    KeySpec("edit", "mapping", False, "处于这个状态时谁能改哪些字段：`{角色名或 *: all 或 [字段, ...]}`，`*` 指有编辑权限的所有角色；"
+            "写成 `{}` 表示锁定。不写时按通常的权限。", "{\"*\": [notes]}"),
+    KeySpec("set", "mapping", False, "进入这个状态时设置的字段：`{字段: 值}`，值可写 `today`（当天）或 `null`（清空）。",
+            "{approved_on: today}"),
+    KeySpec("deadline", "str", False, "这个状态的期限所在的日期字段：过期的记录列在“待办”页上。", "notice_end"),
+)
+
+TRANSITION_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("name", "str", True, "流转标识：小写英文、数字和下划线，在本登记簿中唯一；出现在接口地址和命令行中。", "approve"),
+    KeySpec("label", "label", True, "按钮上的文字（中英文）。", "{zh: 批准, en: Approve}"),
+    KeySpec("from", "str", True, "从哪个状态出发：一个状态，或状态列表。", "待审批"),
+    KeySpec("to", "str", True, "到达的状态。", "已批准"),
+    KeySpec("verb", "str", False, "按下它需要的权限动词（roles.yaml 中的 read、create、edit、delete、import、export、approve），默认 edit。",
+            "approve"),
+    KeySpec("roles", "list[str]", False, "只有这些角色（roles.yaml 中的角色名）能按；不写时有该权限动词的角色都能按。", "[chair]"),
+    KeySpec("required", "list[str]", False, "流转之后必须有值的字段（可随流转填写）；缺了就拒绝并说明。", "[deeds]"),
+    KeySpec("fields", "list[str]", False, "随流转填写的其他字段（详情页的按钮旁出现输入框，接口放在 fields 中）。", "[notes]"),
+    KeySpec("reason_required", "bool", False, "必须填写理由（记入审计日志）。", "true"),
+    KeySpec("self_approval", "bool", False, "提交人（新建记录或把它流转到当前状态的人）能否自己按下；默认 true。", "false"),
+    KeySpec("when", "str", False, "条件（封闭的小语言，不执行代码）：字段、`config.设置`、数字、'文字'、`null`、`today`，"
+            "比较符 `== != < <= > >= in`、`not in`，用 `and`、`or`、`not` 和括号组合；不满足时按钮不出现，接口拒绝。",
+            "per_capita_monthly_income <= config.low_income_line"),
+    KeySpec("effects", "list[effect]", False, "效果（在同一事务中）：`{set: 字段, to: 值}` 设置字段（值可写 today、null）；"
+            "`{deadline: 日期字段, due_in: 20 days}` 开始期限（该日期 = 当天 + 天数）。"),
+)
+
 MENU_KEYS: tuple[KeySpec, ...] = (
     KeySpec("group", "label", True, "菜单分组名称（中英文）。"),
     KeySpec("icon", "str", False, "Font Awesome 图标名，例如 fa-users。"),
@@ -95,3 +136,52 @@ MENU_KEYS: tuple[KeySpec, ...] = (
 
 def keys_by_name(specs: tuple[KeySpec, ...]) -> dict[str, KeySpec]:
     return {spec.name: spec for spec in specs}
+
+#: The keys of a report file (``schemas/reports/*.yaml``).
+REPORT_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("report", "str", True, "报表标识，必须与文件名相同；用于地址 `/reports/<标识>/`、API 和 roles.yaml 的 `reports`。", "members_by_unit"),
+    KeySpec("label", "label", True, "报表名称（中英文）。", "{zh: 各单位会员人数, en: Members by unit}"),
+    KeySpec("description", "label", False, "说明文字（中英文），显示在报表页顶部。"),
+    KeySpec("note", "label", False, "数字下方的注释（中英文），例如口径或尚未建模的内容。"),
+    KeySpec("register", "str", True, "统计哪个登记簿的行（按读者的行范围）。", "members"),
+    KeySpec("builtin", "str", False, "改为统计一个内置查询的结果：`dues_arrears`（欠缴会费，每位欠缴会员一行，字段 `org_unit`、`months`、`owed`）；`register` 写 `dues`。", "dues_arrears"),
+    KeySpec("group_by", "list[group]", False, "分组列表，每项的键见“报表分组 group_by”；不写时整个范围汇总成一行。"),
+    KeySpec("measures", "list[measure]", True, "度量列表，每项的键见“报表度量 measures”。"),
+    KeySpec("filters", "list[filter]", False, "筛选条件，每项的键见“报表筛选 filters”；所有条件同时成立的行才统计。"),
+    KeySpec("chart", "chart", False, "图表，键见“报表图表 chart”；不写时为柱状图。"),
+    KeySpec("dashboard", "int", False, "在首页看板上显示，数字小的在前；有权查看本报表的用户才看到。", "10"),
+)
+
+GROUP_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("name", "str", True, "列标识（小写英文），在本报表的分组和度量中唯一。", "unit"),
+    KeySpec("label", "label", True, "列名（中英文）。", "{zh: 单位, en: Unit}"),
+    KeySpec("field", "str", False, "按哪个字段分组（必须保存在数据库中）；写 `org_level` 时可省略，表示行的所属组织。", "gender"),
+    KeySpec("org_level", "int", False, "按组织树第几级的单位分组（1 = 最上级）：行的所属组织在该级之下时归入它在该级的上级，在该级之上时就是它自己。", "2"),
+    KeySpec("bucket", "str", False, "把日期或年月字段归到 `month`（月）、`quarter`（季度）、`year`（年）；或把日期按 `age`（周岁年龄段）、`days_ahead`（距今天数段）分段，段的边界写在 `bands`。", "quarter"),
+    KeySpec("bands", "list[int]", False, "`age` 或 `days_ahead` 分段的边界（递增的正整数）：`[35, 45, 55]` 即 35 岁以下、35–44、45–54、55 岁及以上；`[30, 60, 90]` 即 30 天内、31–60 天、61–90 天。", "[35, 45, 55]"),
+)
+
+MEASURE_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("name", "str", True, "列标识（小写英文）。", "people"),
+    KeySpec("label", "label", True, "列名（中英文）。", "{zh: 人数, en: People}"),
+    KeySpec("agg", "str", True, "`count`（行数）、`sum`（合计）、`avg`（平均）、`distinct`（不同值的个数）、`related`（每个组织单位上另一个登记簿的行数，只用于 org_units）、`ratio`（两个度量之比）。", "sum"),
+    KeySpec("field", "str", False, "`sum`、`avg` 的数字字段，`distinct` 的字段。", "amount"),
+    KeySpec("register", "str", False, "`related` 计数的登记簿（须有所属组织），按读者在该登记簿的行范围。", "members"),
+    KeySpec("filters", "list[filter]", False, "`count`、`related` 只计满足这些条件的行。"),
+    KeySpec("of", "list[str]", False, "`ratio` 的分子和分母（两个度量的 name）；分母为 0 或空时结果为空。", "[members, employees]"),
+    KeySpec("percent", "bool", False, "`ratio` 以百分数显示（乘以 100，保留一位小数）。"),
+    KeySpec("unit", "str", False, "单位，显示在表头和图表上。", "元"),
+)
+
+FILTER_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("field", "str", True, "字段名（必须保存在数据库中）。", "status"),
+    KeySpec("op", "str", True, "`eq` `ne` `in` `not_in` `ge` `le` `gt` `lt` `between`（两端都含）`blank` `not_blank`。", "in"),
+    KeySpec("value", "scalar", False, "比较的值；`in`、`not_in`、`between` 写列表。日期和年月可写 `today`、`month_start`、`year_start`，可加减 `+30d`、`-11m`、`+1y`（如 `today+90d`）；选项写选项值。", "[在籍, 转出中]"),
+)
+
+CHART_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("type", "str", False, "`bar`（柱状图，默认）、`line`（折线图）、`pie`（饼图）、`table`（只有表格）。", "line"),
+    KeySpec("x", "str", False, "横轴（饼图的扇区）是哪个分组，默认第一个。", "month"),
+    KeySpec("series", "str", False, "以另一个分组的各个值作为系列；不写时每个度量一个系列（其余分组合计）。", "unit"),
+    KeySpec("measures", "list[str]", False, "画哪些度量，默认全部非比率度量（只有比率时画比率）。", "[due, paid]"),
+)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from portal.domain.normalize import spelling_key
+
+if TYPE_CHECKING:
+    from portal.registry.workflow import Workflow
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,8 @@ class RegisterSpec:
     approval: tuple[str, ...] = ()
     #: Printable forms (``print:`` in the file).
     prints: tuple[PrintForm, ...] = ()
+    #: States and transitions (``workflow:`` in the file); ``None`` for a register without one.
+    workflow: Workflow | None = None
     source: str = ""
 
     def field(self, name: str) -> FieldSpec:

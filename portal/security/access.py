@@ -38,6 +38,14 @@ class Access:
         """True when the user sees this sensitive field unmasked."""
         return self.system or any(role.sees(slug, field_name) for role in self.roles)
 
+    def can_report(self, name: str, verb: str = "read") -> bool:
+        """A report is a permission like a register: ``read`` shows its numbers, ``export`` its xlsx."""
+        return self.system or any(role.can_report(name, verb) for role in self.roles)
+
+    @property
+    def any_report(self) -> bool:
+        return self.system or any(role.reports for role in self.roles)
+
     def has_page(self, page: str) -> bool:
         return self.system or any(page in role.pages for role in self.roles)
 
@@ -66,9 +74,12 @@ class Access:
         return org_of(spec, record) in self.org_ids
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
-        """Approval fields need ``approve``; a masked field may be filled in but not overwritten."""
+        """Approval fields need ``approve``; a masked field may be filled in but not overwritten; a workflow's
+        state and locked fields are written by its transitions only."""
         if field.is_derived:
             return False
+        if spec.workflow is not None and field.name in spec.workflow.managed:
+            return self.system
         if field.name in spec.approval:
             return self.can(spec.slug, "approve")
         if not self.can(spec.slug, "create" if creating else "edit"):

@@ -91,6 +91,7 @@ ACTIONS = {
     "export": ("导出", "Exported"),
     "print": ("打印", "Printed"),
     "congress": ("大会", "Congress"),
+    "transition": ("流转", "Transition"),
 }
 #: Account columns whose changes are audited (the password only as "changed").
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")

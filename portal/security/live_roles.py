@@ -37,7 +37,8 @@ def refresh_roles(state: Any) -> bool:
     if current == state.roles_signature:
         return False
     try:
-        state.roles = read_roles(path, state.registry)
+        reports = getattr(state, "reports", None)
+        state.roles = read_roles(path, state.registry, None if reports is None else reports.names)
     except RolesError as error:
         log.error("角色文件 %s 有问题，继续使用上次读到的角色：%s", path, error)
         return False

@@ -58,6 +58,14 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
        for page in PAGES if page.startswith("congress_")},
     "dues_generate": (("can_generate", DUES_VIEW),),
 }
+#: The report screens (``portal.web.report_views``): one view and one API for every report; which report
+#: a user may open is the role's ``reports`` in roles.yaml, checked by ``Access.can_report``.
+REPORTS_VIEW = "reports"
+REPORTS_API = "reports_api"
+REPORTS_MENU = "menu_reports"
+REPORT_READ: tuple[Permission, ...] = (("can_list", REPORTS_VIEW), ("can_show", REPORTS_VIEW),
+                                       ("can_get", REPORTS_API), ("menu_access", REPORTS_MENU))
+REPORT_EXPORT: tuple[Permission, ...] = (("can_export", REPORTS_VIEW),)
 #: The API documentation, for every role that may use some register.
 API_DOCS: tuple[Permission, ...] = (("can_get", "OpenApi"), ("can_show", "SwaggerView"))
 
@@ -90,7 +98,7 @@ def verb_permissions(spec: RegisterSpec, verb: str) -> tuple[Permission, ...]:
 def portal_views(registry: Registry) -> frozenset[str]:
     """View and menu names the portal owns; every other name in FAB's tables is FAB's own."""
     names = {LOOKUP_VIEW, AUDIT_VIEW, MATRIX_VIEW, "menu_audit", "menu_role_matrix", SYSTEM_CATEGORY, CONGRESS_VIEW,
-             CONGRESS_MENU}
+             CONGRESS_MENU, REPORTS_VIEW, REPORTS_API, REPORTS_MENU}
     for spec in registry:
         names.update((screen_name(spec), api_name(spec), menu_name(spec), category_name(spec)))
     return frozenset(names)
@@ -112,6 +120,10 @@ def role_permissions(role: RoleSpec, registry: Registry,
         pairs.update(API_DOCS)
     for page in sorted(role.pages):
         pairs.update(PAGE_PERMISSIONS[page])
+    if any("read" in verbs for verbs in role.reports.values()):
+        pairs.update(REPORT_READ)
+    if any("export" in verbs for verbs in role.reports.values()):
+        pairs.update(REPORT_EXPORT)
     if "users" in role.pages:
         pairs.update(fab_pairs)
     return frozenset(pairs)

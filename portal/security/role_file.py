@@ -13,7 +13,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -35,7 +35,8 @@ def unmasked_fields(role: RoleSpec, registry: Registry) -> frozenset[str]:
 
 def same_rights(old: RoleSpec, new: RoleSpec, registry: Registry) -> bool:
     return (old.scope == new.scope and _verbs(old) == _verbs(new) and old.pages == new.pages
-            and unmasked_fields(old, registry) == unmasked_fields(new, registry) and old.label == new.label)
+            and unmasked_fields(old, registry) == unmasked_fields(new, registry) and old.label == new.label
+            and old.reports == new.reports)
 
 
 def _verbs(role: RoleSpec) -> dict[str, frozenset[str]]:
@@ -90,6 +91,8 @@ def role_body(new: RoleSpec, old: RoleSpec | None, raw: dict[str, Any], registry
         body["registers"] = {spec.slug: ("all" if new.verbs[spec.slug] == frozenset(register_verbs(spec))
                                          else [verb for verb in VERBS if verb in new.verbs[spec.slug]])
                              for spec in registry if new.verbs.get(spec.slug)}
+    if "reports" in raw:  # reports are not edited on the screen: kept as written
+        body["reports"] = raw["reports"]
     if old is not None and unmasked_fields(old, registry) == unmasked_fields(new, registry) and "unmask" in raw:
         body["unmask"] = raw["unmask"]
     else:
@@ -135,22 +138,25 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_role(path: Path, new: RoleSpec, registry: Registry) -> dict[str, RoleSpec]:
+def write_role(path: Path, new: RoleSpec, registry: Registry,
+               reports: Iterable[str] | None = None) -> dict[str, RoleSpec]:
     """Replace (or add) ``new`` in the file, check the whole file, and return the roles it now holds.
 
-    The new text is written to a temporary file beside it, read back with ``read_roles`` (a problem
+    ``reports`` are the report names roles may name (as for ``read_roles``). The new text is written
+    to a temporary file beside it, read back with ``read_roles`` (a problem
     raises ``RolesError`` and leaves the file untouched) and then moved over it in one step.
     """
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     found = data.get(new.name) if isinstance(data, dict) else None
     raw: dict[str, Any] = found if isinstance(found, dict) else {}
-    old = read_roles(path, registry).get(new.name)
+    names = None if reports is None else frozenset(reports)
+    old = read_roles(path, registry, names).get(new.name)
     block = dump_role(new.name, role_body(new, old, raw, registry))
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(replace_block(text, new.name, block), encoding="utf-8")
     try:
-        roles = read_roles(temporary, registry)
+        roles = read_roles(temporary, registry, names)
         written = roles.get(new.name)
         if written is None or not same_rights(written, new, registry):
             raise RolesError([RoleProblem(new.name, "R002", "写入后读出的角色与要保存的不一致，未修改文件")])

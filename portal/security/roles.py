@@ -42,7 +42,9 @@ PAGES: dict[str, Label] = {
     "congress_vote": Label("职代会·代表投票（本人手机）", "Congress delegate (vote on own phone)"),
     "dues_generate": Label("会费·按月生成（本单位及下级会员的当月会费记录）", "Dues: generate a month's rows"),
 }
-ROLE_KEYS = ("label", "scope", "registers", "unmask", "pages")
+ROLE_KEYS = ("label", "scope", "registers", "reports", "unmask", "pages")
+#: The verbs a report offers (``schemas/reports/``): see its numbers (page, API, dashboard) and export them.
+REPORT_VERBS: tuple[str, ...] = ("read", "export")
 
 CODES: dict[str, str] = {
     "R001": "文件无法读取或不是合法的 YAML",
@@ -56,6 +58,8 @@ CODES: dict[str, str] = {
     "R009": "未知的页面",
     "R010": "角色名不合法",
     "R011": "缺少 label",
+    "R012": "登记簿的流程（workflow）引用了 roles.yaml 中没有的角色",
+    "R013": "未知的报表或报表动词",
 }
 
 
@@ -88,9 +92,14 @@ class RoleSpec:
     verbs: dict[str, frozenset[str]] = field(default_factory=dict)
     unmask: tuple[str, ...] = ()
     pages: frozenset[str] = frozenset()
+    #: Verbs per report name (``read``, ``export``).
+    reports: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def can(self, slug: str, verb: str) -> bool:
         return verb in self.verbs.get(slug, frozenset())
+
+    def can_report(self, name: str, verb: str) -> bool:
+        return verb in self.reports.get(name, self.reports.get("*", frozenset()))
 
     def sees(self, register: str, field_name: str) -> bool:
         """True when the role sees ``register.field_name`` unmasked."""
@@ -99,12 +108,16 @@ class RoleSpec:
 
 
 def register_verbs(spec: RegisterSpec) -> tuple[str, ...]:
-    """The verbs a register offers: ``approve`` only where it declares approval fields."""
-    return tuple(verb for verb in VERBS if verb != "approve" or spec.approval)
+    """The verbs a register offers: ``approve`` only where it declares approval fields or a workflow
+    transition that needs it."""
+    approves = bool(spec.approval) or (spec.workflow is not None and any(
+        transition.verb == "approve" for transition in spec.workflow.transitions))
+    return tuple(verb for verb in VERBS if verb != "approve" or approves)
 
 
-def read_roles(path: Path, registry: Registry) -> dict[str, RoleSpec]:
-    """Read and check ``roles.yaml``; raise ``RolesError`` listing every problem."""
+def read_roles(path: Path, registry: Registry, reports: Iterable[str] | None = None) -> dict[str, RoleSpec]:
+    """Read and check ``roles.yaml``; raise ``RolesError`` listing every problem. ``reports`` are the
+    report names a role may name (``None``: not checked, for callers that load no reports)."""
     problems: list[RoleProblem] = []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -114,15 +127,22 @@ def read_roles(path: Path, registry: Registry) -> dict[str, RoleSpec]:
         raise RolesError([RoleProblem("", "R002", "文件内容必须是“角色名: 定义”的映射")])
     roles: dict[str, RoleSpec] = {}
     for name, body in data.items():
-        role = _read_role(str(name), body, registry, problems)
+        role = _read_role(str(name), body, registry, problems, None if reports is None else frozenset(reports))
         if role is not None:
             roles[role.name] = role
+    for spec in registry:
+        for role_name in (spec.workflow.roles if spec.workflow else ()):
+            if role_name not in data:
+                problems.append(RoleProblem(f"{spec.slug}.workflow", "R012",
+                                            f"{spec.source or spec.slug} 的流程引用了角色 '{role_name}'，"
+                                            f"但 roles.yaml 中没有这个角色"))
     if problems:
         raise RolesError(problems)
     return roles
 
 
-def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProblem]) -> RoleSpec | None:
+def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProblem],
+               reports: frozenset[str] | None = None) -> RoleSpec | None:
     if not name.isidentifier() or not name.islower():
         problems.append(RoleProblem(name, "R010", "角色名只能用小写英文字母、数字和下划线"))
     if not isinstance(body, dict):
@@ -138,7 +158,29 @@ def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProb
     verbs = _read_registers(name, body.get("registers") or {}, registry, problems)
     unmask = _read_unmask(name, body.get("unmask") or [], registry, problems)
     pages = _read_pages(name, body.get("pages") or [], problems)
-    return RoleSpec(name=name, label=label, scope=scope if isinstance(scope, str) else "subtree", verbs=verbs, unmask=unmask, pages=pages)
+    granted = _read_reports(name, body.get("reports") or {}, reports, problems)
+    return RoleSpec(name=name, label=label, scope=scope if isinstance(scope, str) else "subtree", verbs=verbs,
+                    unmask=unmask, pages=pages, reports=granted)
+
+
+def _read_reports(name: str, raw: Any, known: frozenset[str] | None,
+                  problems: list[RoleProblem]) -> dict[str, frozenset[str]]:
+    """``reports: {report or "*": [read, export] or all}``."""
+    if not isinstance(raw, dict):
+        problems.append(RoleProblem(f"{name}.reports", "R013", "reports 必须是“报表: [动词]”的映射"))
+        return {}
+    granted: dict[str, frozenset[str]] = {}
+    for report, verbs in raw.items():
+        path = f"{name}.reports.{report}"
+        if report != "*" and known is not None and report not in known:
+            problems.append(RoleProblem(path, "R013", f"没有报表 '{report}'，可用：{', '.join(sorted(known))}"))
+            continue
+        wanted = list(REPORT_VERBS) if verbs == "all" else verbs
+        if not isinstance(wanted, list) or not all(verb in REPORT_VERBS for verb in wanted):
+            problems.append(RoleProblem(path, "R013", f"报表的动词只能是 read、export 或 all，当前为 {verbs!r}"))
+            continue
+        granted[str(report)] = frozenset(wanted)
+    return granted
 
 
 def _label(raw: Any, name: str, problems: list[RoleProblem]) -> Label:
@@ -169,7 +211,7 @@ def _read_registers(name: str, raw: Any, registry: Registry,
                 if verb in offered:
                     verbs.setdefault(spec.slug, set()).add(verb)
                 elif slug != "*":
-                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval），不能授予 approve"))
+                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval）或需要审批的流转，不能授予 approve"))
     return {slug: frozenset(granted) for slug, granted in verbs.items()}
 
 

@@ -38,7 +38,10 @@
     if (type !== "pie") {
       option.grid = { left: 48, right: 16, top: spec.title ? 56 : 24, bottom: series.length > 1 ? 48 : 32, containLabel: true };
       option.xAxis = { type: "category", data: spec.categories || [], axisLabel: { interval: 0, hideOverlap: true } };
-      option.yAxis = { type: "value", name: spec.unit || "" };
+      option.yAxis = { type: "value", name: spec.unit || "", minInterval: spec.integer ? 1 : 0 };
+    }
+    if (!(spec.categories || []).length && !spec.title) {
+      option.title = { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#999", fontSize: 14 } };
     }
     return option;
   }

@@ -25,7 +25,8 @@ from portal.io.jobs import create_job, job_folder, job_state, start
 from portal.io.plan import MODES, ImportContext
 from portal.records.batches import ImportBatch
 from portal.io.job_table import Job
-from portal.records.write import UndoRefused, batch_text, undo_batch
+from portal.records import bulk
+from portal.records.write import UndoRefused, batch_text
 from portal.io.xlsx_template import write_template
 from portal.security.audit import acting_as
 from portal.security.current import current_access
@@ -166,7 +167,7 @@ class ImportViewMixin:
         ctx = self._ctx()
         try:
             with acting_as(ctx.access.username or ""):
-                outcome = undo_batch(ctx, batch)
+                outcome = bulk.undo(self.service_getter(), batch)  # type: ignore[attr-defined]
             db.session.commit()
         except UndoRefused as refused:
             db.session.rollback()

@@ -48,7 +48,8 @@ def role_from_form(old: RoleSpec, form: Mapping[str, str], registry: Registry) -
                    if form.get(f"unmask.{spec.slug}.{field.name}"))
     pages = frozenset(page for page in PAGES if form.get(f"page.{page}"))
     return RoleSpec(name=old.name, label=label, scope=scope, verbs={slug: granted for slug, granted in verbs.items()
-                                                                    if granted}, unmask=unmask, pages=pages)
+                                                                    if granted}, unmask=unmask, pages=pages,
+                    reports=old.reports)  # reports stay as written in the file
 
 
 def _label_text(raw: str, field: str) -> str:
@@ -170,7 +171,7 @@ class RoleEditMixin:
                 check_not_locked_out({**state.roles, name: new}, active_holders())
                 changes = describe_diff(old, new, state.registry, "zh")
                 db.session.commit()  # end this request's read transaction before the sync writes
-                state.roles = write_role(path, new, state.registry)
+                state.roles = write_role(path, new, state.registry, state.reports.names)
                 state.roles_signature = signature(path)
             except RoleEditError as error:
                 return self._form_page(old, old, file_version(path), str(error)), 409

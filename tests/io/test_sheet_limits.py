@@ -88,6 +88,15 @@ def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: P
     assert "延伸到了 AD40 单元格（第 40 行、第 30 列）" in refusal(path, max_cells=1000)
 
 
+def test_a_long_plain_sheet_then_cells_without_references_are_placed_in_order(tmp_path: Path,
+                                                                              calamine_untouched: None) -> None:
+    """Megabytes of ordinary rows (read at C speed) followed by rows that must be followed tag by tag."""
+    plain = "".join(f'<row r="{n}">{cell(f"A{n}")}<c r="B{n}" s="1"/></row>' for n in range(1, 30_001))
+    path = hostile_xlsx(tmp_path / "long.xlsx", f"{plain}<row>{cell('')}{cell('')}{cell('')}</row>")
+    assert "延伸到了 C30001 单元格（第 30,001 行、第 3 列）" in refusal(path, max_cells=90_000)
+    assert xlsx_problem(path, ReadLimits(cells=90_003)) is None
+
+
 def test_empty_formatted_cells_far_away_do_not_count(tmp_path: Path) -> None:
     path = hostile_xlsx(tmp_path / "styled.xlsx", f'<row r="1">{cell("A1", "姓名")}</row>'
                         '<row r="1048576"><c r="XFD1048576" s="1"/></row>', dimension="A1:XFD1048576")

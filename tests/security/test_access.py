@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -114,7 +116,7 @@ def test_no_access_can_nothing(registry: Registry) -> None:
 # --- writable fields ----------------------------------------------------------------------------
 
 def test_approval_fields_need_approve(registry: Registry) -> None:
-    activists = registry.get("activists")
+    activists = replace(registry.get("activists"), workflow=None, approval=("approval_result", "approved_on"))
     clerk = access_of(make_role("clerk", {"activists": {"read", "create", "edit"}}))
     chair = access_of(make_role("chair", {"activists": {"read", "approve"}}))
     for creating in (True, False):
@@ -123,6 +125,18 @@ def test_approval_fields_need_approve(registry: Registry) -> None:
     assert "approval_result" not in clerk.writable(activists, creating=True)
     assert "deeds" in clerk.writable(activists, creating=True)
     assert chair.writable(activists, creating=False) == ("approval_result", "approved_on")
+
+
+def test_a_workflows_state_and_locked_fields_are_written_by_transitions_only(registry: Registry) -> None:
+    activists = registry.get("activists")
+    clerk = access_of(make_role("clerk", {"activists": {"read", "create", "edit"}}))
+    chair = access_of(make_role("chair", {"activists": {"read", "approve"}}))
+    for creating in (True, False):
+        for name in ("approval_result", "approved_on"):
+            assert not clerk.may_write(activists, activists.field(name), creating)
+            assert not chair.may_write(activists, activists.field(name), creating)
+            assert SYSTEM_ACCESS.may_write(activists, activists.field(name), creating)
+    assert "deeds" in clerk.writable(activists, creating=False) and chair.writable(activists, creating=False) == ()
 
 
 def test_masked_sensitive_field_writable_on_create_not_on_edit(registry: Registry) -> None:

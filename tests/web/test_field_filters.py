@@ -46,7 +46,7 @@ def roll(admin_client: Any, org_tree: dict[str, int]) -> None:
 
 def panel(client: Any, query: str = "") -> dict[str, Any]:
     html = client.get(f"/members/list/?{query}").get_data(as_text=True)
-    match = re.search(r'<script type="application/json" id="portal-filter-data">(.*?)</script>', html, re.S)
+    match = re.search(r'<script type="application/json" id="portal-filter-data"[^>]*>(.*?)</script>', html, re.S)
     assert match, "列表页没有筛选栏的数据"
     return json.loads(match.group(1))
 

@@ -103,7 +103,7 @@ def test_print_selected_makes_one_pdf_in_the_background(admin_client: Any, org_t
         assert response.status_code == 201, response.get_json()
         ids.append(str(response.get_json()["id"]))
     listing = admin_client.get("/members/list/").get_data(as_text=True)
-    assert "打印所选会员登记表" in listing and "print.js" in listing
+    assert "打印所选会员登记表" in listing and "select.js" in listing
     response = admin_client.post("/members/print/selected", data={"form": "registration", "rowid": ids})
     assert response.status_code == 302 and "/members/print/job/" in response.headers["Location"]
     page = _wait_done(admin_client, response.headers["Location"])

@@ -167,13 +167,14 @@ NOMINATION = {"activist_no": "JJ-2026-001", "member": MEMBER["id_card"], "org_un
 
 
 @pytest.mark.parametrize(("role", "approve", "edit"), [("chair", True, False), ("clerk", False, True)])
-def test_the_approval_button_is_shown_to_roles_that_approve(app: Any, admin_client: Any, member_id: int,
+def test_the_transition_buttons_are_shown_to_roles_that_approve(app: Any, admin_client: Any, member_id: int,
                                                             role: str, approve: bool, edit: bool) -> None:
-    response = admin_client.post("/api/v1/activists/", json=NOMINATION)
+    response = admin_client.post("/api/v1/activists/", json={**NOMINATION, "deeds": "带领小组完成技术革新"})
     assert response.status_code == 201, response.get_json()
     record = response.get_json()["id"]
-    buttons = _buttons(_client(app, role).get(f"/activists/show/{record}").get_data(as_text=True))
-    assert (f'href="/activists/approve/{record}"' in buttons and "审批" in buttons) is approve
+    page = _client(app, role).get(f"/activists/show/{record}").get_data(as_text=True)
+    buttons = _buttons(page)
+    assert (f'action="/activists/transition/{record}/approve"' in page and "不批准" in page) is approve
     assert (f'href="/activists/edit/{record}"' in buttons) is edit
-    member_buttons = _buttons(admin_client.get(f"/members/show/{member_id}").get_data(as_text=True))
-    assert "审批" not in member_buttons  # a register without approval fields has no such button
+    member_page = admin_client.get(f"/members/show/{member_id}").get_data(as_text=True)
+    assert "/transition/" not in member_page  # a register without a workflow has no such button

@@ -1,7 +1,8 @@
-/* 打印所选 on a register's list: a tick box in front of each row (the record id read from its 查看
-   link) and one in the header for the whole page; the print forms post the ticked ids. */
+/* Ticked rows on a register's list (打印所选, 批量处理): a tick box in front of each row (the record id
+   read from its 查看 link) and one in the header for the whole page; the forms post the ticked ids,
+   unless a bulk form says "当前筛选的全部记录" (scope=all), which the server works out itself. */
 $(function () {
-  var $forms = $("form.portal-print-selected");
+  var $forms = $("form.portal-print-selected, form.portal-bulk");
   if (!$forms.length) { return; }
   var $table = $(".table-responsive table.table").first();
   $table.find("thead tr").prepend('<th class="portal-select"><input type="checkbox" id="portal-select-all" aria-label="全选本页"></th>');
@@ -21,6 +22,7 @@ $(function () {
   $forms.on("submit", function (event) {
     var $form = $(this);
     $form.find("input[name=rowid]").remove();
+    if ($form.find("input[name=scope]:checked").length) { return; }
     var $ticked = $table.find("input.portal-select-row:checked");
     if (!$ticked.length) {
       event.preventDefault();

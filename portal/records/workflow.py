@@ -1,0 +1,308 @@
+"""The workflow engine: which transitions a user may press on a record, and pressing one, exactly once.
+
+``transition(service, record, name, reason, values)`` checks the transition against the register's
+workflow (state, the user's verb and roles, row scope, self-approval, reason, condition, required
+fields), plans the new values with the register service's planner (so links, uniqueness, org links
+and derived columns are checked as for any save), then writes them with one conditional
+``UPDATE ... WHERE id = :id AND <state> = :from``: of concurrent attempts exactly one changes the row,
+the others find no row in the old state and get ``TransitionRefused`` with status 409. The audit
+entry (who, when, from → to, action, reason, field diff) is written in the same transaction; the
+caller commits. Nothing here reads a Flask request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+
+from portal.domain.china_time import china_date
+from portal.models import link_column
+from portal.records.batch_audit import BatchAudit
+from portal.records.plan import Planner
+from portal.records.plan_types import ImportPlan, ParsedRow
+from portal.records.service import RECORD, RegisterService
+from portal.records.write import write_entries
+from portal.registry.spec import RegisterSpec
+from portal.registry.workflow import SetValue, Transition, Workflow
+from portal.security import audit
+from portal.security.access import Access
+
+#: Longest reason kept in the audit trail.
+REASON_MAX = 500
+#: ``detail`` of a transition's audit entry: ``流转 approve「批准」：待审批 → 已批准；理由：……``.
+DETAIL = re.compile(r"^流转 (?P<name>[a-z0-9_]+)「(?P<label>[^」]*)」：(?P<source>.*?) → (?P<target>.*?)"
+                    r"(?:；理由：(?P<reason>.*))?$", re.S)
+
+
+class TransitionRefused(Exception):
+    """The transition cannot be done: ``status`` 404/403/409/422, a Chinese ``message`` and field ``errors``."""
+
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.errors = errors or {}
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A transition the user holds the rights for on this record now; ``blocked`` says why it cannot be
+    pressed yet (a condition, a missing field, self-approval), ``None`` when it can."""
+
+    transition: Transition
+    blocked: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: Any
+    username: str
+    name: str
+    label: str
+    source: str
+    target: str
+    reason: str | None
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def settings_of(workflow: Workflow, environ: Mapping[str, str] | None = None) -> dict[str, Decimal]:
+    """The workflow's settings: the YAML defaults, overridden by ``PORTAL_SETTING_<NAME>`` variables."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Decimal] = {}
+    for name, default in workflow.settings:
+        raw = environ.get(f"PORTAL_SETTING_{name.upper()}")
+        try:
+            values[name] = Decimal(raw.strip()) if raw and raw.strip() else default
+        except InvalidOperation:
+            values[name] = default
+    return values
+
+
+def today() -> date:
+    """The calendar day in China now (dates set by transitions)."""
+    return china_date(audit.now_utc())
+
+
+def permitted(access: Access, spec: RegisterSpec, transition: Transition) -> bool:
+    """The user's verbs and roles allow pressing ``transition`` on ``spec`` (row scope is checked apart)."""
+    if access.system:
+        return True
+    if not access.can(spec.slug, transition.verb):
+        return False
+    return not transition.roles or any(role.name in transition.roles for role in access.roles)
+
+
+def submitter(service: RegisterService, record: Any) -> str | None:
+    """Who put the record in its current state: the actor of the last transition into that state, or
+    whoever created it."""
+    entry = audit.AuditEntry
+    workflow = service.spec.workflow
+    state = getattr(record, workflow.field) if workflow else None
+    rows = service.session.execute(
+        sa.select(entry.action, entry.username, entry.changes).where(
+            entry.register == service.spec.slug, entry.record_id == record.id,
+            entry.action.in_(("create", "transition"))).order_by(entry.id.desc()))
+    for action, username, changes in rows:
+        if action == "create":
+            return str(username) if username else None
+        moved = json.loads(changes or "{}").get(workflow.field if workflow else "", [None, None])
+        if moved[1] == state:
+            return str(username) if username else None
+    return None
+
+
+def _workflow(service: RegisterService) -> Workflow:
+    workflow = service.spec.workflow
+    if workflow is None:
+        raise TransitionRefused(404, f"{service.spec.label.zh}没有流程")
+    return workflow
+
+
+def _label(service: RegisterService, name: str) -> str:
+    return service.spec.field(name).label.zh
+
+
+def _condition_text(service: RegisterService, transition: Transition, settings: Mapping[str, Decimal]) -> str:
+    """The condition with field labels and setting values, for a refusal a clerk can read."""
+    text = transition.condition.text if transition.condition else ""
+    for name in transition.condition.settings if transition.condition else ():
+        text = text.replace(f"config.{name}", f"{settings.get(name)}")
+    for name in sorted(transition.condition.fields if transition.condition else (), key=len, reverse=True):
+        text = re.sub(rf"\b{name}\b", _label(service, name), text)
+    return text
+
+
+def _blocked(service: RegisterService, record: Any, transition: Transition, values: Mapping[str, Any],
+             settings: Mapping[str, Decimal], actor: str | None) -> tuple[int, str, dict[str, list[str]]] | None:
+    """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors)."""
+    if not transition.self_approval and actor and actor == submitter(service, record):
+        return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
+    value_of = lambda name: values[name] if name in values else getattr(record, name)  # noqa: E731
+    if transition.condition is not None and not transition.condition.evaluate(value_of, settings, today()):
+        return 422, f"不满足“{transition.label.zh}”的条件：{_condition_text(service, transition, settings)}", {}
+    missing = [name for name in transition.required if value_of(name) in (None, "")]
+    if missing:
+        errors = {name: [f"“{transition.label.zh}”要求填写{_label(service, name)}"] for name in missing}
+        return 422, f"“{transition.label.zh}”要求先填写：{'、'.join(_label(service, name) for name in missing)}", errors
+    return None
+
+
+def offers(service: RegisterService, record: Any, settings: Mapping[str, Decimal] | None = None) -> list[Offer]:
+    """The transitions this user may press on ``record`` now (rights, scope and state), each with what
+    still blocks it; a transition the user has no right to is not listed."""
+    workflow = service.spec.workflow
+    access = service.access()
+    if workflow is None or not access.reaches(service.spec, record):
+        return []
+    settings = settings_of(workflow) if settings is None else settings
+    state = getattr(record, workflow.field)
+    found = []
+    for item in workflow.leaving(state):
+        if permitted(access, service.spec, item):
+            blocked = _blocked(service, record, item, {}, settings, access.username)
+            found.append(Offer(item, None if blocked is None else blocked[1]))
+    return found
+
+
+def _parse(service: RegisterService, transition: Transition, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The values given with the transition, parsed and with links resolved in the user's scope."""
+    spec, access = service.spec, service.access()
+    unknown = [name for name in raw if name not in transition.asked]
+    if unknown:
+        allowed = "、".join(_label(service, name) for name in transition.asked) or "无"
+        raise TransitionRefused(422, f"“{transition.label.zh}”只能同时填写：{allowed}",
+                                {name: [f"“{transition.label.zh}”不能填写这个字段"] for name in unknown})
+    hidden = [name for name in raw if access.hidden(spec, spec.field(name))]
+    if hidden:
+        raise TransitionRefused(403, f"您没有权限填写或修改：{'、'.join(_label(service, name) for name in hidden)}")
+    try:
+        values: dict[str, Any] = service.schema.load(dict(raw), partial=True)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        errors = {key: list(value) if isinstance(value, list) else [str(value)] for key, value in messages.items()}
+        raise TransitionRefused(422, "；".join(f"{_label(service, key) if spec.has_field(key) else ''}{' '.join(text)}"
+                                              for key, text in errors.items()), errors) from None
+    for spec_field in spec.links:
+        if spec_field.name in values:
+            try:
+                linked = service.resolve_link(spec_field, raw.get(spec_field.name))
+            except ValueError as problem:
+                raise TransitionRefused(422, str(problem), {spec_field.name: [str(problem)]}) from None
+            values[spec_field.name] = linked.id if linked is not None else None
+    return values
+
+
+def _effect_values(workflow: Workflow, transition: Transition, day: date) -> dict[str, Any]:
+    """What entering the target state and the transition's effects set."""
+    values: dict[str, Any] = {}
+
+    def put(item: SetValue) -> None:
+        values[item.field] = day if item.today else item.value
+
+    state = workflow.state(transition.target)
+    for item in state.on_enter if state else ():
+        put(item)
+    for effect in transition.effects:
+        if effect.kind == "set" and effect.value is not None:
+            put(effect.value)
+        elif effect.kind == "deadline":
+            values[effect.field] = day + timedelta(days=effect.days)
+    return values
+
+
+def transition(service: RegisterService, record: Any, name: str, reason: str | None = None,
+               raw_values: Mapping[str, Any] | None = None, settings: Mapping[str, Decimal] | None = None) -> Any:
+    """Press transition ``name`` on ``record`` for the service's user; the caller commits (or rolls back
+    on ``TransitionRefused``). Returns the record, refreshed."""
+    workflow = _workflow(service)
+    spec, access = service.spec, service.access()
+    item = workflow.transition(name)
+    if item is None:
+        raise TransitionRefused(404, f"{spec.label.zh}没有名为“{name}”的流转")
+    if record is None or not access.reaches(spec, record):
+        raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
+    if not permitted(access, spec, item):
+        raise TransitionRefused(403, f"您没有权限执行“{item.label.zh}”")
+    state = getattr(record, workflow.field)
+    if state not in item.sources:
+        raise TransitionRefused(409, f"这条{spec.label.zh}当前是“{state}”，不能执行“{item.label.zh}”"
+                                     f"（只能从“{'、'.join(item.sources)}”执行）；可能已被他人处理，请刷新后查看")
+    reason = (reason or "").strip()
+    if item.reason_required and not reason:
+        raise TransitionRefused(422, f"“{item.label.zh}”必须填写理由", {"reason": ["请填写理由"]})
+    if len(reason) > REASON_MAX:
+        raise TransitionRefused(422, f"理由最多 {REASON_MAX} 个字", {"reason": [f"理由最多 {REASON_MAX} 个字"]})
+    values = _parse(service, item, raw_values or {})
+    settings = settings_of(workflow) if settings is None else settings
+    blocked = _blocked(service, record, item, values, settings, access.username)
+    if blocked is not None:
+        raise TransitionRefused(*blocked)
+    day = today()
+    values.update(_effect_values(workflow, item, day))
+    values[workflow.field] = item.target
+    _write(service, record, item, state, values, reason)
+    return service.session.get(service.model, record.id, populate_existing=True)
+
+
+def _write(service: RegisterService, record: Any, item: Transition, state: str, values: dict[str, Any],
+           reason: str) -> None:
+    """Plan with the register's planner (rights already checked: the plan runs with system rights inside
+    the user's scope), then one conditional UPDATE and the audit entry."""
+    spec = service.spec
+    ctx = service.context()
+    planning = replace(ctx, access=replace(ctx.access, system=True))
+    row = ParsedRow(1, {name: value for name, value in values.items() if not spec.field(name).is_derived}, {},
+                    record_id=record.id)
+    plan = Planner(planning, RECORD).plan_rows([row], [spec.field(name) for name in row.values], ImportPlan(rows=1))
+    if plan.errors:
+        errors: dict[str, list[str]] = {}
+        for error in plan.errors:
+            errors.setdefault(error.field or "_schema", []).append(error.message)
+        raise TransitionRefused(422, "；".join(error.message for error in plan.errors), errors)
+    conflict = TransitionRefused(409, f"“{item.label.zh}”没有执行：这条{spec.label.zh}刚刚已被他人处理"
+                                      f"（不再是“{state}”），请刷新后查看")
+    if not plan.updates:  # the stored row already holds every value: another attempt was first
+        raise conflict
+    changes = plan.updates[0]
+    table = service.model.__table__
+    at = audit.now_utc()
+    state_column = table.c[link_column(spec.field(spec.workflow.field)) if spec.field(  # type: ignore[union-attr]
+        spec.workflow.field).is_link else spec.workflow.field]  # type: ignore[union-attr]
+    connection = service.session.connection()
+    done = connection.execute(table.update().where(table.c.id == record.id, state_column == state)
+                              .values({**changes.values, "updated_at": at}))
+    if done.rowcount != 1:
+        raise conflict
+    username = ctx.access.username or audit.actor_name()
+    notes = BatchAudit(ctx, None, at, username, detail_text(item, state, reason))
+    entries = [{**entry, "action": "transition"} for entry in notes.updated([changes])]
+    write_entries(connection, entries)
+
+
+def detail_text(item: Transition, source: str, reason: str) -> str:
+    text = f"流转 {item.name}「{item.label.zh}」：{source} → {item.target}"
+    return f"{text}；理由：{reason}" if reason else text
+
+
+def history(service: RegisterService, record: Any) -> list[HistoryItem]:
+    """The record's transitions, oldest first, from the audit trail."""
+    entry = audit.AuditEntry
+    rows = service.session.scalars(
+        sa.select(entry).where(entry.register == service.spec.slug, entry.record_id == record.id,
+                               entry.action == "transition").order_by(entry.id)).all()
+    found = []
+    for row in rows:
+        match = DETAIL.match(row.detail or "")
+        if match is None:
+            continue
+        found.append(HistoryItem(row.at, row.username or "", match["name"], match["label"], match["source"],
+                                 match["target"], match["reason"], row.changes_dict()))
+    return found

@@ -1,0 +1,114 @@
+"""``POST /api/v1/<slug>/<pk>/transition/<name>``: a workflow transition through the REST API.
+
+The body is ``{"reason": "...", "fields": {field: value}}`` (both optional). Answers: 200 with the
+record; 403 without the right (or for the submitter where self-approval is off); 404 outside the row
+scope or for an unknown transition; 409 when the record is no longer in a state the transition
+leaves (another user was first); 422 with ``{"message": ..., "errors": {field: [...]}}`` for a
+missing reason or field, or an unmet condition. All messages are Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.security.decorators import permission_name, protect
+
+from portal.records.workflow import TransitionRefused, transition
+
+
+class WorkflowApiMixin:
+    """The transition endpoint of a register with a ``workflow:``."""
+
+    @expose("/<int:pk>/transition/<name>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def transition(self, pk: int, name: str) -> Any:
+        """Press a workflow transition on one record.
+        ---
+        post:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          - in: path
+            schema:
+              type: string
+            name: name
+            description: 流转名称（登记簿 YAML 中 workflow.transitions 的 name）
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason:
+                      type: string
+                      description: 理由（reason_required 的流转必填，最多 500 字）
+                    fields:
+                      type: object
+                      description: 随流转填写的字段（流转的 required 和 fields 中列出的），值的写法同 PUT
+          responses:
+            200:
+              description: 已执行
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      state:
+                        type: string
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: 记录已不在该流转的出发状态（已被他人处理）
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            422:
+              description: 缺少理由或字段，或不满足条件
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+                      errors:
+                        type: object
+        """
+        body = request.get_json(silent=True) if request.data else {}
+        if not isinstance(body, dict) or not isinstance(body.get("fields", {}), dict) \
+                or not isinstance(body.get("reason", ""), (str, type(None))):
+            return self.response_400(  # type: ignore[attr-defined]
+                message="请求体必须是 JSON 对象：{\"reason\": \"理由\", \"fields\": {字段: 值}}")
+        item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+        if not item:
+            return self.response_404()  # type: ignore[attr-defined]
+        service = self.service_getter()  # type: ignore[attr-defined]
+        try:
+            record = transition(service, item, name, body.get("reason"), body.get("fields") or {})
+            service.session.commit()
+        except TransitionRefused as refused:
+            service.session.rollback()
+            payload: dict[str, Any] = {"message": refused.message}
+            if refused.errors:
+                payload["errors"] = refused.errors
+            return self.response(refused.status, **payload)  # type: ignore[attr-defined]
+        spec = self.register  # type: ignore[attr-defined]
+        return self.response(200, id=record.id, state=getattr(record, spec.workflow.field),  # type: ignore[attr-defined]
+                             result=self.show_model_schema.dump(record))  # type: ignore[attr-defined]

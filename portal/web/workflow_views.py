@@ -1,0 +1,80 @@
+"""The screens of a register's workflow: the buttons and timeline of a record's page, the transition
+itself (a POST form with the CSRF token) and the register's 流程 page with the diagram.
+
+The buttons are exactly the transitions this user may press on this row now (``offers``); a
+transition the user holds the right to but cannot press yet is shown greyed with the reason. Pressing
+one goes through the workflow engine (``portal.records.workflow``), like the API and the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access, permission_name
+
+from portal.records.workflow import TransitionRefused, history, offers, settings_of, transition
+from portal.state import current_locale
+from portal.web.workflow_diagram import workflow_svg
+
+
+class WorkflowViewMixin:
+    """For registers with a ``workflow:``: buttons, timeline, ``/transition/<pk>/<name>`` and ``/workflow``."""
+
+    workflow_template = "portal/workflow.html"
+
+    def _get_show_widget(self, pk: Any, item: Any, **kwargs: Any) -> Any:
+        widgets = super()._get_show_widget(pk, item, **kwargs)  # type: ignore[misc]
+        service = self.service_getter()  # type: ignore[attr-defined]
+        spec = self.register  # type: ignore[attr-defined]
+        name = type(self).__name__
+        widgets["show"].template_args["workflow_offers"] = [
+            {"name": offer.transition.name, "label": offer.transition.label.get(current_locale()),
+             "blocked": offer.blocked, "reason_required": offer.transition.reason_required,
+             "fields": [spec.field(field) for field in offer.transition.asked],
+             "path": url_for(f"{name}.transition", pk=pk, name=offer.transition.name)}
+            for offer in offers(service, item)]
+        state = spec.workflow.state(getattr(item, spec.workflow.field))
+        widgets["portal_workflow"] = {
+            "state": state.label.get(current_locale()) if state else getattr(item, spec.workflow.field),
+            "history": history(service, item),
+            "diagram_path": url_for(f"{name}.workflow"),
+        }
+        return widgets
+
+    @expose("/transition/<pk>/<name>", methods=["POST"])
+    @has_access
+    @permission_name("show")
+    def transition(self, pk: Any, name: str) -> Any:
+        """Press a transition; back to the record's page with a message either way."""
+        item = self.datamodel.get(pk)  # type: ignore[attr-defined]  # row scope: outside it, None
+        if item is None:
+            abort(404)
+        spec = self.register  # type: ignore[attr-defined]
+        wanted = spec.workflow.transition(name)
+        if wanted is None:
+            abort(404)
+        values = {field: request.form[field] for field in wanted.asked if request.form.get(field, "").strip()}
+        service = self.service_getter()  # type: ignore[attr-defined]
+        try:
+            transition(service, item, name, request.form.get("reason"), values)
+            service.session.commit()
+        except TransitionRefused as refused:
+            service.session.rollback()
+            flash(refused.message, "danger")
+        else:
+            flash(f"已执行“{wanted.label.zh}”：现在是“{wanted.target}”", "success")
+        return redirect(url_for(f"{type(self).__name__}.show", pk=pk))
+
+    @expose("/workflow")
+    @has_access
+    @permission_name("list")
+    def workflow(self) -> Any:
+        """The register's 流程 page: the diagram, the states and the transitions with their rules."""
+        spec = self.register  # type: ignore[attr-defined]
+        flow = spec.workflow
+        return self.render_template(  # type: ignore[attr-defined]
+            self.workflow_template, spec=spec, flow=flow, diagram=workflow_svg(flow, current_locale()),
+            settings=settings_of(flow), title=f"{spec.label.zh}的流程",
+            list_path=url_for(f"{type(self).__name__}.list"))
