@@ -143,6 +143,10 @@ def records(live_server: LiveServer) -> dict[str, int]:
         if spec.slug == "org_units":
             values["parent"] = live_server.org_units["A01-1"]
         response = client.post(f"/api/v1/{spec.slug}/", json=values)
+        if response.status_code == 422:  # fields only a workflow transition may fill stay blank on a new record
+            refused = response.get_json()["message"]
+            response = client.post(f"/api/v1/{spec.slug}/",
+                                   json={name: value for name, value in values.items() if name not in refused})
         assert response.status_code == 201, (spec.slug, response.get_json())
         made[spec.slug] = response.get_json()["id"]
     return made
