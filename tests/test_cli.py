@@ -64,3 +64,11 @@ def test_user_create_enforces_the_password_policy_and_known_roles(app: Any, data
     assert ok.exit_code == 0, ok.output
     again = runner.invoke(main, ["user", "create", "clerk1", "--password", "Clerk-pass-1", "--role", "admin"], env=env)
     assert again.exit_code == 1 and "已存在" in again.output
+
+
+def test_run_uses_threaded_workers_unless_told_one_thread() -> None:
+    from portal.cli import gunicorn_threading
+
+    threaded = gunicorn_threading(4)
+    assert threaded[:4] == ["--worker-class", "gthread", "--threads", "4"]
+    assert "gthread" not in gunicorn_threading(1)

@@ -3,7 +3,8 @@ their turnout, and which delegate an account is. Reads only; the steps that writ
 and ``voting``. None of it returns a choice: the ballots are never read here.
 
 An account is a delegate when its e-mail is the e-mail of a member (会员登记表·电子邮箱) seated in the
-congress; the match ignores case and surrounding spaces, and an e-mail shared by two members is refused.
+congress; the match ignores case and surrounding spaces (the register stores e-mails in lower case, trimmed,
+and indexed), and an e-mail shared by two members is refused.
 """
 
 from __future__ import annotations
@@ -68,10 +69,15 @@ def turnout(session: Session, poll_id: int) -> int:
                           .where(Participation.poll_id == poll_id)) or 0
 
 
+def _wanted(email: str | None) -> str:
+    """The account's e-mail as the register stores e-mails: lower case, no surrounding spaces."""
+    return (email or "").strip().lower()
+
+
 def member_for_email(session: Session, email: str | None) -> int:
     """The member whose register e-mail is the account's; refused when none or several match."""
-    wanted = (email or "").strip().lower()
-    found = session.scalars(sa.select(members.c.id).where(sa.func.lower(sa.func.trim(members.c.email)) == wanted)
+    wanted = _wanted(email)
+    found = session.scalars(sa.select(members.c.id).where(members.c.email == wanted)
                             ).all() if wanted else []
     if not found:
         raise NotFound("您的账号没有对应的代表：账号的电子邮箱要与会员登记表中您本人的电子邮箱一致，请联系大会秘书处。")
@@ -80,28 +86,60 @@ def member_for_email(session: Session, email: str | None) -> int:
     return found[0]
 
 
+def members_with_email(email: str | None) -> tuple[Any, Any]:
+    """The ids of the members whose e-mail is the account's (a select for ``IN``), and their number (a scalar
+    subquery), to find the account's seats in the same query; a number other than 1 is refused by
+    ``member_for_email``."""
+    wanted = _wanted(email)
+    return (sa.select(members.c.id).where(members.c.email == wanted),
+            sa.select(sa.func.count()).select_from(members).where(members.c.email == wanted).scalar_subquery())
+
+
 @dataclass(frozen=True)
 class OpenBallot:
     poll: Poll
     delegate_id: int
     voted: bool
+    #: The delegate's latest check-in direction in the poll's session (read only ``for_cast``).
+    direction: str | None = None
 
 
-def open_ballots(session: Session, email: str | None) -> list[OpenBallot]:
-    """The open polls of sessions where the account's member holds a seat, and whether they have voted."""
-    member_id = member_for_email(session, email)
-    rows = session.execute(
-        sa.select(Poll, Delegate.id, Participation.delegate_id)
-        .join(Seat, Seat.session_id == Poll.session_id)
-        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id == member_id))
-        .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id, Participation.delegate_id == Delegate.id))
-        .where(Poll.state == "open").order_by(Poll.id)).tuples().all()
-    return [OpenBallot(poll, delegate_id, voted is not None) for poll, delegate_id, voted in rows]
+def open_ballots(session: Session, email: str | None, poll_id: int | None = None,
+                 for_cast: bool = False) -> list[OpenBallot]:
+    """The open polls (or the one of ``poll_id``) of sessions where the account's member holds a seat, and
+    whether they have voted.
+
+    One query finds the member by e-mail and their ballots together (the phone's every request runs it);
+    only when it finds nothing, or finds an e-mail shared by several members, does ``member_for_email``
+    run to say why. ``for_cast`` also reads the latest check-in and holds the polls under ``FOR KEY SHARE``
+    to the end of the transaction, as ``voting.cast_locked`` needs.
+    """
+    if _wanted(email):
+        matching, sharing = members_with_email(email)
+        latest = (sa.select(CheckIn.direction)
+                  .where(CheckIn.session_id == Poll.session_id, CheckIn.delegate_id == Delegate.id)
+                  .order_by(CheckIn.id.desc()).limit(1).scalar_subquery()) if for_cast else sa.null()
+        query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing, latest)
+                 .join(Seat, Seat.session_id == Poll.session_id)
+                 .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
+                 .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id,
+                                                   Participation.delegate_id == Delegate.id))
+                 .where(Poll.state == "open").order_by(Poll.id))
+        if poll_id is not None:
+            query = query.where(Poll.id == poll_id)
+        if for_cast:
+            query = query.with_for_update(read=True, key_share=True, of=Poll)
+        rows = session.execute(query).tuples().all()
+        if rows and rows[0][3] == 1:
+            return [OpenBallot(poll, delegate_id, voted is not None, direction)
+                    for poll, delegate_id, voted, _, direction in rows]
+    member_for_email(session, email)  # refuses: no member, or several, with this e-mail
+    return []
 
 
-def open_ballot(session: Session, email: str | None, poll_id: int) -> OpenBallot:
+def open_ballot(session: Session, email: str | None, poll_id: int, for_cast: bool = False) -> OpenBallot:
     """The account's ballot in one open poll; refused when the poll is not open or not theirs."""
-    for ballot in open_ballots(session, email):
+    for ballot in open_ballots(session, email, poll_id, for_cast):
         if ballot.poll.id == poll_id:
             return ballot
     raise WrongState("这张选票现在不能投：表决可能已经结束，或您不是本次会议有表决权的代表。请回到投票页查看。")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -111,6 +111,59 @@ def add_delegate(session: Session, congress_id: int, member_id: int, actor: str,
                delegate.id, "congress_delegate")
     session.commit()
     return delegate
+
+
+@dataclass(frozen=True)
+class NewDelegate:
+    """One delegate to seat: the member, role, delegation and constituency (a row of an imported file)."""
+
+    member_id: int
+    role: str = VOTING_ROLE
+    delegation: str = ""
+    constituency: str = ""
+
+
+@rolls_back_on_refusal
+def import_delegates(session: Session, congress_id: int, delegates: Sequence[NewDelegate], actor: str,
+                     source: str) -> int:
+    """Seat all of ``delegates`` in a congress in one transaction, or none: a member unknown, twice in the
+    list or already seated refuses the whole list. Each delegate and the import itself are audited."""
+    congress = session.get(Congress, congress_id)
+    if congress is None:
+        raise NotFound(f"找不到编号为 {congress_id} 的大会，请先新建大会。")
+    if not delegates:
+        raise InvalidInput("没有要导入的代表，请检查文件后重新上传。")
+    wrong_roles = sorted({d.role for d in delegates if d.role not in ROLES})
+    if wrong_roles:
+        raise InvalidInput(f"代表身份“{'、'.join(wrong_roles)}”无法识别，请选择：{'、'.join(ROLES)}。")
+    member_ids = [d.member_id for d in delegates]
+    if len(set(member_ids)) != len(member_ids):
+        raise InvalidInput("导入的名单中有人出现了两次，同一人只能登记一次；请重新上传核对过的文件。")
+    names: dict[int, str] = {}
+    seated: list[int] = []
+    for start in range(0, len(member_ids), 900):
+        part = member_ids[start:start + 900]
+        names.update(session.execute(sa.select(members.c.id, members.c.name).where(members.c.id.in_(part))).tuples().all())
+        seated += session.scalars(sa.select(Delegate.member_id).where(Delegate.congress_id == congress_id,
+                                                                      Delegate.member_id.in_(part))).all()
+    missing = [member_id for member_id in member_ids if member_id not in names]
+    if missing:
+        raise NotFound(f"有 {len(missing)} 位会员已不在会员登记表中，请重新上传文件核对。")
+    if seated:
+        shown = "、".join(names[member_id] for member_id in seated[:5])
+        raise WrongState(f"{shown}{'等' if len(seated) > 5 else ''} {len(seated)} 人已是本届大会的代表（可能刚由他人登记），"
+                         f"请重新上传文件核对。")
+    rows = [Delegate(congress_id=congress_id, member_id=d.member_id, role=d.role, delegation=d.delegation,
+                     constituency=d.constituency) for d in delegates]
+    session.add_all(rows)
+    session.flush()
+    audit.write(session, [audit.entry("congress", username=actor, register="congress_delegate", record_id=row.id,
+                                      detail=f"导入{row.role} {names[row.member_id]}（{row.delegation or '未分团'}，"
+                                             f"{row.constituency or '未填选区'}）")
+                          for row in rows])
+    audit_step(session, actor, f"从文件“{source}”导入“{congress.name}”代表 {len(rows)} 人", congress_id, "congress")
+    session.commit()
+    return len(rows)
 
 
 @rolls_back_on_refusal

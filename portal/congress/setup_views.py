@@ -17,6 +17,7 @@ from flask_login import current_user
 from portal.congress import roster, service
 from portal.congress.cards import card_code
 from portal.congress.errors import CongressError, InvalidInput
+from portal.congress.import_views import IMPORT_PERMISSIONS, DelegateImportRoutes
 from portal.congress.models import ROLES
 from portal.errors import error_response
 from portal.extensions import db
@@ -27,7 +28,7 @@ from portal.state import portal_state
 TEMPLATES = "portal/congress/"
 #: Route -> the FAB permission it needs (merged into ``CongressView.method_permission_name``).
 SETUP_PERMISSIONS = {"new_congress": "staff", "new_session": "staff", "delegates": "staff", "seat": "staff",
-                     "freeze": "staff"}
+                     "freeze": "staff", **IMPORT_PERMISSIONS}
 
 
 def done(message: str, endpoint: str, **values: Any) -> Any:
@@ -52,8 +53,9 @@ def form_int(name: str, label: str) -> int:
         raise InvalidInput(f"{label}“{text[:20]}”不是整数，请填写数字。") from None
 
 
-class SetupRoutes:
-    """Routes of the setup screens; ``render_template`` and ``index`` come from ``CongressView``."""
+class SetupRoutes(DelegateImportRoutes):
+    """Routes of the setup screens (the delegates' import among them); ``render_template`` and ``index`` come
+    from ``CongressView``."""
 
     render_template: Any
     _index_screen: Any

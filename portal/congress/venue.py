@@ -116,16 +116,23 @@ def _seated_delegate(session: Session, sitting: CongressSession, member_id: int)
 
 
 def pending(session: Session, email: str | None) -> list[PendingCheckIn]:
-    """The latest session where the account's member holds a seat, is not present and may check in by phone."""
-    member_id = roster.member_for_email(session, email)
-    sitting = session.scalar(
-        sa.select(CongressSession).join(Seat, Seat.session_id == CongressSession.id)
-        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id == member_id))
-        .order_by(CongressSession.held_on.desc(), CongressSession.id.desc()).limit(1))
-    if sitting is None or not sitting.self_checkin:
+    """The latest session where the account's member holds a seat, is not present and may check in by phone.
+
+    One query (the vote page runs it on every load); ``member_for_email`` says why when it finds nothing.
+    """
+    matching, sharing = roster.members_with_email(email)
+    latest = (sa.select(CheckIn.direction)
+              .where(CheckIn.session_id == CongressSession.id, CheckIn.delegate_id == Delegate.id)
+              .order_by(CheckIn.id.desc()).limit(1).scalar_subquery())
+    row = session.execute(
+        sa.select(CongressSession, latest, sharing).join(Seat, Seat.session_id == CongressSession.id)
+        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
+        .order_by(CongressSession.held_on.desc(), CongressSession.id.desc()).limit(1)).first()
+    if row is None or row[2] != 1:
+        roster.member_for_email(session, email)  # refuses: no member, or several, with this e-mail
         return []
-    delegate_id = _seated_delegate(session, sitting, member_id)
-    if delegate_id is None or service.last_direction(session, sitting.id, delegate_id) == "in":
+    sitting, direction, _ = row
+    if not sitting.self_checkin or direction == "in":
         return []
     return [PendingCheckIn(sitting.id, sitting.number, sitting.place)]
 

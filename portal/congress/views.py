@@ -240,8 +240,8 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
     def vote(self) -> Any:
         return self._vote_screen()
 
-    def _ballot_from_form(self, poll_id: int) -> tuple[Any, dict[str, Any]]:
-        ballot = roster.open_ballot(db.session, current_user.email, poll_id)
+    def _ballot_from_form(self, poll_id: int, for_cast: bool = False) -> tuple[Any, dict[str, Any]]:
+        ballot = roster.open_ballot(db.session, current_user.email, poll_id, for_cast)
         poll = ballot.poll
         if poll.kind == "item":
             raw = {"items": [request.form.get(f"item-{index}", "") for index in range(len(poll.option_list()))]}
@@ -270,10 +270,13 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
     def cast(self, poll_id: int) -> Any:
         """The delegate is the account's own (never a form field); the receipt is shown once."""
         try:
-            ballot, choices = self._ballot_from_form(poll_id)
+            # the poll under FOR KEY SHARE, the seat, the vote so far and the latest check-in: one query
+            ballot, choices = self._ballot_from_form(poll_id, for_cast=True)
             # read before the cast commits: afterwards each would be loaded again, one query apiece
             title, username = ballot.poll.title, _actor()
-            receipt = voting.cast(db.session, poll_id, ballot.delegate_id, choices)
+            if ballot.voted:  # a retry: refused without touching the tables
+                raise voting.already_voted(title)
+            receipt = voting.cast_locked(db.session, ballot.poll, ballot.delegate_id, ballot.direction, choices)
         except CongressError as refused:
             return self._vote_screen(refused.message, refused.status, poll_id)
         return self.render_template(TEMPLATES + "receipt.html", poll_title=title, phone_user=username,

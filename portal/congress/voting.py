@@ -125,13 +125,24 @@ def ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
     return {"marks": marks, "write_ins": write_ins}
 
 
-def _seat_and_direction(session: Session, session_id: int, delegate_id: int) -> tuple[bool, str | None]:
-    """Whether the delegate holds a seat in the session, and their latest check-in direction: one query."""
-    latest = (sa.select(CheckIn.direction).where(CheckIn.session_id == session_id, CheckIn.delegate_id == delegate_id)
+def _poll_for_cast(session: Session, poll_id: int, delegate_id: int) -> tuple[Poll, bool, str | None]:
+    """The poll under ``FOR KEY SHARE`` (see ``get_poll``), whether the delegate holds a seat in its session,
+    and their latest check-in direction: one query."""
+    latest = (sa.select(CheckIn.direction)
+              .where(CheckIn.session_id == Poll.session_id, CheckIn.delegate_id == delegate_id)
               .order_by(CheckIn.id.desc()).limit(1).scalar_subquery())
-    row = session.execute(sa.select(Seat.delegate_id, latest)
-                          .where(Seat.session_id == session_id, Seat.delegate_id == delegate_id)).first()
-    return (False, None) if row is None else (True, row[1])
+    row = session.execute(
+        sa.select(Poll, Seat.delegate_id, latest)
+        .outerjoin(Seat, sa.and_(Seat.session_id == Poll.session_id, Seat.delegate_id == delegate_id))
+        .where(Poll.id == poll_id).with_for_update(read=True, key_share=True, of=Poll)).first()
+    if row is None:
+        raise NotFound(f"找不到编号为 {poll_id} 的表决，请从会次页面重新进入。")
+    return row[0], row[1] is not None, row[2]
+
+
+def already_voted(title: str) -> AlreadyVoted:
+    """The refusal of a second ballot (also given by the phone page when it already knows)."""
+    return AlreadyVoted(f"您已经对“{title}”投过票，每位代表只能投一次；投票凭证请看上一次提交后的页面。")
 
 
 @rolls_back_on_refusal
@@ -141,23 +152,36 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     The participation row and the ballot row are written in one transaction; the participation's
     primary key refuses a second ballot of the same delegate, also when several arrive at once.
     """
-    poll = get_poll(session, poll_id, lock="share")
+    poll, seated, direction = _poll_for_cast(session, poll_id, delegate_id)
     _require_state(poll, "open")
-    seated, direction = _seat_and_direction(session, poll.session_id, delegate_id)
     if not seated:
         raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
+    return _record(session, poll, delegate_id, direction, choices)
+
+
+@rolls_back_on_refusal
+def cast_locked(session: Session, poll: Poll, delegate_id: int, direction: str | None,
+                choices: dict[str, Any]) -> str:
+    """``cast`` for a caller that has read, in this transaction, the open poll under ``FOR KEY SHARE``, the
+    delegate's seat in its session and their latest check-in ``direction`` (the phone page does, with
+    ``roster.open_ballot(..., for_cast=True)``): one query fewer on the busiest path."""
+    _require_state(poll, "open")
+    return _record(session, poll, delegate_id, direction, choices)
+
+
+def _record(session: Session, poll: Poll, delegate_id: int, direction: str | None, choices: dict[str, Any]) -> str:
     if direction != "in":
         raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
     stored = ballot_choices(poll, choices)
-    receipt = receipt_code()
-    session.add(Participation(poll_id=poll_id, delegate_id=delegate_id))
-    session.add(Ballot(poll_id=poll_id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
+    receipt, title = receipt_code(), poll.title
+    session.add(Participation(poll_id=poll.id, delegate_id=delegate_id))
+    session.add(Ballot(poll_id=poll.id, choices=json.dumps(stored, ensure_ascii=False), receipt=receipt))
     record_named(session, poll, delegate_id, stored)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise AlreadyVoted(f"您已经对“{poll.title}”投过票，每位代表只能投一次；投票凭证请看上一次提交后的页面。") from None
+        raise already_voted(title) from None
     return receipt
 
 

@@ -42,6 +42,8 @@ class RowOutcome:
     key: str
     done: bool
     message: str = ""
+    #: The record's title (a member's name), as the list shows it.
+    title: str = ""
 
 
 @dataclass
@@ -54,11 +56,12 @@ class BulkResult:
         return sum(1 for row in self.rows if row.done)
 
 
-def _keys(service: RegisterService, ids: Sequence[int]) -> dict[int, str]:
+def _keys(service: RegisterService, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Id -> (natural key, title) of the chosen records."""
     table = service.model.__table__
-    key = table.c[service.spec.key]
-    return {record_id: str(value) for record_id, value in
-            service.session.execute(sa.select(table.c.id, key).where(table.c.id.in_(list(ids))))}
+    key, title = table.c[service.spec.key], table.c[service.spec.title]
+    return {record_id: (str(value), str(name or "")) for record_id, value, name in
+            service.session.execute(sa.select(table.c.id, key, title).where(table.c.id.in_(list(ids))))}
 
 
 def _source(action: str, ids: Sequence[int], detail: str) -> SourceFile:
@@ -79,9 +82,10 @@ def bulk_set(service: RegisterService, ids: Sequence[int], values: Mapping[str, 
     for error in plan.errors:
         problems.setdefault(error.row, []).append(error.message)
     keys = _keys(service, ids)
-    outcome = [RowOutcome(record_id, keys.get(record_id, str(record_id)), row.row not in problems,
+    outcome = [RowOutcome(record_id, keys.get(record_id, (str(record_id), ""))[0], row.row not in problems,
                           "；".join(problems.get(row.row, [])) or ("已修改" if any(
-                              update.row == row.row for update in plan.updates) else "原来就是这个值，未改动"))
+                              update.row == row.row for update in plan.updates) else "原来就是这个值，未改动"),
+                          keys.get(record_id, ("", ""))[1])
                for row, record_id in zip(rows, ids)]
     batch = None
     if plan.updates:
@@ -97,7 +101,8 @@ def bulk_delete(service: RegisterService, ids: Sequence[int], detail: str) -> Bu
     doomed: list[int] = []
     for record_id in ids:
         reason = service.linked_elsewhere(record_id)
-        outcome.append(RowOutcome(record_id, keys.get(record_id, str(record_id)), reason is None, reason or "已删除"))
+        key, title = keys.get(record_id, (str(record_id), ""))
+        outcome.append(RowOutcome(record_id, key, reason is None, reason or "已删除", title))
         if reason is None:
             doomed.append(record_id)
     if not doomed:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, g, has_request_context, jsonify
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import (assoc_group_role, assoc_permissionview_role, assoc_user_group,
+                                                   assoc_user_role)
 from flask_appbuilder.security.utils import is_null_password
 from werkzeug.security import check_password_hash
 
@@ -67,12 +70,33 @@ class PortalSecurityManager(SecurityManager):
     def _permissions_of(self, user: Any) -> frozenset[Permission]:
         """The user's permission pairs, read once per request instead of once per check."""
         if not has_request_context():
-            return frozenset(self.get_user_permissions(user))
+            return self._load_permissions(user)
         cache: dict[int, frozenset[Permission]] = g.setdefault("portal_permissions", {})
         key = getattr(user, "id", None) or id(user)
         if key not in cache:
-            cache[key] = frozenset(self.get_user_permissions(user))
+            cache[key] = self._load_permissions(user)
         return cache[key]
+
+    def _load_permissions(self, user: Any) -> frozenset[Permission]:
+        """An account's permission pairs, through its roles and its groups' roles, in one query.
+
+        FAB's ``get_user_permissions`` reads the roles, the groups and each role's permissions a query
+        apiece; it stays the way for the public role and for roles defined in the configuration.
+        """
+        user_id = getattr(user, "id", None)
+        if self.builtin_roles or not isinstance(user_id, int) or not getattr(user, "is_authenticated", False):
+            return frozenset(self.get_user_permissions(user))
+        roles = sa.union(
+            sa.select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user_id),
+            sa.select(assoc_group_role.c.role_id)
+            .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
+            .where(assoc_user_group.c.user_id == user_id))
+        permission, view, pair = self.permission_model, self.viewmenu_model, self.permissionview_model
+        query = (sa.select(permission.name, view.name).select_from(pair)
+                 .join(permission, permission.id == pair.permission_id).join(view, view.id == pair.view_menu_id)
+                 .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == pair.id)
+                 .where(assoc_permissionview_role.c.role_id.in_(roles)).distinct())
+        return frozenset(self.session.execute(query).tuples().all())
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """Sign in by user name (any case) or e-mail; every attempt is audited under the account's own name.
