@@ -131,5 +131,4 @@ $(function () {
   }
   $(document).on("select2:opening", "select", function () { keepLabel(this); });
   $(document).on("focusin", ".portal-form .date input", function () { keepLabel(this); });
-  if ($.fn.datepicker && window.innerWidth < 768) { $.fn.datepicker.defaults.orientation = "bottom left"; }
 })();
