@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.registry.loader import load_registry
     from portal.registry.reports import load_reports
     from portal.security import audit
+    from portal.security.live_roles import refresh_roles, signature
     from portal.security.roles import read_roles
     from portal.security.manager import PortalSecurityManager
     from portal.state import PortalState, current_locale
@@ -51,8 +52,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["FAB_CREATE_DB"] = False
     app.config["FAB_UPDATE_PERMS"] = False
 
-    state = PortalState(registry=registry, models=build_models(registry), roles=roles, reports=reports)
+    roles_file = Path(settings["PORTAL_ROLES_FILE"])
+    state = PortalState(registry=registry, models=build_models(registry), roles=roles, reports=reports,
+                        roles_file=roles_file, roles_signature=signature(roles_file))
     app.extensions["portal"] = state
+
+    @app.before_request
+    def follow_roles_file() -> None:
+        refresh_roles(state)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=settings["PORTAL_MIGRATIONS_DIR"],
                      render_as_batch=True, compare_type=True)

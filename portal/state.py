@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -33,6 +34,9 @@ class PortalState:
     services: dict[str, RegisterService] = field(default_factory=dict)
     views: dict[str, Any] = field(default_factory=dict)
     reports: ReportCatalogue = field(default_factory=ReportCatalogue)
+    #: ``permissions/roles.yaml`` and the identity it had when ``roles`` were read (``portal.security.live_roles``).
+    roles_file: Path | None = None
+    roles_signature: tuple[int, int, int] | None = None
 
     def service(self, slug: str) -> RegisterService:
         if slug not in self.services:

@@ -9,12 +9,14 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.security.live_roles import refresh_roles
 from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, build_access
 
 
 def access_for_user(user: Any) -> Access:
     """The rights of ``user`` (any account object with ``roles`` and ``org_unit_id``)."""
     state = current_app.extensions["portal"]
+    refresh_roles(state)  # a background job or command follows the roles file too
     role_names = [role.name for role in current_app.extensions["appbuilder"].sm.get_user_roles(user)]
     return build_access(str(user.username), role_names, state.roles, getattr(user, "org_unit_id", None),
                         db.session, state.models["org_units"])

@@ -49,6 +49,8 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
               ("menu_access", SYSTEM_CATEGORY)),
     "role_matrix": (("can_matrix", MATRIX_VIEW), ("menu_access", "menu_role_matrix"),
                     ("menu_access", SYSTEM_CATEGORY)),
+    "role_edit": (("can_edit", MATRIX_VIEW), ("can_matrix", MATRIX_VIEW), ("menu_access", "menu_role_matrix"),
+                  ("menu_access", SYSTEM_CATEGORY)),
     # "users" is FAB's own security screens; the sync adds every permission they registered.
     "users": (("menu_access", SYSTEM_CATEGORY),),
     **{page: (("can_" + page.removeprefix("congress_"), CONGRESS_VIEW), ("can_list", CONGRESS_VIEW),

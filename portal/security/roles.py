@@ -34,6 +34,7 @@ SCOPES: dict[str, Label] = {
 PAGES: dict[str, Label] = {
     "audit": Label("审计日志", "Audit trail"),
     "role_matrix": Label("角色权限表", "Role matrix"),
+    "role_edit": Label("编辑角色（在角色权限表中修改角色的权限）", "Edit roles (on the role matrix)"),
     "users": Label("用户与角色管理", "Users and roles"),
     "congress_staff": Label("职代会·秘书处（会次、代表、签到）", "Congress staff (sessions, delegates, check-in)"),
     "congress_chair": Label("职代会·主席团（出席、开启和结束表决）", "Congress chair (attendance, open and close votes)"),

@@ -118,3 +118,17 @@ $(function () {
     }
   }
 });
+
+/* On a phone a picker (select2 list, date picker) opens below its field with the field's label still in
+   view: before it opens, the page scrolls so the label is near the top, leaving the room below for it. */
+(function () {
+  function keepLabel(field) {
+    if (window.innerWidth >= 768) { return; }
+    var label = $(field).closest("tr").find("label").get(0);
+    if (!label) { return; }
+    var top = label.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.3) { window.scrollBy(0, top - 8); }
+  }
+  $(document).on("select2:opening", "select", function () { keepLabel(this); });
+  $(document).on("focusin", ".portal-form .date input", function () { keepLabel(this); });
+})();

@@ -11,12 +11,14 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.security.permissions import AUDIT_VIEW, MATRIX_VIEW
+from portal.web.role_edit_views import RoleEditMixin
 from portal.web.views import local_time
 from portal.labels import lazy_text
 from portal.registry.spec import Label, RegisterSpec
 from portal.security import audit
 from portal.security.audit import ACTIONS, AuditEntry
 from portal.security.current import current_access
+from portal.security.live_roles import refresh_roles
 from portal.security.masking import mask_text, mask_value
 from portal.security.roles import PAGES, SCOPES, VERB_LABELS, VERBS, register_verbs
 from portal.state import current_locale
@@ -150,8 +152,11 @@ class AuditView(UnusedRoutesMixin, ModelView):
     formatters_columns = {"action": action_text, "register": register_text, "at": local_time}
 
 
-class RoleMatrixView(BaseView):
-    """``/roles/matrix``: registers × verbs for every role, with its scope, unmasked fields and pages."""
+class RoleMatrixView(RoleEditMixin, BaseView):
+    """``/roles/matrix``: registers × verbs for every role, with its scope, unmasked fields and pages.
+
+    A user with the page ``role_edit`` gets an 编辑 button per role (``portal.web.role_edit_views``).
+    """
 
     route_base = "/roles"
     class_permission_name = MATRIX_VIEW
@@ -161,6 +166,7 @@ class RoleMatrixView(BaseView):
     @has_access
     def matrix(self) -> Any:
         state = current_app.extensions["portal"]
+        refresh_roles(state)
         locale = current_locale()
         roles = []
         for role in state.roles.values():
@@ -174,4 +180,5 @@ class RoleMatrixView(BaseView):
                           "pages": [PAGES[page].get(locale) for page in sorted(role.pages)]})
         return self.render_template("portal/role_matrix.html", roles=roles,
                                     verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS],
+                                    can_edit=self.appbuilder.sm.has_access("can_edit", MATRIX_VIEW),
                                     title=lazy_text("角色权限表", "Role matrix"))

@@ -122,9 +122,10 @@ def _seed(app: Any) -> tuple[dict[str, int], int]:
 
 @contextmanager
 def serving_portal(kind: str, tmp_path_factory: pytest.TempPathFactory, name: str,
-                   prepare: Callable[[Any], None] = lambda app: None) -> Iterator[LiveServer]:
+                   prepare: Callable[[Any], None] = lambda app: None, **config: Any) -> Iterator[LiveServer]:
     """The portal on a fresh database of ``kind`` (CSRF on, org tree and one member seeded), served on a free
-    port until the block ends; ``prepare(app)`` runs before it serves (e.g. to add accounts)."""
+    port until the block ends; ``prepare(app)`` runs before it serves (e.g. to add accounts); ``config``
+    overrides settings (e.g. a copy of the roles file)."""
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_MISSING)
     if kind == "sqlite":
@@ -133,7 +134,7 @@ def serving_portal(kind: str, tmp_path_factory: pytest.TempPathFactory, name: st
         url = fresh_postgres_database(f"portal_{name}")
     else:
         raise ValueError(f"unknown test database {kind}")
-    app = make_app(url, tmp_path_factory.mktemp(f"{name}-instance"), WTF_CSRF_ENABLED=True)
+    app = make_app(url, tmp_path_factory.mktemp(f"{name}-instance"), **{"WTF_CSRF_ENABLED": True, **config})
     server = None
     try:
         upgrade_and_sync(app)

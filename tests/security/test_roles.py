@@ -77,7 +77,7 @@ def test_admin_has_scope_all_and_every_offered_verb(roles: dict[str, RoleSpec], 
     assert admin.scope == "all"
     assert admin.verbs["activists"] == frozenset(VERBS)
     assert admin.verbs["members"] == frozenset(VERBS) - {"approve"}
-    assert admin.pages == frozenset({"audit", "role_matrix", "users", "congress_staff", "congress_chair",
+    assert admin.pages == frozenset({"audit", "role_matrix", "role_edit", "users", "congress_staff", "congress_chair",
                                      "congress_teller", "congress_vote", "dues_generate"})
 
 
