@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from portal.domain.messages import Problem
 from portal.models import link_column
 from portal.records.lookups import existing_rows, org_parents, resolve_links, rows_by_id, taken_values
+from portal.records.plan_caps import CapCheck
 from portal.records.plan_org import OrgLinkCheck
 from portal.records.plan_workflow import WorkflowGuard
 from portal.records.plan_types import (CellError, ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress,
@@ -156,6 +157,10 @@ class Planner:
             else:
                 self._plan_update(row, current, plan, anchor, taken)
         self._check_tree(plan)
+        caps = CapCheck.for_plan(ctx)
+        if caps is not None and caps.check(plan, self.error):
+            plan.creates = [row for row in plan.creates if row.row not in self.by_row]
+            plan.updates = [row for row in plan.updates if row.row not in self.by_row]
 
     def _prepare_updates(self, carried: Sequence[FieldSpec], anchor: FieldSpec | None) -> None:
         """Which stored columns an update compares, recomputes and must be allowed to write; fetched once."""

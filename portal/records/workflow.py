@@ -31,7 +31,7 @@ from portal.records.plan_types import ImportPlan, ParsedRow
 from portal.records.service import RECORD, RegisterService
 from portal.records.write import write_entries
 from portal.registry.spec import RegisterSpec
-from portal.registry.workflow import SetValue, Transition, Workflow
+from portal.registry.workflow import Effect, SetValue, Transition, Workflow
 from portal.security import audit
 from portal.security.access import Access
 
@@ -200,7 +200,15 @@ def _parse(service: RegisterService, transition: Transition, raw: Mapping[str, A
     return values
 
 
-def _effect_values(workflow: Workflow, transition: Transition, day: date) -> dict[str, Any]:
+def due_days(effect: Effect, settings: Mapping[str, Decimal]) -> int:
+    """Days until a deadline effect's date: fixed, or read from a setting."""
+    if effect.days_setting is None:
+        return effect.days
+    return max(int(settings.get(effect.days_setting, Decimal(0))), 0)
+
+
+def _effect_values(workflow: Workflow, transition: Transition, day: date,
+                   settings: Mapping[str, Decimal]) -> dict[str, Any]:
     """What entering the target state and the transition's effects set."""
     values: dict[str, Any] = {}
 
@@ -214,7 +222,7 @@ def _effect_values(workflow: Workflow, transition: Transition, day: date) -> dic
         if effect.kind == "set" and effect.value is not None:
             put(effect.value)
         elif effect.kind == "deadline":
-            values[effect.field] = day + timedelta(days=effect.days)
+            values[effect.field] = day + timedelta(days=due_days(effect, settings))
     return values
 
 
@@ -246,7 +254,7 @@ def transition(service: RegisterService, record: Any, name: str, reason: str | N
     if blocked is not None:
         raise TransitionRefused(*blocked)
     day = today()
-    values.update(_effect_values(workflow, item, day))
+    values.update(_effect_values(workflow, item, day, settings))
     values[workflow.field] = item.target
     _write(service, record, item, state, values, reason)
     return service.session.get(service.model, record.id, populate_existing=True)

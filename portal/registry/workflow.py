@@ -29,7 +29,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 VERBS = ("read", "create", "edit", "delete", "import", "export", "approve")
 #: Values a ``set`` may name besides a literal: the day of the transition, or a blank.
 SPECIAL_VALUES = ("today", "null")
-DUE_IN = re.compile(r"^\s*(\d{1,4})\s*(days?|天)\s*$")
+DUE_IN = re.compile(r"^\s*(?:(\d{1,4})|config\.([a-z][a-z0-9_]{0,39}))\s*(days?|天)\s*$")
 #: ``edit:`` key meaning every role with the ``edit`` verb on the register.
 ANY_ROLE = "*"
 
@@ -59,6 +59,8 @@ class Effect:
     field: str
     value: SetValue | None = None
     days: int = 0
+    #: A deadline whose number of days is a setting (``due_in: config.notice_days days``).
+    days_setting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,15 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class PublicList:
+    """A list anyone may read without signing in (公示): the records in ``state``, with ``fields`` only;
+    sensitive fields and linked people are shown masked."""
+
+    state: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Workflow:
     field: str
     states: tuple[State, ...]
@@ -106,6 +117,8 @@ class Workflow:
     locked: tuple[str, ...] = ()
     #: Named settings conditions read as ``config.<name>``, with their defaults.
     settings: tuple[tuple[str, Decimal], ...] = ()
+    #: The public notice list (``public:``), if any.
+    public: PublicList | None = None
 
     def state(self, value: Any) -> State | None:
         return next((state for state in self.states if state.value == value), None)
@@ -151,7 +164,8 @@ def read_workflow(raw: Any, fields: tuple[FieldSpec, ...], problems: ProblemList
         problems.add("E043", "workflow.locked", f"状态字段 '{state_field.name}' 本来就只能由流转改变，不用写在 locked 中")
     if states and state_field.default not in names:
         problems.add("E041", "workflow.states", f"状态字段的默认值 {state_field.default!r} 必须是一个状态：新记录从它开始")
-    return Workflow(state_field.name, states, transitions, locked, settings)
+    public = reader.public(raw.get("public"), names) if "public" in raw else None
+    return Workflow(state_field.name, states, transitions, locked, settings, public)
 
 
 def _check_keys(data: dict[str, Any], specs: tuple[meta.KeySpec, ...], base: str, problems: ProblemList) -> None:
@@ -195,6 +209,16 @@ class _Reader:
             self.problems.add("E043", path, f"字段 '{name}' 是派生字段，由系统计算，不能在流程中填写")
             return False
         return True
+
+    def public(self, raw: Any, states: set[str]) -> PublicList | None:
+        if not isinstance(raw, dict) or raw.get("state") not in states:
+            self.problems.add("E046", "workflow.public", f"public 应为 {{state: 已声明的状态, fields: [字段, ...]}}，当前为 {raw!r}")
+            return None
+        fields = self.field_list(raw.get("fields"), "workflow.public.fields")
+        if not fields:
+            self.problems.add("E046", "workflow.public.fields", "public.fields 应列出公示名单上显示的字段")
+            return None
+        return PublicList(str(raw["state"]), fields)
 
     def settings(self, raw: Any) -> tuple[tuple[str, Decimal], ...]:
         if raw is None:
@@ -356,7 +380,7 @@ class _Reader:
             inputs=self.field_list(item.get("fields"), f"{path}.fields"),
             reason_required=item.get("reason_required") is True,
             self_approval=item.get("self_approval", True) is not False,
-            condition=condition, effects=self.effects(item.get("effects"), f"{path}.effects"))
+            condition=condition, effects=self.effects(item.get("effects"), f"{path}.effects", settings))
 
     def condition(self, raw: Any, path: str, settings: set[str]) -> Condition | None:
         if raw is None:
@@ -378,7 +402,7 @@ class _Reader:
             return None
         return condition
 
-    def effects(self, raw: Any, path: str) -> tuple[Effect, ...]:
+    def effects(self, raw: Any, path: str, settings: set[str] | None = None) -> tuple[Effect, ...]:
         if raw is None:
             return ()
         if not isinstance(raw, list):
@@ -397,7 +421,13 @@ class _Reader:
                         and self.fields[name].type == "date"):
                     self.problems.add("E046", f"{where}.deadline", f"deadline 应为本登记簿中的日期字段，当前为 {name!r}")
                 elif due is None:
-                    self.problems.add("E046", f"{where}.due_in", f"due_in 应写成“20 days”或“20 天”，当前为 {item['due_in']!r}")
+                    self.problems.add("E046", f"{where}.due_in", f"due_in 应写成“20 days”“20 天”或“config.设置 days”，"
+                                                             f"当前为 {item['due_in']!r}")
+                elif due.group(2) and due.group(2) not in (settings or set()):
+                    self.problems.add("E046", f"{where}.due_in", f"due_in 引用的设置 config.{due.group(2)} 不存在，"
+                                                             f"请写在 workflow.settings 中")
+                elif due.group(2):
+                    effects.append(Effect("deadline", name, days_setting=due.group(2)))
                 else:
                     effects.append(Effect("deadline", name, days=int(due.group(1))))
             else:

@@ -10,6 +10,8 @@ not in a state the transition leaves) or hidden (a row outside a subtree role's 
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,6 +31,16 @@ FLOWS = [spec for spec in REGISTRY if spec.workflow is not None]
 CHANNELS = ("screen", "api", "token", "cli")
 MEMBER = {"name": "孙八", "id_card": "11010519491231002X", "org_unit": "A01-1"}
 OTHER = {"name": "周九", "id_card": "440524188001010014", "org_unit": "B"}
+#: Everything a row of each register needs so that every transition's required fields and condition hold
+#: (a 公示 already over, an income under the line).
+ROW_VALUES: dict[str, dict[str, Any]] = {
+    "activists": {"award_year": 2026, "deeds": "带领小组完成技术革新"},
+    "assistance_cases": {"hardship_category": "深度困难", "household_size": 3,
+                         "household_annual_income": Decimal("30000"), "rigid_expenses": Decimal("6000"),
+                         "visit_on": date(2026, 1, 5), "visit_findings": "与申请一致", "notice_end": date(2026, 1, 20)},
+}
+#: Above this many state × transition pairs, each transition is tried from one state it leaves and one it does not.
+FULL_GRID = 12
 
 
 @pytest.fixture()
@@ -54,8 +66,8 @@ def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
     spec = state_obj.registry.get(slug)
     key = f"M-{uuid.uuid4().hex[:10]}"
     member = MEMBER if branch == "A" else OTHER
-    values = {"activist_no": key, "member": member["id_card"], "org_unit": member["org_unit"], "award_year": 2026,
-              "deeds": "带领小组完成技术革新", spec.workflow.field: state}
+    values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"], **ROW_VALUES[slug],
+              spec.workflow.field: state}
     with app.app_context():
         service = state_obj.service(slug)
         fields = [spec.field(name) for name in values]
@@ -100,6 +112,16 @@ def _press(app: Any, people: dict[str, Any], role: str, channel: str, slug: str,
                                                                            f"HTTP {response.status_code}")
 
 
+def _sampled(flow: Any, state: str) -> list[Any]:
+    """The transitions tried from ``state``: all of them on a small workflow; on a large one each transition
+    from its first source state and from the first state it does not leave."""
+    if len(flow.states) * len(flow.transitions) <= FULL_GRID:
+        return list(flow.transitions)
+    values = [item.value for item in flow.states]
+    return [item for item in flow.transitions
+            if state == item.sources[0] or state == next((value for value in values if value not in item.sources), None)]
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("slug", [spec.slug for spec in FLOWS])
 def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict[str, Any], slug: str,
@@ -112,7 +134,7 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
     for role_name, role in ROLES.items():
         access = Access(username=role_name, roles=(role,), org_ids=None if role.scope == "all" else frozenset({0}))
         for state in flow.states:
-            for item in flow.transitions:
+            for item in _sampled(flow, state.value):
                 allowed = permitted(access, spec, item)
                 expected = ("done" if state.value in item.sources else "conflict") if allowed else "refused"
                 if channel in ("screen", "api", "token") and not role.can(slug, "read"):
@@ -133,6 +155,6 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
                     cases += 1
                     if got != "hidden" or _state(app, slug, record_id) != state.value:
                         failures.append(f"{role_name} B-row {state.value} {item.name} {channel}: {got}")
-    assert cases >= len(ROLES) * len(flow.states) * len(flow.transitions)
+    assert cases >= len(ROLES) * min(len(flow.states) * len(flow.transitions), 2 * len(flow.transitions))
     assert failures == []
     assert seen >= {"done", "refused", "conflict"}
