@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
-from portal.records.workflow import permitted
+from portal.records.workflow import on_side, permitted
 from portal.registry.spec import RegisterSpec
 from portal.security.access import Access, row_condition
 
@@ -44,11 +44,13 @@ class TodoGroup:
     rows: tuple[TodoRow, ...]
 
 
-def _todo_row(spec: RegisterSpec, row: Any, actions: Mapping[str, tuple[str, ...]],
-              deadlines: Mapping[str, str]) -> TodoRow:
-    state = str(getattr(row, spec.workflow.field))  # type: ignore[union-attr]
+def _todo_row(spec: RegisterSpec, row: Any, access: Access, deadlines: Mapping[str, str]) -> TodoRow:
+    flow = spec.workflow
+    state = str(getattr(row, flow.field))  # type: ignore[union-attr]
     due = getattr(row, deadlines[state]) if state in deadlines else None
-    return TodoRow(row.id, str(getattr(row, spec.title) or row.id), state, actions[state], due)
+    actions = tuple(item.label.zh for item in flow.leaving(state)  # type: ignore[union-attr]
+                    if permitted(access, spec, item) and on_side(access, spec, item, row))
+    return TodoRow(row.id, str(getattr(row, spec.title) or row.id), state, actions, due)
 
 
 def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: Any, access: Access,
@@ -75,7 +77,7 @@ def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: A
             condition, sa.or_(*overdue_terms))) or 0 if overdue_terms else 0
         order = [sa.case((sa.or_(*overdue_terms), 0), else_=1)] if overdue_terms else []
         rows = session.scalars(sa.select(model).where(condition).order_by(*order, model.id).limit(LIMIT)).all()
-        listed = tuple(_todo_row(spec, row, actions, deadlines) for row in rows)
+        listed = tuple(_todo_row(spec, row, access, deadlines) for row in rows)
         if count:
             groups.append(TodoGroup(spec, int(count), int(overdue), listed))
     return groups

@@ -61,6 +61,8 @@ class Effect:
     days: int = 0
     #: A deadline whose number of days is a setting (``due_in: config.notice_days days``).
     days_setting: str | None = None
+    #: ``copy``: the field whose current value goes into ``field``.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,22 @@ class Transition:
     self_approval: bool = True
     condition: Condition | None = None
     effects: tuple[Effect, ...] = ()
+    #: ``receiver``: pressed by the receiving side of a ``handover`` (scope = the handover field's unit).
+    by: str = "owner"
 
     @property
     def asked(self) -> tuple[str, ...]:
         """The fields the screen and the API accept with this transition."""
         return tuple(dict.fromkeys((*self.inputs, *self.required)))
+
+
+@dataclass(frozen=True)
+class Handover:
+    """While a record is in ``state``, it is also within the scope of users who reach the org unit in
+    ``field`` (the receiving side of a transfer); they may press only transitions marked ``by: receiver``."""
+
+    state: str
+    field: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,10 @@ class Workflow:
     settings: tuple[tuple[str, Decimal], ...] = ()
     #: The public notice list (``public:``), if any.
     public: PublicList | None = None
+    #: States a new record may be registered in (the state field's default first).
+    initial: tuple[str, ...] = ()
+    #: A transfer's receiving side (``handover:``), if any.
+    handover: Handover | None = None
 
     def state(self, value: Any) -> State | None:
         return next((state for state in self.states if state.value == value), None)
@@ -165,7 +182,12 @@ def read_workflow(raw: Any, fields: tuple[FieldSpec, ...], problems: ProblemList
     if states and state_field.default not in names:
         problems.add("E041", "workflow.states", f"状态字段的默认值 {state_field.default!r} 必须是一个状态：新记录从它开始")
     public = reader.public(raw.get("public"), names) if "public" in raw else None
-    return Workflow(state_field.name, states, transitions, locked, settings, public)
+    initial = (state_field.default, *(value for value in reader.initial(raw.get("initial"), names)
+                                      if value != state_field.default))
+    handover = reader.handover(raw.get("handover"), names) if "handover" in raw else None
+    if handover is None and any(item.by == "receiver" for item in transitions):
+        problems.add("E046", "workflow.transitions", "by: receiver 需要先写 handover（交接状态和接收单位字段）")
+    return Workflow(state_field.name, states, transitions, locked, settings, public, initial, handover)
 
 
 def _check_keys(data: dict[str, Any], specs: tuple[meta.KeySpec, ...], base: str, problems: ProblemList) -> None:
@@ -209,6 +231,24 @@ class _Reader:
             self.problems.add("E043", path, f"字段 '{name}' 是派生字段，由系统计算，不能在流程中填写")
             return False
         return True
+
+    def initial(self, raw: Any, states: set[str]) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or any(value not in states for value in raw):
+            self.problems.add("E041", "workflow.initial", f"initial 应为已声明的状态列表，当前为 {raw!r}")
+            return ()
+        return tuple(str(value) for value in raw)
+
+    def handover(self, raw: Any, states: set[str]) -> Handover | None:
+        name = raw.get("field") if isinstance(raw, dict) else None
+        field = self.fields.get(name) if isinstance(name, str) else None
+        if not isinstance(raw, dict) or raw.get("state") not in states or field is None \
+                or field.target != "org_units":
+            self.problems.add("E046", "workflow.handover", f"handover 应为 {{state: 已声明的状态, field: 指向 org_units 的链接字段}}，"
+                                                           f"当前为 {raw!r}")
+            return None
+        return Handover(str(raw["state"]), field.name)
 
     def public(self, raw: Any, states: set[str]) -> PublicList | None:
         if not isinstance(raw, dict) or raw.get("state") not in states:
@@ -374,8 +414,12 @@ class _Reader:
             problems.add("E005", f"{path}.roles", f"roles 应为角色名列表，当前为 {roles!r}")
             roles = []
         condition = self.condition(item.get("when"), f"{path}.when", settings)
+        by = item.get("by", "owner")
+        if by not in ("owner", "receiver"):
+            problems.add("E046", f"{path}.by", f"by 应为 owner（默认，记录所属单位一方）或 receiver（交接的接收方），当前为 {by!r}")
+            by = "owner"
         return Transition(
-            name=name, label=label, sources=sources, target=str(target), verb=verb, roles=tuple(roles),
+            by=by, name=name, label=label, sources=sources, target=str(target), verb=verb, roles=tuple(roles),
             required=self.field_list(item.get("required"), f"{path}.required"),
             inputs=self.field_list(item.get("fields"), f"{path}.fields"),
             reason_required=item.get("reason_required") is True,
@@ -415,6 +459,17 @@ class _Reader:
                 value = self.set_value(item["set"], item["to"], f"{where}.set")
                 if value is not None:
                     effects.append(Effect("set", value.field, value=value))
+            elif isinstance(item, dict) and set(item) == {"copy", "into"}:
+                source, target = item["copy"], item["into"]
+                if not (isinstance(source, str) and isinstance(target, str)
+                        and self.known_field(source, f"{where}.copy", writable=False)
+                        and self.known_field(target, f"{where}.into")):
+                    continue
+                if (self.fields[source].type, self.fields[source].target) != (self.fields[target].type,
+                                                                               self.fields[target].target):
+                    self.problems.add("E046", where, f"copy 的两个字段类型不同：'{source}' 与 '{target}'")
+                    continue
+                effects.append(Effect("copy", target, source=source))
             elif isinstance(item, dict) and set(item) == {"deadline", "due_in"}:
                 name, due = item["deadline"], DUE_IN.match(str(item["due_in"]))
                 if not (isinstance(name, str) and self.known_field(name, f"{where}.deadline")
@@ -432,5 +487,5 @@ class _Reader:
                     effects.append(Effect("deadline", name, days=int(due.group(1))))
             else:
                 self.problems.add("E046", where, f"未知的效果 {item!r}；可用：{{set: 字段, to: 值}}、"
-                                                 f"{{deadline: 日期字段, due_in: 20 days}}")
+                                                 f"{{copy: 字段, into: 字段}}、{{deadline: 日期字段, due_in: 20 days}}")
         return tuple(effects)

@@ -9,8 +9,9 @@ not in a state the transition leaves) or hidden (a row outside a subtree role's 
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from portal.records.workflow import permitted
 from portal.security.access import Access
 from portal.workflow_commands import transition_command
 from tests.conftest import login
+from tests.io.test_xlsx_import import ident
 from tests.security.test_matrix import REGISTRY, ROLES, TokenClient
 
 PASSWORD = "Flow-matrix-2026"
@@ -38,7 +40,12 @@ ROW_VALUES: dict[str, dict[str, Any]] = {
     "assistance_cases": {"hardship_category": "深度困难", "household_size": 3,
                          "household_annual_income": Decimal("30000"), "rigid_expenses": Decimal("6000"),
                          "visit_on": date(2026, 1, 5), "visit_findings": "与申请一致", "notice_end": date(2026, 1, 20)},
+    "members": {"name": "矩阵会员", "hold_reason": "退休", "hold_from": date(2026, 12, 1),
+                "counselled_on": date(2026, 11, 2), "counselling_note": "谈话记录", "sanction_note": "判决书"},
 }
+#: Settings for the matrix: a lapse needs no unpaid months here (the rule itself: tests/records/test_member_workflow.py).
+SETTINGS = {"PORTAL_SETTING_LAPSE_MONTHS": "0"}
+SERIAL = itertools.count(1)
 #: Above this many state × transition pairs, each transition is tried from one state it leaves and one it does not.
 FULL_GRID = 12
 
@@ -64,10 +71,17 @@ def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
     """A row of ``slug`` in ``state`` in branch A or B, written with system rights (the demo's way)."""
     state_obj = app.extensions["portal"]
     spec = state_obj.registry.get(slug)
-    key = f"M-{uuid.uuid4().hex[:10]}"
     member = MEMBER if branch == "A" else OTHER
-    values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"], **ROW_VALUES[slug],
-              spec.workflow.field: state}
+    if slug == "members":  # a person of their own, keyed by a fresh ID number
+        serial = next(SERIAL)
+        key = ident((date(1960, 1, 1) + timedelta(days=serial)).strftime("%Y%m%d"), serial % 900 + 1)
+        values = {spec.key: key, "org_unit": member["org_unit"]}
+    else:
+        key = f"M-{uuid.uuid4().hex[:10]}"
+        values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"]}
+    values.update({**ROW_VALUES[slug], spec.workflow.field: state})
+    if spec.workflow.handover is not None:  # handed over within the same branch: each side is that branch
+        values[spec.workflow.handover.field] = member["org_unit"]
     with app.app_context():
         service = state_obj.service(slug)
         fields = [spec.field(name) for name in values]
@@ -125,7 +139,9 @@ def _sampled(flow: Any, state: str) -> list[Any]:
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("slug", [spec.slug for spec in FLOWS])
 def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict[str, Any], slug: str,
-                                                         channel: str) -> None:
+                                                         channel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SETTINGS.items():
+        monkeypatch.setenv(name, value)
     spec = REGISTRY.get(slug)
     flow = spec.workflow
     failures: list[str] = []
