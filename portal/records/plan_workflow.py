@@ -47,8 +47,10 @@ class WorkflowGuard:
         initial = self.workflow.initial or (state_field.default,)
         given = values.get(self.column)
         if given is not None and given not in initial:
-            yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}只能是"
-                                f"“{'”或“'.join(str(value) for value in initial)}”，不能登记为“{given}”")
+            allowed = (f"是“{initial[0]}”" if len(initial) == 1
+                       else f"只能是“{'”或“'.join(str(value) for value in initial)}”")
+            yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}{allowed}，"
+                                f"不能登记为“{given}”")
         for name in self.workflow.locked:
             if values.get(name) is not None:
                 field = self.spec.field(name)
