@@ -24,6 +24,8 @@ from portal.web.print_views import PrintViewMixin
 from portal.web.workflow_api import WorkflowApiMixin
 from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
+from portal.web.public_notice import PublicNoticeView
+from portal.web.todo_views import TodoView, current_todo
 from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, REPORTS_MENU, SYSTEM_CATEGORY, category_name,
                                         menu_name)
 from portal.congress.views import CongressView
@@ -102,6 +104,9 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view_no_menu(lookup)
     appbuilder.add_view_no_menu(LocaleSwitchView)
     appbuilder.add_view_no_menu(OrgTreeView)
+    appbuilder.add_view_no_menu(PublicNoticeView)
+    appbuilder.add_view_no_menu(TodoView)
+    app.jinja_env.globals["portal_todo"] = current_todo
     system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),
               "category_icon": "fa-shield"}
     appbuilder.add_view(AuditView, "menu_audit", label=lazy_text("审计日志", "Audit trail"), icon="fa-history",

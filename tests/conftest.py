@@ -137,3 +137,32 @@ def org_tree(app: Any, admin_client: Any) -> dict[str, int]:
         assert response.status_code == 201, response.get_json()
         ids[row["code"]] = response.get_json()["id"]
     return ids
+
+
+#: How a member reaches a status through the membership workflow (schemas/members.yaml), for fixtures.
+MEMBER_MOVES = {
+    "保留会籍": ("hold", {"fields": {"hold_reason": "退休", "hold_from": "2026-01-01"}}),
+    "退会": ("leave", {"reason": "本人申请退会"}),
+    "转出中": ("transfer_out", {"fields": {"transfer_to": "A01"}}),
+    "在籍": ("resume", {}),
+}
+
+
+def move_member(client: Any, member_id: int, status: str) -> None:
+    """Put a member into ``status`` by pressing the transition that leads there (as that client)."""
+    name, body = MEMBER_MOVES[status]
+    response = client.post(f"/api/v1/members/{member_id}/transition/{name}", json=body)
+    assert response.status_code == 200, response.get_json()
+
+
+def create_as_system(app: Any, slug: str, values: dict[str, Any]) -> int:
+    """A record written with system rights, as ``portal demo`` or a migration of old data would: any
+    state and the workflow's locked fields may be given (for fixtures of records with a history)."""
+    from portal.extensions import db as database
+    from portal.security.audit import acting_as
+
+    with app.app_context():
+        with acting_as("system"):
+            record = app.extensions["portal"].service(slug).create(values)
+        database.session.commit()
+        return int(record.id)

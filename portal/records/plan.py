@@ -17,6 +17,7 @@ from portal.domain.messages import Problem
 from portal.models import link_column
 from portal.records.lookups import (CHUNK, chunks, existing_rows, org_parents, resolve_links, rows_by_id,
                                      taken_values)
+from portal.records.plan_caps import CapCheck
 from portal.records.plan_org import OrgLinkCheck
 from portal.records.plan_workflow import WorkflowGuard
 from portal.records.plan_types import (CellError, ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress,
@@ -140,6 +141,10 @@ class Planner:
         for part in chunks(rows, DECIDE_ROWS):
             self._decide_part(part, plan, anchor, unique)
         self._check_tree(plan)
+        caps = CapCheck.for_plan(self.ctx)
+        if caps is not None and caps.check(plan, self.error):  # yearly caps per relief type (a file's rows add up)
+            plan.creates = [row for row in plan.creates if row.row not in self.by_row]
+            plan.updates = [row for row in plan.updates if row.row not in self.by_row]
 
     def _decide_part(self, rows: Sequence[ParsedRow], plan: ImportPlan, anchor: FieldSpec | None,
                      unique: list[str]) -> None:

@@ -44,10 +44,12 @@ class WorkflowGuard:
     def create_problems(self, values: dict[str, Any]) -> Iterator[tuple[FieldSpec, str]]:
         """A new record: its state is the initial one, its locked fields blank."""
         state_field = self.spec.field(self.column)
-        initial = state_field.default
+        initial = self.workflow.initial or (state_field.default,)
         given = values.get(self.column)
-        if given is not None and given != initial:
-            yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}是“{initial}”，"
+        if given is not None and given not in initial:
+            allowed = (f"是“{initial[0]}”" if len(initial) == 1
+                       else f"只能是“{'”或“'.join(str(value) for value in initial)}”")
+            yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}{allowed}，"
                                 f"不能登记为“{given}”")
         for name in self.workflow.locked:
             if values.get(name) is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
@@ -25,15 +25,14 @@ from marshmallow import ValidationError
 
 from portal.domain.china_time import china_date
 from portal.models import link_column
-from portal.records.batch_audit import BatchAudit
-from portal.records.plan import Planner
-from portal.records.plan_types import ImportPlan, ParsedRow
-from portal.records.service import RECORD, RegisterService
-from portal.records.write import write_entries
+from portal.records.service import RegisterService
+from portal.records.workflow_write import write_rows
 from portal.registry.spec import RegisterSpec
-from portal.registry.workflow import SetValue, Transition, Workflow
+from portal.registry.conditions import FACTS
+from portal.registry.workflow import Effect, SetValue, Transition, Workflow
 from portal.security import audit
-from portal.security.access import Access
+from portal.records.facts import fact_value
+from portal.security.access import Access, org_of
 
 #: Longest reason kept in the audit trail.
 REASON_MAX = 500
@@ -91,6 +90,16 @@ def today() -> date:
     return china_date(audit.now_utc())
 
 
+def on_side(access: Access, spec: RegisterSpec, transition: Transition, record: Any) -> bool:
+    """The record lies on the user's side of the transition: the receiving unit for ``by: receiver``,
+    the record's own unit otherwise (a receiving clerk sees a transfer but cannot cancel it)."""
+    if access.org_ids is None or (spec.slug != "org_units" and not spec.org_field):
+        return True
+    if transition.by == "receiver":
+        return access.receives(spec, record)
+    return org_of(spec, record) in access.org_ids
+
+
 def permitted(access: Access, spec: RegisterSpec, transition: Transition) -> bool:
     """The user's verbs and roles allow pressing ``transition`` on ``spec`` (row scope is checked apart)."""
     if access.system:
@@ -135,20 +144,32 @@ def _condition_text(service: RegisterService, transition: Transition, settings: 
     text = transition.condition.text if transition.condition else ""
     for name in transition.condition.settings if transition.condition else ():
         text = text.replace(f"config.{name}", f"{settings.get(name)}")
+    for name in transition.condition.facts if transition.condition else ():
+        text = text.replace(f"fact.{name}", FACTS[name].split("（")[0])
     for name in sorted(transition.condition.fields if transition.condition else (), key=len, reverse=True):
         text = re.sub(rf"\b{name}\b", _label(service, name), text)
     return text
 
 
 def _blocked(service: RegisterService, record: Any, transition: Transition, values: Mapping[str, Any],
-             settings: Mapping[str, Decimal], actor: str | None) -> tuple[int, str, dict[str, list[str]]] | None:
-    """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors)."""
+             settings: Mapping[str, Decimal], actor: str | None,
+             offering: bool = False) -> tuple[int, str, dict[str, list[str]]] | None:
+    """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors).
+    ``offering``: for the buttons, a required field the transition itself asks for (``fields:``) is
+    filled in with it, so its absence does not grey the button."""
     if not transition.self_approval and actor and actor == submitter(service, record):
         return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
-    value_of = lambda name: values[name] if name in values else getattr(record, name)  # noqa: E731
+    day = today()
+
+    def value_of(name: str) -> Any:
+        if name.startswith("fact."):
+            return fact_value(service, record, name.removeprefix("fact."), f"{day.year:04d}-{day.month:02d}")
+        return values[name] if name in values else getattr(record, name)
+
     if transition.condition is not None and not transition.condition.evaluate(value_of, settings, today()):
         return 422, f"不满足“{transition.label.zh}”的条件：{_condition_text(service, transition, settings)}", {}
-    missing = [name for name in transition.required if value_of(name) in (None, "")]
+    missing = [name for name in transition.required if value_of(name) in (None, "")
+               and not (offering and name in transition.inputs)]
     if missing:
         errors = {name: [f"“{transition.label.zh}”要求填写{_label(service, name)}"] for name in missing}
         return 422, f"“{transition.label.zh}”要求先填写：{'、'.join(_label(service, name) for name in missing)}", errors
@@ -166,8 +187,8 @@ def offers(service: RegisterService, record: Any, settings: Mapping[str, Decimal
     state = getattr(record, workflow.field)
     found = []
     for item in workflow.leaving(state):
-        if permitted(access, service.spec, item):
-            blocked = _blocked(service, record, item, {}, settings, access.username)
+        if permitted(access, service.spec, item) and on_side(access, service.spec, item, record):
+            blocked = _blocked(service, record, item, {}, settings, access.username, offering=True)
             found.append(Offer(item, None if blocked is None else blocked[1]))
     return found
 
@@ -190,17 +211,29 @@ def _parse(service: RegisterService, transition: Transition, raw: Mapping[str, A
         errors = {key: list(value) if isinstance(value, list) else [str(value)] for key, value in messages.items()}
         raise TransitionRefused(422, "；".join(f"{_label(service, key) if spec.has_field(key) else ''}{' '.join(text)}"
                                               for key, text in errors.items()), errors) from None
+    handover = spec.workflow.handover if spec.workflow else None
     for spec_field in spec.links:
         if spec_field.name in values:
+            # The receiving union of a handover lies outside the sender's scope: it is looked up everywhere.
+            resolver = RegisterService(spec, service.registry, service.models, lambda: service.session, service.locale) \
+                if handover and spec_field.name == handover.field else service
             try:
-                linked = service.resolve_link(spec_field, raw.get(spec_field.name))
+                linked = resolver.resolve_link(spec_field, raw.get(spec_field.name))
             except ValueError as problem:
                 raise TransitionRefused(422, str(problem), {spec_field.name: [str(problem)]}) from None
             values[spec_field.name] = linked.id if linked is not None else None
     return values
 
 
-def _effect_values(workflow: Workflow, transition: Transition, day: date) -> dict[str, Any]:
+def due_days(effect: Effect, settings: Mapping[str, Decimal]) -> int:
+    """Days until a deadline effect's date: fixed, or read from a setting."""
+    if effect.days_setting is None:
+        return effect.days
+    return max(int(settings.get(effect.days_setting, Decimal(0))), 0)
+
+
+def _effect_values(workflow: Workflow, transition: Transition, day: date,
+                   settings: Mapping[str, Decimal], current: Any = None) -> dict[str, Any]:
     """What entering the target state and the transition's effects set."""
     values: dict[str, Any] = {}
 
@@ -213,83 +246,73 @@ def _effect_values(workflow: Workflow, transition: Transition, day: date) -> dic
     for effect in transition.effects:
         if effect.kind == "set" and effect.value is not None:
             put(effect.value)
+        elif effect.kind == "copy" and effect.source is not None:
+            values[effect.field] = current(effect.source) if current is not None else None
         elif effect.kind == "deadline":
-            values[effect.field] = day + timedelta(days=effect.days)
+            values[effect.field] = day + timedelta(days=due_days(effect, settings))
     return values
+
+
+def prepare(service: RegisterService, name: str, reason: str | None,
+            raw_values: Mapping[str, Any] | None) -> tuple[Workflow, Transition, str, dict[str, Any]]:
+    """The checks that do not depend on the record: the transition exists, the user may press it, the
+    reason, the values given with it (parsed). Raises ``TransitionRefused``."""
+    workflow = _workflow(service)
+    spec, access = service.spec, service.access()
+    item = workflow.transition(name)
+    if item is None:
+        raise TransitionRefused(404, f"{spec.label.zh}没有名为“{name}”的流转")
+    if not permitted(access, spec, item):
+        raise TransitionRefused(403, f"您没有权限执行“{item.label.zh}”")
+    reason = (reason or "").strip()
+    if item.reason_required and not reason:
+        raise TransitionRefused(422, f"“{item.label.zh}”必须填写理由", {"reason": ["请填写理由"]})
+    if len(reason) > REASON_MAX:
+        raise TransitionRefused(422, f"理由最多 {REASON_MAX} 个字", {"reason": [f"理由最多 {REASON_MAX} 个字"]})
+    return workflow, item, reason, _parse(service, item, raw_values or {})
+
+
+def row_values(service: RegisterService, record: Any, workflow: Workflow, item: Transition,
+               values: Mapping[str, Any], settings: Mapping[str, Decimal], day: date) -> tuple[str, dict[str, Any]]:
+    """The checks of one record (scope, state, side, condition, required fields) and what to write:
+    (the state it leaves, the values). Raises ``TransitionRefused``."""
+    spec, access = service.spec, service.access()
+    if record is None or not access.reaches(spec, record):
+        raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
+    state = getattr(record, workflow.field)
+    if state not in item.sources:
+        raise TransitionRefused(409, f"这条{spec.label.zh}当前是“{state}”，不能执行“{item.label.zh}”"
+                                     f"（只能从“{'、'.join(item.sources)}”执行）；可能已被他人处理，请刷新后查看")
+    if not on_side(access, spec, item, record):
+        side = "接收方" if item.by == "receiver" else "记录所属单位"
+        raise TransitionRefused(403, f"“{item.label.zh}”只能由{side}办理")
+    blocked = _blocked(service, record, item, values, settings, access.username)
+    if blocked is not None:
+        raise TransitionRefused(*blocked)
+
+    def current(name: str) -> Any:
+        field = spec.field(name)
+        if name in values:
+            return values[name]
+        return getattr(record, link_column(field)) if field.is_link else getattr(record, name)
+
+    written = {**values, **_effect_values(workflow, item, day, settings, current), workflow.field: item.target}
+    return str(state), written
 
 
 def transition(service: RegisterService, record: Any, name: str, reason: str | None = None,
                raw_values: Mapping[str, Any] | None = None, settings: Mapping[str, Decimal] | None = None) -> Any:
     """Press transition ``name`` on ``record`` for the service's user; the caller commits (or rolls back
     on ``TransitionRefused``). Returns the record, refreshed."""
-    workflow = _workflow(service)
-    spec, access = service.spec, service.access()
-    item = workflow.transition(name)
-    if item is None:
-        raise TransitionRefused(404, f"{spec.label.zh}没有名为“{name}”的流转")
-    if record is None or not access.reaches(spec, record):
+    if record is None or not service.access().reaches(service.spec, record):
         raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
-    if not permitted(access, spec, item):
-        raise TransitionRefused(403, f"您没有权限执行“{item.label.zh}”")
-    state = getattr(record, workflow.field)
-    if state not in item.sources:
-        raise TransitionRefused(409, f"这条{spec.label.zh}当前是“{state}”，不能执行“{item.label.zh}”"
-                                     f"（只能从“{'、'.join(item.sources)}”执行）；可能已被他人处理，请刷新后查看")
-    reason = (reason or "").strip()
-    if item.reason_required and not reason:
-        raise TransitionRefused(422, f"“{item.label.zh}”必须填写理由", {"reason": ["请填写理由"]})
-    if len(reason) > REASON_MAX:
-        raise TransitionRefused(422, f"理由最多 {REASON_MAX} 个字", {"reason": [f"理由最多 {REASON_MAX} 个字"]})
-    values = _parse(service, item, raw_values or {})
+    workflow, item, reason, values = prepare(service, name, reason, raw_values)
     settings = settings_of(workflow) if settings is None else settings
-    blocked = _blocked(service, record, item, values, settings, access.username)
-    if blocked is not None:
-        raise TransitionRefused(*blocked)
-    day = today()
-    values.update(_effect_values(workflow, item, day))
-    values[workflow.field] = item.target
-    _write(service, record, item, state, values, reason)
+    state, written = row_values(service, record, workflow, item, values, settings, today())
+    refused = write_rows(service, item, [(record, state, written)], reason)
+    if record.id in refused:
+        raise TransitionRefused(*refused[record.id])
     return service.session.get(service.model, record.id, populate_existing=True)
-
-
-def _write(service: RegisterService, record: Any, item: Transition, state: str, values: dict[str, Any],
-           reason: str) -> None:
-    """Plan with the register's planner (rights already checked: the plan runs with system rights inside
-    the user's scope), then one conditional UPDATE and the audit entry."""
-    spec = service.spec
-    ctx = service.context()
-    planning = replace(ctx, access=replace(ctx.access, system=True))
-    row = ParsedRow(1, {name: value for name, value in values.items() if not spec.field(name).is_derived}, {},
-                    record_id=record.id)
-    plan = Planner(planning, RECORD).plan_rows([row], [spec.field(name) for name in row.values], ImportPlan(rows=1))
-    if plan.errors:
-        errors: dict[str, list[str]] = {}
-        for error in plan.errors:
-            errors.setdefault(error.field or "_schema", []).append(error.message)
-        raise TransitionRefused(422, "；".join(error.message for error in plan.errors), errors)
-    conflict = TransitionRefused(409, f"“{item.label.zh}”没有执行：这条{spec.label.zh}刚刚已被他人处理"
-                                      f"（不再是“{state}”），请刷新后查看")
-    if not plan.updates:  # the stored row already holds every value: another attempt was first
-        raise conflict
-    changes = plan.updates[0]
-    table = service.model.__table__
-    at = audit.now_utc()
-    state_column = table.c[link_column(spec.field(spec.workflow.field)) if spec.field(  # type: ignore[union-attr]
-        spec.workflow.field).is_link else spec.workflow.field]  # type: ignore[union-attr]
-    connection = service.session.connection()
-    done = connection.execute(table.update().where(table.c.id == record.id, state_column == state)
-                              .values({**changes.values, "updated_at": at}))
-    if done.rowcount != 1:
-        raise conflict
-    username = ctx.access.username or audit.actor_name()
-    notes = BatchAudit(ctx, None, at, username, detail_text(item, state, reason))
-    entries = [{**entry, "action": "transition"} for entry in notes.updated([changes])]
-    write_entries(connection, entries)
-
-
-def detail_text(item: Transition, source: str, reason: str) -> str:
-    text = f"流转 {item.name}「{item.label.zh}」：{source} → {item.target}"
-    return f"{text}；理由：{reason}" if reason else text
 
 
 def history(service: RegisterService, record: Any) -> list[HistoryItem]:

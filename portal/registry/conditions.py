@@ -7,7 +7,8 @@ joined by ``and``/``or``/``not`` and parentheses::
     hardship_category in ['深度困难', '相对困难'] and not (household_size > 10)
     deeds != null
 
-Operands: a field name of the register, ``config.<name>`` (a setting of the workflow), a number,
+Operands: a field name of the register, ``config.<name>`` (a setting of the workflow), ``fact.<name>``
+(a value computed from other registers, e.g. ``fact.unpaid_dues_months``), a number,
 a quoted text, ``null``, ``true``/``false`` or ``today``. Operators: ``== != < <= > >= in``, ``not in``.
 A comparison with a blank value is false (except ``== null`` / ``!= null``).
 """
@@ -23,6 +24,10 @@ from typing import Any, Callable, Mapping
 
 TOKEN = re.compile(r"""\s*(?:(?P<number>-?\d+(?:\.\d+)?)|(?P<text>'[^']*'|"[^"]*")|(?P<op><=|>=|==|!=|<|>)"""
                    r"""|(?P<punct>[()\[\],])|(?P<name>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?))""")
+#: Facts a condition may read as ``fact.<name>``, with what they are (computed by ``portal.records.facts``).
+FACTS = {
+    "unpaid_dues_months": "会员连续未交会费的月数（截至本月，按会费登记簿；免交的月份不计）",
+}
 KEYWORDS = frozenset({"and", "or", "not", "in", "null", "true", "false", "today"})
 ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 COMPARE = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
@@ -55,6 +60,8 @@ class Condition:
     tree: Node
     fields: tuple[str, ...]
     settings: tuple[str, ...]
+    #: ``fact.<name>``: a value the engine computes from other registers (``FACTS``).
+    facts: tuple[str, ...] = ()
 
     def evaluate(self, value_of: Callable[[str], Any], settings: Mapping[str, Any], today: date) -> bool:
         return bool(_evaluate(self.tree, value_of, settings, today))
@@ -67,7 +74,8 @@ def parse_condition(text: str) -> Condition:
     tree = parser.expression()
     if parser.position < len(tokens):
         raise ConditionSyntaxError(f"“{tokens[parser.position][1]}”之后不应再有内容（第 {parser.position + 1} 个词）")
-    return Condition(text, tree, tuple(dict.fromkeys(parser.fields)), tuple(dict.fromkeys(parser.settings)))
+    return Condition(text, tree, tuple(dict.fromkeys(parser.fields)), tuple(dict.fromkeys(parser.settings)),
+                     tuple(dict.fromkeys(parser.facts)))
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -94,6 +102,7 @@ class _Parser:
         self.tokens = tokens
         self.position = 0
         self.fields: list[str] = []
+        self.facts: list[str] = []
         self.settings: list[str] = []
 
     def peek(self) -> str | None:
@@ -182,6 +191,12 @@ class _Parser:
                 name = value.removeprefix("config.")
                 self.settings.append(name)
                 return Operand("config", name)
+            if value.startswith("fact."):
+                name = value.removeprefix("fact.")
+                if name not in FACTS:
+                    raise ConditionSyntaxError(f"没有名为“{value}”的事实；可用：{'、'.join('fact.' + n for n in FACTS)}")
+                self.facts.append(name)
+                return Operand("fact", name)
             if "." in value:
                 raise ConditionSyntaxError(f"“{value}”不是字段名；设置要写成 config.名称")
             self.fields.append(value)
@@ -190,7 +205,7 @@ class _Parser:
 
 
 def _show(operand: Operand) -> str:
-    return str(operand.value) if operand.kind != "config" else f"config.{operand.value}"
+    return f"{operand.kind}.{operand.value}" if operand.kind in ("config", "fact") else str(operand.value)
 
 
 def _value(operand: Operand, value_of: Callable[[str], Any], settings: Mapping[str, Any], today: date) -> Any:
@@ -198,6 +213,8 @@ def _value(operand: Operand, value_of: Callable[[str], Any], settings: Mapping[s
         return value_of(operand.value)
     if operand.kind == "config":
         return settings.get(operand.value)
+    if operand.kind == "fact":
+        return value_of(f"fact.{operand.value}")
     if operand.kind == "today":
         return today
     return operand.value

@@ -39,6 +39,7 @@ KIND_NAMES: dict[str, str] = {
     "menu": "映射，键见“菜单 menu”",
     "list[print]": "打印表单列表，每项的键见“打印表单 print”",
     "workflow": "映射，键见“流程 workflow”",
+    "yearly_caps": "映射，键见“每年上限 yearly_caps”",
     "list[transition]": "流转列表，每项的键见“流程的流转”",
     "list[effect]": "效果列表：`{set: 字段, to: 值}` 或 `{deadline: 日期字段, due_in: 20 days}`",
     "list[group]": "分组列表，每项的键见“报表分组 group_by”",
@@ -179,6 +180,8 @@ def render_readme() -> str:
         _key_table(meta.WORKFLOW_KEYS))
     lines += _section("流程的状态", "`workflow.states` 中每个状态（状态字段的一个选项）的键：", _key_table(meta.STATE_KEYS))
     lines += _section("流程的流转", "`workflow.transitions` 中每一项的键：", _key_table(meta.TRANSITION_KEYS))
+    lines += _section("每年上限 yearly_caps", "`yearly_caps` 的键（新增或修改一笔时检查，超出时说明上限和本年已用金额）：",
+                      _key_table(meta.CAPS_KEYS))
     lines += _section("字段的键", "`fields` 中每一项是一个映射，可用的键如下。", _key_table(meta.FIELD_KEYS))
     lines += _section(
         "字段类型",

@@ -20,6 +20,7 @@ from portal.registry.checks import check_registry
 from portal.registry.fieldtypes import FIELD_TYPES, allowed_options
 from portal.registry.prints import read_prints
 from portal.registry.problems import ProblemList, SchemaError, SchemaProblem
+from portal.registry.caps import read_caps
 from portal.registry.workflow import read_workflow
 from portal.registry.spec import Choice, FieldSpec, Label, Menu, RegisterSpec, Registry, Screens
 
@@ -90,6 +91,7 @@ def _read_file(path: Path, problems: ProblemList) -> RegisterSpec | None:
         approval=_str_list(data.get("approval"), "approval", problems) if "approval" in data else (),
         prints=read_prints(data.get("print"), path.parent, problems) if "print" in data else (),
         workflow=read_workflow(data.get("workflow"), fields, problems) if "workflow" in data else None,
+        yearly_caps=read_caps(data.get("yearly_caps"), fields, problems) if "yearly_caps" in data else None,
         source=path.name,
     )
 

@@ -37,6 +37,8 @@ REGISTER_KEYS: tuple[KeySpec, ...] = (
     KeySpec("print", "list[print]", False, "打印表单列表，每项的键见“打印表单 print”；模板放在 `schemas/print/`，打印为 A4 的 PDF。"),
     KeySpec("workflow", "workflow", False, "流程：状态字段、各状态的编辑权限、状态之间的流转（按钮）；键见“流程 workflow”。"
             "有流程的登记簿，状态字段只能通过流转改变。"),
+    KeySpec("yearly_caps", "yearly_caps", False, "每年上限：同一关联记录（如困难档案）每种类型（如救助类型）每个自然年的金额合计不能超过"
+            "的上限；键见“每年上限 yearly_caps”。"),
     KeySpec("screens", "screens", False, "界面列：`list`（列表列）、`search`（搜索字段）、`filters`（过滤字段）、`export`（导出列）、`order`（默认排序，前加 - 为倒序）。"),
 )
 
@@ -97,6 +99,23 @@ WORKFLOW_KEYS: tuple[KeySpec, ...] = (
             "[approved_on]"),
     KeySpec("settings", "mapping", False, "条件中用 `config.名称` 读取的设置及其默认值（数字）；可用环境变量 "
             "`PORTAL_SETTING_名称`（名称大写）覆盖。", "{low_income_line: 1050}"),
+    KeySpec("initial", "list[str]", False, "新记录还可以登记为哪些状态（状态字段的默认值总是可以），例如已入会会员建档时直接是“在籍”。",
+            "[在籍]"),
+    KeySpec("handover", "mapping", False, "交接：`{state: 状态, field: 指向 org_units 的链接字段}`；记录处于该状态时，"
+            "该字段所指单位范围内的用户也能看到它，并能按 `by: receiver` 的流转（例如转会的接收）。",
+            "{state: 转出中, field: transfer_to}"),
+    KeySpec("public", "mapping", False, "公示名单：`{state: 状态, fields: [字段, ...]}`，处于该状态的记录在 `/public/<登记簿>` "
+            "上不登录即可查看，只显示列出的字段；敏感字段打码，链接到人员的显示为打码的姓名和身份证号。",
+            "{state: 公示中, fields: [case_no, member, hardship_category]}"),
+)
+
+CAPS_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("amount", "str", True, "金额字段（money）。", "amount"),
+    KeySpec("date", "str", True, "日期字段（date）：按它的年份计算每年合计。", "granted_on"),
+    KeySpec("per", "str", True, "分组的链接字段：同一关联记录的金额相加。", "assistance_case"),
+    KeySpec("kind", "str", True, "类型字段（choice）：每个选项分别计算。", "relief_type"),
+    KeySpec("limits", "mapping", True, "`选项: 每年上限（元）`；没有列出的选项不设上限。可用环境变量 "
+            "`PORTAL_SETTING_CAP_序号`（按 limits 中的顺序，从 1 开始）覆盖某一项。", "{换季救助: 1000}"),
 )
 
 STATE_KEYS: tuple[KeySpec, ...] = (
@@ -123,7 +142,9 @@ TRANSITION_KEYS: tuple[KeySpec, ...] = (
     KeySpec("when", "str", False, "条件（封闭的小语言，不执行代码）：字段、`config.设置`、数字、'文字'、`null`、`today`，"
             "比较符 `== != < <= > >= in`、`not in`，用 `and`、`or`、`not` 和括号组合；不满足时按钮不出现，接口拒绝。",
             "per_capita_monthly_income <= config.low_income_line"),
+    KeySpec("by", "str", False, "`owner`（默认）：记录所属单位范围内的用户按；`receiver`：交接（handover）的接收方按。", "receiver"),
     KeySpec("effects", "list[effect]", False, "效果（在同一事务中）：`{set: 字段, to: 值}` 设置字段（值可写 today、null）；"
+            "`{copy: 字段, into: 字段}` 把一个字段的值复制到另一个同类型字段；"
             "`{deadline: 日期字段, due_in: 20 days}` 开始期限（该日期 = 当天 + 天数）。"),
 )
 

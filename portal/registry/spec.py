@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from portal.domain.normalize import spelling_key
 
 if TYPE_CHECKING:
+    from portal.registry.caps import YearlyCaps
     from portal.registry.workflow import Workflow
 
 
@@ -178,6 +179,8 @@ class RegisterSpec:
     prints: tuple[PrintForm, ...] = ()
     #: States and transitions (``workflow:`` in the file); ``None`` for a register without one.
     workflow: Workflow | None = None
+    #: Yearly caps per kind (``yearly_caps:`` in the file).
+    yearly_caps: YearlyCaps | None = None
     source: str = ""
 
     def field(self, name: str) -> FieldSpec:

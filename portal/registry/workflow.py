@@ -29,7 +29,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 VERBS = ("read", "create", "edit", "delete", "import", "export", "approve")
 #: Values a ``set`` may name besides a literal: the day of the transition, or a blank.
 SPECIAL_VALUES = ("today", "null")
-DUE_IN = re.compile(r"^\s*(\d{1,4})\s*(days?|天)\s*$")
+DUE_IN = re.compile(r"^\s*(?:(\d{1,4})|config\.([a-z][a-z0-9_]{0,39}))\s*(days?|天)\s*$")
 #: ``edit:`` key meaning every role with the ``edit`` verb on the register.
 ANY_ROLE = "*"
 
@@ -59,6 +59,10 @@ class Effect:
     field: str
     value: SetValue | None = None
     days: int = 0
+    #: A deadline whose number of days is a setting (``due_in: config.notice_days days``).
+    days_setting: str | None = None
+    #: ``copy``: the field whose current value goes into ``field``.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,31 @@ class Transition:
     self_approval: bool = True
     condition: Condition | None = None
     effects: tuple[Effect, ...] = ()
+    #: ``receiver``: pressed by the receiving side of a ``handover`` (scope = the handover field's unit).
+    by: str = "owner"
 
     @property
     def asked(self) -> tuple[str, ...]:
         """The fields the screen and the API accept with this transition."""
         return tuple(dict.fromkeys((*self.inputs, *self.required)))
+
+
+@dataclass(frozen=True)
+class Handover:
+    """While a record is in ``state``, it is also within the scope of users who reach the org unit in
+    ``field`` (the receiving side of a transfer); they may press only transitions marked ``by: receiver``."""
+
+    state: str
+    field: str
+
+
+@dataclass(frozen=True)
+class PublicList:
+    """A list anyone may read without signing in (公示): the records in ``state``, with ``fields`` only;
+    sensitive fields and linked people are shown masked."""
+
+    state: str
+    fields: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,12 @@ class Workflow:
     locked: tuple[str, ...] = ()
     #: Named settings conditions read as ``config.<name>``, with their defaults.
     settings: tuple[tuple[str, Decimal], ...] = ()
+    #: The public notice list (``public:``), if any.
+    public: PublicList | None = None
+    #: States a new record may be registered in (the state field's default first).
+    initial: tuple[str, ...] = ()
+    #: A transfer's receiving side (``handover:``), if any.
+    handover: Handover | None = None
 
     def state(self, value: Any) -> State | None:
         return next((state for state in self.states if state.value == value), None)
@@ -151,7 +181,13 @@ def read_workflow(raw: Any, fields: tuple[FieldSpec, ...], problems: ProblemList
         problems.add("E043", "workflow.locked", f"状态字段 '{state_field.name}' 本来就只能由流转改变，不用写在 locked 中")
     if states and state_field.default not in names:
         problems.add("E041", "workflow.states", f"状态字段的默认值 {state_field.default!r} 必须是一个状态：新记录从它开始")
-    return Workflow(state_field.name, states, transitions, locked, settings)
+    public = reader.public(raw.get("public"), names) if "public" in raw else None
+    initial = (state_field.default, *(value for value in reader.initial(raw.get("initial"), names)
+                                      if value != state_field.default))
+    handover = reader.handover(raw.get("handover"), names) if "handover" in raw else None
+    if handover is None and any(item.by == "receiver" for item in transitions):
+        problems.add("E046", "workflow.transitions", "by: receiver 需要先写 handover（交接状态和接收单位字段）")
+    return Workflow(state_field.name, states, transitions, locked, settings, public, initial, handover)
 
 
 def _check_keys(data: dict[str, Any], specs: tuple[meta.KeySpec, ...], base: str, problems: ProblemList) -> None:
@@ -195,6 +231,34 @@ class _Reader:
             self.problems.add("E043", path, f"字段 '{name}' 是派生字段，由系统计算，不能在流程中填写")
             return False
         return True
+
+    def initial(self, raw: Any, states: set[str]) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or any(value not in states for value in raw):
+            self.problems.add("E041", "workflow.initial", f"initial 应为已声明的状态列表，当前为 {raw!r}")
+            return ()
+        return tuple(str(value) for value in raw)
+
+    def handover(self, raw: Any, states: set[str]) -> Handover | None:
+        name = raw.get("field") if isinstance(raw, dict) else None
+        field = self.fields.get(name) if isinstance(name, str) else None
+        if not isinstance(raw, dict) or raw.get("state") not in states or field is None \
+                or field.target != "org_units":
+            self.problems.add("E046", "workflow.handover", f"handover 应为 {{state: 已声明的状态, field: 指向 org_units 的链接字段}}，"
+                                                           f"当前为 {raw!r}")
+            return None
+        return Handover(str(raw["state"]), field.name)
+
+    def public(self, raw: Any, states: set[str]) -> PublicList | None:
+        if not isinstance(raw, dict) or raw.get("state") not in states:
+            self.problems.add("E046", "workflow.public", f"public 应为 {{state: 已声明的状态, fields: [字段, ...]}}，当前为 {raw!r}")
+            return None
+        fields = self.field_list(raw.get("fields"), "workflow.public.fields")
+        if not fields:
+            self.problems.add("E046", "workflow.public.fields", "public.fields 应列出公示名单上显示的字段")
+            return None
+        return PublicList(str(raw["state"]), fields)
 
     def settings(self, raw: Any) -> tuple[tuple[str, Decimal], ...]:
         if raw is None:
@@ -350,13 +414,17 @@ class _Reader:
             problems.add("E005", f"{path}.roles", f"roles 应为角色名列表，当前为 {roles!r}")
             roles = []
         condition = self.condition(item.get("when"), f"{path}.when", settings)
+        by = item.get("by", "owner")
+        if by not in ("owner", "receiver"):
+            problems.add("E046", f"{path}.by", f"by 应为 owner（默认，记录所属单位一方）或 receiver（交接的接收方），当前为 {by!r}")
+            by = "owner"
         return Transition(
-            name=name, label=label, sources=sources, target=str(target), verb=verb, roles=tuple(roles),
+            by=by, name=name, label=label, sources=sources, target=str(target), verb=verb, roles=tuple(roles),
             required=self.field_list(item.get("required"), f"{path}.required"),
             inputs=self.field_list(item.get("fields"), f"{path}.fields"),
             reason_required=item.get("reason_required") is True,
             self_approval=item.get("self_approval", True) is not False,
-            condition=condition, effects=self.effects(item.get("effects"), f"{path}.effects"))
+            condition=condition, effects=self.effects(item.get("effects"), f"{path}.effects", settings))
 
     def condition(self, raw: Any, path: str, settings: set[str]) -> Condition | None:
         if raw is None:
@@ -378,7 +446,7 @@ class _Reader:
             return None
         return condition
 
-    def effects(self, raw: Any, path: str) -> tuple[Effect, ...]:
+    def effects(self, raw: Any, path: str, settings: set[str] | None = None) -> tuple[Effect, ...]:
         if raw is None:
             return ()
         if not isinstance(raw, list):
@@ -391,16 +459,33 @@ class _Reader:
                 value = self.set_value(item["set"], item["to"], f"{where}.set")
                 if value is not None:
                     effects.append(Effect("set", value.field, value=value))
+            elif isinstance(item, dict) and set(item) == {"copy", "into"}:
+                source, target = item["copy"], item["into"]
+                if not (isinstance(source, str) and isinstance(target, str)
+                        and self.known_field(source, f"{where}.copy", writable=False)
+                        and self.known_field(target, f"{where}.into")):
+                    continue
+                if (self.fields[source].type, self.fields[source].target) != (self.fields[target].type,
+                                                                               self.fields[target].target):
+                    self.problems.add("E046", where, f"copy 的两个字段类型不同：'{source}' 与 '{target}'")
+                    continue
+                effects.append(Effect("copy", target, source=source))
             elif isinstance(item, dict) and set(item) == {"deadline", "due_in"}:
                 name, due = item["deadline"], DUE_IN.match(str(item["due_in"]))
                 if not (isinstance(name, str) and self.known_field(name, f"{where}.deadline")
                         and self.fields[name].type == "date"):
                     self.problems.add("E046", f"{where}.deadline", f"deadline 应为本登记簿中的日期字段，当前为 {name!r}")
                 elif due is None:
-                    self.problems.add("E046", f"{where}.due_in", f"due_in 应写成“20 days”或“20 天”，当前为 {item['due_in']!r}")
+                    self.problems.add("E046", f"{where}.due_in", f"due_in 应写成“20 days”“20 天”或“config.设置 days”，"
+                                                             f"当前为 {item['due_in']!r}")
+                elif due.group(2) and due.group(2) not in (settings or set()):
+                    self.problems.add("E046", f"{where}.due_in", f"due_in 引用的设置 config.{due.group(2)} 不存在，"
+                                                             f"请写在 workflow.settings 中")
+                elif due.group(2):
+                    effects.append(Effect("deadline", name, days_setting=due.group(2)))
                 else:
                     effects.append(Effect("deadline", name, days=int(due.group(1))))
             else:
                 self.problems.add("E046", where, f"未知的效果 {item!r}；可用：{{set: 字段, to: 值}}、"
-                                                 f"{{deadline: 日期字段, due_in: 20 days}}")
+                                                 f"{{copy: 字段, into: 字段}}、{{deadline: 日期字段, due_in: 20 days}}")
         return tuple(effects)

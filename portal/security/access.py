@@ -71,14 +71,25 @@ class Access:
         shows the row's title only, never its key)."""
         if self.org_ids is None or (spec.slug != ORG_REGISTER and not spec.org_field):
             return True
-        return org_of(spec, record) in self.org_ids
+        return org_of(spec, record) in self.org_ids or self.receives(spec, record)
+
+    def receives(self, spec: RegisterSpec, record: Any) -> bool:
+        """True when ``record`` is being handed over (``workflow.handover``) to a unit in this user's scope."""
+        handover = spec.workflow.handover if spec.workflow else None
+        if handover is None or getattr(record, spec.workflow.field, None) != handover.state:  # type: ignore[union-attr]
+            return False
+        return self.org_ids is None or getattr(record, f"{handover.field}_id", None) in self.org_ids
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
         """Approval fields need ``approve``; a masked field may be filled in but not overwritten; a workflow's
         state and locked fields are written by its transitions only."""
         if field.is_derived:
             return False
-        if spec.workflow is not None and field.name in spec.workflow.managed:
+        flow = spec.workflow
+        # A new record may name its state when the workflow lets it start in more than one (the planner
+        # checks the value); otherwise the state and locked fields belong to transitions.
+        if flow is not None and field.name in flow.managed \
+                and not (creating and field.name == flow.field and len(flow.initial) > 1):
             return self.system
         if field.name in spec.approval:
             return self.can(spec.slug, "approve")
@@ -143,7 +154,12 @@ def row_condition(spec: RegisterSpec, model: Any, access: Access) -> sa.ColumnEl
     if spec.slug == ORG_REGISTER:
         return model.id.in_(ids)
     if spec.org_field:
-        return getattr(model, f"{spec.org_field}_id").in_(ids)
+        own = getattr(model, f"{spec.org_field}_id").in_(ids)
+        handover = spec.workflow.handover if spec.workflow else None
+        if handover is None:
+            return own
+        return sa.or_(own, sa.and_(getattr(model, spec.workflow.field) == handover.state,  # type: ignore[union-attr]
+                                   getattr(model, f"{handover.field}_id").in_(ids)))
     return None
 
 

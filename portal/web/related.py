@@ -39,8 +39,9 @@ def related_links(registry: Registry, spec: RegisterSpec) -> list[tuple[Register
     for other in registry:
         links = [field for field in other.fields if field.is_link]
         for field in links:
-            if field.target != spec.slug:
-                continue
+            handover = other.workflow.handover if other.workflow else None
+            if field.target != spec.slug or (handover is not None and field.name == handover.field):
+                continue  # a transfer's receiving unit is on the to-do page, not a list of its own
             through = [link.target for link in links if link is not field and link.target != spec.slug]
             if any(_links_to(registry.get(target or ""), spec.slug) for target in through):
                 continue

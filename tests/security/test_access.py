@@ -213,7 +213,11 @@ def _compiled(condition: Any) -> str:
 def test_row_condition(registry: Registry, models: BuiltModels) -> None:
     scoped = Access(username="u", roles=(), org_ids=frozenset({3, 1}))
     members = row_condition(registry.get("members"), models["members"], scoped)
-    assert _compiled(members) == "members.org_unit_id IN (1, 3)"
+    # a member being transferred is also within the receiving union's scope (members.yaml workflow.handover)
+    assert _compiled(members) == ("members.org_unit_id IN (1, 3) OR members.status = '转出中' "
+                                  "AND members.transfer_to_id IN (1, 3)")
+    dues = row_condition(registry.get("dues"), models["dues"], scoped)
+    assert _compiled(dues) == "dues.org_unit_id IN (1, 3)"
     org_units = row_condition(registry.get("org_units"), models["org_units"], scoped)
     assert _compiled(org_units) == "org_units.id IN (1, 3)"
     unlimited = Access(username="u", roles=(), org_ids=None)

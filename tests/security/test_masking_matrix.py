@@ -72,7 +72,9 @@ class World:
 
 def _value(field: FieldSpec, spec: RegisterSpec, suffix: str) -> Any:
     if field.type == "choice":
-        return field.choice_values[0]
+        caps = spec.yearly_caps  # a kind without a yearly cap: the sample amount is large
+        capped = {kind for kind, _ in caps.limits} if caps and caps.kind == field.name else set()
+        return next(value for value in field.choice_values if value not in capped)
     if field.unique or field.name in (spec.key, spec.title):
         return f"{spec.slug[:3].upper()}{suffix}" if field.type == "string" else SAMPLES[field.type]
     return SAMPLES[field.type]

@@ -64,19 +64,21 @@ def test_auditor_reads_and_exports_everything_and_changes_nothing(roles: dict[st
     assert auditor.verbs["members"] == frozenset({"read", "export"})
 
 
-def test_chair_reads_every_register_and_approves_only_activists(roles: dict[str, RoleSpec],
-                                                                 registry: Registry) -> None:
+def test_chair_reads_every_register_and_approves_where_a_workflow_asks(roles: dict[str, RoleSpec],
+                                                                        registry: Registry) -> None:
     chair = roles["chair"]
     assert all(chair.can(spec.slug, "read") for spec in registry)
-    assert [spec.slug for spec in registry if "approve" in register_verbs(spec)] == ["activists"]
-    assert [spec.slug for spec in registry if chair.can(spec.slug, "approve")] == ["activists"]
+    approving = ["activists", "assistance_cases", "members"]  # 批准、审批建档、批准入会/自动退会/开除会籍
+    assert [spec.slug for spec in registry if "approve" in register_verbs(spec)] == approving
+    assert [spec.slug for spec in registry if chair.can(spec.slug, "approve")] == approving
 
 
 def test_admin_has_scope_all_and_every_offered_verb(roles: dict[str, RoleSpec], registry: Registry) -> None:
     admin = roles["admin"]
     assert admin.scope == "all"
     assert admin.verbs["activists"] == frozenset(VERBS)
-    assert admin.verbs["members"] == frozenset(VERBS) - {"approve"}
+    assert admin.verbs["members"] == frozenset(VERBS)
+    assert admin.verbs["dues"] == frozenset(VERBS) - {"approve"}
     assert admin.pages == frozenset({"audit", "role_matrix", "role_edit", "users", "congress_staff", "congress_chair",
                                      "congress_teller", "congress_vote", "dues_generate"})
 
@@ -124,8 +126,8 @@ def test_r005_unknown_verb(tmp_path: Path, registry: Registry) -> None:
 
 
 def test_r006_approve_on_register_without_approval_fields(tmp_path: Path, registry: Registry) -> None:
-    assert problems_of(tmp_path, registry, "x: {label: X, registers: {members: [approve]}}\n") == {
-        ("R006", "x.registers.members")}
+    assert problems_of(tmp_path, registry, "x: {label: X, registers: {dues: [approve]}}\n") == {
+        ("R006", "x.registers.dues")}
 
 
 def test_r007_bad_scope(tmp_path: Path, registry: Registry) -> None:
@@ -154,11 +156,11 @@ def test_r011_missing_label(tmp_path: Path, registry: Registry) -> None:
 
 
 def test_several_problems_are_reported_at_once(tmp_path: Path, registry: Registry) -> None:
-    text = ("Bad:\n  scope: nowhere\n  registers: {nope: [read], members: [approve]}\n"
+    text = ("Bad:\n  scope: nowhere\n  registers: {nope: [read], dues: [approve]}\n"
             "ok:\n  label: OK\n  unmask: [members.name]\n  pages: [reports]\n  extra: 1\n")
     assert problems_of(tmp_path, registry, text) == {
         ("R010", "Bad"), ("R011", "Bad.label"), ("R007", "Bad.scope"), ("R004", "Bad.registers.nope"),
-        ("R006", "Bad.registers.members"), ("R008", "ok.unmask[0]"), ("R009", "ok.pages"), ("R003", "ok.extra"),
+        ("R006", "Bad.registers.dues"), ("R008", "ok.unmask[0]"), ("R009", "ok.pages"), ("R003", "ok.extra"),
     }
 
 
@@ -182,7 +184,7 @@ def test_star_registers_all_gives_approve_only_where_approval_fields_exist(tmp_p
     for register in registry:
         assert spec.verbs[register.slug] == frozenset(register_verbs(register)), register.slug
     assert register_verbs(registry.get("activists")) == VERBS
-    assert "approve" not in register_verbs(registry.get("members"))
+    assert "approve" not in register_verbs(registry.get("dues"))
 
 
 def test_label_as_plain_string_and_default_scope(tmp_path: Path, registry: Registry) -> None:

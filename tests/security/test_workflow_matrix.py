@@ -9,7 +9,10 @@ not in a state the transition leaves) or hidden (a row outside a subtree role's 
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from portal.records.workflow import permitted
 from portal.security.access import Access
 from portal.workflow_commands import transition_command
 from tests.conftest import login
+from tests.io.test_xlsx_import import ident
 from tests.security.test_matrix import REGISTRY, ROLES, TokenClient
 
 PASSWORD = "Flow-matrix-2026"
@@ -29,6 +33,21 @@ FLOWS = [spec for spec in REGISTRY if spec.workflow is not None]
 CHANNELS = ("screen", "api", "token", "cli")
 MEMBER = {"name": "孙八", "id_card": "11010519491231002X", "org_unit": "A01-1"}
 OTHER = {"name": "周九", "id_card": "440524188001010014", "org_unit": "B"}
+#: Everything a row of each register needs so that every transition's required fields and condition hold
+#: (a 公示 already over, an income under the line).
+ROW_VALUES: dict[str, dict[str, Any]] = {
+    "activists": {"award_year": 2026, "deeds": "带领小组完成技术革新"},
+    "assistance_cases": {"hardship_category": "深度困难", "household_size": 3,
+                         "household_annual_income": Decimal("30000"), "rigid_expenses": Decimal("6000"),
+                         "visit_on": date(2026, 1, 5), "visit_findings": "与申请一致", "notice_end": date(2026, 1, 20)},
+    "members": {"name": "矩阵会员", "hold_reason": "退休", "hold_from": date(2026, 12, 1),
+                "counselled_on": date(2026, 11, 2), "counselling_note": "谈话记录", "sanction_note": "判决书"},
+}
+#: Settings for the matrix: a lapse needs no unpaid months here (the rule itself: tests/records/test_member_workflow.py).
+SETTINGS = {"PORTAL_SETTING_LAPSE_MONTHS": "0"}
+SERIAL = itertools.count(1)
+#: Above this many state × transition pairs, each transition is tried from one state it leaves and one it does not.
+FULL_GRID = 12
 
 
 @pytest.fixture()
@@ -52,10 +71,17 @@ def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
     """A row of ``slug`` in ``state`` in branch A or B, written with system rights (the demo's way)."""
     state_obj = app.extensions["portal"]
     spec = state_obj.registry.get(slug)
-    key = f"M-{uuid.uuid4().hex[:10]}"
     member = MEMBER if branch == "A" else OTHER
-    values = {"activist_no": key, "member": member["id_card"], "org_unit": member["org_unit"], "award_year": 2026,
-              "deeds": "带领小组完成技术革新", spec.workflow.field: state}
+    if slug == "members":  # a person of their own, keyed by a fresh ID number
+        serial = next(SERIAL)
+        key = ident((date(1960, 1, 1) + timedelta(days=serial)).strftime("%Y%m%d"), serial % 900 + 1)
+        values = {spec.key: key, "org_unit": member["org_unit"]}
+    else:
+        key = f"M-{uuid.uuid4().hex[:10]}"
+        values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"]}
+    values.update({**ROW_VALUES[slug], spec.workflow.field: state})
+    if spec.workflow.handover is not None:  # handed over within the same branch: each side is that branch
+        values[spec.workflow.handover.field] = member["org_unit"]
     with app.app_context():
         service = state_obj.service(slug)
         fields = [spec.field(name) for name in values]
@@ -100,10 +126,22 @@ def _press(app: Any, people: dict[str, Any], role: str, channel: str, slug: str,
                                                                            f"HTTP {response.status_code}")
 
 
+def _sampled(flow: Any, state: str) -> list[Any]:
+    """The transitions tried from ``state``: all of them on a small workflow; on a large one each transition
+    from its first source state and from the first state it does not leave."""
+    if len(flow.states) * len(flow.transitions) <= FULL_GRID:
+        return list(flow.transitions)
+    values = [item.value for item in flow.states]
+    return [item for item in flow.transitions
+            if state == item.sources[0] or state == next((value for value in values if value not in item.sources), None)]
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("slug", [spec.slug for spec in FLOWS])
 def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict[str, Any], slug: str,
-                                                         channel: str) -> None:
+                                                         channel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SETTINGS.items():
+        monkeypatch.setenv(name, value)
     spec = REGISTRY.get(slug)
     flow = spec.workflow
     failures: list[str] = []
@@ -112,7 +150,7 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
     for role_name, role in ROLES.items():
         access = Access(username=role_name, roles=(role,), org_ids=None if role.scope == "all" else frozenset({0}))
         for state in flow.states:
-            for item in flow.transitions:
+            for item in _sampled(flow, state.value):
                 allowed = permitted(access, spec, item)
                 expected = ("done" if state.value in item.sources else "conflict") if allowed else "refused"
                 if channel in ("screen", "api", "token") and not role.can(slug, "read"):
@@ -133,6 +171,6 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
                     cases += 1
                     if got != "hidden" or _state(app, slug, record_id) != state.value:
                         failures.append(f"{role_name} B-row {state.value} {item.name} {channel}: {got}")
-    assert cases >= len(ROLES) * len(flow.states) * len(flow.transitions)
+    assert cases >= len(ROLES) * min(len(flow.states) * len(flow.transitions), 2 * len(flow.transitions))
     assert failures == []
     assert seen >= {"done", "refused", "conflict"}

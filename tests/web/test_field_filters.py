@@ -20,6 +20,7 @@ from portal.registry.loader import load_registry
 from portal.security.access import Access
 from portal.security.roles import read_roles
 from portal.web.field_filters import filter_panel, panel_kind
+from tests.conftest import move_member
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry(ROOT / "schemas")
@@ -39,9 +40,11 @@ ROLL = {
 def roll(admin_client: Any, org_tree: dict[str, int]) -> None:
     for index, (name, (org, joined, status, migrant)) in enumerate(ROLL.items()):
         row = {"name": name, "id_card": make_id_card("110105", date(1985, 3, 14), 31 + index), "org_unit": org,
-               "joined_on": joined, "status": status, "is_migrant_worker": migrant}
+               "joined_on": joined, "is_migrant_worker": migrant}
         response = admin_client.post("/api/v1/members/", json=row)
         assert response.status_code == 201, response.get_json()
+        if status != "在籍":
+            move_member(admin_client, response.get_json()["id"], status)
 
 
 def panel(client: Any, query: str = "") -> dict[str, Any]:

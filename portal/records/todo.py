@@ -1,0 +1,83 @@
+"""What waits for a user (待办): records in a state the user may move on now, within their scope, and
+which of them are past their state's deadline.
+
+For each register with a workflow the user can read, the states from which the user holds the right to
+press at least one transition (verb and roles, as ``permitted``) are collected; the rows in those
+states, within the user's row scope, are listed with the transitions and the deadline. The responsible
+role for an overdue row is whoever may press a transition leaving its state, so overdue rows appear on
+exactly those users' lists, marked. Read-only; no Flask request globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from portal.records.workflow import on_side, permitted
+from portal.registry.spec import RegisterSpec
+from portal.security.access import Access, row_condition
+
+#: Rows listed per register (the count is exact).
+LIMIT = 50
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    record_id: int
+    title: str
+    state: str
+    actions: tuple[str, ...]
+    due: date | None
+
+    def overdue(self, day: date) -> bool:
+        return self.due is not None and self.due < day
+
+
+@dataclass(frozen=True)
+class TodoGroup:
+    spec: RegisterSpec
+    count: int
+    overdue: int
+    rows: tuple[TodoRow, ...]
+
+
+def _todo_row(spec: RegisterSpec, row: Any, access: Access, deadlines: Mapping[str, str]) -> TodoRow:
+    flow = spec.workflow
+    state = str(getattr(row, flow.field))  # type: ignore[union-attr]
+    due = getattr(row, deadlines[state]) if state in deadlines else None
+    actions = tuple(item.label.zh for item in flow.leaving(state)  # type: ignore[union-attr]
+                    if permitted(access, spec, item) and on_side(access, spec, item, row))
+    return TodoRow(row.id, str(getattr(row, spec.title) or row.id), state, actions, due)
+
+
+def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: Any, access: Access,
+                day: date) -> list[TodoGroup]:
+    """The user's to-do list, one group per register with something waiting (overdue rows first)."""
+    groups = []
+    for spec in specs:
+        flow = spec.workflow
+        if flow is None or not access.can(spec.slug, "read"):
+            continue
+        actions = {state.value: tuple(item.label.zh for item in flow.leaving(state.value)
+                                      if permitted(access, spec, item)) for state in flow.states}
+        waiting = [value for value, labels in actions.items() if labels]
+        if not waiting:
+            continue
+        model = models[spec.slug]
+        column = getattr(model, flow.field)
+        condition = sa.and_(column.in_(waiting), *(c for c in (row_condition(spec, model, access),) if c is not None))
+        deadlines = {state.value: state.deadline for state in flow.states if state.deadline}
+        count = session.scalar(sa.select(sa.func.count()).select_from(model).where(condition)) or 0
+        overdue_terms = [sa.and_(column == value, getattr(model, name) < day) for value, name in deadlines.items()
+                         if value in waiting]
+        overdue = session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            condition, sa.or_(*overdue_terms))) or 0 if overdue_terms else 0
+        order = [sa.case((sa.or_(*overdue_terms), 0), else_=1)] if overdue_terms else []
+        rows = session.scalars(sa.select(model).where(condition).order_by(*order, model.id).limit(LIMIT)).all()
+        listed = tuple(_todo_row(spec, row, access, deadlines) for row in rows)
+        if count:
+            groups.append(TodoGroup(spec, int(count), int(overdue), listed))
+    return groups
