@@ -51,6 +51,12 @@ class DeferredGroup(click.Group):
         group: click.Group = getattr(importlib.import_module(module), attribute)
         return group
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The real group's own options and callback (``db`` keeps ``--directory`` in ``g`` for its commands)."""
+        group = self._group()
+        self.params, self.callback = group.params, group.callback
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return self._group().list_commands(ctx)
 
