@@ -130,7 +130,9 @@ def filter_by_a01(page: Any, server: LiveServer, data: ExportData) -> None:
 def shown_names(page: Any) -> list[str]:
     rows = page.locator(LIST_ROWS)
     expect(rows.first).to_be_visible()
-    return [text.strip() for text in rows.locator("td:nth-child(2)").all_inner_texts()]
+    headers = [text.strip() for text in page.locator(".table-responsive table.table-hover thead th").all_inner_texts()]
+    column = next(index for index, text in enumerate(headers) if text.startswith("姓名")) + 1
+    return [text.strip() for text in rows.locator(f"td:nth-child({column})").all_inner_texts()]
 
 
 def record_count(page: Any) -> int:
