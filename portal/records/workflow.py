@@ -259,6 +259,9 @@ def _write(service: RegisterService, record: Any, item: Transition, state: str, 
     spec = service.spec
     ctx = service.context()
     planning = replace(ctx, access=replace(ctx.access, system=True))
+    if ctx.access.anchors(spec) != ((spec.org_field,) if spec.org_field else ()):
+        # reached through a role's ``scope_by`` link (checked by the caller), not the org field
+        planning = replace(planning, access=replace(planning.access, org_ids=None))
     row = ParsedRow(1, {name: value for name, value in values.items() if not spec.field(name).is_derived}, {},
                     record_id=record.id)
     plan = Planner(planning, RECORD).plan_rows([row], [spec.field(name) for name in row.values], ImportPlan(rows=1))

@@ -58,12 +58,25 @@ class Access:
             return False
         return any(self.hidden(spec, spec.field(source)) for source in field.derive_sources if spec.has_field(source))
 
+    def anchors(self, spec: RegisterSpec) -> tuple[str, ...]:
+        """The org links placing ``spec``'s rows in this user's scope: ``org_field``, or the links a role
+        names in ``scope_by`` (a department reaches the motions assigned to it); roles add up."""
+        default = (spec.org_field,) if spec.org_field else ()
+        names: list[str] = []
+        for role in self.roles:
+            for name in role.scope_by.get(spec.slug, default):
+                if name not in names:
+                    names.append(name)
+        return tuple(names) or default
+
     def reaches(self, spec: RegisterSpec, record: Any) -> bool:
         """True when ``record`` of ``spec`` lies in this user's row scope (a link to a row outside it
         shows the row's title only, never its key)."""
         if self.org_ids is None or (spec.slug != ORG_REGISTER and not spec.org_field):
             return True
-        return org_of(spec, record) in self.org_ids
+        if spec.slug == ORG_REGISTER:
+            return org_of(spec, record) in self.org_ids
+        return any(getattr(record, f"{name}_id", None) in self.org_ids for name in self.anchors(spec))
 
     def may_write(self, spec: RegisterSpec, field: FieldSpec, creating: bool) -> bool:
         """Approval fields need ``approve``; a masked field may be filled in but not overwritten; a workflow's
@@ -135,7 +148,10 @@ def row_condition(spec: RegisterSpec, model: Any, access: Access) -> sa.ColumnEl
     if spec.slug == ORG_REGISTER:
         return model.id.in_(ids)
     if spec.org_field:
-        return getattr(model, f"{spec.org_field}_id").in_(ids)
+        anchors = access.anchors(spec)
+        if len(anchors) == 1:
+            return getattr(model, f"{anchors[0]}_id").in_(ids)
+        return sa.or_(*(getattr(model, f"{name}_id").in_(ids) for name in anchors))
     return None
 
 

@@ -24,6 +24,8 @@ CONGRESS_VIEW = "congress"
 CONGRESS_MENU = "menu_congress"
 #: The dues register's screen: generating a month's rows is a permission on it (``portal.web.dues_views``).
 DUES_VIEW = "dues"
+#: The motions pages (delegate's phone page, session report): FAB view ``motion_desk``.
+MOTIONS_VIEW = "motion_desk"
 
 #: verb -> FAB permissions on the screen (``<slug>``) and on the API (``<slug>_api``).
 VERB_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -55,6 +57,8 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
               ("menu_access", CONGRESS_MENU))
        for page in PAGES if page.startswith("congress_")},
     "dues_generate": (("can_generate", DUES_VIEW),),
+    "motions_mine": (("can_mine", MOTIONS_VIEW),),
+    "motions_report": (("can_report", MOTIONS_VIEW),),
 }
 #: The API documentation, for every role that may use some register.
 API_DOCS: tuple[Permission, ...] = (("can_get", "OpenApi"), ("can_show", "SwaggerView"))

@@ -10,6 +10,7 @@ not in a state the transition leaves) or hidden (a row outside a subtree role's 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -48,14 +49,25 @@ def people(app: Any, admin_client: Any, org_tree: dict[str, int]) -> dict[str, A
     return users
 
 
+#: A row of each register with a workflow, every field its transitions require already filled in.
+ROW_VALUES = {
+    "activists": lambda key, member: {"activist_no": key, "member": member["id_card"], "org_unit": member["org_unit"],
+                                      "award_year": 2026, "deeds": "带领小组完成技术革新"},
+    # a department reaches a motion through its lead department: the row's own branch here
+    "motions": lambda key, member: {"motion_no": key, "session": "五届二次", "subject": "矩阵测试", "reasons": "理由",
+                                    "measures": "办法", "proposer": member["id_card"], "org_unit": member["org_unit"],
+                                    "cosigner_count": 2, "lead_department": member["org_unit"],
+                                    "due_on": date(2027, 3, 31), "reply": "答复", "reply_class": "A类（已解决）"},
+}
+
+
 def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
     """A row of ``slug`` in ``state`` in branch A or B, written with system rights (the demo's way)."""
     state_obj = app.extensions["portal"]
     spec = state_obj.registry.get(slug)
     key = f"M-{uuid.uuid4().hex[:10]}"
     member = MEMBER if branch == "A" else OTHER
-    values = {"activist_no": key, "member": member["id_card"], "org_unit": member["org_unit"], "award_year": 2026,
-              "deeds": "带领小组完成技术革新", spec.workflow.field: state}
+    values = {**ROW_VALUES[slug](key, member), spec.workflow.field: state}
     with app.app_context():
         service = state_obj.service(slug)
         fields = [spec.field(name) for name in values]
