@@ -24,8 +24,9 @@ from portal.web.print_views import PrintViewMixin
 from portal.web.workflow_api import WorkflowApiMixin
 from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
-from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, SYSTEM_CATEGORY, category_name, menu_name
+from portal.security.permissions import CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, SYSTEM_CATEGORY, category_name, menu_name
 from portal.congress.views import CongressView
+from portal.motions.views import MotionDeskView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
 from portal.security.access import row_condition
@@ -107,6 +108,12 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
                         icon="fa-th", **system)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
+    appbuilder.add_view_no_menu(MotionDeskView)
+    motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
+    appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
+                        icon="fa-mobile", **motions)
+    appbuilder.add_link("menu_motions_report", href="/motions/report",
+                        label=lazy_text("提案办理情况报告", "Motions report"), icon="fa-file-text", **motions)
 
 
 def _service_getter(state: PortalState, slug: str) -> Any:
