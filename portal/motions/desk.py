@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.domain.china_time import china_datetime
 from portal.records.service import RegisterService
 from portal.records.workflow import TransitionRefused, transition
 from portal.security import audit
@@ -156,7 +157,7 @@ def recount(system: RegisterService, motion: Any) -> int:
 
 @dataclass(frozen=True)
 class Notice:
-    """One step of a motion the delegate made or co-signed (from the audit trail)."""
+    """One step of a motion the delegate made or co-signed (from the audit trail; ``at`` in China time)."""
 
     at: Any
     motion_no: str
@@ -175,7 +176,8 @@ def notices(session: Any, models: Any, member_id: int, limit: int = 30) -> list[
         .join(motions, motions.id == entry.record_id)
         .where(entry.register == MOTIONS, entry.action == "transition", entry.record_id.in_(ids))
         .order_by(entry.id.desc()).limit(limit)).all()
-    return [Notice(at, number, subject, _plain(detail)) for at, detail, number, subject in rows]
+    return [Notice(china_datetime(at) if at else None, number, subject, _plain(detail))
+            for at, detail, number, subject in rows]
 
 
 def _plain(detail: str | None) -> str:

@@ -141,14 +141,15 @@ def _condition_text(service: RegisterService, transition: Transition, settings: 
 
 
 def _blocked(service: RegisterService, record: Any, transition: Transition, values: Mapping[str, Any],
-             settings: Mapping[str, Decimal], actor: str | None) -> tuple[int, str, dict[str, list[str]]] | None:
+             settings: Mapping[str, Decimal], actor: str | None,
+             fillable: tuple[str, ...] = ()) -> tuple[int, str, dict[str, list[str]]] | None:
     """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors)."""
     if not transition.self_approval and actor and actor == submitter(service, record):
         return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
     value_of = lambda name: values[name] if name in values else getattr(record, name)  # noqa: E731
     if transition.condition is not None and not transition.condition.evaluate(value_of, settings, today()):
         return 422, f"不满足“{transition.label.zh}”的条件：{_condition_text(service, transition, settings)}", {}
-    missing = [name for name in transition.required if value_of(name) in (None, "")]
+    missing = [name for name in transition.required if value_of(name) in (None, "") and name not in fillable]
     if missing:
         errors = {name: [f"“{transition.label.zh}”要求填写{_label(service, name)}"] for name in missing}
         return 422, f"“{transition.label.zh}”要求先填写：{'、'.join(_label(service, name) for name in missing)}", errors
@@ -167,7 +168,8 @@ def offers(service: RegisterService, record: Any, settings: Mapping[str, Decimal
     found = []
     for item in workflow.leaving(state):
         if permitted(access, service.spec, item):
-            blocked = _blocked(service, record, item, {}, settings, access.username)
+            # a required field the transition itself asks for (an input beside the button) does not block it
+            blocked = _blocked(service, record, item, {}, settings, access.username, item.inputs)
             found.append(Offer(item, None if blocked is None else blocked[1]))
     return found
 

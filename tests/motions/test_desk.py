@@ -109,6 +109,8 @@ def test_motion_runs_from_draft_to_closure(app: Any, congress: dict[str, Any]) -
         with _as(congress["committee"]):
             transition(committee, motion, "review")
             transition(committee, motion, "admit", None, {"review_opinion": "符合立案条件"})
+            # the lead department and deadline are asked beside the button: it is not greyed out for lacking them
+            assert [(offer.transition.name, offer.blocked) for offer in offers(committee, motion)] == [("assign", None)]
             with pytest.raises(TransitionRefused, match="主办单位"):
                 transition(committee, motion, "assign", None, {"due_on": "2027-03-31"})
             transition(committee, motion, "assign", None, {"lead_department": "A-HR", "co_department": "A-FIN",
