@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portal.domain.china_time import china_datetime
 from portal.records.service import RegisterService
-from portal.records.workflow import TransitionRefused, transition
+from portal.records.workflow import TransitionRefused, settings_of, transition
 from portal.security import audit
 
 MOTIONS = "motions"
@@ -86,6 +86,10 @@ class Desk:
         name = {"草稿": "collect", "征集中": "submit"}.get(motion.status)
         if name is None:
             raise DeskRefused(f"提案当前是“{motion.status}”，不能提交")
+        wanted = int(settings_of(self.motions.spec.workflow).get("min_cosigners", 0))  # type: ignore[arg-type]
+        if name == "submit" and (motion.cosigner_count or 0) < wanted:
+            raise DeskRefused(f"提交前至少需要 {wanted} 位代表附议，目前已附议 {motion.cosigner_count or 0} 位；"
+                              f"请邀请更多代表附议，或等待被邀请的代表确认")
         return self._press(motion, name)
 
     def feedback(self, motion: Any, opinion: str, notes: str = "") -> Any:
@@ -98,6 +102,17 @@ class Desk:
             raise DeskRefused("选择“不满意”时请写明理由，承办部门将据此重新办理")
         return self._press(motion, name, reason=notes if name == "unsatisfied" else None,
                            values={"feedback": notes.strip() or None})
+
+    def signers(self, motions: list[Any]) -> dict[int, list[tuple[str, str]]]:
+        """Who was invited to co-sign each of ``motions`` and how they answered: motion id -> [(name, status)]."""
+        model, members = self.cosigners.model, self.motions.models["members"]
+        rows = self.session.execute(sa.select(model.motion_id, members.name, model.status)
+                                    .join(members, members.id == model.member_id)
+                                    .where(model.motion_id.in_([motion.id for motion in motions])).order_by(model.id))
+        found: dict[int, list[tuple[str, str]]] = {}
+        for motion_id, name, status in rows:
+            found.setdefault(motion_id, []).append((str(name), str(status)))
+        return found
 
     # -- co-signer -----------------------------------------------------------------------------
     def invitations(self) -> list[Any]:

@@ -72,8 +72,10 @@ class MotionDeskView(BaseView):
         members = state.models["members"]
         names = {row.id: row.name for row in db.session.query(members).filter(members.id.in_(others))}
         categories = state.registry.get(MOTIONS).field("category").choice_values
+        mine = desk.mine()
         page = self.render_template(
-            TEMPLATES + "mine.html", me=desk.member(), motions=desk.mine(), invitations=desk.invitations(),
+            TEMPLATES + "mine.html", me=desk.member(), motions=mine, signers=desk.signers(mine),
+            invitations=desk.invitations(),
             notices=notices(db.session, state.models, desk.member_id), delegates=sorted(names.items()),
             categories=categories, feedback=list(FEEDBACK), error=error, form=request.form,
             sessions=sessions(state.service(MOTIONS)))

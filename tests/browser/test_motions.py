@@ -97,7 +97,7 @@ def test_motion_from_phone_to_satisfied_feedback(live_server: LiveServer, browse
     card.get_by_role("button", name="发起征集附议").click()
     expect(card).to_contain_text("状态：征集中")
     card.get_by_role("button", name="提交提案").click()
-    expect(me.locator(".phone-error")).to_contain_text("附议人数")
+    expect(me.locator(".phone-error")).to_contain_text("至少需要 2 位代表附议，目前已附议 0 位")
     me.screenshot(path=str(shot("motions-01-phone-collecting")), full_page=True)
     assert me.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -115,6 +115,7 @@ def test_motion_from_phone_to_satisfied_feedback(live_server: LiveServer, browse
     card.get_by_role("button", name="提交提案").click()
     expect(card).to_contain_text("状态：已提交")
     expect(card).to_contain_text("附议 2 人")
+    expect(card.locator(".motion-signers")).to_contain_text(f"{names[1]}（已附议）")
 
     with server.app.app_context():
         from portal.extensions import db

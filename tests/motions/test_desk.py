@@ -92,7 +92,7 @@ def test_motion_runs_from_draft_to_closure(app: Any, congress: dict[str, Any]) -
         with _as(congress["吴二"]["user"]):
             second.answer(second.invitations()[0].id, True)
         db.session.commit()
-        with _as(proposer["user"]), pytest.raises(DeskRefused, match="附议人数"):
+        with _as(proposer["user"]), pytest.raises(DeskRefused, match="至少需要 2 位代表附议，目前已附议 1 位"):
             mine.submit(db.session.get(type(motion), motion.id))
         db.session.rollback()
         third = desk(app, congress["郑三"]["user"], congress["郑三"]["member"])

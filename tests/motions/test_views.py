@@ -45,7 +45,7 @@ def test_a_delegate_makes_a_motion_on_the_phone_and_rates_the_reply(app: Any, co
                                                      "member": congress[name]["member"]}).status_code == 303
     assert me.post("/motions/mine/submit", data={"motion": motion}).status_code == 303  # → 征集中
     early = me.post("/motions/mine/submit", data={"motion": motion})
-    assert early.status_code == 422 and "附议人数" in early.get_data(as_text=True)
+    assert early.status_code == 422 and "至少需要 2 位代表附议" in early.get_data(as_text=True)
     for name in ("吴二", "郑三"):
         signer = _client(app, congress[name]["user"])
         invited = signer.get("/motions/mine").get_data(as_text=True)
