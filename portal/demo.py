@@ -26,6 +26,7 @@ from portal import demo_names as names
 from portal.domain.dues import dues_amount
 from portal.domain.idcard import age_on, make_id_card
 from portal.extensions import db
+from portal.motions.demo import add_motions
 from portal.models import link_column
 from portal.records.plan_types import ImportOptions, ParsedRow
 
@@ -103,7 +104,8 @@ def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
         try:
             orgs, org_total, org_new = _ensure_tree(writer, members)
             people = _add_members(writer, orgs, members)
-            for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, _add_assistance):
+            for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, _add_assistance,
+                        add_motions):
                 add(writer, people)
             db.session.commit()
         except BaseException:

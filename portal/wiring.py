@@ -26,9 +26,10 @@ from portal.web.workflow_views import WorkflowViewMixin
 from portal.web.org_tree_page import OrgTreeView
 from portal.web.public_notice import PublicNoticeView
 from portal.web.todo_views import TodoView, current_todo
-from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, REPORTS_MENU, SYSTEM_CATEGORY, category_name,
-                                        menu_name)
+from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, REPORTS_MENU, SYSTEM_CATEGORY,
+                                        category_name, menu_name)
 from portal.congress.views import CongressView
+from portal.motions.views import MotionDeskView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
 from portal.web.report_views import ReportsApi, ReportsView
@@ -116,6 +117,12 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_text("报表", "Reports"), icon="fa-bar-chart")
     appbuilder.add_api(ReportsApi)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
+    appbuilder.add_view_no_menu(MotionDeskView)
+    motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
+    appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
+                        icon="fa-mobile", **motions)
+    appbuilder.add_link("menu_motions_report", href="/motions/report",
+                        label=lazy_text("提案办理情况报告", "Motions report"), icon="fa-file-text", **motions)
 
 
 def _service_getter(state: PortalState, slug: str) -> Any:

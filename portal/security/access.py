@@ -66,12 +66,26 @@ class Access:
             return False
         return any(self.hidden(spec, spec.field(source)) for source in field.derive_sources if spec.has_field(source))
 
+    def anchors(self, spec: RegisterSpec) -> tuple[str, ...]:
+        """The org links placing ``spec``'s rows in this user's scope: ``org_field``, or the links a role
+        names in ``scope_by`` (a department reaches the motions assigned to it); roles add up."""
+        default = (spec.org_field,) if spec.org_field else ()
+        names: list[str] = []
+        for role in self.roles:
+            for name in role.scope_by.get(spec.slug, default):
+                if name not in names:
+                    names.append(name)
+        return tuple(names) or default
+
     def reaches(self, spec: RegisterSpec, record: Any) -> bool:
         """True when ``record`` of ``spec`` lies in this user's row scope (a link to a row outside it
         shows the row's title only, never its key)."""
         if self.org_ids is None or (spec.slug != ORG_REGISTER and not spec.org_field):
             return True
-        return org_of(spec, record) in self.org_ids or self.receives(spec, record)
+        if spec.slug == ORG_REGISTER:
+            return org_of(spec, record) in self.org_ids
+        return (any(getattr(record, f"{name}_id", None) in self.org_ids for name in self.anchors(spec))
+                or self.receives(spec, record))
 
     def receives(self, spec: RegisterSpec, record: Any) -> bool:
         """True when ``record`` is being handed over (``workflow.handover``) to a unit in this user's scope."""
@@ -154,7 +168,9 @@ def row_condition(spec: RegisterSpec, model: Any, access: Access) -> sa.ColumnEl
     if spec.slug == ORG_REGISTER:
         return model.id.in_(ids)
     if spec.org_field:
-        own = getattr(model, f"{spec.org_field}_id").in_(ids)
+        anchors = access.anchors(spec)
+        own = (getattr(model, f"{anchors[0]}_id").in_(ids) if len(anchors) == 1
+               else sa.or_(*(getattr(model, f"{name}_id").in_(ids) for name in anchors)))
         handover = spec.workflow.handover if spec.workflow else None
         if handover is None:
             return own

@@ -24,6 +24,10 @@ CONGRESS_VIEW = "congress"
 CONGRESS_MENU = "menu_congress"
 #: The dues register's screen: generating a month's rows is a permission on it (``portal.web.dues_views``).
 DUES_VIEW = "dues"
+#: The motions pages (delegate's phone page, session report): FAB view ``motion_desk``.
+MOTIONS_VIEW = "motion_desk"
+#: The menu group the motions registers declare (schemas/motions.yaml ``menu.group.zh``).
+MOTIONS_CATEGORY = "职代会"
 
 #: verb -> FAB permissions on the screen (``<slug>``) and on the API (``<slug>_api``).
 VERB_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -57,6 +61,9 @@ PAGE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
               ("menu_access", CONGRESS_MENU))
        for page in PAGES if page.startswith("congress_")},
     "dues_generate": (("can_generate", DUES_VIEW),),
+    "motions_mine": (("can_mine", MOTIONS_VIEW), ("menu_access", "menu_motions_mine"), ("menu_access", MOTIONS_CATEGORY)),
+    "motions_report": (("can_report", MOTIONS_VIEW), ("menu_access", "menu_motions_report"),
+                       ("menu_access", MOTIONS_CATEGORY)),
 }
 #: The report screens (``portal.web.report_views``): one view and one API for every report; which report
 #: a user may open is the role's ``reports`` in roles.yaml, checked by ``Access.can_report``.
@@ -98,7 +105,8 @@ def verb_permissions(spec: RegisterSpec, verb: str) -> tuple[Permission, ...]:
 def portal_views(registry: Registry) -> frozenset[str]:
     """View and menu names the portal owns; every other name in FAB's tables is FAB's own."""
     names = {LOOKUP_VIEW, AUDIT_VIEW, MATRIX_VIEW, "menu_audit", "menu_role_matrix", SYSTEM_CATEGORY, CONGRESS_VIEW,
-             CONGRESS_MENU, REPORTS_VIEW, REPORTS_API, REPORTS_MENU}
+             CONGRESS_MENU, REPORTS_VIEW, REPORTS_API, REPORTS_MENU, MOTIONS_VIEW, "menu_motions_mine",
+             "menu_motions_report"}
     for spec in registry:
         names.update((screen_name(spec), api_name(spec), menu_name(spec), category_name(spec)))
     return frozenset(names)

@@ -41,8 +41,10 @@ PAGES: dict[str, Label] = {
     "congress_teller": Label("职代会·监票人（封存、公布、纸质选票）", "Congress tellers (seal, publish, paper ballots)"),
     "congress_vote": Label("职代会·代表投票（本人手机）", "Congress delegate (vote on own phone)"),
     "dues_generate": Label("会费·按月生成（本单位及下级会员的当月会费记录）", "Dues: generate a month's rows"),
+    "motions_mine": Label("提案·代表本人（手机提交、附议、反馈）", "Motions: a delegate's own (phone)"),
+    "motions_report": Label("提案·办理情况报告", "Motions: session report"),
 }
-ROLE_KEYS = ("label", "scope", "registers", "reports", "unmask", "pages")
+ROLE_KEYS = ("label", "scope", "scope_by", "registers", "reports", "unmask", "pages")
 #: The verbs a report offers (``schemas/reports/``): see its numbers (page, API, dashboard) and export them.
 REPORT_VERBS: tuple[str, ...] = ("read", "export")
 
@@ -60,6 +62,7 @@ CODES: dict[str, str] = {
     "R011": "缺少 label",
     "R012": "登记簿的流程（workflow）引用了 roles.yaml 中没有的角色",
     "R013": "未知的报表或报表动词",
+    "R014": "scope_by 必须指向登记簿中链接到组织机构的字段",
 }
 
 
@@ -94,6 +97,9 @@ class RoleSpec:
     pages: frozenset[str] = frozenset()
     #: Verbs per report name (``read``, ``export``).
     reports: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Registers whose rows this role reaches through other org links than ``org_field``
+    #: (a department sees the motions assigned to it): slug -> link field names.
+    scope_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def can(self, slug: str, verb: str) -> bool:
         return verb in self.verbs.get(slug, frozenset())
@@ -159,8 +165,9 @@ def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProb
     unmask = _read_unmask(name, body.get("unmask") or [], registry, problems)
     pages = _read_pages(name, body.get("pages") or [], problems)
     granted = _read_reports(name, body.get("reports") or {}, reports, problems)
+    scope_by = _read_scope_by(name, body.get("scope_by") or {}, registry, problems)
     return RoleSpec(name=name, label=label, scope=scope if isinstance(scope, str) else "subtree", verbs=verbs,
-                    unmask=unmask, pages=pages, reports=granted)
+                    unmask=unmask, pages=pages, reports=granted, scope_by=scope_by)
 
 
 def _read_reports(name: str, raw: Any, known: frozenset[str] | None,
@@ -181,6 +188,30 @@ def _read_reports(name: str, raw: Any, known: frozenset[str] | None,
             continue
         granted[str(report)] = frozenset(wanted)
     return granted
+
+
+def _read_scope_by(name: str, raw: Any, registry: Registry,
+                   problems: list[RoleProblem]) -> dict[str, tuple[str, ...]]:
+    """``scope_by: {register: [link to org_units, ...]}``: rows reached through these links instead of ``org_field``."""
+    path = f"{name}.scope_by"
+    if not isinstance(raw, dict):
+        problems.append(RoleProblem(path, "R014", "scope_by 必须是“登记簿: [字段]”的映射"))
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for slug, names in raw.items():
+        if slug not in registry:
+            problems.append(RoleProblem(f"{path}.{slug}", "R004", f"没有登记簿 '{slug}'"))
+            continue
+        spec = registry.get(slug)
+        names = [names] if isinstance(names, str) else names
+        good = [str(item) for item in names or [] if spec.has_field(str(item))
+                and spec.field(str(item)).is_link and spec.field(str(item)).target == "org_units"]
+        if not names or len(good) != len(names):
+            problems.append(RoleProblem(f"{path}.{slug}", "R014",
+                                        f"{names!r} 中有字段不是 {slug} 中链接到组织机构（org_units）的字段"))
+            continue
+        found[str(slug)] = tuple(good)
+    return found
 
 
 def _label(raw: Any, name: str, problems: list[RoleProblem]) -> Label:

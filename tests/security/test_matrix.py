@@ -87,15 +87,25 @@ def _rows_by_branch(app: Any) -> tuple[dict[str, dict[str, int]], dict[str, int]
     for spec in REGISTRY:
         model = models[spec.slug]
         column = model.id if spec.slug == ORG_REGISTER else getattr(model, f"{spec.org_field}_id")
-        rows[spec.slug] = {}
-        for branch, ids in subtree.items():
-            found = db.session.scalar(sa.select(model.id).where(column.in_(ids)).order_by(model.id).limit(1))
-            assert found is not None, f"demo data has no {spec.slug} row under {branch}"
-            rows[spec.slug][branch] = found
-        in_a[spec.slug] = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
-            column.in_(subtree["A"])))
-        total[spec.slug] = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        anchorings = [(spec.slug, lambda ids, column=column: column.in_(ids))]
+        # a role reaching this register through other org links (roles.yaml scope_by): its own A and B rows
+        anchorings += [(_key(name, spec.slug), lambda ids, names=role.scope_by[spec.slug], model=model: sa.or_(
+            *(getattr(model, f"{link}_id").in_(ids) for link in names)))
+                       for name, role in ROLES.items() if spec.slug in role.scope_by]
+        for key, reached in anchorings:
+            rows[key] = {}
+            for branch, ids in subtree.items():
+                found = db.session.scalar(sa.select(model.id).where(reached(ids)).order_by(model.id).limit(1))
+                assert found is not None, f"demo data has no {key} row under {branch}"
+                rows[key][branch] = found
+            in_a[key] = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(reached(subtree["A"])))
+            total[key] = db.session.scalar(sa.select(sa.func.count()).select_from(model))
     return rows, in_a, total
+
+
+def _key(role: str, slug: str) -> str:
+    """Where ``world.rows``/``in_a`` keep ``slug``'s rows as ``role`` reaches them."""
+    return f"{slug}@{role}" if slug in ROLES[role].scope_by else slug
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -148,7 +158,7 @@ def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[st
     client = world.clients[role] if channel == "session" else world.tokens[role]
     granted = spec.can(slug, verb)
     scoped = spec.scope == "subtree"
-    mine, theirs = world.rows[slug]["A"], world.rows[slug]["B"]
+    mine, theirs = world.rows[_key(role, slug)]["A"], world.rows[_key(role, slug)]["B"]
     deny = 403
     case = f"{role} {slug} {verb}" + ("" if channel == "session" else f" {channel}")
 
@@ -167,7 +177,7 @@ def _verb_cases(world: World, role: str, slug: str, verb: str, failures: list[st
                     404 if scoped else 200)
             body = client.get(f"/api/v1/{slug}/?q=(page_size:100)").get_json()
             MATRIX_CASES.append(f"{case} api count")
-            wanted = world.in_a[slug] if scoped else world.total[slug]
+            wanted = world.in_a[_key(role, slug)] if scoped else world.total[slug]
             if body["count"] != wanted:
                 failures.append(f"{case} api count: {body['count']} rows, expected {wanted}")
             ids = {row["id"] for row in body["result"]}
@@ -344,13 +354,13 @@ def test_link_lookups_and_filter_choices_stay_in_scope(world: World, role: str) 
 
         with world.app.app_context():
             for branch in ("A", "B"):
-                record = db.session.get(model, world.rows[spec.slug][branch])
+                record = db.session.get(model, world.rows[_key(role, spec.slug)][branch])
                 titles[branch] = str(getattr(record, spec.title))
         for branch, present in (("A", True), ("B", False)):
             results = client.get(f"/lookup/{spec.slug}", query_string={"q": titles[branch]}).get_json()["results"]
             ids = {row["id"] for row in results}
             MATRIX_CASES.append(f"{role} lookup {spec.slug} {branch}")
-            assert (world.rows[spec.slug][branch] in ids) is present, (spec.slug, branch, results)
+            assert (world.rows[_key(role, spec.slug)][branch] in ids) is present, (spec.slug, branch, results)
     if ROLES[role].can("members", "read"):
         page = client.get("/members/list/").get_data(as_text=True)
         MATRIX_CASES.append(f"{role} members filter choices")
@@ -397,5 +407,5 @@ def test_home_page_counts_only_rows_in_scope(world: World, role: str) -> None:
         if not ROLES[role].can(spec.slug, "read"):
             assert card is None
             continue
-        wanted = world.in_a[spec.slug] if ROLES[role].scope == "subtree" else world.total[spec.slug]
+        wanted = world.in_a[_key(role, spec.slug)] if ROLES[role].scope == "subtree" else world.total[spec.slug]
         assert card is not None and int(card.group(1)) == wanted, spec.slug

@@ -42,6 +42,8 @@ ROW_VALUES: dict[str, dict[str, Any]] = {
                          "visit_on": date(2026, 1, 5), "visit_findings": "与申请一致", "notice_end": date(2026, 1, 20)},
     "members": {"name": "矩阵会员", "hold_reason": "退休", "hold_from": date(2026, 12, 1),
                 "counselled_on": date(2026, 11, 2), "counselling_note": "谈话记录", "sanction_note": "判决书"},
+    "motions": {"session": "五届二次", "subject": "矩阵测试", "reasons": "理由", "measures": "办法",
+                "cosigner_count": 2, "due_on": date(2027, 3, 31), "reply": "答复", "reply_class": "A类（已解决）"},
 }
 #: Settings for the matrix: a lapse needs no unpaid months here (the rule itself: tests/records/test_member_workflow.py).
 SETTINGS = {"PORTAL_SETTING_LAPSE_MONTHS": "0"}
@@ -67,6 +69,9 @@ def people(app: Any, admin_client: Any, org_tree: dict[str, int]) -> dict[str, A
     return users
 
 
+#: A row of each register with a workflow, every field its transitions require already filled in.
+
+
 def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
     """A row of ``slug`` in ``state`` in branch A or B, written with system rights (the demo's way)."""
     state_obj = app.extensions["portal"]
@@ -76,6 +81,10 @@ def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
         serial = next(SERIAL)
         key = ident((date(1960, 1, 1) + timedelta(days=serial)).strftime("%Y%m%d"), serial % 900 + 1)
         values = {spec.key: key, "org_unit": member["org_unit"]}
+    elif slug == "motions":  # a department reaches a motion through its lead department: the row's own branch here
+        key = f"M-{uuid.uuid4().hex[:10]}"
+        values = {spec.key: key, "proposer": member["id_card"], "org_unit": member["org_unit"],
+                  "lead_department": member["org_unit"]}
     else:
         key = f"M-{uuid.uuid4().hex[:10]}"
         values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"]}

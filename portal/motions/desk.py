@@ -1,0 +1,204 @@
+"""A delegate's own motion steps: draft, invite co-signers, co-sign, give feedback; and the notices.
+
+``Desk`` acts for one account with that account's rights (the register services it is given); the
+member the account stands for is found by e-mail, as for voting. The co-signer count on a motion is
+kept by the portal (system rights) from the co-sign rows, so the workflow's ``submit`` condition
+(``cosigner_count >= config.min_cosigners``) holds on every channel. Nothing here reads a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.domain.china_time import china_datetime
+from portal.records.service import RegisterService
+from portal.records.workflow import TransitionRefused, settings_of, transition
+from portal.security import audit
+
+MOTIONS = "motions"
+COSIGNERS = "motion_cosigners"
+#: The feedback transitions a proposer may press, by the word on the phone page.
+FEEDBACK = {"满意": "satisfied", "基本满意": "mostly_satisfied", "不满意": "unsatisfied"}
+
+
+class DeskRefused(Exception):
+    """A step the delegate cannot take now; the message is Chinese and names what to do."""
+
+
+@dataclass
+class Desk:
+    """One delegate's motion work: ``motions`` and ``cosigners`` act with the user's rights, ``system``
+    (the motions register with system rights) keeps the co-signer count."""
+
+    motions: RegisterService
+    cosigners: RegisterService
+    system: RegisterService
+    member_id: int
+
+    @property
+    def session(self) -> Any:
+        return self.motions.session
+
+    def member(self, member_id: int | None = None) -> Any:
+        return self.session.get(self.motions.models["members"], member_id or self.member_id)
+
+    def motion(self, motion_id: int) -> Any:
+        record = self.session.get(self.motions.model, motion_id)
+        if record is None or not self.motions.access().reaches(self.motions.spec, record):
+            raise DeskRefused("找不到这条提案，或它不在您的权限范围内")
+        return record
+
+    # -- proposer ------------------------------------------------------------------------------
+    def mine(self) -> list[Any]:
+        """The motions this delegate made, newest first."""
+        model = self.motions.model
+        return list(self.session.scalars(sa.select(model).where(model.proposer_id == self.member_id)
+                                         .order_by(model.id.desc())))
+
+    def draft(self, values: dict[str, Any]) -> Any:
+        """A new motion by this delegate (state 草稿); ``values``: session, subject, category, reasons, measures."""
+        values = {**values, "motion_no": next_number(self.system), "proposer": self.member()}
+        return self.motions.save(values)
+
+    def invite(self, motion: Any, member_id: int) -> Any:
+        """Invite a delegate to co-sign ``motion`` (the proposer's own motion, while collecting)."""
+        self._own(motion)
+        if motion.status not in ("草稿", "征集中"):
+            raise DeskRefused(f"提案当前是“{motion.status}”，不能再邀请附议人")
+        if member_id == self.member_id:
+            raise DeskRefused("提案人不能做自己提案的附议人")
+        model = self.cosigners.model
+        if self.session.scalar(sa.select(model.id).where(model.motion_id == motion.id,
+                                                         model.member_id == member_id)) is not None:
+            raise DeskRefused("已经邀请过这位代表")
+        invitee = self.member(member_id)
+        if invitee is None:
+            raise DeskRefused("找不到这位代表")
+        return self.cosigners.save({"cosign_no": f"{motion.motion_no}-{member_id}", "motion": motion,
+                                    "member": invitee})
+
+    def submit(self, motion: Any) -> Any:
+        """Start collecting co-signers (草稿), or submit once enough have co-signed (征集中)."""
+        self._own(motion)
+        name = {"草稿": "collect", "征集中": "submit"}.get(motion.status)
+        if name is None:
+            raise DeskRefused(f"提案当前是“{motion.status}”，不能提交")
+        wanted = int(settings_of(self.motions.spec.workflow).get("min_cosigners", 0))  # type: ignore[arg-type]
+        if name == "submit" and (motion.cosigner_count or 0) < wanted:
+            raise DeskRefused(f"提交前至少需要 {wanted} 位代表附议，目前已附议 {motion.cosigner_count or 0} 位；"
+                              f"请邀请更多代表附议，或等待被邀请的代表确认")
+        return self._press(motion, name)
+
+    def feedback(self, motion: Any, opinion: str, notes: str = "") -> Any:
+        """The proposer's opinion on the written reply; 不满意 sends the motion back to the department."""
+        self._own(motion)
+        name = FEEDBACK.get(opinion)
+        if name is None:
+            raise DeskRefused("请选择满意、基本满意或不满意")
+        if name == "unsatisfied" and not notes.strip():
+            raise DeskRefused("选择“不满意”时请写明理由，承办部门将据此重新办理")
+        return self._press(motion, name, reason=notes if name == "unsatisfied" else None,
+                           values={"feedback": notes.strip() or None})
+
+    def signers(self, motions: list[Any]) -> dict[int, list[tuple[str, str]]]:
+        """Who was invited to co-sign each of ``motions`` and how they answered: motion id -> [(name, status)]."""
+        model, members = self.cosigners.model, self.motions.models["members"]
+        rows = self.session.execute(sa.select(model.motion_id, members.name, model.status)
+                                    .join(members, members.id == model.member_id)
+                                    .where(model.motion_id.in_([motion.id for motion in motions])).order_by(model.id))
+        found: dict[int, list[tuple[str, str]]] = {}
+        for motion_id, name, status in rows:
+            found.setdefault(motion_id, []).append((str(name), str(status)))
+        return found
+
+    # -- co-signer -----------------------------------------------------------------------------
+    def invitations(self) -> list[Any]:
+        """Co-sign rows naming this delegate, newest first."""
+        model = self.cosigners.model
+        return list(self.session.scalars(sa.select(model).where(model.member_id == self.member_id)
+                                         .order_by(model.id.desc())))
+
+    def answer(self, cosign_id: int, agree: bool) -> Any:
+        """Co-sign (or decline) a motion this delegate was invited to, while it collects co-signers."""
+        row = self.session.get(self.cosigners.model, cosign_id)
+        if row is None or row.member_id != self.member_id:
+            raise DeskRefused("找不到这条附议邀请")
+        motion = self.session.get(self.motions.model, row.motion_id)
+        if motion.status != "征集中":
+            raise DeskRefused(f"提案当前是“{motion.status}”，已不能附议")
+        from portal.records.workflow import today
+
+        self.cosigners.save({"status": "已附议" if agree else "已谢绝", "answered_on": today()}, row)
+        recount(self.system, motion)
+        return row
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _own(self, motion: Any) -> None:
+        if motion.proposer_id != self.member_id:
+            raise DeskRefused("只有提案人本人能办理这一步")
+
+    def _press(self, motion: Any, name: str, reason: str | None = None,
+               values: dict[str, Any] | None = None) -> Any:
+        try:
+            return transition(self.motions, motion, name, reason, {k: v for k, v in (values or {}).items()
+                                                                  if v is not None})
+        except TransitionRefused as refused:
+            raise DeskRefused(refused.message) from None
+
+
+def next_number(system: RegisterService) -> str:
+    """The next motion number of this year: ``2026-007``."""
+    from portal.records.workflow import today
+
+    prefix = f"{today().year}-"
+    model = system.model
+    taken = system.session.scalars(sa.select(model.motion_no).where(model.motion_no.like(f"{prefix}%"))).all()
+    numbers = [int(text[len(prefix):]) for text in taken if text[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def recount(system: RegisterService, motion: Any) -> int:
+    """Store how many delegates have co-signed ``motion`` (system rights: the count is locked)."""
+    cosign = system.models[COSIGNERS]
+    count = system.session.scalar(sa.select(sa.func.count()).select_from(cosign).where(
+        cosign.motion_id == motion.id, cosign.status == "已附议")) or 0
+    if motion.cosigner_count != count:
+        system.save({"cosigner_count": count}, motion)
+    return int(count)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One step of a motion the delegate made or co-signed (from the audit trail; ``at`` in China time)."""
+
+    at: Any
+    motion_no: str
+    subject: str
+    text: str
+
+
+def notices(session: Any, models: Any, member_id: int, limit: int = 30) -> list[Notice]:
+    """The latest steps of the motions ``member_id`` proposed or co-signed, newest first."""
+    motions, cosign = models[MOTIONS], models[COSIGNERS]
+    signed = sa.select(cosign.motion_id).where(cosign.member_id == member_id, cosign.status == "已附议")
+    ids = sa.select(motions.id).where(sa.or_(motions.proposer_id == member_id, motions.id.in_(signed)))
+    entry = audit.AuditEntry
+    rows = session.execute(
+        sa.select(entry.at, entry.detail, motions.motion_no, motions.subject)
+        .join(motions, motions.id == entry.record_id)
+        .where(entry.register == MOTIONS, entry.action == "transition", entry.record_id.in_(ids))
+        .order_by(entry.id.desc()).limit(limit)).all()
+    return [Notice(china_datetime(at) if at else None, number, subject, _plain(detail))
+            for at, detail, number, subject in rows]
+
+
+def _plain(detail: str | None) -> str:
+    """``流转 admit「立案」：审查中 → 立案；理由：…`` → ``立案：审查中 → 立案；理由：…``."""
+    text = detail or ""
+    if "「" in text and "」：" in text:
+        label = text.split("「", 1)[1].split("」", 1)[0]
+        return f"{label}：{text.split('」：', 1)[1]}"
+    return text
