@@ -97,7 +97,10 @@ def on_side(access: Access, spec: RegisterSpec, transition: Transition, record: 
         return True
     if transition.by == "receiver":
         return access.receives(spec, record)
-    return org_of(spec, record) in access.org_ids
+    if spec.slug == "org_units":
+        return org_of(spec, record) in access.org_ids
+    # the record's own unit, or the units a role reaches it through (``scope_by``: a motion's departments)
+    return any(getattr(record, f"{name}_id", None) in access.org_ids for name in access.anchors(spec))
 
 
 def permitted(access: Access, spec: RegisterSpec, transition: Transition) -> bool:
