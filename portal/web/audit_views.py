@@ -100,7 +100,9 @@ def describe_changes(entry: AuditEntry) -> str:
 def record_key_text(entry: AuditEntry) -> str:
     """The record's natural key, masked as the reader sees it; an import or export names its file or format."""
     registry = current_app.extensions["portal"].registry
-    if entry.record_key and entry.register in registry and entry.action in ("create", "update", "delete"):
+    # every entry about one record (create, update, delete, transition …); a batch, an export or a print names
+    # its file or format and carries no record id
+    if entry.record_key and entry.register in registry and entry.record_id is not None:
         spec = registry.get(entry.register)
         if current_access().hidden(spec, spec.key_field):
             return mask_text(entry.record_key)

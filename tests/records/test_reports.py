@@ -21,6 +21,7 @@ from portal.registry.report_spec import GroupBy, Measure, ReportSpec
 from portal.registry.spec import Label
 from portal.security.access import SYSTEM_ACCESS
 from portal.security.current import access_for_username
+from tests.conftest import create_as_system
 from tests.io.test_xlsx_import import ident, new_user
 
 TODAY = date(2026, 11, 15)
@@ -36,14 +37,11 @@ PEOPLE = [
 
 
 @pytest.fixture()
-def people(admin_client: Any, org_tree: dict[str, int]) -> dict[str, int]:
-    ids = {}
-    for name, card, unit, status, joined in PEOPLE:
-        response = admin_client.post("/api/v1/members/", json={"name": name, "id_card": card, "org_unit": unit,
-                                                                "status": status, "joined_on": joined})
-        assert response.status_code == 201, response.get_json()
-        ids[name] = response.get_json()["id"]
-    return ids
+def people(app: Any, admin_client: Any, org_tree: dict[str, int]) -> dict[str, int]:
+    """Members with a history (on hold, left), written with system rights as migrated data would be."""
+    return {name: create_as_system(app, "members", {"name": name, "id_card": card, "org_unit": unit, "status": status,
+                                                    "joined_on": joined})
+            for name, card, unit, status, joined in PEOPLE}
 
 
 def report(app: Any, name: str, user: str | None = None, spec: ReportSpec | None = None) -> list[list[Any]]:

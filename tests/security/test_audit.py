@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal.domain.idcard import make_id_card
 
-from tests.conftest import login
+from tests.conftest import login, move_member
 
 MEMBER = {"name": "王五", "id_card": "11010519491231002X", "org_unit": "A01-1", "status": "在籍",
           "phone": "13812345678"}
@@ -155,6 +155,20 @@ def test_auditor_browses_entries_of_own_subtree_with_sensitive_values_masked(app
     assert "13812345678 → 13900001111" in admin_page and "钱七" in admin_page
     b_entry = _entries(app, before, register="members", record_id=b_member)[0]
     assert client.get(f"/audit/show/{b_entry.id}").status_code == 404
+
+
+def test_a_transition_entry_names_its_record_masked_for_the_auditor(app: Any, admin_client: Any,
+                                                                    org_tree: dict[str, int]) -> None:
+    before = _last_id(app)
+    member = admin_client.post("/api/v1/members/", json=MEMBER).get_json()["id"]
+    move_member(admin_client, member, "退会")
+    entry = [item for item in _entries(app, before, register="members", record_id=member) if item.action == "transition"]
+    assert len(entry) == 1
+    name, password = _user(app, "auditor")
+    client = app.test_client()
+    login(client, name, password)
+    page = client.get(f"/audit/show/{entry[0].id}").get_data(as_text=True)
+    assert "110105********002X" in page and MEMBER["id_card"] not in page
 
 
 def test_the_clerk_has_no_audit_screen(app: Any, clean: None) -> None:
