@@ -52,8 +52,8 @@ class WorkflowGuard:
             yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}{allowed}，"
                                 f"不能登记为“{given}”")
         for name in self.workflow.locked:
-            if values.get(name) is not None:
-                field = self.spec.field(name)
+            field = self.spec.field(name)
+            if values.get(name) is not None and values.get(name) != field.default:  # its default is what a new record gets
                 yield field, f"{field.label.zh}只能由流转填写，新记录请留空"
 
     def update_problems(self, changes: dict[str, Any], state: Any) -> Iterator[tuple[FieldSpec, str]]:
