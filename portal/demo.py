@@ -13,84 +13,27 @@ from __future__ import annotations
 import random
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
-from itertools import accumulate
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Sequence
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import func, select
 
 from portal import demo_names as names
+from portal.demo_assistance import add_assistance
+from portal.demo_writer import AS_OF, CENT, SEED, DemoInvalid, OrgRef, Person, Writer, money, sample
 from portal.domain.dues import dues_amount
 from portal.domain.idcard import age_on, make_id_card
 from portal.extensions import db
 from portal.motions.demo import add_motions
-from portal.models import link_column
-from portal.records.plan_types import ImportOptions, ParsedRow
 
-SEED = 20261121
-AS_OF = date(2026, 11, 21)
-CHUNK = 5000
+__all__ = ["AS_OF", "SEED", "SKIP_MESSAGE", "DemoInvalid", "Writer", "load_demo"]
+
 SKIP_MESSAGE = "已有数据，跳过演示数据生成（可用 --force 追加）"
 CARD_PREFIX = "HY"
-POVERTY_LINE = Decimal("1510")  # 当地城乡低保标准（元/月），演示用
-CENT = Decimal("0.01")
 FIRST_BIRTH, LAST_BIRTH = date(1966, 1, 1), date(2004, 12, 31)
-
-
-@dataclass(slots=True)
-class OrgRef:
-    """A union group (leaf) a member can be put in, with its grassroots union."""
-
-    id: int
-    base_id: int
-    base: names.Grassroots
-    leaf: names.Leaf
-
-
-@dataclass(slots=True)
-class Person:
-    """A generated member, kept so the other registers can refer to it."""
-
-    id_card: str
-    male: bool
-    org: OrgRef
-    wage: Decimal
-    status: str
-    joined_on: date | None
-    card_no: str | None
-    member_id: int = 0
-
-
-class DemoInvalid(Exception):
-    """The demo rows broke a register's rules (a bug in the generator); the message lists the first problems."""
-
-
-class Writer:
-    """Writes generated rows through the register service; counts rows per register."""
-
-    def __init__(self) -> None:
-        self.state = current_app.extensions["portal"]
-        self.counts: dict[str, int] = {}
-        self.models = self.state.models
-
-    def insert(self, slug: str, rows: Sequence[dict[str, Any]]) -> None:
-        """Check and write ``rows`` (database column -> value, links by id) as new records."""
-        service = self.state.service(slug)
-        fields = service.spec.editable_fields
-        names = {link_column(field) if field.is_link else field.name: field.name for field in fields}
-        for start in range(0, len(rows), CHUNK):
-            part = [ParsedRow(start + index + 1, {names[column]: value for column, value in row.items()
-                                                  if column in names and value is not None}, {})
-                    for index, row in enumerate(rows[start:start + CHUNK])]
-            plan = service.plan(part, fields, ImportOptions(mode="insert"))
-            if plan.errors:
-                raise DemoInvalid("；".join(f"{slug} 第 {error.row} 行 {error.column}：{error.message}"
-                                           for error in plan.errors[:5]))
-            service.apply(plan, "演示数据")
-        self.counts[slug] = self.counts.get(slug, 0) + len(rows)
 
 
 def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
@@ -104,7 +47,7 @@ def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
         try:
             orgs, org_total, org_new = _ensure_tree(writer, members)
             people = _add_members(writer, orgs, members)
-            for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, _add_assistance,
+            for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, add_assistance,
                         add_motions):
                 add(writer, people)
             db.session.commit()
@@ -124,16 +67,6 @@ def _refresh_statistics() -> None:
     """After a bulk load: planner statistics, and on PostgreSQL the visibility map (index-only counts)."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE" if connection.dialect.name == "postgresql" else "ANALYZE")
-
-
-def _money(value: float, step: int = 1) -> Decimal:
-    return Decimal(int(value) // step * step)
-
-
-def _sample(rng: random.Random, pool: list[Person], wanted: float) -> list[Person]:
-    """About ``wanted`` people (at least one) from ``pool``, in pool order."""
-    chosen = rng.sample(range(len(pool)), min(len(pool), max(1, round(wanted))))
-    return [pool[index] for index in sorted(chosen)]
 
 
 def _ensure_tree(writer: Writer, members: int = 600) -> tuple[list[OrgRef], int, int]:
@@ -203,7 +136,7 @@ def _add_members(writer: Writer, orgs: list[OrgRef], count: int) -> list[Person]
         phone = names.mobile(rng)
         email = names.email(rng, phone) if rng.random() < (0.1 if leaf.profile == "worker" else 0.45) else None
         seniority = 0.85 + min(age_on(birth, AS_OF), 55) / 250
-        wage = _money(min(25000.0, max(3000.0, leaf.wage * rng.lognormvariate(0, 0.25) * seniority)))
+        wage = money(min(25000.0, max(3000.0, leaf.wage * rng.lognormvariate(0, 0.25) * seniority)))
         wage += Decimal(rng.randrange(1, 100)) * CENT if rng.random() < 0.25 else 0  # some wages have cents
         card = f"{CARD_PREFIX}{start + index + 1:08d}" if joined else None
         people.append(Person(id_card, male, org, wage, status, joined, card))
@@ -228,7 +161,7 @@ def _add_activists(writer: Writer, people: list[Person]) -> None:
     rng = random.Random(SEED + 1)
     model = writer.models["activists"]
     picks: list[tuple[int, Person]] = []
-    for person in _sample(rng, [p for p in people if p.status == "在籍"], 0.05 * len(people)):
+    for person in sample(rng, [p for p in people if p.status == "在籍"], 0.05 * len(people)):
         years = rng.sample(range(2021, 2026), 2 if rng.random() < 0.15 else 1)
         picks += [(year, person) for year in years if year >= person.joined_on.year]  # type: ignore[union-attr]
     picks.sort(key=lambda pick: (pick[0], pick[1].member_id))
@@ -257,7 +190,7 @@ def _add_dues(writer: Writer, people: list[Person]) -> None:
     rng = random.Random(SEED + 2)
     rows = []
     months = [divmod(AS_OF.year * 12 + AS_OF.month - 1 - back, 12) for back in range(6, 0, -1)]  # last 6 months
-    for person in _sample(rng, [p for p in people if p.status == "在籍"], 100):
+    for person in sample(rng, [p for p in people if p.status == "在籍"], 100):
         method = rng.choices(("工资代扣", "转账", "线上支付", "现金"), (80, 8, 10, 2))[0]
         for year, month0 in months:
             unpaid = (year, month0) == months[-1] and rng.random() < 0.1
@@ -273,7 +206,7 @@ def _add_dues(writer: Writer, people: list[Person]) -> None:
 def _add_labour_contracts(writer: Writer, people: list[Person]) -> None:
     rng = random.Random(SEED + 3)
     rows = []
-    for person in _sample(rng, [p for p in people if p.status in ("在籍", "转出中")], 0.3 * len(people)):
+    for person in sample(rng, [p for p in people if p.status in ("在籍", "转出中")], 0.3 * len(people)):
         joined: date = person.joined_on  # type: ignore[assignment]
         service = (AS_OF - joined).days / 365
         probation, end, status = 0, None, "履行中"
@@ -296,7 +229,7 @@ def _add_labour_contracts(writer: Writer, people: list[Person]) -> None:
             "org_unit_id": person.org.base_id, "employer": person.org.base.employer, "contract_type": kind,
             "signed_on": start - timedelta(days=rng.randint(0, 15)), "start_date": start, "end_date": end,
             "probation_months": probation,
-            "probation_wage": _money(float(person.wage) * rng.uniform(0.8, 1.0), 10) if probation else None,
+            "probation_wage": money(float(person.wage) * rng.uniform(0.8, 1.0), 10) if probation else None,
             "post": rng.choice(person.org.leaf.posts), "monthly_wage": person.wage, "status": status,
             "work_place": f"{person.org.base.district}{rng.choice(names.STREETS)}{rng.randint(1, 999)}号"})
     writer.insert("labour_contracts", rows)
@@ -328,85 +261,3 @@ def _add_collective_contracts(writer: Writer, _people: list[Person]) -> None:
             "term_start": date(year, 1, 1), "term_end": date(year + 2, 12, 31),
             "status": "已生效"})
     writer.insert("collective_contracts", rows)
-
-
-def _add_assistance(writer: Writer, people: list[Person]) -> None:
-    """Hardship cases for about 2 % of members (low earners), with 1–3 grants per filed case."""
-    rng = random.Random(SEED + 5)
-    pool = [p for p in people if p.status == "在籍" and p.wage <= 8000]
-    cases, grants = [], []
-    approvers = {base.code: names.person_name(rng, rng.random() < 0.5, 1975) for base in names.GRASSROOTS}
-    for person in _sample(rng, pool, 0.02 * len(people)):
-        size = rng.choices((2, 3, 4, 5, 6), (20, 35, 28, 12, 5))[0]
-        own = person.wage
-        other = _money(rng.uniform(0, 0.5) * float(own) * 12, 100)  # spouse's wage, pension, rent ...
-        annual = own * 12 + other
-        if rng.random() < 0.2:
-            cause = rng.choice(("灾害事故", "本人患大病", "家属患大病"))
-            rigid = _money(float(annual) * rng.uniform(0.81, 0.95), 100)
-        else:
-            cause = rng.choices(("子女教育", "家属患大病", "单亲", "残疾", "本人患大病", "其他"), (30, 25, 15, 10, 10, 10))[0]
-            target = rng.uniform(max(500.0, 0.25 * float(annual) / 12 / size), 2950)
-            rigid = _money(float(annual) - target * 12 * size, 100)
-            if rigid <= 0:
-                rigid = _money(float(annual) * rng.uniform(0.05, 0.2), 100)
-        per_head = ((annual - rigid) / 12 / size).quantize(CENT, rounding=ROUND_HALF_UP)
-        category = ("意外致困" if rigid > annual * Decimal("0.8") else
-                    "深度困难" if per_head < POVERTY_LINE else "相对困难")
-        others = [c for c in ("子女教育", "家属患大病", "单亲", "其他") if c != cause]
-        secondary = rng.choice(others) if rng.random() < 0.5 else None
-        single = "单亲" in (cause, secondary)
-        status = rng.choices(("已建档", "已脱困撤档", "审核中", "公示中", "入户调查", "申请中"), (75, 8, 5, 4, 4, 4))[0]
-        filed = reviewed = closed = None  # cases still being examined have no file and no grants yet
-        if status in ("已建档", "已脱困撤档"):
-            filed = AS_OF - timedelta(days=rng.randint(60, 4 * 365))
-            years = (AS_OF - filed).days // 365
-            review = names.years_after(filed, years) + timedelta(days=rng.randint(0, 20))  # yearly re-check
-            reviewed = min(AS_OF, review) if years else None
-            if status == "已脱困撤档":
-                closed = names.between(rng, (reviewed or filed) + timedelta(days=30), AS_OF)
-        bank, bin_code = rng.choice(names.BANKS)
-        case_no = f"KN-{(filed or AS_OF).year}-{person.member_id:07d}"
-        health = {"本人患大病": "大病", "残疾": "残疾"}.get(cause) or rng.choices(("健康", "慢性病"), (80, 20))[0]
-        cases.append({
-            "case_no": case_no, "member_id": person.member_id, "org_unit_id": person.org.base_id,
-            "hardship_category": category, "primary_cause": cause, "secondary_cause": secondary, "health": health,
-            "disability_type": rng.choice(("肢体残疾", "视力残疾", "听力残疾")) if cause == "残疾" else None,
-            "marital_status": rng.choice(("离异", "丧偶")) if single else rng.choices(("已婚", "离异", "丧偶"), (85, 8, 7))[0],
-            "housing_type": rng.choices(("租住私房", "自有住房", "公租房", "单位宿舍", "借住"), (35, 30, 20, 8, 7))[0],
-            "household_size": size, "own_monthly_income": own, "household_other_annual_income": other,
-            "household_annual_income": annual, "rigid_expenses": rigid,
-            "address": names.home_address(rng), "bank_name": bank,
-            "bank_card_no": names.luhn(bin_code + f"{rng.randrange(10 ** 12):012d}"),
-            "is_single_parent": single, "zero_employment_household": False,
-            "model_worker_type": rng.choices(("非劳模", "地市级劳模", "其他"), (97, 2, 1))[0], "status": status,
-            "filed_on": filed, "reviewed_on": reviewed, "closed_on": closed,
-            "notes": f"家庭月人均收入 {per_head} 元（当地低保标准 {POVERTY_LINE} 元/月）"})
-        if filed:
-            grants += _grants(rng, case_no, person, cause, category, filed, closed or AS_OF, approvers)
-    writer.insert("assistance_cases", cases)
-    case_model = writer.models["assistance_cases"]
-    case_ids = dict(db.session.execute(select(case_model.case_no, case_model.id).where(
-        case_model.case_no.in_([row["case_no"] for row in cases]))).tuples().all()) if cases else {}
-    for grant in grants:
-        grant["assistance_case_id"] = case_ids[grant.pop("case_no")]
-    writer.insert("assistance_grants", grants)
-
-
-def _grants(rng: random.Random, case_no: str, person: Person, cause: str, category: str, first: date,
-            last: date, approvers: dict[str, str]) -> list[dict[str, Any]]:
-    rows = []
-    for number, kind in enumerate(rng.sample(names.relief_kinds(cause, category), rng.randint(1, 3)), start=1):
-        low, high, month = names.RELIEF_TYPES[kind]
-        day = names.between(rng, first, last)
-        if month:
-            fits = [day for day in (date(year, month, 15) for year in range(first.year, last.year + 1))
-                    if first <= day <= last]
-            if fits:
-                day = max(first, min(last, rng.choice(fits) + timedelta(days=rng.randint(-10, 10))))
-        method = rng.choices(("实名打卡", "实物", "现金"), (85, 10 if kind in ("春节救助", "越冬救助") else 0, 5))[0]
-        rows.append({"case_no": case_no, "grant_no": f"{case_no}-{number}", "member_id": person.member_id,
-                     "org_unit_id": person.org.base_id, "relief_type": kind,
-                     "amount": Decimal(rng.randint(low // 100, high // 100) * 100), "granted_on": day,
-                     "payment_method": method, "approved_by": approvers[person.org.base.code]})
-    return rows
