@@ -5,9 +5,11 @@ Each measurement runs in a process of its own (so its peak RSS is its own) and p
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +59,19 @@ def measure(script: str, *arguments: str) -> dict[str, Any]:
     command = [sys.executable, script, "--child", *arguments]
     output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=PROJECT).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The parser every bench starts from: ``--keep DIR`` and the hidden arguments of a measurement process."""
+    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the databases and files in this folder")
+    for hidden in ("--child", "--url", "--folder"):
+        parser.add_argument(hidden, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+def work_folder(keep: Path | None, prefix: str) -> Path:
+    """The folder a bench works in: ``--keep``'s (created if missing), else a new temporary one."""
+    folder = keep or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import tempfile
 import time
 from pathlib import Path
 
-from benchlib import PROJECT, empty_database, load_demo_database, measure, portal_app
+from benchlib import PROJECT, empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 PG_DATABASE = "bench_bulk_transition"
 TARGET_SECONDS = 10.0
@@ -56,20 +55,15 @@ def child(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument("--keep", default=None, help="keep the databases and files in this folder")
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-bulk-transition-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-bulk-transition-")
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     print(f"批量流转：演示数据 {args.members:,} 名会员，对 {args.rows:,} 名在籍会员执行“退会”")
     figures = {}

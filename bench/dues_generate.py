@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import empty_database, load_demo_database, measure, portal_app
+from benchlib import empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 PG_DATABASE = "bench_dues"
 MONTH = "2026-11"
@@ -68,19 +67,14 @@ def run_child(kind: str, url: str, folder: Path, members: int) -> dict[str, Any]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument("--keep", default=None, help="keep the databases and files in this folder")
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-dues-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-dues-")
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     print(f"会费按月生成：演示数据 {args.members:,} 名会员，月份 {MONTH}")
     for kind in kinds:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import tempfile
 import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from benchlib import empty_database, load_demo_database, measure, portal_app
+from benchlib import empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 PG_DATABASE = "bench_export"
 
@@ -93,19 +92,14 @@ def fresh_database(kind: str, folder: Path, members: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--keep", type=Path, default=None)
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-export-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-export-")
     for kind in (("sqlite", "postgresql") if args.db == "both" else (args.db,)):
         started = time.perf_counter()
         url = fresh_database(kind, folder, args.members)

@@ -35,7 +35,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchlib import PG_SERVER, PROJECT, empty_database, load_demo_database, measure, portal_app
+from benchlib import PG_SERVER, PROJECT, empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 PG_DATABASE = "bench_import"
 HEADERS = ["姓名", "身份证号", "所属工会", "民族", "学历", "政治面貌", "手机号", "电子邮箱", "工作单位", "就业情况",
@@ -168,19 +168,14 @@ def measured(good: Path, folder: Path, url: str, file: Path, mode: str, partial:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", default="both", help="sqlite, postgresql, both, or a postgresql+psycopg:// server URL")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the files in this folder")
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--url", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-import-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-import-")
     good, bad = folder / f"members-{args.rows}.xlsx", folder / f"members-{args.rows}-1pct-bad.xlsx"
     started = time.perf_counter()
     if not good.exists() or not bad.exists():

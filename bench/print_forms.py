@@ -17,11 +17,10 @@ import argparse
 import json
 import resource
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from benchlib import empty_database, load_demo_database, measure, portal_app
+from benchlib import empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 
 def peak_rss_mb() -> float:
@@ -69,19 +68,14 @@ def child(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--forms", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--keep", help="a folder to keep the database in (default: a temporary one)")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-print-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-print-")
     url = empty_database("sqlite", folder, "bench_print")
     common = ("--url", url, "--folder", str(folder), "--forms", str(args.forms), "--repeat", str(args.repeat))
     measure(__file__, "setup", *common)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import empty_database, load_demo_database, measure, portal_app
+from benchlib import empty_database, load_demo_database, measure, portal_app, bench_parser, work_folder
 
 PG_DATABASE = "bench_reports"
 PASSWORD = "Bench-pass-2026"
@@ -72,21 +71,16 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm", type=int, default=20)
-    parser.add_argument("--keep", type=Path)
-    parser.add_argument("--child")
-    parser.add_argument("--url")
-    parser.add_argument("--folder")
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-reports-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = work_folder(args.keep, "bench-reports-")
     url = empty_database(args.db, folder, PG_DATABASE if args.db == "postgresql" else "reports")
     script = str(Path(__file__).resolve())
     common = ("--url", url, "--folder", str(folder), "--members", str(args.members))
