@@ -18,14 +18,24 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 
+def _site_config() -> dict[str, str]:
+    """``{"PORTAL_SITE": …}`` when ``portal --site SITE`` was given (it wins over the environment), else empty."""
+    from portal.site import SITE_VARIABLE
+
+    context = click.get_current_context(silent=True)
+    site = context.find_root().params.get("site") if context else None
+    return {SITE_VARIABLE: str(site)} if site else {}
+
+
 def _create_app() -> Flask:
     from portal import create_app
     from portal.registry.problems import SchemaError
     from portal.security.roles import RolesError
+    from portal.site import SiteError
 
     try:
-        return create_app()
-    except (SchemaError, RolesError) as error:
+        return create_app(_site_config())
+    except (SchemaError, RolesError, SiteError) as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
 
@@ -66,8 +76,26 @@ class DeferredGroup(click.Group):
 
 @click.group(cls=PortalGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
              help="工会管理平台命令行。")
-def main() -> None:
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="站点目录（本工会的模式、角色、迁移与数据；由 portal init 创建）。默认：环境变量 PORTAL_SITE，"
+                   "未设置时为代码仓库本身")
+def main(site: Path | None) -> None:
     pass
+
+
+@main.command("init")
+@click.argument("site", type=click.Path(path_type=Path))
+def init_command(site: Path) -> None:
+    """创建站点目录：复制随程序提供的模式、角色和迁移，之后用 portal --site SITE … 使用它。"""
+    from portal.site import SiteError, init_site
+
+    try:
+        paths = init_site(site)
+    except SiteError as error:
+        click.secho(str(error), fg="red", err=True)
+        sys.exit(1)
+    click.secho(f"已创建站点目录 {paths.root}（schemas/、permissions/、migrations/、instance/）。", fg="green")
+    click.echo(f"下一步：portal --site {paths.root} db upgrade，然后 portal --site {paths.root} ensure-admin。")
 
 
 main.add_command(DeferredGroup("db", "flask_migrate.cli:db", "Perform database migrations."))
@@ -101,8 +129,13 @@ def check_command(schemas: Path | None) -> None:
     from portal.config import build_config
     from portal.registry.loader import read_registry
     from portal.registry.reports import read_reports
+    from portal.site import SiteError
 
-    directory = schemas or Path(build_config()["PORTAL_SCHEMAS_DIR"])
+    try:
+        directory = schemas or Path(build_config(_site_config())["PORTAL_SCHEMAS_DIR"])
+    except SiteError as error:
+        click.secho(str(error), fg="red", err=True)
+        sys.exit(1)
     registry, problems = read_registry(directory)
     catalogue, report_problems = read_reports(directory, registry)
     problems = sorted(problems + report_problems)
@@ -239,4 +272,5 @@ def run_command(host: str, port: int, workers: int, threads: int, dev: bool) -> 
     arguments: list[Any] = [sys.executable, "-m", "gunicorn", "portal.wsgi:app", "--bind", f"{host}:{port}",
                             "--workers", str(workers), "--access-logfile", "-", "--timeout", "120"]
     arguments += gunicorn_threading(threads)
+    os.environ.update(_site_config())  # the workers build their app from the environment (portal.wsgi)
     os.execv(sys.executable, [str(arg) for arg in arguments])

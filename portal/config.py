@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from portal.site import SITE_VARIABLE, SitePaths, site_paths
 
 #: What one import may read: data rows, cells of a sheet's used range (rows x columns, from A1 to the
 #: last cell with a value) and megabytes once an .xlsx is unzipped. Read by ``portal.io.sheet_limits``.
@@ -46,9 +46,10 @@ ENVIRONMENT = {
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
-def instance_dir(overrides: Mapping[str, Any] | None = None) -> Path:
+def instance_dir(overrides: Mapping[str, Any] | None = None, paths: SitePaths | None = None) -> Path:
+    """``PORTAL_INSTANCE_DIR`` when set, else the site's ``instance/``."""
     configured = (overrides or {}).get("PORTAL_INSTANCE_DIR") or os.environ.get("PORTAL_INSTANCE_DIR")
-    return Path(configured) if configured else PROJECT_ROOT / "instance"
+    return Path(configured) if configured else (paths or site_paths(overrides)).instance
 
 
 def _secret_key(folder: Path) -> str:
@@ -73,17 +74,22 @@ def _password_policy(password: str) -> None:
 
 
 def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    folder = instance_dir(overrides)
+    """The settings: the site's paths (``portal.site``), then the environment, then ``overrides``.
+
+    Raises ``portal.site.SiteError`` when the chosen site directory is not a site."""
+    paths = site_paths(overrides)
+    folder = instance_dir(overrides, paths)
     config: dict[str, Any] = {
         "APP_NAME": "工会管理平台",
         "APP_ICON": "",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-        "PORTAL_SCHEMAS_DIR": str(PROJECT_ROOT / "schemas"),
+        SITE_VARIABLE: str(paths.root),
+        "PORTAL_SCHEMAS_DIR": str(paths.schemas),
         "PORTAL_INSTANCE_DIR": str(folder),
-        "PORTAL_MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        "PORTAL_MIGRATIONS_DIR": str(paths.migrations),
         "PORTAL_LOGIN_RATE_LIMIT": "10 per minute",
-        "PORTAL_ROLES_FILE": str(PROJECT_ROOT / "permissions" / "roles.yaml"),
+        "PORTAL_ROLES_FILE": str(paths.roles),
         # Failed logins within the window that lock an account until the window has passed.
         "PORTAL_LOCKOUT_ATTEMPTS": 5,
         "PORTAL_LOCKOUT_MINUTES": 15,
