@@ -16,7 +16,7 @@ import yaml
 
 from portal.registry.spec import Registry
 from portal.security.role_file import dump_role, role_body
-from portal.security.roles import RoleSpec
+from portal.security.roles import RolesError, RoleSpec, read_roles
 
 
 def head_comment(text: str) -> str:
@@ -31,9 +31,10 @@ def head_comment(text: str) -> str:
     return "\n".join(lines) + "\n\n" if lines else ""
 
 
-def export_roles(roles: Mapping[str, RoleSpec], registry: Registry, source: str = "") -> str:
-    """The YAML text of ``roles`` (in their order); ``source`` is the live file's text: its head comment and
-    the wording of each role's unchanged parts are kept."""
+def export_roles(roles: Mapping[str, RoleSpec], registry: Registry, source: str = "",
+                 written: Mapping[str, RoleSpec] | None = None) -> str:
+    """The YAML text of ``roles`` (in their order). ``source`` is the live file's text and ``written`` the roles
+    it states: its head comment, and the wording of each part whose meaning is the same there, are kept."""
     try:
         raw = yaml.safe_load(source) if source else {}
     except yaml.YAMLError:
@@ -42,10 +43,15 @@ def export_roles(roles: Mapping[str, RoleSpec], registry: Registry, source: str 
     blocks = []
     for name, role in roles.items():
         found: Any = raw.get(name)
-        blocks.append(dump_role(name, role_body(role, role, found if isinstance(found, dict) else {}, registry)))
+        old = (written or {}).get(name)
+        blocks.append(dump_role(name, role_body(role, old, found if isinstance(found, dict) and old else {}, registry)))
     return head_comment(source) + "\n".join(blocks)
 
 
 def export_file(path: Path, roles: Mapping[str, RoleSpec], registry: Registry) -> str:
     """``export_roles`` with the wording and head comment of the roles file at ``path``."""
-    return export_roles(roles, registry, path.read_text(encoding="utf-8") if path.exists() else "")
+    try:
+        source, written = path.read_text(encoding="utf-8"), read_roles(path, registry)
+    except (OSError, RolesError):
+        return export_roles(roles, registry)
+    return export_roles(roles, registry, source, written)
