@@ -123,6 +123,12 @@ def test_an_administrator_creates_a_role_from_a_copy_and_deletes_it(role_server:
         admin.click("#portal-role-save")
         expect(admin.locator(".alert-success")).to_contain_text(f"已删除角色“只读（浏览器）”（{key}）")
         expect(admin.locator(f"#role-{key}")).to_have_count(0)
+
+        admin.set_viewport_size({"width": 390, "height": 844})
+        admin.goto(f"{server.url}/roles/matrix/new?copy=clerk")
+        expect(admin.locator("#key")).to_be_visible()
+        admin.screenshot(path=str(server.screenshot_path("roles-06-new-phone")), full_page=True)
+        assert admin.evaluate(OVERFLOW_JS) == []
     finally:
         context.close()
     assert not network.blocked and not network.page_errors
