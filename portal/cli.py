@@ -172,6 +172,32 @@ def roles_sync_command(dry_run: bool) -> None:
         click.echo(line)
 
 
+@roles_group.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写入的文件（默认输出到屏幕），例如 permissions/roles.yaml")
+@with_appcontext
+def roles_export_command(output: Path | None) -> None:
+    """把正在生效的角色（含界面上新建和修改的）按 roles.yaml 的格式导出，便于提交到版本库。"""
+    from portal.security.live_roles import refresh_roles
+    from portal.security.role_export import export_file
+    from portal.security.sync import sync_roles
+
+    state = current_app.extensions["portal"]
+    refresh_roles(state)
+    text = export_file(Path(current_app.config["PORTAL_ROLES_FILE"]), state.roles, state.registry)
+    report = sync_roles(current_app, dry_run=True)
+    if report.changed:
+        click.secho("注意：数据库中的权限表与角色文件不一致，导出的是文件中正在生效的角色；"
+                    "运行 portal roles sync --dry-run 查看差异。", fg="yellow", err=True)
+    for name in report.unmanaged:
+        click.secho(f"注意：数据库中的角色 {name} 不在角色文件中，没有导出。", fg="yellow", err=True)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"已导出 {len(state.roles)} 个角色到 {output}")
+
+
 @main.command("demo")
 @click.option("--members", default=600, show_default=True, type=click.IntRange(1, 1_000_000), help="会员人数")
 @click.option("--force", is_flag=True, help="即使已有数据也再生成一批（会员身份证号不会重复）")

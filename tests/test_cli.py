@@ -72,3 +72,36 @@ def test_run_uses_threaded_workers_unless_told_one_thread() -> None:
     threaded = gunicorn_threading(4)
     assert threaded[:4] == ["--worker-class", "gthread", "--threads", "4"]
     assert "gthread" not in gunicorn_threading(1)
+
+
+def test_roles_export_round_trips_through_sync(database_url: str, tmp_path: Path) -> None:
+    """Sync a roles file, export the live roles, sync the export: nothing changes and a second export is the same."""
+    roles_file = tmp_path / "live-roles.yaml"
+    shutil.copy(PROJECT / "permissions" / "roles.yaml", roles_file)
+    env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path),
+           "PORTAL_ROLES_FILE": str(roles_file)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    assert runner.invoke(main, ["roles", "sync"], env=env).exit_code == 0
+    exported = tmp_path / "exported.yaml"
+    result = runner.invoke(main, ["roles", "export", "-o", str(exported)], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"已导出 {len(yaml.safe_load(roles_file.read_text(encoding='utf-8')))} 个角色到 {exported}" in result.output
+    assert "不一致" not in result.output
+    text = exported.read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == yaml.safe_load(roles_file.read_text(encoding="utf-8"))
+
+    env["PORTAL_ROLES_FILE"] = str(exported)
+    dry = runner.invoke(main, ["roles", "sync", "--dry-run"], env=env)
+    assert dry.exit_code == 0 and "将新增 0 项权限，将移除 0 项权限" in dry.output, dry.output
+    again = runner.invoke(main, ["roles", "export"], env=env)
+    assert again.exit_code == 0 and again.stdout == text
+
+    # The file changed by hand and not synced yet: the export is the file's roles, with a warning.
+    live = roles_file.read_text(encoding="utf-8")
+    roles_file.write_text(live.replace('registers: {"*": [read]}', 'registers: {"*": [read, export]}'),
+                          encoding="utf-8")
+    env["PORTAL_ROLES_FILE"] = str(roles_file)
+    warned = runner.invoke(main, ["roles", "export"], env=env)
+    assert warned.exit_code == 0 and "'*': [read, export]" in warned.stdout
+    assert "数据库中的权限表与角色文件不一致" in warned.stderr

@@ -18,8 +18,8 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from portal.registry.spec import Registry
-from portal.security.roles import (PAGES, SCOPES, VERB_LABELS, VERBS, RoleProblem, RolesError, RoleSpec, read_roles,
-                                   register_verbs)
+from portal.security.roles import (PAGES, REPORT_VERBS, SCOPES, VERB_LABELS, VERBS, RoleProblem, RolesError, RoleSpec,
+                                   read_roles, register_verbs)
 
 
 def file_version(path: Path) -> str:
@@ -36,7 +36,7 @@ def unmasked_fields(role: RoleSpec, registry: Registry) -> frozenset[str]:
 def same_rights(old: RoleSpec, new: RoleSpec, registry: Registry) -> bool:
     return (old.scope == new.scope and _verbs(old) == _verbs(new) and old.pages == new.pages
             and unmasked_fields(old, registry) == unmasked_fields(new, registry) and old.label == new.label
-            and old.reports == new.reports)
+            and old.reports == new.reports and old.scope_by == new.scope_by)
 
 
 def _verbs(role: RoleSpec) -> dict[str, frozenset[str]]:
@@ -83,19 +83,28 @@ def _plus_minus(added: list[str], removed: list[str], english: bool = False) -> 
 
 
 def role_body(new: RoleSpec, old: RoleSpec | None, raw: dict[str, Any], registry: Registry) -> dict[str, Any]:
-    """The YAML mapping of ``new``; parts whose meaning did not change keep the file's wording (``all``, ``*``)."""
+    """The YAML mapping of ``new``, keys in the file's order (label, scope, scope_by, registers, reports, unmask,
+    pages); parts whose meaning did not change keep the file's wording (``all``, ``*``)."""
     body: dict[str, Any] = {"label": {"zh": new.label.zh, "en": new.label.en}, "scope": new.scope}
+    if old is not None and old.scope_by == new.scope_by and "scope_by" in raw:
+        body["scope_by"] = raw["scope_by"]
+    elif new.scope_by:
+        body["scope_by"] = {slug: list(names) for slug, names in new.scope_by.items()}
     if old is not None and _verbs(old) == _verbs(new) and "registers" in raw:
         body["registers"] = raw["registers"]
     elif _verbs(new):
         body["registers"] = {spec.slug: ("all" if new.verbs[spec.slug] == frozenset(register_verbs(spec))
                                          else [verb for verb in VERBS if verb in new.verbs[spec.slug]])
                              for spec in registry if new.verbs.get(spec.slug)}
-    if "reports" in raw:  # reports are not edited on the screen: kept as written
+    if old is not None and old.reports == new.reports and "reports" in raw:  # not edited on the screen
         body["reports"] = raw["reports"]
+    elif new.reports:
+        body["reports"] = {name: ("all" if verbs == frozenset(REPORT_VERBS)
+                                  else [verb for verb in REPORT_VERBS if verb in verbs])
+                           for name, verbs in new.reports.items()}
     if old is not None and unmasked_fields(old, registry) == unmasked_fields(new, registry) and "unmask" in raw:
         body["unmask"] = raw["unmask"]
-    else:
+    elif new.unmask or "unmask" in raw:
         body["unmask"] = list(new.unmask)
     if old is not None and old.pages == new.pages and "pages" in raw:
         body["pages"] = raw["pages"]
@@ -104,23 +113,40 @@ def role_body(new: RoleSpec, old: RoleSpec | None, raw: dict[str, Any], registry
     return body
 
 
-def replace_block(text: str, name: str, block: str) -> str:
-    """``text`` with the top-level entry ``name:`` replaced by ``block`` (appended when there is none).
-
-    The entry runs from its key to the next line that starts in the first column (a key or a
-    comment); blank lines before that stay.
-    """
-    lines = text.splitlines(keepends=True)
+def _block_span(lines: list[str], name: str) -> tuple[int, int] | None:
+    """Lines ``[start, end)`` of the top-level entry ``name:``: from its key to the next line that starts in
+    the first column (a key or a comment), without the blank lines before that."""
     start = next((index for index, line in enumerate(lines)
                   if re.match(rf"{re.escape(name)}\s*:\s*(#.*)?$", line.rstrip("\n"))), None)
     if start is None:
-        return text.rstrip("\n") + "\n\n" + block
+        return None
     end = start + 1
     while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
         end += 1
     while end - 1 > start and not lines[end - 1].strip():
         end -= 1
-    return "".join(lines[:start]) + block + "".join(lines[end:])
+    return start, end
+
+
+def replace_block(text: str, name: str, block: str) -> str:
+    """``text`` with the top-level entry ``name:`` replaced by ``block`` (appended when there is none)."""
+    lines = text.splitlines(keepends=True)
+    span = _block_span(lines, name)
+    if span is None:
+        return text.rstrip("\n") + "\n\n" + block
+    return "".join(lines[:span[0]]) + block + "".join(lines[span[1]:])
+
+
+def remove_block(text: str, name: str) -> str:
+    """``text`` without the top-level entry ``name:`` and the blank lines after it."""
+    lines = text.splitlines(keepends=True)
+    span = _block_span(lines, name)
+    if span is None:
+        return text
+    start, end = span
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    return "".join(lines[:start] + lines[end:])
 
 
 def dump_role(name: str, body: dict[str, Any]) -> str:
@@ -160,6 +186,22 @@ def write_role(path: Path, new: RoleSpec, registry: Registry,
         written = roles.get(new.name)
         if written is None or not same_rights(written, new, registry):
             raise RolesError([RoleProblem(new.name, "R002", "写入后读出的角色与要保存的不一致，未修改文件")])
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return roles
+
+
+def remove_role(path: Path, name: str, registry: Registry, reports: Iterable[str] | None = None) -> dict[str, RoleSpec]:
+    """Take the role ``name`` out of the file (checked as ``write_role`` does) and return the roles left."""
+    text = path.read_text(encoding="utf-8")
+    names = None if reports is None else frozenset(reports)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(remove_block(text, name), encoding="utf-8")
+    try:
+        roles = read_roles(temporary, registry, names)
+        if name in roles:
+            raise RolesError([RoleProblem(name, "R002", "删除后文件中仍有这个角色（请检查文件的写法），未修改文件")])
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

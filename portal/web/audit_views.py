@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.security.permissions import AUDIT_VIEW, MATRIX_VIEW
+from portal.web.role_create_views import RoleCreateMixin
 from portal.web.role_edit_views import RoleEditMixin
 from portal.web.views import local_time
 from portal.labels import lazy_text
@@ -154,11 +155,14 @@ class AuditView(UnusedRoutesMixin, ModelView):
     formatters_columns = {"action": action_text, "register": register_text, "at": local_time}
 
 
-class RoleMatrixView(RoleEditMixin, BaseView):
+class RoleMatrixView(RoleCreateMixin, RoleEditMixin, BaseView):
     """``/roles/matrix``: registers × verbs for every role, with its scope, unmasked fields and pages.
 
-    A user with the page ``role_edit`` gets an 编辑 button per role (``portal.web.role_edit_views``).
+    A user with the page ``role_edit`` gets an 编辑 button per role (``portal.web.role_edit_views``); one who also
+    holds the administrator role gets 新建角色 and 删除 (``portal.web.role_create_views``).
     """
+
+    method_permission_name = {**RoleEditMixin.method_permission_name, **RoleCreateMixin.method_permission_name}
 
     route_base = "/roles"
     class_permission_name = MATRIX_VIEW
@@ -180,7 +184,8 @@ class RoleMatrixView(RoleEditMixin, BaseView):
             roles.append({"name": role.name, "label": role.label.get(locale), "scope": SCOPES[role.scope].get(locale),
                           "rows": rows, "unmasked": unmasked,
                           "pages": [PAGES[page].get(locale) for page in sorted(role.pages)]})
+        can_edit = self.appbuilder.sm.has_access("can_edit", MATRIX_VIEW)
         return self.render_template("portal/role_matrix.html", roles=roles,
                                     verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS],
-                                    can_edit=self.appbuilder.sm.has_access("can_edit", MATRIX_VIEW),
+                                    can_edit=can_edit, can_create=can_edit and self._is_admin(),
                                     title=lazy_text("角色权限表", "Role matrix"))

@@ -49,7 +49,7 @@ def role_from_form(old: RoleSpec, form: Mapping[str, str], registry: Registry) -
     pages = frozenset(page for page in PAGES if form.get(f"page.{page}"))
     return RoleSpec(name=old.name, label=label, scope=scope, verbs={slug: granted for slug, granted in verbs.items()
                                                                     if granted}, unmask=unmask, pages=pages,
-                    reports=old.reports)  # reports stay as written in the file
+                    reports=old.reports, scope_by=old.scope_by)  # reports and scope_by stay as written
 
 
 def _label_text(raw: str, field: str) -> str:
@@ -110,13 +110,15 @@ class RoleEditMixin:
         refresh_roles(state)
         return state.roles.get(name)
 
-    def _form_page(self, old: RoleSpec, shown: RoleSpec, version: str, error: str | None = None) -> Any:
+    def _form_page(self, old: RoleSpec, shown: RoleSpec, version: str, error: str | None = None,
+                   creating: bool = False, **extra: Any) -> Any:
+        """The role form; ``creating`` adds the key box and the choice of a role to copy."""
         state = current_app.extensions["portal"]
         locale = current_locale()
         return self.render_template(  # type: ignore[attr-defined]
-            "portal/role_edit.html", role=old, shown=shown, version=version, error=error,
+            "portal/role_edit.html", role=old, shown=shown, version=version, error=error, creating=creating,
             verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
-            title=lazy_text("编辑角色", "Edit role"))
+            title=lazy_text("新建角色", "New role") if creating else lazy_text("编辑角色", "Edit role"), **extra)
 
     @expose("/matrix/edit/<name>", methods=["GET"])
     @has_access

@@ -7,6 +7,7 @@ Runs on its own server with a copy of roles.yaml (the edit writes the file). Scr
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -83,4 +84,51 @@ def test_an_administrator_edits_a_role_and_the_clerk_sees_it_on_the_next_page(ro
     finally:
         admin_context.close()
         clerk_context.close()
+    assert not network.blocked and not network.page_errors
+
+
+def test_an_administrator_creates_a_role_from_a_copy_and_deletes_it(role_server: LiveServer, browser: Any,
+                                                                     network: Any) -> None:
+    server = role_server
+    key = f"reader_{uuid.uuid4().hex[:6]}"  # this test's own role, taken out again at the end
+    context = new_context(browser, network, viewport={"width": 1366, "height": 900})
+    try:
+        admin = watch(context.new_page(), network)
+        log_in(admin, server)
+        admin.goto(f"{server.url}/roles/matrix")
+        admin.click("#portal-role-new")
+        admin.select_option("#copy", "viewer")
+        admin.click("#portal-role-copy")
+        expect(admin.locator("#label_zh")).to_have_value("只读（副本）")
+        admin.fill("#key", "Bad-Key")
+        admin.fill("#label_zh", "只读（浏览器）")
+        admin.uncheck('input[name="verb.dues.read"]')
+        admin.click("#portal-role-review")
+        expect(admin.locator(".portal-role-error")).to_contain_text("角色代码“Bad-Key”不合法")
+        admin.fill("#key", key)
+        admin.click("#portal-role-review")
+        changes = admin.locator("#portal-role-changes")
+        expect(changes).to_contain_text(f"新建角色：{key}（只读（浏览器）")
+        expect(changes).to_contain_text("复制自：只读（viewer）")
+        expect(changes).to_contain_text("会员：+ 查看")
+        expect(changes).not_to_contain_text("会费缴纳")
+        admin.screenshot(path=str(server.screenshot_path("roles-05-new-review")), full_page=True)
+        admin.click("#portal-role-save")
+        expect(admin.locator(".alert-success")).to_contain_text(f"已新建角色“只读（浏览器）”（{key}）")
+        panel = admin.locator(f"#role-{key}")
+        expect(panel).to_contain_text("只读（浏览器）")
+
+        panel.locator(".portal-role-delete").click()
+        expect(admin.locator("#portal-role-changes")).to_contain_text(f"删除角色：{key}")
+        admin.click("#portal-role-save")
+        expect(admin.locator(".alert-success")).to_contain_text(f"已删除角色“只读（浏览器）”（{key}）")
+        expect(admin.locator(f"#role-{key}")).to_have_count(0)
+
+        admin.set_viewport_size({"width": 390, "height": 844})
+        admin.goto(f"{server.url}/roles/matrix/new?copy=clerk")
+        expect(admin.locator("#key")).to_be_visible()
+        admin.screenshot(path=str(server.screenshot_path("roles-06-new-phone")), full_page=True)
+        assert admin.evaluate(OVERFLOW_JS) == []
+    finally:
+        context.close()
     assert not network.blocked and not network.page_errors

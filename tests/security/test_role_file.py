@@ -105,3 +105,32 @@ def test_every_process_rereads_the_file_when_it_changes(registry: Registry, role
     roles_file.write_text("admin: [broken", encoding="utf-8")  # a half-finished edit by hand
     assert refresh_roles(state) is False
     assert state.roles["viewer"].scope == "all"  # type: ignore[attr-defined]
+
+
+def test_an_edit_keeps_scope_by_and_reports(registry: Registry, roles_file: Path) -> None:
+    department = read_roles(roles_file, registry)["motion_department"]
+    write_role(roles_file, replace(department, scope="all"), registry)
+    again = read_roles(roles_file, registry)["motion_department"]
+    assert again.scope == "all" and again.scope_by == {"motions": ("lead_department", "co_department")}
+    assert "unmask" not in roles_file.read_text(encoding="utf-8").split("motion_department:")[1]
+
+
+def test_a_new_role_is_appended_and_removed_again(registry: Registry, roles_file: Path) -> None:
+    from portal.security.role_file import remove_role
+    from portal.security.roles import RoleSpec
+
+    before = roles_file.read_text(encoding="utf-8")
+    new = RoleSpec(name="member_reader", label=Label("会员查阅员", "Member reader"), scope="subtree",
+                   verbs={"members": frozenset({"read"})}, reports={"members_by_unit": frozenset({"read"})})
+    roles = write_role(roles_file, new, registry)
+    assert roles["member_reader"] == new and list(roles)[-1] == "member_reader"
+    assert roles_file.read_text(encoding="utf-8").startswith(before.rstrip("\n"))
+    left = remove_role(roles_file, "member_reader", registry)
+    assert "member_reader" not in left and roles_file.read_text(encoding="utf-8") == before
+    # a role a workflow names cannot go: the file would not read back
+    with pytest.raises(RolesError, match="R012"):
+        remove_role(roles_file, "delegate", registry)
+    assert roles_file.read_text(encoding="utf-8") == before
+    remove_role(roles_file, "viewer", registry)
+    text = roles_file.read_text(encoding="utf-8")
+    assert "viewer:" not in text and "\n\n\n" not in text and "# The workers' congress" in text
