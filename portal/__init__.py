@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 
 __all__ = ["create_app"]
 
@@ -75,6 +76,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.install(app)
     register_error_handlers(app)
     request_limits.install(app)
+    # compiled templates kept in the instance folder: a new worker loads them instead of compiling
+    # (Jinja checks each template's source checksum, so an edited template is compiled again)
+    compiled = Path(app.instance_path) / "jinja-cache"
+    compiled.mkdir(exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
     app.jinja_env.globals["portal_locale"] = current_locale
     from portal.web.dues_views import this_month
     from portal.web.views import local_time
