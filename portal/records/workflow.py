@@ -29,7 +29,7 @@ from portal.records.service import RegisterService
 from portal.records.workflow_write import write_rows
 from portal.registry.spec import RegisterSpec
 from portal.registry.conditions import FACTS
-from portal.registry.workflow import Effect, SetValue, Transition, Workflow
+from portal.registry.workflow_spec import Effect, SetValue, Transition, Workflow
 from portal.security import audit
 from portal.records.facts import fact_value
 from portal.security.access import Access, org_of

@@ -18,7 +18,7 @@ from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
 from portal.records.write import write_entries
-from portal.registry.workflow import Transition
+from portal.registry.workflow_spec import Transition
 from portal.security import audit
 
 #: One record from a screen or the API each, matched by id.

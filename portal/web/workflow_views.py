@@ -16,7 +16,7 @@ from flask_appbuilder.security.decorators import has_access, permission_name
 
 from portal.records.bulk_transition import bulk_transition
 from portal.records.workflow import TransitionRefused, history, offers, permitted, settings_of, transition
-from portal.registry.workflow import Transition
+from portal.registry.workflow_spec import Transition
 from portal.security.current import current_access
 from portal.state import current_locale
 from portal.web.list_args import ListArgsRefused
