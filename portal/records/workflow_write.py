@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from portal.models import link_column
+from portal.records.approvals import freeze
 from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
@@ -80,7 +81,22 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
         entries += [{**entry, "action": "transition"} for entry in notes.updated(changes)]
     if entries:
         write_entries(connection, entries)
+    _freeze_approvers(service, item, [record.id for record, _, _ in rows if record.id not in refused], username)
     return refused
+
+
+def _freeze_approvers(service: Any, item: Transition, ids: list[int], username: str) -> None:
+    """Records that entered a state an approval transition leaves (were submitted): freeze its approvers."""
+    flows = service.spec.workflow.freezing(item.target)
+    if not flows or not ids:
+        return
+    from portal.records.workflow import settings_of
+
+    settings = settings_of(service.spec.workflow)
+    for record_id in ids:
+        record = service.session.get(service.model, record_id, populate_existing=True)
+        for flow in flows:
+            freeze(service, record, flow, username, settings)
 
 
 def detail_text(item: Transition, source: str, reason: str) -> str:
