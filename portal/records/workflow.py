@@ -323,7 +323,9 @@ def transition(service: RegisterService, record: Any, name: str, reason: str | N
     settings = settings_of(workflow) if settings is None else settings
     approving = workflow.approving(name)
     if approving is not None:  # approvals are counted one at a time: hold the record until the commit
-        record = service.session.get(service.model, record.id, with_for_update=True, populate_existing=True)
+        table = service.model.__table__
+        service.session.execute(sa.select(table.c.id).where(table.c.id == record.id).with_for_update())
+        record = service.session.get(service.model, record.id, populate_existing=True)
     state, written = row_values(service, record, workflow, item, values, settings, today())
     if approving is not None and not approvals.decide(service, record, approving, item is not approving, reason,
                                                       settings, submitter(service, record)):
