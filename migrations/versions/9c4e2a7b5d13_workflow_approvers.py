@@ -21,6 +21,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('register', sa.String(length=64), nullable=False),
     sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('record_created_at', sa.DateTime(), nullable=False),
     sa.Column('transition', sa.String(length=40), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=128), nullable=False),
@@ -30,7 +31,7 @@ def upgrade():
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('register', 'record_id', 'transition', 'round', 'username',
+    sa.UniqueConstraint('register', 'record_id', 'record_created_at', 'transition', 'round', 'username',
                         name='uq_workflow_approvers_round_user')
     )
     with op.batch_alter_table('workflow_approvers', schema=None) as batch_op:

@@ -100,13 +100,14 @@ def candidates(service: Any, record: Any, item: Transition, submitter: str | Non
     return found
 
 
-def _rows(session: Any, slug: str, record_id: int, name: str) -> list[WorkflowApprover]:
+def _rows(session: Any, slug: str, record: Any, name: str) -> list[WorkflowApprover]:
+    """The approvers of the record's current round of ``name``."""
     table = WorkflowApprover
-    latest = sa.select(sa.func.max(table.round)).where(
-        table.register == slug, table.record_id == record_id, table.transition == name).scalar_subquery()
-    return list(session.scalars(sa.select(table).where(
-        table.register == slug, table.record_id == record_id, table.transition == name,
-        table.round == latest).order_by(table.id).execution_options(populate_existing=True)))
+    mine = (table.register == slug, table.record_id == record.id, table.record_created_at == record.created_at,
+            table.transition == name)
+    latest = sa.select(sa.func.max(table.round)).where(*mine).scalar_subquery()
+    return list(session.scalars(sa.select(table).where(*mine, table.round == latest)
+                                .order_by(table.id).execution_options(populate_existing=True)))
 
 
 def _entry(service: Any, record: Any, actor: str | None, detail: str, changes: str | None = None) -> dict[str, Any]:
@@ -122,23 +123,25 @@ def freeze(service: Any, record: Any, item: Transition, submitter: str | None,
     session, slug, at = service.session, service.spec.slug, audit.now_utc()
     table = WorkflowApprover
     last = session.scalar(sa.select(sa.func.max(table.round)).where(
-        table.register == slug, table.record_id == record.id, table.transition == item.name)) or 0
+        table.register == slug, table.record_id == record.id, table.record_created_at == record.created_at,
+        table.transition == item.name)) or 0
     people = candidates(service, record, item, submitter)
     if people:
         session.execute(sa.insert(table), [
-            {"register": slug, "record_id": record.id, "transition": item.name, "round": last + 1,
+            {"register": slug, "record_id": record.id, "record_created_at": record.created_at,
+             "transition": item.name, "round": last + 1,
              "username": username, "display": display[:128], "frozen_at": at} for username, display in people])
     names = "、".join(display for _, display in people) or "无人"
     detail = (f"{DETAIL_PREFIX}名单 {item.name}「{item.label.zh}」第 {last + 1} 轮："
               f"{names}（需 {required_of(item, settings)} 人同意）")
     audit.write(session, [_entry(service, record, submitter, detail)])
-    return _rows(session, slug, record.id, item.name)
+    return _rows(session, slug, record, item.name)
 
 
 def status(service: Any, record: Any, item: Transition, settings: Mapping[str, Decimal],
            submitter: str | None = None) -> ApprovalStatus:
     """The current round of ``item`` on ``record``; before any freeze, the people who would be listed."""
-    rows = _rows(service.session, service.spec.slug, record.id, item.name)
+    rows = _rows(service.session, service.spec.slug, record, item.name)
     required = required_of(item, settings)
     if not rows:
         people = candidates(service, record, item, submitter)
@@ -171,7 +174,7 @@ def decide(service: Any, record: Any, item: Transition, rejecting: bool, comment
 
     access = service.access()
     session = service.session
-    rows = _rows(session, service.spec.slug, record.id, item.name)
+    rows = _rows(session, service.spec.slug, record, item.name)
     if not rows:  # entered the state before approvals were set up: the list is frozen now
         rows = freeze(service, record, item, submitter, settings)
     state = ApprovalStatus(item, required_of(item, settings), tuple(

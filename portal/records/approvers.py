@@ -23,13 +23,15 @@ class WorkflowApprover(Model):
 
     __tablename__ = "workflow_approvers"
     __table_args__ = (
-        sa.UniqueConstraint("register", "record_id", "transition", "round", "username",
+        sa.UniqueConstraint("register", "record_id", "record_created_at", "transition", "round", "username",
                             name="uq_workflow_approvers_round_user"),
         sa.Index("ix_workflow_approvers_record", "register", "record_id", "transition", "round"),
     )
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     register: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     record_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    #: The record's ``created_at``: a later record given a deleted one's id does not inherit its lists.
+    record_created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
     #: The approval transition (the one with ``approvals:``).
     transition: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: 1 for the first submission, then one more each time the record enters the state again.

@@ -76,8 +76,9 @@ def _waiting(spec: RegisterSpec, model: Any, access: Access, states: list[str]) 
     rounds = sa.orm.aliased(table)
     latest = sa.select(sa.func.max(rounds.round)).where(
         rounds.register == table.register, rounds.record_id == table.record_id,
-        rounds.transition == table.transition).scalar_subquery()
-    pending = sa.exists().where(table.register == spec.slug, table.record_id == model.id, table.transition.in_(names),
+        rounds.record_created_at == table.record_created_at, rounds.transition == table.transition).scalar_subquery()
+    pending = sa.exists().where(table.register == spec.slug, table.record_id == model.id,
+                                table.record_created_at == model.created_at, table.transition.in_(names),
                                 table.username == access.username, table.decision.is_(None), table.round == latest)
     return sa.or_(column.in_(plain), sa.and_(column.in_(approving), pending))
 
