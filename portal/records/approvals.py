@@ -83,20 +83,27 @@ def display_name(user: Any) -> str:
     return str(getattr(user, "display_name", "") or user.username)
 
 
-def candidates(service: Any, record: Any, item: Transition, submitter: str | None) -> list[tuple[str, str]]:
-    """(username, display name) of everyone who would be an approver of ``item`` on ``record`` now."""
-    from portal.records.workflow import on_side, permitted
+def holders(item: Transition) -> list[tuple[str, str, Access]]:
+    """(username, display name, rights) of the active accounts holding ``item``'s approver role now."""
     from portal.security.current import access_for_user, role_holders
 
     assert item.approvals is not None
+    return [(str(user.username), display_name(user), access_for_user(user)) for user in role_holders(item.approvals.role)]
+
+
+def candidates(service: Any, record: Any, item: Transition, submitter: str | None,
+               people: list[tuple[str, str, Access]] | None = None) -> list[tuple[str, str]]:
+    """(username, display name) of everyone who would be an approver of ``item`` on ``record`` now:
+    holding the role (``people``, found when not given), reaching the record and allowed to press ``item``."""
+    from portal.records.workflow import on_side, permitted
+
     spec = service.spec
     found = []
-    for user in role_holders(item.approvals.role):
-        if not item.self_approval and submitter and user.username == submitter:
+    for username, shown, access in holders(item) if people is None else people:
+        if not item.self_approval and submitter and username == submitter:
             continue
-        access = access_for_user(user)
         if permitted(access, spec, item) and access.reaches(spec, record) and on_side(access, spec, item, record):
-            found.append((str(user.username), display_name(user)))
+            found.append((username, shown))
     return found
 
 
@@ -117,21 +124,21 @@ def _entry(service: Any, record: Any, actor: str | None, detail: str, changes: s
                        changes=changes)
 
 
-def freeze(service: Any, record: Any, item: Transition, submitter: str | None,
-           settings: Mapping[str, Decimal]) -> list[WorkflowApprover]:
+def freeze(service: Any, record: Any, item: Transition, submitter: str | None, settings: Mapping[str, Decimal],
+           people: list[tuple[str, str, Access]] | None = None) -> list[WorkflowApprover]:
     """Start a new round of ``item``'s approval on ``record``: store its approvers and audit the list."""
     session, slug, at = service.session, service.spec.slug, audit.now_utc()
     table = WorkflowApprover
     last = session.scalar(sa.select(sa.func.max(table.round)).where(
         table.register == slug, table.record_id == record.id, table.record_created_at == record.created_at,
         table.transition == item.name)) or 0
-    people = candidates(service, record, item, submitter)
-    if people:
+    listed = candidates(service, record, item, submitter, people)
+    if listed:
         session.execute(sa.insert(table), [
             {"register": slug, "record_id": record.id, "record_created_at": record.created_at,
              "transition": item.name, "round": last + 1,
-             "username": username, "display": display[:128], "frozen_at": at} for username, display in people])
-    names = "、".join(display for _, display in people) or "无人"
+             "username": username, "display": display[:128], "frozen_at": at} for username, display in listed])
+    names = "、".join(display for _, display in listed) or "无人"
     detail = (f"{DETAIL_PREFIX}名单 {item.name}「{item.label.zh}」第 {last + 1} 轮："
               f"{names}（需 {required_of(item, settings)} 人同意）")
     audit.write(session, [_entry(service, record, submitter, detail)])

@@ -163,10 +163,10 @@ def _blocked(service: RegisterService, record: Any, transition: Transition, valu
     """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors).
     ``offering``: for the buttons, a required field the transition itself asks for (``fields:``) is
     filled in with it, so its absence does not grey the button."""
-    who = submitter(service, record) if actor else None
+    approving = service.spec.workflow.approving(transition.name) if service.spec.workflow else None
+    who = submitter(service, record) if actor and (approving or not transition.self_approval) else None
     if not transition.self_approval and actor and actor == who:
         return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
-    approving = service.spec.workflow.approving(transition.name) if service.spec.workflow else None
     if approving is not None:
         state = approvals.status(service, record, approving, settings, who)
         refused = approvals.refusal(state, service.access(), transition.name != approving.name)

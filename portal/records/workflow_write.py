@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from portal.models import link_column
-from portal.records.approvals import freeze
+from portal.records.approvals import freeze, holders
 from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
@@ -93,10 +93,11 @@ def _freeze_approvers(service: Any, item: Transition, ids: list[int], username: 
     from portal.records.workflow import settings_of
 
     settings = settings_of(service.spec.workflow)
+    people = {flow.name: holders(flow) for flow in flows}  # the role's holders, once for all the records
     for record_id in ids:
         record = service.session.get(service.model, record_id, populate_existing=True)
         for flow in flows:
-            freeze(service, record, flow, username, settings)
+            freeze(service, record, flow, username, settings, people[flow.name])
 
 
 def detail_text(item: Transition, source: str, reason: str) -> str:
