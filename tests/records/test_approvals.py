@@ -155,6 +155,10 @@ def test_todo_bulk_and_command_line_follow_the_list(app: Any, case_id: int) -> N
     key = CASE["case_no"]
     assert key in first.get("/todo/").get_data(as_text=True)
     assert key not in latecomer.get("/todo/").get_data(as_text=True)  # not on the list
+    screen = latecomer.post(f"/assistance_cases/transition/{case_id}/approve", data={}, follow_redirects=True)
+    assert "您不在“审批建档”的审批名单中" in screen.get_data(as_text=True)
+    shown = first.get(f"/assistance_cases/show/{case_id}").get_data(as_text=True)
+    assert 'data-transition="approve"' in shown or "data-transition=approve" in shown
     bulk = first.post("/assistance_cases/bulk/transition", data={"transition": "approve", "rowid": [str(case_id)],
                                                                 "confirm": "1"})
     text = bulk.get_data(as_text=True)
