@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.records.service import RegisterService
-from portal.records.workflow import TransitionRefused, transition
+from portal.records.workflow import TransitionRefused, outcome, transition
 from portal.security.access import SYSTEM_ACCESS
 from portal.security.audit import acting_as
 from portal.security.current import UnknownUser, access_for_username
@@ -54,7 +54,8 @@ def transition_command(slug: str, key: str, name: str, reason: str | None, value
         with acting_as(username) if username else nullcontext():
             if record is None:
                 raise TransitionRefused(404, f"找不到{spec.key_field.label.zh}为“{key}”的{spec.label.zh}，或它不在您的权限范围内")
-            transition(service, record, name, reason, given)
+            moved = transition(service, record, name, reason, given)
+            message = outcome(service, name, moved)
             db.session.commit()
     except TransitionRefused as refused:
         db.session.rollback()
@@ -62,5 +63,4 @@ def transition_command(slug: str, key: str, name: str, reason: str | None, value
         for field, messages in refused.errors.items():
             click.secho(f"  {field}: {' '.join(messages)}", fg="red", err=True)
         sys.exit(EXIT_CONFLICT if refused.status == 409 else EXIT_REFUSED)
-    click.echo(f"已执行“{spec.workflow.transition(name).label.zh}”：{spec.label.zh} {key} 现在是“"  # type: ignore[union-attr]
-               f"{getattr(record, spec.workflow.field)}”。")
+    click.echo(f"{spec.label.zh} {key}：{message}。")

@@ -4,7 +4,9 @@ Each record gets the same checks as a press on its page (``portal.records.workfl
 state, side, reason, required fields, condition); the records that pass are planned together and
 written with one conditional UPDATE each and one audit entry each (``workflow_write.write_rows``), so
 a refused or concurrently moved record changes nothing and does not stop the others. Not a batch to
-undo: a transition is undone by the transition back, as on the record page. The caller commits.
+undo: a transition is undone by the transition back, as on the record page. An approval (``approvals:``,
+N of M) is pressed record by record as on its page, each in a savepoint: the user's agreement is
+recorded, and the records whose N-th agreement it is move on. The caller commits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 
 from portal.records.bulk import BULK_LIMIT, BulkResult, RowOutcome
 from portal.records.service import RegisterService
-from portal.records.workflow import TransitionRefused, prepare, row_values, settings_of, today
+from portal.records.workflow import TransitionRefused, outcome, prepare, row_values, settings_of, today, transition
 from portal.records.workflow_write import write_rows
 
 #: Records planned and written together.
@@ -39,6 +41,8 @@ def bulk_transition(service: RegisterService, ids: Sequence[int], name: str, rea
         return BulkResult(None, [RowOutcome(record_id, keys.get(record_id, str(record_id)), False, refused.message)
                                  for record_id in ids])
     settings = settings_of(workflow) if settings is None else settings
+    if workflow.approving(name) is not None:
+        return _one_by_one(service, ids, records, keys, name, reason, values, settings)
     day = today()
     messages: dict[int, str] = {}
     ready: list[tuple[Any, str, dict[str, Any]]] = []
@@ -57,4 +61,22 @@ def bulk_transition(service: RegisterService, ids: Sequence[int], name: str, rea
         message = messages.get(record_id)
         result.rows.append(RowOutcome(record_id, keys.get(record_id, str(record_id)), message is None,
                                       message or f"已执行，现在是“{item.target}”"))
+    return result
+
+
+def _one_by_one(service: RegisterService, ids: list[int], records: dict[int, Any], keys: dict[int, str], name: str,
+                reason: str, values: Mapping[str, Any] | None, settings: Mapping[str, Decimal]) -> BulkResult:
+    """An approval on each record in turn, each in its own savepoint (a refusal undoes only that record)."""
+    result = BulkResult(None)
+    for record_id in ids:
+        savepoint = service.session.begin_nested()
+        try:
+            record = transition(service, records.get(record_id), name, reason, values, settings)
+        except TransitionRefused as refused:
+            savepoint.rollback()
+            result.rows.append(RowOutcome(record_id, keys.get(record_id, str(record_id)), False, refused.message))
+            continue
+        savepoint.commit()
+        result.rows.append(RowOutcome(record_id, keys.get(record_id, str(record_id)), True,
+                                      outcome(service, name, record)))
     return result

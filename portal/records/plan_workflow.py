@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from portal.models import link_column
 from portal.records.plan_types import ImportContext
 from portal.registry.spec import FieldSpec
-from portal.registry.workflow import ANY_ROLE, Workflow
+from portal.registry.workflow_spec import ANY_ROLE, Workflow
 
 
 class WorkflowGuard:

@@ -5,7 +5,9 @@ For each register with a workflow the user can read, the states from which the u
 press at least one transition (verb and roles, as ``permitted``) are collected; the rows in those
 states, within the user's row scope, are listed with the transitions and the deadline. The responsible
 role for an overdue row is whoever may press a transition leaving its state, so overdue rows appear on
-exactly those users' lists, marked. Read-only; no Flask request globals.
+exactly those users' lists, marked. A state whose only transitions for the user are an N-of-M
+approval (and its 驳回) lists just the rows on whose frozen approver list the user still has to decide.
+Read-only; no Flask request globals.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
+from portal.records.approvers import WorkflowApprover
 from portal.records.workflow import on_side, permitted
 from portal.registry.spec import RegisterSpec
 from portal.security.access import Access, row_condition
@@ -53,6 +56,33 @@ def _todo_row(spec: RegisterSpec, row: Any, access: Access, deadlines: Mapping[s
     return TodoRow(row.id, str(getattr(row, spec.title) or row.id), state, actions, due)
 
 
+def _waiting(spec: RegisterSpec, model: Any, access: Access, states: list[str]) -> sa.ColumnElement[bool]:
+    """The rows in ``states`` waiting for this user: every row where a plain transition is theirs to press;
+    where only approvals are, the rows on whose current approver list the user has not decided yet."""
+    flow = spec.workflow
+    assert flow is not None
+    column = getattr(model, flow.field)
+    plain, approving = [], []
+    for value in states:
+        mine = [item for item in flow.leaving(value) if permitted(access, spec, item)]
+        if access.system or any(flow.approving(item.name) is None for item in mine):
+            plain.append(value)
+        else:
+            approving.append(value)
+    if not approving:
+        return sa.and_(column.in_(plain))
+    table = WorkflowApprover
+    names = [item.name for value in approving for item in flow.freezing(value)]
+    rounds = sa.orm.aliased(table)
+    latest = sa.select(sa.func.max(rounds.round)).where(
+        rounds.register == table.register, rounds.record_id == table.record_id,
+        rounds.record_created_at == table.record_created_at, rounds.transition == table.transition).scalar_subquery()
+    pending = sa.exists().where(table.register == spec.slug, table.record_id == model.id,
+                                table.record_created_at == model.created_at, table.transition.in_(names),
+                                table.username == access.username, table.decision.is_(None), table.round == latest)
+    return sa.or_(column.in_(plain), sa.and_(column.in_(approving), pending))
+
+
 def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: Any, access: Access,
                 day: date) -> list[TodoGroup]:
     """The user's to-do list, one group per register with something waiting (overdue rows first)."""
@@ -68,7 +98,8 @@ def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: A
             continue
         model = models[spec.slug]
         column = getattr(model, flow.field)
-        condition = sa.and_(column.in_(waiting), *(c for c in (row_condition(spec, model, access),) if c is not None))
+        condition = sa.and_(_waiting(spec, model, access, waiting),
+                            *(c for c in (row_condition(spec, model, access),) if c is not None))
         deadlines = {state.value: state.deadline for state in flow.states if state.deadline}
         count = session.scalar(sa.select(sa.func.count()).select_from(model).where(condition)) or 0
         overdue_terms = [sa.and_(column == value, getattr(model, name) < day) for value, name in deadlines.items()

@@ -7,7 +7,9 @@ and derived columns are checked as for any save), then writes them with one cond
 ``UPDATE ... WHERE id = :id AND <state> = :from``: of concurrent attempts exactly one changes the row,
 the others find no row in the old state and get ``TransitionRefused`` with status 409. The audit
 entry (who, when, from → to, action, reason, field diff) is written in the same transaction; the
-caller commits. Nothing here reads a Flask request.
+caller commits. A transition with ``approvals:`` (N of M) locks the record, records the press as one
+approver's decision (``portal.records.approvals``) and fires only with the N-th agreement. Nothing
+here reads a Flask request.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from marshmallow import ValidationError
 
 from portal.domain.china_time import china_date
 from portal.models import link_column
+from portal.records import approvals
 from portal.records.service import RegisterService
 from portal.records.workflow_write import write_rows
 from portal.registry.spec import RegisterSpec
 from portal.registry.conditions import FACTS
-from portal.registry.workflow import Effect, SetValue, Transition, Workflow
+from portal.registry.workflow_spec import Effect, SetValue, Transition, Workflow
 from portal.security import audit
 from portal.records.facts import fact_value
 from portal.security.access import Access, org_of
@@ -160,8 +163,15 @@ def _blocked(service: RegisterService, record: Any, transition: Transition, valu
     """Why ``transition`` cannot be done on ``record`` with ``values`` now (status, message, field errors).
     ``offering``: for the buttons, a required field the transition itself asks for (``fields:``) is
     filled in with it, so its absence does not grey the button."""
-    if not transition.self_approval and actor and actor == submitter(service, record):
+    approving = service.spec.workflow.approving(transition.name) if service.spec.workflow else None
+    who = submitter(service, record) if actor and (approving or not transition.self_approval) else None
+    if not transition.self_approval and actor and actor == who:
         return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
+    if approving is not None:
+        state = approvals.status(service, record, approving, settings, who)
+        refused = approvals.refusal(state, service.access(), transition.name != approving.name)
+        if refused is not None:
+            return refused[0], refused[1], {}
     day = today()
 
     def value_of(name: str) -> Any:
@@ -311,11 +321,42 @@ def transition(service: RegisterService, record: Any, name: str, reason: str | N
         raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
     workflow, item, reason, values = prepare(service, name, reason, raw_values)
     settings = settings_of(workflow) if settings is None else settings
+    approving = workflow.approving(name)
+    if approving is not None:  # approvals are counted one at a time: hold the record until the commit
+        table = service.model.__table__
+        service.session.execute(sa.select(table.c.id).where(table.c.id == record.id).with_for_update())
+        record = service.session.get(service.model, record.id, populate_existing=True)
     state, written = row_values(service, record, workflow, item, values, settings, today())
+    if approving is not None and not approvals.decide(service, record, approving, item is not approving, reason,
+                                                      settings, submitter(service, record)):
+        return service.session.get(service.model, record.id, populate_existing=True)
     refused = write_rows(service, item, [(record, state, written)], reason)
     if record.id in refused:
         raise TransitionRefused(*refused[record.id])
     return service.session.get(service.model, record.id, populate_existing=True)
+
+
+def outcome(service: RegisterService, name: str, record: Any) -> str:
+    """What a press did, for the message after it: moved the record, or recorded one agreement of N."""
+    workflow = _workflow(service)
+    item = workflow.transition(name)
+    state = getattr(record, workflow.field)
+    if item is None or state == item.target:
+        return f"已执行“{item.label.zh if item else name}”：现在是“{state}”"
+    approving = workflow.approving(name)
+    progress = approvals.status(service, record, approving, settings_of(workflow)).text() if approving else ""
+    return f"已记录您的同意，“{item.label.zh}”待其他审批人同意后执行。{progress}"
+
+
+def approval_states(service: RegisterService, record: Any) -> list[approvals.ApprovalStatus]:
+    """Where each approval leaving the record's state stands (for its page and the API)."""
+    workflow = service.spec.workflow
+    if workflow is None:
+        return []
+    settings = settings_of(workflow)
+    who = submitter(service, record)
+    return [approvals.status(service, record, item, settings, who)
+            for item in workflow.freezing(getattr(record, workflow.field))]
 
 
 def history(service: RegisterService, record: Any) -> list[HistoryItem]:

@@ -14,11 +14,12 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from portal.models import link_column
+from portal.records.approvals import freeze, holders
 from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
 from portal.records.write import write_entries
-from portal.registry.workflow import Transition
+from portal.registry.workflow_spec import Transition
 from portal.security import audit
 
 #: One record from a screen or the API each, matched by id.
@@ -80,7 +81,23 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
         entries += [{**entry, "action": "transition"} for entry in notes.updated(changes)]
     if entries:
         write_entries(connection, entries)
+    _freeze_approvers(service, item, [record.id for record, _, _ in rows if record.id not in refused], username)
     return refused
+
+
+def _freeze_approvers(service: Any, item: Transition, ids: list[int], username: str) -> None:
+    """Records that entered a state an approval transition leaves (were submitted): freeze its approvers."""
+    flows = service.spec.workflow.freezing(item.target)
+    if not flows or not ids:
+        return
+    from portal.records.workflow import settings_of
+
+    settings = settings_of(service.spec.workflow)
+    people = {flow.name: holders(flow) for flow in flows}  # the role's holders, once for all the records
+    for record_id in ids:
+        record = service.session.get(service.model, record_id, populate_existing=True)
+        for flow in flows:
+            freeze(service, record, flow, username, settings, people[flow.name])
 
 
 def detail_text(item: Transition, source: str, reason: str) -> str:

@@ -180,6 +180,8 @@ def render_readme() -> str:
         _key_table(meta.WORKFLOW_KEYS))
     lines += _section("流程的状态", "`workflow.states` 中每个状态（状态字段的一个选项）的键：", _key_table(meta.STATE_KEYS))
     lines += _section("流程的流转", "`workflow.transitions` 中每一项的键：", _key_table(meta.TRANSITION_KEYS))
+    lines += _section("流转的多人审批", "流转的 `approvals` 的键（名单和每人的同意记在 `workflow_approvers` 表中，并写入审计日志）：",
+                      _key_table(meta.APPROVAL_KEYS))
     lines += _section("每年上限 yearly_caps", "`yearly_caps` 的键（新增或修改一笔时检查，超出时说明上限和本年已用金额）：",
                       _key_table(meta.CAPS_KEYS))
     lines += _section("字段的键", "`fields` 中每一项是一个映射，可用的键如下。", _key_table(meta.FIELD_KEYS))

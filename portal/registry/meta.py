@@ -146,6 +146,19 @@ TRANSITION_KEYS: tuple[KeySpec, ...] = (
     KeySpec("effects", "list[effect]", False, "效果（在同一事务中）：`{set: 字段, to: 值}` 设置字段（值可写 today、null）；"
             "`{copy: 字段, into: 字段}` 把一个字段的值复制到另一个同类型字段；"
             "`{deadline: 日期字段, due_in: 20 days}` 开始期限（该日期 = 当天 + 天数）。"),
+    KeySpec("approvals", "mapping", False, "多人审批（N 人中 M 人同意）：`{required: 人数, role: 角色名, reject: 驳回流转}`，键见“流转的多人审批”。"
+            "记录进入 from 状态（提交）时，确定审批名单；名单上的人各按一次（同意），第 N 人同意时流转才执行，只执行一次。",
+            "{required: 2, role: chair, reject: reject}"),
+)
+
+APPROVAL_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("role", "str", True, "审批人的角色（roles.yaml 中的角色名）。记录进入该流转的 from 状态时，当时持有该角色、"
+            "记录在其行范围内、能按这个流转的在用账户即为审批名单；之后角色或账户的变动不改变这份名单。"
+            "`self_approval: false` 时提交人不在名单上，也不能同意。", "chair"),
+    KeySpec("required", "int", False, "需要几人同意（1–50，默认 1）；也可写 `config.设置名`，取 workflow.settings 中的数字"
+            "（可用环境变量覆盖）。名单人数少于该数时无法通过，详情页会提示。", "config.approvals_needed"),
+    KeySpec("reject", "str", False, "驳回：另一个从同样状态出发的流转名称。名单上任何一人按下它（按它的规则，如必填理由），"
+            "记录即被驳回；这个流转只有名单上的人能按。", "reject"),
 )
 
 MENU_KEYS: tuple[KeySpec, ...] = (

@@ -12,21 +12,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterator
 
 from portal.domain.normalize import spelling_key
+from portal.registry.label import Label as Label
+from portal.registry.workflow_spec import Workflow
 
 if TYPE_CHECKING:
     from portal.registry.caps import YearlyCaps
-    from portal.registry.workflow import Workflow
-
-
-@dataclass(frozen=True)
-class Label:
-    """A display text in Simplified Chinese and English."""
-
-    zh: str
-    en: str
-
-    def get(self, locale: str | None) -> str:
-        return self.en if (locale or "zh").startswith("en") else self.zh
 
 
 @dataclass(frozen=True)

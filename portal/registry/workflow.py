@@ -1,19 +1,16 @@
-"""The ``workflow:`` section of a register file: states, transitions and their rules, as typed specs.
+"""Reading the ``workflow:`` section of a register file into the specs of ``workflow_spec.py``.
 
 A workflow names a choice field of the register as its state. Each value of that field is a state
 (label, who may edit which fields while a record is in it, fields set on entering it); transitions
 move a record from one state to another (who may press them, required fields, a reason, a condition
 in the closed language of ``conditions.py``, effects from a fixed list). Read and checked when the
-schemas load, with codes E040-E046; the engine is ``portal.records.workflow``.
-
-N-of-M approvals would be one more key on a transition (how many of which role); the record of who
-pressed it is already the audit trail the engine writes.
+schemas load, with codes E040-E046 and E048 (``approvals:``, N of M approvers); the engine is
+``portal.records.workflow``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +18,12 @@ from portal.domain.messages import DomainValidationError
 from portal.registry import meta
 from portal.registry.conditions import Condition, ConditionSyntaxError, parse_condition
 from portal.registry.fieldtypes import FIELD_TYPES
+from portal.registry.label import Label
 from portal.registry.problems import ProblemList
-from portal.registry.spec import FieldSpec, Label
+from portal.registry.spec import FieldSpec
+from portal.registry.workflow_approvals import check_approvals, read_approvals
+from portal.registry.workflow_spec import (ANY_ROLE, Effect, EditRule, Handover, PublicList, SetValue,
+                                           State, Transition, Workflow)
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: The verbs of ``roles.yaml`` a transition may require.
@@ -30,133 +31,6 @@ VERBS = ("read", "create", "edit", "delete", "import", "export", "approve")
 #: Values a ``set`` may name besides a literal: the day of the transition, or a blank.
 SPECIAL_VALUES = ("today", "null")
 DUE_IN = re.compile(r"^\s*(?:(\d{1,4})|config\.([a-z][a-z0-9_]{0,39}))\s*(days?|天)\s*$")
-#: ``edit:`` key meaning every role with the ``edit`` verb on the register.
-ANY_ROLE = "*"
-
-
-@dataclass(frozen=True)
-class EditRule:
-    """While a record is in a state: ``role`` (or ``*``) may change ``fields`` (``None``: every field)."""
-
-    role: str
-    fields: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class SetValue:
-    """A field set by the workflow: a literal (as parsed by the field type), ``today`` or ``null``."""
-
-    field: str
-    value: Any
-    today: bool = False
-
-
-@dataclass(frozen=True)
-class Effect:
-    """One effect of a transition: ``set`` a field, or start a ``deadline`` (a date field = today + days)."""
-
-    kind: str
-    field: str
-    value: SetValue | None = None
-    days: int = 0
-    #: A deadline whose number of days is a setting (``due_in: config.notice_days days``).
-    days_setting: str | None = None
-    #: ``copy``: the field whose current value goes into ``field``.
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class State:
-    value: str
-    label: Label
-    #: ``None``: the usual rights apply; otherwise only these roles may edit only these fields.
-    edit: tuple[EditRule, ...] | None = None
-    #: Fields set when a record enters this state.
-    on_enter: tuple[SetValue, ...] = ()
-    #: A date field holding this state's deadline (overdue records are listed on the to-do page).
-    deadline: str | None = None
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Label
-    sources: tuple[str, ...]
-    target: str
-    verb: str = "edit"
-    roles: tuple[str, ...] = ()
-    #: Fields that must hold a value once the transition is done (given with it, or already there).
-    required: tuple[str, ...] = ()
-    #: Fields the person pressing it may fill in with it (the required ones are asked too).
-    inputs: tuple[str, ...] = ()
-    reason_required: bool = False
-    #: May the person who submitted the record (created it or moved it into its state) press it?
-    self_approval: bool = True
-    condition: Condition | None = None
-    effects: tuple[Effect, ...] = ()
-    #: ``receiver``: pressed by the receiving side of a ``handover`` (scope = the handover field's unit).
-    by: str = "owner"
-
-    @property
-    def asked(self) -> tuple[str, ...]:
-        """The fields the screen and the API accept with this transition."""
-        return tuple(dict.fromkeys((*self.inputs, *self.required)))
-
-
-@dataclass(frozen=True)
-class Handover:
-    """While a record is in ``state``, it is also within the scope of users who reach the org unit in
-    ``field`` (the receiving side of a transfer); they may press only transitions marked ``by: receiver``."""
-
-    state: str
-    field: str
-
-
-@dataclass(frozen=True)
-class PublicList:
-    """A list anyone may read without signing in (公示): the records in ``state``, with ``fields`` only;
-    sensitive fields and linked people are shown masked."""
-
-    state: str
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Workflow:
-    field: str
-    states: tuple[State, ...]
-    transitions: tuple[Transition, ...]
-    #: Fields only transitions write (never a plain save or import).
-    locked: tuple[str, ...] = ()
-    #: Named settings conditions read as ``config.<name>``, with their defaults.
-    settings: tuple[tuple[str, Decimal], ...] = ()
-    #: The public notice list (``public:``), if any.
-    public: PublicList | None = None
-    #: States a new record may be registered in (the state field's default first).
-    initial: tuple[str, ...] = ()
-    #: A transfer's receiving side (``handover:``), if any.
-    handover: Handover | None = None
-
-    def state(self, value: Any) -> State | None:
-        return next((state for state in self.states if state.value == value), None)
-
-    def transition(self, name: str) -> Transition | None:
-        return next((item for item in self.transitions if item.name == name), None)
-
-    def leaving(self, value: Any) -> tuple[Transition, ...]:
-        return tuple(item for item in self.transitions if value in item.sources)
-
-    @property
-    def managed(self) -> tuple[str, ...]:
-        """Fields a plain save may not change: the state and the locked fields."""
-        return (self.field, *self.locked)
-
-    @property
-    def roles(self) -> tuple[str, ...]:
-        """Every role name the workflow mentions (checked against ``roles.yaml``)."""
-        names = [role for item in self.transitions for role in item.roles]
-        names += [rule.role for state in self.states for rule in state.edit or () if rule.role != ANY_ROLE]
-        return tuple(dict.fromkeys(names))
 
 
 def read_workflow(raw: Any, fields: tuple[FieldSpec, ...], problems: ProblemList) -> Workflow | None:
@@ -175,7 +49,8 @@ def read_workflow(raw: Any, fields: tuple[FieldSpec, ...], problems: ProblemList
     settings = reader.settings(raw.get("settings"))
     states = reader.states(raw.get("states"))
     names = {state.value for state in states}
-    transitions = reader.transitions(raw.get("transitions"), names, {name for name, _ in settings})
+    transitions = check_approvals(reader.transitions(raw.get("transitions"), names, {name for name, _ in settings}),
+                                  problems)
     locked = reader.field_list(raw.get("locked"), "workflow.locked")
     if state_field.name in locked:
         problems.add("E043", "workflow.locked", f"状态字段 '{state_field.name}' 本来就只能由流转改变，不用写在 locked 中")
@@ -424,6 +299,8 @@ class _Reader:
             inputs=self.field_list(item.get("fields"), f"{path}.fields"),
             reason_required=item.get("reason_required") is True,
             self_approval=item.get("self_approval", True) is not False,
+            approvals=read_approvals(item["approvals"], f"{path}.approvals", settings, problems)
+            if "approvals" in item else None,
             condition=condition, effects=self.effects(item.get("effects"), f"{path}.effects", settings))
 
     def condition(self, raw: Any, path: str, settings: set[str]) -> Condition | None:

@@ -92,6 +92,7 @@ ACTIONS = {
     "print": ("打印", "Printed"),
     "congress": ("大会", "Congress"),
     "transition": ("流转", "Transition"),
+    "approval": ("审批", "Approval"),
 }
 #: Account columns whose changes are audited (the password only as "changed").
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_login import current_user
@@ -56,3 +57,18 @@ def access_for_username(username: str) -> Access:
     if user is None or not user.is_active:
         raise UnknownUser(f"没有名为“{username}”的有效用户，请检查用户名（停用的用户不能使用）。")
     return access_for_user(user)
+
+
+def role_holders(role_name: str) -> list[Any]:
+    """The active accounts holding role ``role_name`` (directly or through a group), by username."""
+    from flask_appbuilder.security.sqla.models import Role, assoc_group_role, assoc_user_group, assoc_user_role
+
+    from portal.security.users import PortalUser
+
+    role_ids = sa.select(Role.id).where(Role.name == role_name)
+    direct = sa.select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(role_ids))
+    grouped = (sa.select(assoc_user_group.c.user_id)
+               .join(assoc_group_role, assoc_group_role.c.group_id == assoc_user_group.c.group_id)
+               .where(assoc_group_role.c.role_id.in_(role_ids)))
+    return list(db.session.scalars(sa.select(PortalUser).where(
+        PortalUser.active.is_(True), PortalUser.id.in_(sa.union(direct, grouped))).order_by(PortalUser.username)))

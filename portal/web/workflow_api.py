@@ -1,7 +1,9 @@
 """``POST /api/v1/<slug>/<pk>/transition/<name>``: a workflow transition through the REST API.
 
 The body is ``{"reason": "...", "fields": {field: value}}`` (both optional). Answers: 200 with the
-record; 403 without the right (or for the submitter where self-approval is off); 404 outside the row
+record (``done``: false when the press only recorded one agreement of an N-of-M approval, with
+``approvals`` saying who agreed and who is pending); 403 without the right, for the submitter where
+self-approval is off, or for someone not on the frozen approver list; 404 outside the row
 scope or for an unknown transition; 409 when the record is no longer in a state the transition
 leaves (another user was first); 422 with ``{"message": ..., "errors": {field: [...]}}`` for a
 missing reason or field, or an unmet condition. All messages are Chinese.
@@ -15,7 +17,7 @@ from flask import request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from portal.records.workflow import TransitionRefused, transition
+from portal.records.workflow import TransitionRefused, approval_states, transition
 
 
 class WorkflowApiMixin:
@@ -64,6 +66,14 @@ class WorkflowApiMixin:
                         type: integer
                       state:
                         type: string
+                      done:
+                        type: boolean
+                        description: 流转已执行；多人审批时 false 表示只记录了您的同意，还要等其他审批人
+                      approvals:
+                        type: array
+                        description: 多人审批的进度（当前状态出发的审批流转）：需要人数、已同意、待同意
+                        items:
+                          type: object
                       result:
                         $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
             403:
@@ -71,7 +81,7 @@ class WorkflowApiMixin:
             404:
               $ref: '#/components/responses/404'
             409:
-              description: 记录已不在该流转的出发状态（已被他人处理）
+              description: 记录已不在该流转的出发状态（已被他人处理），或您已经审批过
               content:
                 application/json:
                   schema:
@@ -110,5 +120,11 @@ class WorkflowApiMixin:
                 payload["errors"] = refused.errors
             return self.response(refused.status, **payload)  # type: ignore[attr-defined]
         spec = self.register  # type: ignore[attr-defined]
-        return self.response(200, id=record.id, state=getattr(record, spec.workflow.field),  # type: ignore[attr-defined]
+        state = getattr(record, spec.workflow.field)
+        progress = [{"transition": item.transition.name, "required": item.required, "text": item.text(),
+                     "agreed": [person.username for person in item.agreed],
+                     "pending": [person.username for person in item.pending]}
+                    for item in approval_states(service, record)]
+        return self.response(200, id=record.id, state=state,  # type: ignore[attr-defined]
+                             done=state == spec.workflow.transition(name).target, approvals=progress,
                              result=self.show_model_schema.dump(record))  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from portal.registry.workflow import Workflow
+from portal.registry.workflow_spec import Workflow
 
 BOX_W, BOX_H, GAP, TOP, LANE = 120, 40, 60, 20, 26
 

@@ -15,8 +15,9 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 
 from portal.records.bulk_transition import bulk_transition
-from portal.records.workflow import TransitionRefused, history, offers, permitted, settings_of, transition
-from portal.registry.workflow import Transition
+from portal.records.workflow import (TransitionRefused, approval_states, history, offers, outcome, permitted,
+                                     settings_of, transition)
+from portal.registry.workflow_spec import Transition
 from portal.security.current import current_access
 from portal.state import current_locale
 from portal.web.list_args import ListArgsRefused
@@ -43,6 +44,7 @@ class WorkflowViewMixin:
         widgets["portal_workflow"] = {
             "state": state.label.get(current_locale()) if state else getattr(item, spec.workflow.field),
             "history": history(service, item),
+            "approvals": approval_states(service, item),
             "diagram_path": url_for(f"{name}.workflow"),
         }
         return widgets
@@ -62,13 +64,14 @@ class WorkflowViewMixin:
         values = {field: request.form[field] for field in wanted.asked if request.form.get(field, "").strip()}
         service = self.service_getter()  # type: ignore[attr-defined]
         try:
-            transition(service, item, name, request.form.get("reason"), values)
+            record = transition(service, item, name, request.form.get("reason"), values)
+            message = outcome(service, name, record)
             service.session.commit()
         except TransitionRefused as refused:
             service.session.rollback()
             flash(refused.message, "danger")
         else:
-            flash(f"已执行“{wanted.label.zh}”：现在是“{wanted.target}”", "success")
+            flash(message, "success")
         return redirect(url_for(f"{type(self).__name__}.show", pk=pk))
 
     def bulk_transitions(self) -> list[Transition]:

@@ -63,6 +63,7 @@ def test_a_hardship_case_from_application_to_grant(live_server: LiveServer, brow
     _press(officer, "accept")
     _press(officer, "first_check")
     _press(officer, "visit", {"visit_on": "2026-11-20", "visit_findings": "入户核实，与申请一致"})
+    chair = _as(browser, network, server, "chair", "A")  # a chair when the notice starts: on the approver list
     _press(officer, "start_notice")
     officer.screenshot(path=server.screenshot_path("workflow-01-officer-notice"), full_page=True)
     officer.goto(f"{server.url}/public/assistance_cases")
@@ -71,10 +72,10 @@ def test_a_hardship_case_from_application_to_grant(live_server: LiveServer, brow
     expect(table).to_contain_text("张*（110105********002X）")
     officer.screenshot(path=server.screenshot_path("workflow-02-public-notice"), full_page=True)
     # 3. the chair finds it on the to-do page and files it
-    chair = _as(browser, network, server, "chair", "A")
     chair.goto(f"{server.url}/todo/")
     with chair.expect_navigation():
         chair.locator("a", has_text=case_no).click()
+    expect(chair.locator("#portal-approval-approve")).to_contain_text("审批：已同意 0/1")
     _press(chair, "approve")
     expect(chair.locator("body")).to_contain_text("已建档")
     chair.screenshot(path=server.screenshot_path("workflow-03-chair-filed"), full_page=True)

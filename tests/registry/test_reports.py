@@ -77,8 +77,8 @@ def test_a_role_may_only_name_reports_that_exist(tmp_path: Path) -> None:
         read_roles(path, REGISTRY, catalogue.names)
     assert {(problem.code, problem.path) for problem in error.value.problems if problem.code == "R013"} == {
         ("R013", "x.reports.nosuch"), ("R013", "x.reports.members_by_age")}
-    named = sorted({name for spec in REGISTRY if spec.workflow for item in spec.workflow.transitions
-                    for name in item.roles})  # roles the shipped workflows name must exist
+    named = sorted({name for spec in REGISTRY if spec.workflow
+                    for name in spec.workflow.roles})  # roles the shipped workflows name (approvers too) must exist
     stubs = "".join(f"{name}:\n  label: {name}\n" for name in named if name != "x")
     path.write_text('x:\n  label: X\n  reports: {"*": [read], dues_arrears: all}\n' + stubs, encoding="utf-8")
     role = read_roles(path, REGISTRY, catalogue.names)["x"]

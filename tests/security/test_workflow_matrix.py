@@ -4,7 +4,9 @@ For every role × register with a workflow × state × transition × channel (re
 browser session, API with a bearer token, the command line) a fresh row is put in that state in branch
 A (and one in branch B) and the role presses the transition. The outcome must be what the roles file
 and the YAML say: done (the row moved to the target state), refused (no right), conflict (the row is
-not in a state the transition leaves) or hidden (a row outside a subtree role's scope).
+not in a state the transition leaves) or hidden (a row outside a subtree role's scope). A transition
+with ``approvals:`` (or its 驳回) is done only by its approver role (one agreement each is enough here:
+``approvals_needed`` is 1 by default); other roles with the verb are refused.
 """
 
 from __future__ import annotations
@@ -162,6 +164,9 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
             for item in _sampled(flow, state.value):
                 allowed = permitted(access, spec, item)
                 expected = ("done" if state.value in item.sources else "conflict") if allowed else "refused"
+                approving = flow.approving(item.name)
+                if allowed and expected == "done" and approving is not None and approving.approvals.role != role_name:
+                    expected = "refused"  # an N-of-M approval: only the role frozen as its approvers decides
                 if channel in ("screen", "api", "token") and not role.can(slug, "read"):
                     expected = "refused"  # no way to the record at all
                 record_id, key = _row(app, slug, state.value, "A")
