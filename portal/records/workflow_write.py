@@ -17,6 +17,7 @@ from portal.models import link_column
 from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
+from portal.records.workflow_hooks import after
 from portal.records.write import write_entries
 from portal.registry.workflow import Transition
 from portal.security import audit
@@ -80,6 +81,7 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
         entries += [{**entry, "action": "transition"} for entry in notes.updated(changes)]
     if entries:
         write_entries(connection, entries)
+    after(service, item, [(record.id, state) for record, state, _ in rows if record.id not in refused], reason)
     return refused
 
 
