@@ -118,6 +118,18 @@ class Desk:
             found.setdefault(motion_id, []).append((str(name), str(status)))
         return found
 
+    def decline_reasons(self, motions: list[Any]) -> dict[int, str]:
+        """Why each of ``motions`` that became an 意见建议 was not admitted (the 不立案 step's reason)."""
+        declined = [motion.id for motion in motions if motion.kind == "意见建议"]
+        if not declined:
+            return {}
+        entry = audit.AuditEntry
+        rows = self.session.execute(sa.select(entry.record_id, entry.detail).where(
+            entry.register == MOTIONS, entry.action == "transition", entry.record_id.in_(declined),
+            entry.detail.like("流转 decline「%")).order_by(entry.id))
+        return {record_id: (detail or "").split("；理由：", 1)[-1] if "；理由：" in (detail or "") else ""
+                for record_id, detail in rows}
+
     # -- co-signer -----------------------------------------------------------------------------
     def invitations(self) -> list[Any]:
         """Co-sign rows naming this delegate, newest first."""

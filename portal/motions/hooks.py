@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from typing import Any, Sequence
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import User
@@ -28,9 +29,19 @@ HEAD_SUBMIT, PLAIN_SUBMIT = "submit_to_head", "submit"
 
 
 def install() -> None:
-    """Register the guard and the messages with the workflow engine."""
+    """Register the guard and the messages with the workflow engine, and the 查重 link on the form."""
+    from portal.web.form_links import FORM_LINKS
+
     add_guard(MOTIONS, guard)
     add_after(MOTIONS, notify)
+    FORM_LINKS[MOTIONS] = dupe_link
+
+
+def dupe_link(form: Any, pk: str | None) -> list[tuple[str, str]]:
+    """查重 beside the motion form: the similar-subject page, for the subject typed (and not this motion)."""
+    subject = getattr(getattr(form, "subject", None), "data", None) or ""
+    query = {key: value for key, value in (("subject", str(subject)), ("exclude", pk or "")) if value}
+    return [("查重：案由相近的提案", "/motions/similar" + (f"?{urlencode(query)}" if query else ""))]
 
 
 def head_review(spec: Any) -> bool:

@@ -45,7 +45,7 @@ def current_inbox() -> Inbox | None:
         member_id = _member()
         g.portal_inbox = None if member_id is None else Inbox(member_id, inbox(db.session, member_id),
                                                                unread(db.session, member_id))
-    return g.portal_inbox  # type: ignore[no-any-return]
+    return g.portal_inbox
 
 
 class MessagesView(BaseView):

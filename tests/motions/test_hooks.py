@@ -38,19 +38,19 @@ def collected(app: Any, congress: dict[str, Any], subject: str) -> Any:  # noqa:
     return db.session.get(type(motion), motion.id)
 
 
-def texts(member_id: int, motion_id: int) -> list[str]:
+def texts(member_id: int, motion: Any) -> list[str]:
+    """The member's messages about ``motion`` (ids are reused between tests: found by the subject too)."""
     return [message.text for message in db.session.scalars(
-        sa.select(PortalMessage).where(PortalMessage.member_id == member_id, PortalMessage.record_id == motion_id)
-        .order_by(PortalMessage.id))]
+        sa.select(PortalMessage).where(PortalMessage.member_id == member_id, PortalMessage.record_id == motion.id,
+                                       PortalMessage.text.contains(f"《{motion.subject}》")).order_by(PortalMessage.id))]
 
 
 def test_each_step_messages_the_proposer_and_the_co_signers(app: Any, congress: dict[str, Any]) -> None:  # noqa: F811
     with app.app_context():
         motion = collected(app, congress, "食堂增加夜餐窗口")
         # the invitees were told when the collecting began; the proposer pressed it and is not told
-        assert any("邀请您附议" in text and "食堂增加夜餐窗口" in text for text in texts(congress["吴二"]["member"],
-                                                                                      motion.id))
-        assert texts(congress["周一"]["member"], motion.id) == []
+        assert any("邀请您附议" in text and "食堂增加夜餐窗口" in text for text in texts(congress["吴二"]["member"], motion))
+        assert texts(congress["周一"]["member"], motion) == []
         proposer = congress["周一"]
         with acting_as(proposer["user"]):
             desk(app, proposer["user"], proposer["member"]).submit(motion)
@@ -60,15 +60,15 @@ def test_each_step_messages_the_proposer_and_the_co_signers(app: Any, congress: 
             transition(committee, motion, "review")
             transition(committee, motion, "decline", "属于个人诉求，转有关部门参考")
         db.session.commit()
-        told = texts(proposer["member"], motion.id)
+        told = texts(proposer["member"], motion)
         assert [text.split("：")[1].split("，")[0] for text in told] == ["开始审查", "不立案"]
         assert "现在是“审查中”" in told[0]
         assert "意见建议" in told[1] and "理由：属于个人诉求，转有关部门参考" in told[1]
         assert told[1].startswith("您提出的提案《食堂增加夜餐窗口》")
         for name in ("吴二", "郑三"):
-            signed = texts(congress[name]["member"], motion.id)
+            signed = texts(congress[name]["member"], motion)
             assert signed[-1].startswith("您附议的提案") and "意见建议" in signed[-1]
-        assert texts(congress["王四"]["member"], motion.id) == []
+        assert texts(congress["王四"]["member"], motion) == []
         # unread first, the newest on top; the count is of the addressee's own messages
         assert unread(db.session, proposer["member"]) >= 2
         assert inbox(db.session, proposer["member"])[0].text == told[1]
@@ -126,7 +126,7 @@ def test_delegation_head_reviews_first_when_switched_on(app: Any, congress: dict
         db.session.commit()
         motion = db.session.get(type(motion), motion.id)
         assert motion.status == "团长初审"
-        assert any("现在是“代表团团长初审”" in text for text in texts(congress["吴二"]["member"], motion.id))
+        assert any("现在是“代表团团长初审”" in text for text in texts(congress["吴二"]["member"], motion))
         committee = service(app, "motions", congress["committee"])
         with acting_as(congress["committee"]), pytest.raises(TransitionRefused) as early:
             transition(committee, motion, "review")
