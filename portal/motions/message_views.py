@@ -13,6 +13,7 @@ from typing import Any
 from flask import g, redirect, request
 from flask_appbuilder import BaseView, expose
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.congress.errors import CongressError
 from portal.congress.roster import member_for_email
@@ -40,11 +41,15 @@ def _member() -> int | None:
 
 
 def current_inbox() -> Inbox | None:
-    """The signed-in user's inbox, once per request; ``None`` for an account that is no member."""
+    """The signed-in user's inbox, once per request; ``None`` for an account that is no member (or when the
+    database cannot answer, e.g. on an error page after a failed statement: the page still renders)."""
     if "portal_inbox" not in g:
-        member_id = _member()
-        g.portal_inbox = None if member_id is None else Inbox(member_id, inbox(db.session, member_id),
-                                                               unread(db.session, member_id))
+        try:
+            member_id = _member()
+            g.portal_inbox = None if member_id is None else Inbox(member_id, inbox(db.session, member_id),
+                                                                   unread(db.session, member_id))
+        except SQLAlchemyError:
+            g.portal_inbox = None
     return g.portal_inbox
 
 
