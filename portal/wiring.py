@@ -23,12 +23,15 @@ from portal.web.import_views import ImportViewMixin
 from portal.web.print_views import PrintViewMixin
 from portal.web.workflow_api import WorkflowApiMixin
 from portal.web.workflow_views import WorkflowViewMixin
+from portal.web.form_links import form_links
 from portal.web.org_tree_page import OrgTreeView
 from portal.web.public_notice import PublicNoticeView
 from portal.web.todo_views import TodoView, current_todo
 from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, REPORTS_MENU, SYSTEM_CATEGORY,
                                         category_name, menu_name)
 from portal.congress.views import CongressView
+from portal.motions.hooks import install as install_motion_hooks
+from portal.motions.message_views import MessagesView, current_inbox
 from portal.motions.views import MotionDeskView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
@@ -118,6 +121,10 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_api(ReportsApi)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
     appbuilder.add_view_no_menu(MotionDeskView)
+    install_motion_hooks()
+    appbuilder.add_view_no_menu(MessagesView)
+    app.jinja_env.globals["portal_inbox"] = current_inbox
+    app.jinja_env.globals["portal_form_links"] = form_links
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
     appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
                         icon="fa-mobile", **motions)

@@ -83,11 +83,15 @@ class Desk:
     def submit(self, motion: Any) -> Any:
         """Start collecting co-signers (草稿), or submit once enough have co-signed (征集中)."""
         self._own(motion)
+        from portal.motions.hooks import HEAD_SUBMIT, head_review
+
         name = {"草稿": "collect", "征集中": "submit"}.get(motion.status)
         if name is None:
             raise DeskRefused(f"提案当前是“{motion.status}”，不能提交")
         wanted = int(settings_of(self.motions.spec.workflow).get("min_cosigners", 0))  # type: ignore[arg-type]
-        if name == "submit" and (motion.cosigner_count or 0) < wanted:
+        if name == "submit" and head_review(self.motions.spec):
+            name = HEAD_SUBMIT
+        if name != "collect" and (motion.cosigner_count or 0) < wanted:
             raise DeskRefused(f"提交前至少需要 {wanted} 位代表附议，目前已附议 {motion.cosigner_count or 0} 位；"
                               f"请邀请更多代表附议，或等待被邀请的代表确认")
         return self._press(motion, name)
@@ -113,6 +117,18 @@ class Desk:
         for motion_id, name, status in rows:
             found.setdefault(motion_id, []).append((str(name), str(status)))
         return found
+
+    def decline_reasons(self, motions: list[Any]) -> dict[int, str]:
+        """Why each of ``motions`` that became an 意见建议 was not admitted (the 不立案 step's reason)."""
+        declined = [motion.id for motion in motions if motion.kind == "意见建议"]
+        if not declined:
+            return {}
+        entry = audit.AuditEntry
+        rows = self.session.execute(sa.select(entry.record_id, entry.detail).where(
+            entry.register == MOTIONS, entry.action == "transition", entry.record_id.in_(declined),
+            entry.detail.like("流转 decline「%")).order_by(entry.id))
+        return {record_id: (detail or "").split("；理由：", 1)[-1] if "；理由：" in (detail or "") else ""
+                for record_id, detail in rows}
 
     # -- co-signer -----------------------------------------------------------------------------
     def invitations(self) -> list[Any]:

@@ -22,6 +22,7 @@ from portal.errors import error_response
 from portal.extensions import db
 from portal.motions.desk import COSIGNERS, FEEDBACK, MOTIONS, Desk, DeskRefused, notices
 from portal.motions.report import session_report, sessions
+from portal.motions.similar import similar
 from portal.motions.report_xlsx import report_xlsx
 from portal.records.service import RecordErrors, RecordForbidden, RegisterService
 from portal.security.audit import acting_as
@@ -73,12 +74,14 @@ class MotionDeskView(BaseView):
         names = {row.id: row.name for row in db.session.query(members).filter(members.id.in_(others))}
         categories = state.registry.get(MOTIONS).field("category").choice_values
         mine = desk.mine()
+        check = (request.args.get("check") or "").strip()[:100]
         page = self.render_template(
             TEMPLATES + "mine.html", me=desk.member(), motions=mine, signers=desk.signers(mine),
             invitations=desk.invitations(),
             notices=notices(db.session, state.models, desk.member_id), delegates=sorted(names.items()),
             categories=categories, feedback=list(FEEDBACK), error=error, form=request.form,
-            sessions=sessions(state.service(MOTIONS)))
+            sessions=sessions(state.service(MOTIONS)), check=check,
+            similar=similar(state.service(MOTIONS), check) if check else [], reasons=desk.decline_reasons(mine))
         return page, status
 
     def _step(self, step: Any, done: str) -> Any:
@@ -149,6 +152,22 @@ class MotionDeskView(BaseView):
         notes = request.form.get("notes") or ""
         return self._step(lambda desk: desk.feedback(desk.motion(self._motion_id()), opinion, notes),
                           f"已反馈：{opinion}")
+
+    # --- 查重 (the add/edit form links here) ---------------------------------------------------------
+
+    @expose("/similar")
+    def similar(self) -> Any:
+        """Motions like a subject, for whoever may list motions (their scope only)."""
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        if not self.appbuilder.sm.has_access("can_list", MOTIONS):
+            return error_response(403, "您没有查看提案的权限")
+        subject = (request.args.get("subject") or "").strip()[:100]
+        exclude = request.args.get("exclude") or ""
+        found = similar(portal_state().service(MOTIONS), subject,
+                        int(exclude) if exclude.isdigit() else None) if subject else []
+        return self.render_template(TEMPLATES + "similar.html", subject=subject, found=found, exclude=exclude,
+                                    title="提案查重")
 
     # --- the session report -----------------------------------------------------------------------
 

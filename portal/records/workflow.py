@@ -29,6 +29,7 @@ from portal.domain.china_time import china_date
 from portal.models import link_column
 from portal.records import approvals
 from portal.records.service import RegisterService
+from portal.records.workflow_hooks import refusal
 from portal.records.workflow_write import write_rows
 from portal.registry.spec import RegisterSpec
 from portal.registry.conditions import FACTS
@@ -200,7 +201,8 @@ def offers(service: RegisterService, record: Any, settings: Mapping[str, Decimal
     state = getattr(record, workflow.field)
     found = []
     for item in workflow.leaving(state):
-        if permitted(access, service.spec, item) and on_side(access, service.spec, item, record):
+        if permitted(access, service.spec, item) and on_side(access, service.spec, item, record) \
+                and refusal(service, item, record) is None:
             blocked = _blocked(service, record, item, {}, settings, access.username, offering=True)
             found.append(Offer(item, None if blocked is None else blocked[1]))
     return found
@@ -299,6 +301,9 @@ def row_values(service: RegisterService, record: Any, workflow: Workflow, item: 
     if not on_side(access, spec, item, record):
         side = "接收方" if item.by == "receiver" else "记录所属单位"
         raise TransitionRefused(403, f"“{item.label.zh}”只能由{side}办理")
+    guarded = refusal(service, item, record)
+    if guarded:
+        raise TransitionRefused(403, guarded)
     blocked = _blocked(service, record, item, values, settings, access.username)
     if blocked is not None:
         raise TransitionRefused(*blocked)

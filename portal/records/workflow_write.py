@@ -18,6 +18,7 @@ from portal.records.approvals import freeze, holders
 from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
+from portal.records.workflow_hooks import after
 from portal.records.write import write_entries
 from portal.registry.workflow_spec import Transition
 from portal.security import audit
@@ -82,6 +83,7 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
     if entries:
         write_entries(connection, entries)
     _freeze_approvers(service, item, [record.id for record, _, _ in rows if record.id not in refused], username)
+    after(service, item, [(record.id, state) for record, state, _ in rows if record.id not in refused], reason)
     return refused
 
 

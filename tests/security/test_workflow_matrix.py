@@ -49,6 +49,9 @@ ROW_VALUES: dict[str, dict[str, Any]] = {
 }
 #: Settings for the matrix: a lapse needs no unpaid months here (the rule itself: tests/records/test_member_workflow.py).
 SETTINGS = {"PORTAL_SETTING_LAPSE_MONTHS": "0"}
+#: Transitions a module's guard refuses to every account of the matrix (portal/motions/hooks.py): a reply is rated
+#: by the motion's proposer only (no matrix account is one), and 提交团长初审 only while head_review is on (off here).
+GUARDED = {("motions", name) for name in ("satisfied", "mostly_satisfied", "unsatisfied", "submit_to_head")}
 SERIAL = itertools.count(1)
 #: Above this many state × transition pairs, each transition is tried from one state it leaves and one it does not.
 FULL_GRID = 12
@@ -167,6 +170,8 @@ def test_each_role_presses_exactly_the_transitions_it_may(app: Any, people: dict
                 approving = flow.approving(item.name)
                 if allowed and expected == "done" and approving is not None and approving.approvals.role != role_name:
                     expected = "refused"  # an N-of-M approval: only the role frozen as its approvers decides
+                if expected == "done" and (slug, item.name) in GUARDED:
+                    expected = "refused"
                 if channel in ("screen", "api", "token") and not role.can(slug, "read"):
                     expected = "refused"  # no way to the record at all
                 record_id, key = _row(app, slug, state.value, "A")

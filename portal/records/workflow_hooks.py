@@ -1,0 +1,51 @@
+"""Per-register additions to the workflow engine, registered by the modules that own a register.
+
+A *guard* may refuse a transition on one record for a reason the YAML cannot say (only the proposer
+rates a motion's reply; a step switched off by a setting): it returns a Chinese message, the engine
+refuses with status 403 and does not offer the button. An *after* hook runs once the records are
+written, in the same transaction (the in-portal messages of the motions). Nothing here reads a request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from portal.registry.workflow import Transition
+
+#: (service, transition, record) -> why the user may not press it on this record, or ``None``.
+Guard = Callable[[Any, Transition, Any], "str | None"]
+#: (service, transition, [(record id, state it left)], reason) -> None.
+After = Callable[[Any, Transition, Sequence[tuple[int, str]], str], None]
+
+_guards: dict[str, list[Guard]] = {}
+_after: dict[str, list[After]] = {}
+
+
+def add_guard(slug: str, guard: Guard) -> None:
+    """Check every transition of register ``slug`` with ``guard`` (once per function)."""
+    if guard not in _guards.setdefault(slug, []):
+        _guards[slug].append(guard)
+
+
+def add_after(slug: str, hook: After) -> None:
+    """Call ``hook`` after transitions of register ``slug`` are written (once per function)."""
+    if hook not in _after.setdefault(slug, []):
+        _after[slug].append(hook)
+
+
+def refusal(service: Any, transition: Transition, record: Any) -> str | None:
+    """The first guard's refusal of ``transition`` on ``record``; system rights pass every guard."""
+    if service.access().system:
+        return None
+    for guard in _guards.get(service.spec.slug, ()):
+        message = guard(service, transition, record)
+        if message:
+            return message
+    return None
+
+
+def after(service: Any, transition: Transition, done: Sequence[tuple[int, str]], reason: str) -> None:
+    """Run the after hooks of the service's register for the records written."""
+    if done:
+        for hook in _after.get(service.spec.slug, ()):
+            hook(service, transition, done, reason)
