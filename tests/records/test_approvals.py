@@ -66,7 +66,8 @@ def frozen(app: Any, case: int) -> list[str]:
     where = (table.register == "assistance_cases", table.record_id == case)
     with app.app_context():
         latest = db.session.scalar(sa.select(sa.func.max(table.round)).where(*where))
-        return list(db.session.scalars(sa.select(table.username).where(*where, table.round == latest)))
+        return list(db.session.scalars(sa.select(table.username).where(*where, table.round == latest)
+                                       .order_by(table.username)))
 
 
 def entries(app: Any, case: int, action: str) -> list[AuditEntry]:
