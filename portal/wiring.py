@@ -29,6 +29,7 @@ from portal.web.todo_views import TodoView, current_todo
 from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, REPORTS_MENU, SYSTEM_CATEGORY,
                                         category_name, menu_name)
 from portal.congress.views import CongressView
+from portal.congress.resolution_views import ResolutionPageView
 from portal.motions.views import MotionDeskView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
@@ -118,6 +119,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_api(ReportsApi)
     appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
     appbuilder.add_view_no_menu(MotionDeskView)
+    appbuilder.add_view_no_menu(ResolutionPageView)
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
     appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
                         icon="fa-mobile", **motions)
