@@ -27,6 +27,7 @@ from portal.domain.dues import dues_amount
 from portal.domain.idcard import age_on, make_id_card
 from portal.extensions import db
 from portal.motions.demo import add_motions
+from portal.congress.resolutions_demo import add_resolutions
 from portal.models import link_column
 from portal.records.plan_types import ImportOptions, ParsedRow
 
@@ -105,7 +106,7 @@ def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
             orgs, org_total, org_new = _ensure_tree(writer, members)
             people = _add_members(writer, orgs, members)
             for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, _add_assistance,
-                        add_motions):
+                        add_motions, add_resolutions):
                 add(writer, people)
             db.session.commit()
         except BaseException:

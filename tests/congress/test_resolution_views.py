@@ -91,7 +91,9 @@ def test_tasks_progress_inspections_and_a_department_seeing_only_its_tasks(
     hr = fresh(app, "resolution_department", "CG-HR")
     mine = hr.get("/api/v1/resolution_tasks/").get_json()
     assert [row["task_no"] for row in mine["result"]] == ["5-1-J01-1"]
-    own, other = (staff.get("/api/v1/resolution_tasks/").get_json()["ids"][index] for index in (0, 1))
+    listed = staff.get("/api/v1/resolution_tasks/").get_json()
+    by_no = {row["task_no"]: record_id for record_id, row in zip(listed["ids"], listed["result"])}
+    own, other = by_no["5-1-J01-1"], by_no["5-1-J01-2"]
     moved = hr.put(f"/api/v1/resolution_tasks/{own}", json={"progress": 60, "status": "进行中", "notes": "已拟定办法"})
     assert moved.status_code == 200, moved.get_json()
     assert hr.put(f"/api/v1/resolution_tasks/{other}", json={"progress": 10}).status_code == 404
