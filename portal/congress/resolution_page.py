@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.congress.attachments import of_inspections
 from portal.domain.china_time import china_datetime
 from portal.records.service import RegisterService
 from portal.security.audit import ACTIONS, AuditEntry
@@ -47,6 +48,8 @@ class ResolutionView:
     tasks: list[Any] = field(default_factory=list)
     inspections: list[Any] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    #: Photos and files by inspection id (the page only).
+    attachments: dict[int, list[Any]] = field(default_factory=dict)
 
     @property
     def progress(self) -> int:
@@ -95,7 +98,9 @@ def find(services: Services, resolution_id: int) -> ResolutionView | None:
                                                   ).unique().first()
     if record is None:
         return None
-    return gather(services, [record], with_timeline=True)[0]
+    view = gather(services, [record], with_timeline=True)[0]
+    view.attachments = of_inspections(services.resolutions.session, [row.id for row in view.inspections])
+    return view
 
 
 def of_session(services: Services, session_name: str) -> list[ResolutionView]:
@@ -122,12 +127,15 @@ def previous_session(services: Services, session_name: str) -> str | None:
 
 def timeline(session: Any, view: ResolutionView) -> list[TimelineEntry]:
     """The audit entries of the resolution, its tasks and its inspections (those shown), oldest first."""
-    wanted = [("resolutions", [view.record.id]), ("resolution_tasks", [task.id for task in view.tasks]),
-              ("resolution_inspections", [row.id for row in view.inspections])]
-    condition = sa.or_(*(sa.and_(AuditEntry.register == register, AuditEntry.record_id.in_(ids))
-                         for register, ids in wanted if ids))
+    wanted = [("resolutions", view.record)] + [("resolution_tasks", task) for task in view.tasks] + [
+        ("resolution_inspections", row) for row in view.inspections]
+    # from each record's creation on: an id used before by a deleted record brings none of its entries
+    condition = sa.or_(*(sa.and_(AuditEntry.register == register, AuditEntry.record_id == record.id,
+                                 AuditEntry.at >= record.created_at) for register, record in wanted))
     labels = {"resolutions": "决议", "resolution_tasks": "任务", "resolution_inspections": "巡视检查"}
-    entries = session.scalars(sa.select(AuditEntry).where(condition).order_by(AuditEntry.at, AuditEntry.id)
+    # downloads of attachments are audited too, but are not steps of the resolution
+    entries = session.scalars(sa.select(AuditEntry).where(condition, AuditEntry.action != "export")
+                              .order_by(AuditEntry.at, AuditEntry.id)
                               .limit(500))
     return [TimelineEntry(china_datetime(entry.at), entry.username or "系统",
                           ACTIONS.get(entry.action, (entry.action,))[0] + labels.get(entry.register or "", ""),

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_login import current_user
 
+from portal.congress import attachments
+
+from portal.congress.attachments import AttachmentRefused, InspectionAttachment, Store
 from portal.congress.errors import CongressError
 from portal.congress.resolution_page import Services, find, gather
 from portal.congress.resolutions import INSPECTIONS, RESOLUTIONS, TASKS, make_resolution
@@ -89,7 +93,7 @@ class ResolutionPageView(BaseView):
 
     route_base = "/resolutions/page"
     class_permission_name = RESOLUTIONS
-    method_permission_name = {"index": "list", "page": "list"}
+    method_permission_name = {"index": "list", "page": "list", "attach": "list", "attachment": "list"}
     default_view = "index"
 
     @expose("/")
@@ -102,15 +106,76 @@ class ResolutionPageView(BaseView):
         return self.render_template(TEMPLATES + "resolutions.html", views=gather(found, records),
                                     limit=INDEX_LIMIT)
 
-    @expose("/<int:resolution_id>")
-    @has_access
-    def page(self, resolution_id: int) -> Any:
+    def _page(self, resolution_id: int, error: str | None = None, status: int = 200) -> Any:
         found = services()
         view = find(found, resolution_id)
         if view is None:
             return error_response(404, f"找不到编号为 {resolution_id} 的决议，或它不在您的权限范围内。")
         access = found.resolutions.access()
-        return self.render_template(TEMPLATES + "resolution.html", view=view,
+        page = self.render_template(TEMPLATES + "resolution.html", view=view, error=error,
                                     can_edit=access.can(RESOLUTIONS, "edit"),
                                     can_add_task=access.can(TASKS, "create"),
-                                    can_add_inspection=access.can(INSPECTIONS, "create"))
+                                    can_add_inspection=access.can(INSPECTIONS, "create"),
+                                    can_attach=access.can(INSPECTIONS, "edit"),
+                                    max_mb=_store().max_bytes // 1024 // 1024)
+        return page, status
+
+    @expose("/<int:resolution_id>")
+    @has_access
+    def page(self, resolution_id: int) -> Any:
+        return self._page(resolution_id)
+
+    @expose("/inspection/<int:inspection_id>/attachments", methods=["POST"])
+    @has_access
+    def attach(self, inspection_id: int) -> Any:
+        """A photo or file for an inspection the user may edit; refused files are named with the fix."""
+        found = services()
+        inspection = _inspection(found, inspection_id)
+        if inspection is None:
+            return error_response(404, "找不到这条巡视检查，或它不在您的权限范围内。")
+        if not found.inspections.access().can(INSPECTIONS, "edit"):
+            return self._page(inspection.resolution_id, "您没有为巡视检查上传附件的权限。", 403)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return self._page(inspection.resolution_id, "请先选择要上传的照片或文件。", 422)
+        store = _store()
+        data = upload.stream.read(store.max_bytes + 1)
+        try:
+            added = attachments.add(db.session, store, inspection, upload.filename, data, str(current_user.username))
+            db.session.commit()
+        except AttachmentRefused as refused:
+            db.session.rollback()
+            return self._page(inspection.resolution_id, refused.message, refused.status)
+        flash(f"已上传附件“{added.filename}”。", "success")
+        return redirect(url_for("ResolutionPageView.page", resolution_id=inspection.resolution_id), code=303)
+
+    @expose("/attachment/<int:attachment_id>")
+    @has_access
+    def attachment(self, attachment_id: int) -> Any:
+        """The file, to a user who may read its inspection (else 404, as if there were none); audited."""
+        found = services()
+        row = db.session.get(InspectionAttachment, attachment_id)
+        inspection = _inspection(found, row.inspection_id) if row is not None else None
+        if row is None or inspection is None:
+            return error_response(404, "找不到这个附件，或它不在您的权限范围内。")
+        path = _store().path(row)
+        if not path.is_file():
+            return error_response(404, f"附件“{row.filename}”的文件已不在服务器上，请重新上传。")
+        attachments.downloaded(db.session, inspection, row, str(current_user.username))
+        db.session.commit()
+        response = send_file(path, mimetype=row.content_type, as_attachment=row.content_type not in attachments.INLINE,
+                             download_name=row.filename)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _store() -> Store:
+    return Store.of(current_app.instance_path, current_app.config.get("PORTAL_ATTACHMENT_MAX_MB"))
+
+
+def _inspection(found: Services, inspection_id: int) -> Any:
+    """The inspection if the user may read it and reaches it, else ``None``."""
+    if not found.readable(found.inspections):
+        return None
+    model = found.inspections.model
+    return db.session.scalars(found.inspections.query().where(model.id == inspection_id)).unique().first()
