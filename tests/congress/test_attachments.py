@@ -54,11 +54,12 @@ def test_attachments_are_stored_served_to_readers_only_and_audited(
 
     wrong = _upload(staff, inspection_id, "现场.jpg", b"not a photo")
     assert wrong.status_code == 422 and "文件“现场.jpg”的类型不能上传" in text(wrong)
+    assert app.config["PORTAL_ATTACHMENT_MAX_MB"] == 10
     app.config["PORTAL_ATTACHMENT_MAX_MB"] = 1
     try:
         big = _upload(staff, inspection_id, "大图.png", PNG + b"\x00" * 1024 * 1024)
     finally:
-        app.config.pop("PORTAL_ATTACHMENT_MAX_MB")
+        app.config["PORTAL_ATTACHMENT_MAX_MB"] = 10
     assert big.status_code == 413 and "文件“大图.png”有 1.0 MB，超过 1 MB 的上限" in text(big)
     assert _upload(staff, inspection_id, "", b"").status_code == 422
     # the presidium reads inspections but may not add to them
