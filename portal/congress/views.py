@@ -82,7 +82,8 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
                                     congresses=roster.congresses(db.session), session_types=SESSION_TYPES,
                                     staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
                                     teller=access.has_page("congress_teller"),
-                                    voter=access.has_page("congress_vote"), error=error, form=request.form)
+                                    voter=access.has_page("congress_vote"), error=error, form=request.form,
+                                    resolutions=access.can(RESOLUTIONS, "read"))
         return page, status
 
     @expose("/")

@@ -50,6 +50,9 @@ def test_the_presidium_makes_a_resolution_from_a_passed_item_once(app: Any, cong
     assert "5-1-J01 集体合同草案" in shown and "第五届职代会第一次会议" in shown and "还没有落实任务" in shown
     assert "新增决议" in shown  # the timeline starts with the resolution's creation
     assert "查看决议" in text(chair.get(f"/congress/{sid}/chair"))
+    index = text(chair.get("/resolutions/page/"))
+    assert "5-1-J01" in index and "0%（0/1）" not in index and "0%（0/0）" in index
+    assert "决议落实情况" in text(chair.get("/congress/"))
     again = chair.post(f"/congress/poll/{poll_id}/resolution", data={"item": "1"})
     assert again.status_code == 409 and "已生成决议 5-1-J01，不能重复生成" in text(again)
     failed = chair.post(f"/congress/poll/{poll_id}/resolution", data={"item": "2"})
