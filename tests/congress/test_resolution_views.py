@@ -97,10 +97,16 @@ def test_tasks_progress_inspections_and_a_department_seeing_only_its_tasks(
     listed = staff.get("/api/v1/resolution_tasks/").get_json()
     by_no = {row["task_no"]: record_id for record_id, row in zip(listed["ids"], listed["result"])}
     own, other = by_no["5-1-J01-1"], by_no["5-1-J01-2"]
-    moved = hr.put(f"/api/v1/resolution_tasks/{own}", json={"progress": 60, "status": "进行中", "notes": "已拟定办法"})
+    # the department sees its task on the 待办 page (it may press 开始落实), not the other department's
+    todo = text(hr.get("/todo/"))
+    assert "落实事项1" in todo and "开始落实" in todo and "落实事项2" not in todo
+    started = hr.post(f"/api/v1/resolution_tasks/{own}/transition/start", json={})
+    assert started.status_code == 200, started.get_json()
+    moved = hr.put(f"/api/v1/resolution_tasks/{own}", json={"progress": 60, "notes": "已拟定办法"})
     assert moved.status_code == 200, moved.get_json()
     assert hr.put(f"/api/v1/resolution_tasks/{other}", json={"progress": 10}).status_code == 404
+    assert hr.post(f"/api/v1/resolution_tasks/{other}/transition/start", json={}).status_code == 404
     assert hr.get(location).status_code != 200  # the resolution page is for those who read resolutions
     later = text(staff.get(location))
-    assert 'value="60"' in later and "已拟定办法" in later
+    assert 'value="60"' in later and "已拟定办法" in later and "进行中" in later
     assert "修改任务 5-1-J01-1" in later[later.index("<h3>时间线</h3>"):]

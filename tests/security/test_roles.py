@@ -16,7 +16,7 @@ EDIT_VERBS = ("create", "edit", "delete")
 
 
 #: Registers whose workflow names roles of the committed file (R012 in the small files below).
-ROLE_NAMING = ("motions", "motion_cosigners")
+ROLE_NAMING = ("motions", "motion_cosigners", "resolution_tasks")
 
 
 @pytest.fixture(scope="module")
