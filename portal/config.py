@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "PORTAL_LOCKOUT_ATTEMPTS": "PORTAL_LOCKOUT_ATTEMPTS",
     "PORTAL_LOCKOUT_MINUTES": "PORTAL_LOCKOUT_MINUTES",
     "PORTAL_UPLOAD_MAX_MB": "PORTAL_UPLOAD_MAX_MB",
+    "PORTAL_ATTACHMENT_MAX_MB": "PORTAL_ATTACHMENT_MAX_MB",
     "PORTAL_JSON_MAX_KB": "PORTAL_JSON_MAX_KB",
     "PORTAL_IMPORT_MAX_ROWS": "PORTAL_IMPORT_MAX_ROWS",
     "PORTAL_IMPORT_MAX_CELLS": "PORTAL_IMPORT_MAX_CELLS",
@@ -119,6 +120,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "AUTH_RATE_LIMITED": True,
         # Uploads (imports): the largest file accepted, in MB, and what one file may hold (IMPORT_LIMITS).
         "PORTAL_UPLOAD_MAX_MB": 50,
+        # Photos and files of a delegate inspection: the largest one accepted, in MB.
+        "PORTAL_ATTACHMENT_MAX_MB": 10,
         **IMPORT_LIMITS,
         # Uploads, error files and background exports (personal data) are deleted after this many days.
         "PORTAL_JOB_RETENTION_DAYS": 7,
@@ -146,7 +149,8 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if config.get("PORTAL_REDIS_URL") and config["RATELIMIT_STORAGE_URI"] == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["PORTAL_REDIS_URL"]
     config["AUTH_RATE_LIMIT"] = config["PORTAL_LOGIN_RATE_LIMIT"]
-    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", *IMPORT_LIMITS,
+    for key in ("PORTAL_LOCKOUT_ATTEMPTS", "PORTAL_LOCKOUT_MINUTES", "PORTAL_UPLOAD_MAX_MB", "PORTAL_ATTACHMENT_MAX_MB",
+                *IMPORT_LIMITS,
                 "PORTAL_EXPORT_BACKGROUND_ROWS", "PORTAL_JOB_RETENTION_DAYS", "PORTAL_JSON_MAX_KB",
                 "PORTAL_DUES_LAPSE_MONTHS"):
         config[key] = int(config[key])

@@ -22,6 +22,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import func, select
 
 from portal import demo_names as names
+from portal.congress.resolutions_demo import add_resolutions
 from portal.demo_assistance import add_assistance
 from portal.demo_writer import AS_OF, CENT, SEED, DemoInvalid, OrgRef, Person, Writer, money, sample
 from portal.domain.dues import dues_amount
@@ -48,7 +49,7 @@ def load_demo(app: Flask, members: int = 600, force: bool = False) -> str:
             orgs, org_total, org_new = _ensure_tree(writer, members)
             people = _add_members(writer, orgs, members)
             for add in (_add_activists, _add_dues, _add_labour_contracts, _add_collective_contracts, add_assistance,
-                        add_motions):
+                        add_motions, add_resolutions):
                 add(writer, people)
             db.session.commit()
         except BaseException:

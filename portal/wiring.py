@@ -32,6 +32,7 @@ from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEG
 from portal.congress.views import CongressView
 from portal.motions.hooks import install as install_motion_hooks
 from portal.motions.message_views import MessagesView, current_inbox
+from portal.congress.resolution_views import ResolutionPageView
 from portal.motions.views import MotionDeskView
 from portal.labels import lazy_label, lazy_text
 from portal.web.audit_views import AuditView, RoleMatrixView
@@ -125,6 +126,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view_no_menu(MessagesView)
     app.jinja_env.globals["portal_inbox"] = current_inbox
     app.jinja_env.globals["portal_form_links"] = form_links
+    appbuilder.add_view_no_menu(ResolutionPageView)
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
     appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
                         icon="fa-mobile", **motions)

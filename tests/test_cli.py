@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 def test_check_passes_on_the_project_schemas() -> None:
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
-    assert "模式检查通过：10 个登记簿" in result.output
+    assert "模式检查通过：13 个登记簿" in result.output
 
 
 def test_check_lists_every_problem_and_exits_1(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from portal.congress.modes import counters
 from portal.congress.modes_views import MODES_PERMISSIONS, ModesRoutes
 from portal.congress.named import check_allowed, make_named
 from portal.congress.publication_views import PUBLICATION_PERMISSIONS, PublicationRoutes
+from portal.congress.resolution_views import RESOLUTION_PERMISSIONS, ResolutionRoutes
+from portal.congress.resolutions import RESOLUTIONS, passed_items
 from portal.congress.results import result_lines
 from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
 from portal.congress.selfcheckin import SELF_CHECKIN_PERMISSIONS, SelfCheckinRoutes
@@ -32,6 +34,7 @@ from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done
 from portal.errors import error_response
 from portal.extensions import db
 from portal.security.current import current_access
+from portal.state import portal_state
 
 TEMPLATES = "portal/congress/"
 #: The staff's per-delegate buttons: action -> (step, check-in method).
@@ -56,7 +59,7 @@ def _figures(session_id: int) -> dict[str, Any]:
             "quorum": gate.message()}
 
 
-class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoutes, BaseView):
+class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoutes, ResolutionRoutes, BaseView):
     """``/congress/``: one view; each screen needs its page in ``roles.yaml`` (``congress_*``)."""
 
     route_base = "/congress"
@@ -68,6 +71,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
         "chair": "chair", "create_poll": "chair", "open_poll": "chair", "close_poll": "chair",
         "vote": "vote", "confirm": "vote", "edit": "vote", "cast": "vote",
         **SETUP_PERMISSIONS, **SELF_CHECKIN_PERMISSIONS, **PUBLICATION_PERMISSIONS, **MODES_PERMISSIONS,
+        **RESOLUTION_PERMISSIONS,
     }
 
     # --- the list of sessions ----------------------------------------------------------------------
@@ -78,7 +82,8 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
                                     congresses=roster.congresses(db.session), session_types=SESSION_TYPES,
                                     staff=access.has_page("congress_staff"), chair=access.has_page("congress_chair"),
                                     teller=access.has_page("congress_teller"),
-                                    voter=access.has_page("congress_vote"), error=error, form=request.form)
+                                    voter=access.has_page("congress_vote"), error=error, form=request.form,
+                                    resolutions=access.can(RESOLUTIONS, "read"))
         return page, status
 
     @expose("/")
@@ -152,14 +157,19 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
         try:
             sitting = service.get_session(db.session, session_id)
             figures = _figures(session_id)
+            models = portal_state().models
             polls = [{"poll": poll, "state": voting.STATE_NAMES[poll.state], "kind": POLL_KINDS[poll.kind],
                       "turnout": roster.turnout(db.session, poll.id) if poll.state == "open" else None,
-                      "result": result_lines(poll.result_dict()) if poll.result else None}
+                      "result": result_lines(poll.result_dict()) if poll.result else None,
+                      "passed": {item.item_no: item for item in passed_items(db.session, models, poll)}}
                      for poll in roster.polls(db.session, session_id)]
         except CongressError as refused:
             return error_response(refused.status, refused.message)
+        access = current_access()
         page = self.render_template(TEMPLATES + "chair.html", sitting=sitting, figures=figures, polls=polls,
-                                    kinds=POLL_KINDS, error=error, form=request.form)
+                                    kinds=POLL_KINDS, error=error, form=request.form,
+                                    make_resolutions=access.can(RESOLUTIONS, "create"),
+                                    read_resolutions=access.can(RESOLUTIONS, "read"))
         return page, status
 
     @expose("/<int:session_id>/chair")

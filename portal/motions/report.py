@@ -1,5 +1,6 @@
 """The session report 提案办理情况报告: counts by state, reply class and satisfaction, and every motion
-with its reply, for one congress session, read through the register service (the reader's scope)."""
+with its reply, for one congress session, read through the register service (the reader's scope); then
+the previous session's resolutions (决议) with their tasks' progress and the delegates' inspections."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.congress.resolution_page import ResolutionView, Services, of_session, previous_session
 from portal.records.service import RegisterService
 
 
@@ -35,6 +37,9 @@ class Report:
     by_status: list[tuple[str, int]] = field(default_factory=list)
     by_class: list[tuple[str, int]] = field(default_factory=list)
     by_satisfaction: list[tuple[str, int]] = field(default_factory=list)
+    #: The previous session (that adopted resolutions) and its resolutions, as the reader sees them.
+    previous: str | None = None
+    resolutions: list[ResolutionView] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -54,6 +59,16 @@ class Report:
         return (f"{self.session}共收到提案 {self.total} 件，立案 {self.admitted} 件，"
                 f"不立案（转为意见建议）{dict(self.by_status).get('不立案', 0)} 件；已办结 {done} 件{rate}。")
 
+    def resolutions_summary(self) -> str:
+        """One paragraph on the previous session's resolutions; empty without any."""
+        if not self.previous:
+            return ""
+        tasks = [task for view in self.resolutions for task in view.tasks]
+        done = sum(view.done for view in self.resolutions)
+        visits = sum(len(view.inspections) for view in self.resolutions)
+        return (f"{self.previous}通过决议 {len(self.resolutions)} 项，分解落实任务 {len(tasks)} 项，已完成 {done} 项；"
+                f"职工代表巡视检查 {visits} 次。")
+
 
 def sessions(service: RegisterService) -> list[str]:
     """The sessions with motions the reader can see, latest first (by their newest motion)."""
@@ -68,8 +83,9 @@ def _count(values: list[str], order: list[str]) -> list[tuple[str, int]]:
     return [(name, counts[name]) for name in order if counts[name]]
 
 
-def session_report(service: RegisterService, session_name: str) -> Report:
-    """The report of ``session_name`` from the motions the service's user can see."""
+def session_report(service: RegisterService, session_name: str, resolutions: Services | None = None) -> Report:
+    """The report of ``session_name`` from the motions the service's user can see; with ``resolutions``
+    (the reader's services) also the previous session's resolutions, their tasks and inspections."""
     model = service.model
     records = service.session.scalars(service.query().where(model.session == session_name)
                                       .order_by(None).order_by(model.motion_no)).unique().all()
@@ -88,4 +104,7 @@ def session_report(service: RegisterService, session_name: str) -> Report:
     report.by_class = _count([line.reply_class for line in report.lines], list(spec.field("reply_class").choice_values))
     report.by_satisfaction = _count([line.satisfaction for line in report.lines],
                                     list(spec.field("satisfaction").choice_values))
+    if resolutions is not None and resolutions.readable(resolutions.resolutions):
+        report.previous = previous_session(resolutions, session_name)
+        report.resolutions = of_session(resolutions, report.previous) if report.previous else []
     return report

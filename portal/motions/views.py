@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from portal.congress.errors import CongressError
 from portal.congress.models import Delegate
+from portal.congress.resolution_views import services as resolution_services
 from portal.congress.roster import member_for_email
 from portal.errors import error_response
 from portal.extensions import db
@@ -177,7 +178,7 @@ class MotionDeskView(BaseView):
         service = portal_state().service(MOTIONS)
         known = sessions(service)
         chosen = request.args.get("session") or (known[0] if known else "")
-        report = session_report(service, chosen) if chosen else None
+        report = session_report(service, chosen, resolution_services()) if chosen else None
         return self.render_template(TEMPLATES + "report.html", report=report, sessions=known, chosen=chosen)
 
     @expose("/report.xlsx")
@@ -186,6 +187,6 @@ class MotionDeskView(BaseView):
         chosen = request.args.get("session") or ""
         if not chosen:
             return error_response(400, "请指定会次（session）")
-        data = report_xlsx(session_report(portal_state().service(MOTIONS), chosen))
+        data = report_xlsx(session_report(portal_state().service(MOTIONS), chosen, resolution_services()))
         return Response(data, mimetype=XLSX, headers={
             "Content-Disposition": "attachment; filename=motions-report.xlsx"})

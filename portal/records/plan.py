@@ -192,9 +192,13 @@ class Planner:
         self._refused = {column: f.label.zh for f, column in self._compare if not access.may_write(spec, f, False)}
         self._anchor_column = None if anchor is None else (
             "id" if spec.slug == ORG_REGISTER else link_column(anchor))
+        # a role reaching the rows through other links (``scope_by``: a department's tasks) may change those rows
+        self._scope_columns: list[str] = [] if self._anchor_column is None else (
+            [self._anchor_column] if self._anchor_column == "id" else
+            [link_column(spec.field(name)) for name in access.anchors(spec)])
         self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
                                           *(source for _, _, sources in self._recompute for source in sources),
-                                          *([self._anchor_column] if self._anchor_column else []),
+                                          *self._scope_columns,
                                           *(self._org.columns.values() if self._org is not None else []),
                                           *([self._guard.column] if self._guard is not None else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
@@ -249,8 +253,8 @@ class Planner:
             self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已存在；如要更新已有记录，"
                                                 f"请选择“新增或更新”方式导入")
             return
-        if self._anchor_column and access.scoped and current[position[self._anchor_column]] not in (
-                access.org_ids or ()):
+        if self._anchor_column and access.scoped and not any(
+                current[position[column]] in (access.org_ids or ()) for column in self._scope_columns):
             self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已登记在您权限范围以外的组织，"
                                                 f"不能在这里修改")
             return

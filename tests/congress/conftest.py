@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from portal.congress import models, service
+from portal.congress.attachments import InspectionAttachment
 from portal.domain.idcard import make_id_card
 
 STAFF = "秘书处小王"
 #: Children first, so the foreign keys hold while the tables are emptied.
-CONGRESS_TABLES = (models.CodeAttempt, models.NamedChoice, models.PaperEntry, models.TokenCard, models.PollMode,
+CONGRESS_TABLES = (InspectionAttachment, models.CodeAttempt, models.NamedChoice, models.PaperEntry, models.TokenCard, models.PollMode,
                    models.Ballot, models.Participation, models.Poll, models.CheckIn, models.Seat,
                    models.CongressSession, models.Delegate, models.Congress)
 

@@ -97,7 +97,7 @@ def test_every_state_change_refuses_get(app: Any, congress_db: Any, staff: Any, 
                                                               "new_session", "seat", "freeze", "publish",
                                                               "make_cards", "issue", "card_confirm", "card_cast",
                                                               "key_paper", "count_paper", "import_delegates",
-                                                              "import_commit"}
+                                                              "import_commit", "make_resolution"}
     teller = account(app, "cg_teller", "congress_teller")
     for rule in posts:
         url = (rule.rule.replace("<int:session_id>", str(sitting.session_id)).replace("<int:poll_id>", "1")

@@ -108,3 +108,34 @@ def test_the_session_report_of_the_demo_data(app: Any, demo: None, admin_client:
         cells = [str(cell) for row in book.get_sheet_by_index(0).to_python() for cell in row if cell]
     assert "第五届职代会第二次会议提案办理情况报告" in cells and "改善倒班职工夜班就餐条件" in cells
     assert admin_client.get("/motions/report.xlsx").status_code == 400
+
+
+def test_the_report_includes_the_previous_sessions_resolutions(app: Any, demo: None, admin_client: Any) -> None:
+    text = admin_client.get("/motions/report?session=第五届职代会第二次会议").get_data(as_text=True)
+    assert "第五届职代会第一次会议决议落实情况" in text
+    assert "第五届职代会第一次会议通过决议 3 项，分解落实任务 6 项，已完成 3 项；职工代表巡视检查 2 次。" in text
+    assert "关于职工食堂和倒班宿舍改造的决议（已落实，总体进度 100%）" in text
+    assert "5-1-J01-2 建立工资集体协商年度会议制度" in text and 'value="60"' in text
+    assert "铸造车间尚未到位" in text
+    sheet = admin_client.get("/motions/report.xlsx?session=第五届职代会第二次会议")
+    with CalamineWorkbook.from_filelike(io.BytesIO(sheet.get_data())) as book:
+        assert book.sheet_names == ["提案办理情况", "决议落实情况"]
+        rows = book.get_sheet_by_name("决议落实情况").to_python()
+    cells = [str(cell) for row in rows for cell in row if cell]
+    assert "第五届职代会第一次会议决议落实情况" in cells and "开展全员安全培训" in " ".join(cells) and "30%" in cells
+    assert "机加工车间防护用品已更换，铸造车间尚未到位。" in cells
+    # the first session's own report has no earlier resolutions to report on
+    first = admin_client.get("/motions/report?session=第五届职代会第一次会议").get_data(as_text=True)
+    assert "决议落实情况" not in first
+
+
+def test_the_report_shows_the_resolutions_of_the_readers_scope(app: Any, demo: None) -> None:
+    from portal.security.accounts import create_user
+
+    # a department does not read the report at all; the committee of union B sees B's resolution only
+    with app.app_context():
+        create_user("report_reader_x", PASSWORD, "motion_department", org_code="A-HR")
+        create_user("committee_b_x", PASSWORD, "motions_committee", org_code="B")
+    text = _client(app, "committee_b_x").get("/motions/report?session=第五届职代会第二次会议").get_data(as_text=True)
+    assert "关于加强一线岗位安全防护的决议" in text and "关于职工食堂和倒班宿舍改造的决议" not in text
+    assert _client(app, "report_reader_x").get("/motions/report").status_code in (302, 403)

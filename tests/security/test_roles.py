@@ -16,8 +16,9 @@ EDIT_VERBS = ("create", "edit", "delete")
 
 
 #: Registers whose workflow names roles of the committed file (R012 in the small files below): the motions'
-#: departments, the chair approving hardship cases (``approvals: {role: chair}``).
-ROLE_NAMING = ("motions", "motion_cosigners", "assistance_cases")
+#: departments, the chair approving hardship cases (``approvals: {role: chair}``),
+#: the resolution tasks' departments.
+ROLE_NAMING = ("motions", "motion_cosigners", "assistance_cases", "resolution_tasks")
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +97,22 @@ def test_each_congress_body_has_its_own_page_and_nothing_else(roles: dict[str, R
     pages = {name: role.pages for name, role in roles.items() if name.startswith("congress") or name == "delegate"}
     assert pages == {"congress_secretariat": {"congress_staff"}, "congress_presidium": {"congress_chair"},
                      "congress_teller": {"congress_teller"}, "delegate": {"congress_vote", "motions_mine"}}
-    # a delegate's only register rows are their motions and co-signatures
-    assert set(roles["delegate"].verbs) == {"motions", "motion_cosigners"} and not roles["congress_presidium"].verbs
-    assert roles["congress_secretariat"].verbs == {"members": {"read"}, "org_units": {"read"}}
+    # a delegate's register rows are their motions and co-signatures, the resolutions and their inspections
+    assert set(roles["delegate"].verbs) == {"motions", "motion_cosigners", "resolutions", "resolution_tasks",
+                                            "resolution_inspections"}
+    assert roles["delegate"].verbs["resolutions"] == {"read"}
+    assert roles["delegate"].verbs["resolution_inspections"] == {"read", "create", "edit"}
+    # the presidium makes resolutions from passed votes; the staff keeps them, their tasks and inspections
+    assert roles["congress_presidium"].verbs == {"resolutions": {"read", "create"}, "resolution_tasks": {"read"},
+                                                 "resolution_inspections": {"read"}}
+    assert roles["congress_secretariat"].verbs["members"] == {"read"}
+    assert {"create", "edit", "delete"} <= roles["congress_secretariat"].verbs["resolution_tasks"]
+
+
+def test_a_resolution_department_reaches_tasks_through_their_department(roles: dict[str, RoleSpec]) -> None:
+    department = roles["resolution_department"]
+    assert department.scope_by == {"resolution_tasks": ("department",)}
+    assert department.verbs == {"resolution_tasks": {"read", "edit", "export"}}
 
 
 # --- one problem code each ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from portal.records.plan_types import ParsedRow
 from portal.records.workflow import permitted
 from portal.security.access import Access
 from portal.workflow_commands import transition_command
-from tests.conftest import login
+from tests.conftest import create_as_system, login
 from tests.io.test_xlsx_import import ident
 from tests.security.test_matrix import REGISTRY, ROLES, TokenClient
 
@@ -46,6 +46,7 @@ ROW_VALUES: dict[str, dict[str, Any]] = {
                 "counselled_on": date(2026, 11, 2), "counselling_note": "谈话记录", "sanction_note": "判决书"},
     "motions": {"session": "五届二次", "subject": "矩阵测试", "reasons": "理由", "measures": "办法",
                 "cosigner_count": 2, "due_on": date(2027, 3, 31), "reply": "答复", "reply_class": "A类（已解决）"},
+    "resolution_tasks": {"content": "矩阵测试", "due_on": date(2027, 3, 31), "progress": 10},
 }
 #: Settings for the matrix: a lapse needs no unpaid months here (the rule itself: tests/records/test_member_workflow.py).
 SETTINGS = {"PORTAL_SETTING_LAPSE_MONTHS": "0"}
@@ -90,6 +91,11 @@ def _row(app: Any, slug: str, state: str, branch: str) -> tuple[int, str]:
         key = f"M-{uuid.uuid4().hex[:10]}"
         values = {spec.key: key, "proposer": member["id_card"], "org_unit": member["org_unit"],
                   "lead_department": member["org_unit"]}
+    elif slug == "resolution_tasks":  # a department reaches a task through its department: the row's own branch here
+        key = f"M-{uuid.uuid4().hex[:10]}"
+        create_as_system(app, "resolutions", {"resolution_no": key, "session": "五届二次", "title": "矩阵决议",
+                                              "adopted_on": "2026-03-20", "org_unit": member["org_unit"]})
+        values = {spec.key: key, "resolution": key, "org_unit": member["org_unit"], "department": member["org_unit"]}
     else:
         key = f"M-{uuid.uuid4().hex[:10]}"
         values = {spec.key: key, "member": member["id_card"], "org_unit": member["org_unit"]}
