@@ -75,7 +75,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.install(app)
     register_error_handlers(app)
     request_limits.install(app)
+    from portal.js_text import js_texts
+
     app.jinja_env.globals["portal_locale"] = current_locale
+    app.jinja_env.globals["portal_js_texts"] = js_texts
+    app.jinja_env.filters["label"] = lambda label: label.get(current_locale()) if hasattr(label, "get") else label
     from portal.web.dues_views import this_month
     from portal.web.views import local_time
 

@@ -90,7 +90,7 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
         return self.response(404, message="找不到该记录，或它不在您的权限范围内")
 
     def response_400(self, message: Any = None) -> Any:
-        return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
+        return self.response(400, message=api_bad_request_message(message or str(MESSAGES[400][1])))
 
     def response_422(self, message: Any = None) -> Any:
         """Always ``{"message": {field: [Chinese messages]}}``; anything else FAB would send (English database
