@@ -75,8 +75,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.install(app)
     register_error_handlers(app)
     request_limits.install(app)
+    from portal.congress.paper_state import INVALID
     from portal.js_text import js_texts
 
+    app.jinja_env.globals["congress_invalid_vote"] = INVALID
     app.jinja_env.globals["portal_locale"] = current_locale
     app.jinja_env.globals["portal_js_texts"] = js_texts
     app.jinja_env.filters["label"] = lambda label: label.get(current_locale()) if hasattr(label, "get") else label

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask_babel import gettext
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from werkzeug.utils import secure_filename
@@ -31,7 +32,7 @@ from portal.io.xlsx_template import write_template
 from portal.security.audit import acting_as
 from portal.security.current import current_access
 from portal.security.access import ORG_REGISTER
-from portal.state import portal_state
+from portal.state import current_locale, portal_state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_BATCHES = 20
@@ -70,7 +71,7 @@ class ImportViewMixin:
         return self.render_template(self.import_template, spec=self.register, batches=self._batches(),  # type: ignore[attr-defined]
                                     batch_text=batch_text, limit_mb=current_app.config["PORTAL_UPLOAD_MAX_MB"],
                                     own_unit=self._own_unit(),
-                                    fields=import_fields(self.register), title=self._title("导入"))  # type: ignore[attr-defined]
+                                    fields=import_fields(self.register), title=self._title())  # type: ignore[attr-defined]
 
     def _own_unit(self) -> str:
         """The importer's own unit as a file would name it (the default for "all rows belong to")."""
@@ -82,8 +83,9 @@ class ImportViewMixin:
         unit = db.session.get(state.models[ORG_REGISTER], access.org_id)
         return "" if unit is None else f"{getattr(unit, org_spec.title)} ({getattr(unit, org_spec.key)})"
 
-    def _title(self, verb: str) -> str:
-        return f"{verb}{self.register.label.zh}"  # type: ignore[attr-defined]
+    def _title(self) -> str:
+        register = self.register.label.get(current_locale())  # type: ignore[attr-defined]
+        return gettext("Import %(register)s", register=register)
 
     def _upload(self) -> Any:
         upload = request.files.get("file")
@@ -123,7 +125,7 @@ class ImportViewMixin:
         report = result.get("report") or {}
         return self.render_template(self.job_template, spec=self.register, job=job, state=state, result=result,  # type: ignore[attr-defined]
                                     report=report, params=job.params_dict(), shown=SHOWN_ERRORS,
-                                    title=self._title("导入"))
+                                    title=self._title())
 
     @expose("/import/job/<job_id>/status")
     @has_access

@@ -23,6 +23,7 @@ from portal.printing.templates import record_html
 from portal.registry.spec import PrintForm
 from portal.security import audit
 from portal.security.current import current_access
+from portal.state import current_locale
 
 
 def pdf_response(data_or_path: Any, name: str, inline: bool = True) -> Any:
@@ -49,7 +50,7 @@ class PrintViewMixin:
         widgets = super()._get_show_widget(pk, item, **kwargs)  # type: ignore[misc]
         name = type(self).__name__
         widgets["show"].template_args["print_links"] = [
-            (form.label.zh, url_for(f"{name}.print_record", form_name=form.name, pk=pk))
+            (form.label.get(current_locale()), url_for(f"{name}.print_record", form_name=form.name, pk=pk))
             for form in self.register.prints if form.kind == "record"]  # type: ignore[attr-defined]
         return widgets
 
