@@ -91,7 +91,7 @@ class ImportViewMixin:
         upload = request.files.get("file")
         mode = request.form.get("mode", "insert")
         if upload is None or not upload.filename:
-            flash("请选择要导入的文件（.xlsx、.xls 或 .csv）。", "danger")
+            flash(gettext("Choose the file to import (.xlsx, .xls or .csv)."), "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         if mode not in MODES:
             abort(400)
@@ -104,8 +104,9 @@ class ImportViewMixin:
         limit = current_app.config["PORTAL_UPLOAD_MAX_MB"] * 1024 * 1024
         if size > limit:
             (folder / stored).unlink()
-            flash(f"文件“{upload.filename}”有 {size / 1048576:.1f} MB，超过了上传上限 "
-                  f"{current_app.config['PORTAL_UPLOAD_MAX_MB']} MB，请拆分成几个文件后分别导入。", "danger")
+            flash(gettext("The file “%(name)s” is %(size).1f MB, over the %(limit)s MB upload limit; split it into several "
+                          "files and import them one by one.", name=upload.filename, size=size / 1048576,
+                          limit=current_app.config["PORTAL_UPLOAD_MAX_MB"]), "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         params = {"file_name": upload.filename, "stored_name": stored, "mode": mode,
                   "partial": request.form.get("partial") == "1",
@@ -156,8 +157,9 @@ class ImportViewMixin:
         params = preview.params_dict()
         params.update(file_job=params.get("file_job", preview.id), partial=request.form.get("partial") == "1")
         if not (job_folder(current_app, params["file_job"]) / params["stored_name"]).exists():
-            flash(f"上传的文件“{params['file_name']}”已超过保留期限（{current_app.config['PORTAL_JOB_RETENTION_DAYS']} 天）"
-                  f"被删除，请重新上传后再导入。", "danger")
+            flash(gettext("The uploaded file “%(name)s” was deleted after the %(days)s days it is kept; upload it again "
+                          "to import it.", name=params["file_name"], days=current_app.config["PORTAL_JOB_RETENTION_DAYS"]),
+                  "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         job = create_job("import_commit", preview.register, preview.username, params)
         start(current_app._get_current_object(), job)  # type: ignore[attr-defined]
@@ -188,8 +190,8 @@ class ImportViewMixin:
             db.session.rollback()
             flash(refused.message, "danger")
         else:
-            flash(f"已撤销批次 #{batch_id}：删除新增的 {outcome['deleted']} 条，恢复更新的 {outcome['restored']} 条。",
-                  "success")
+            flash(gettext("Batch #%(batch)s undone: %(deleted)s added records deleted, %(restored)s updated records "
+                          "restored.", batch=batch_id, deleted=outcome["deleted"], restored=outcome["restored"]), "success")
         return redirect(url_for(f"{type(self).__name__}.import_page"))
 
     def _scoped_batch(self, batch_id: int) -> ImportBatch:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 
 from portal.extensions import db
 from portal.io.job_table import Job
@@ -102,7 +103,7 @@ class PrintViewMixin:
         job = self._my_print(job_id)
         form = self._form(job.params_dict().get("form", ""))
         return self.render_template(self.print_job_template, spec=self.register, job=job,  # type: ignore[attr-defined]
-                                    state=job_state(job), title=f"打印{form.label.zh}")
+                                    state=job_state(job), title=gettext("Print %(form)s", form=form.label.get(current_locale())))
 
     @expose("/print/job/<job_id>/status")
     @has_access
