@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from flask_babel import lazy_gettext
+
 from portal.site import SITE_VARIABLE, SitePaths, site_paths
 
 #: What one import may read: data rows, cells of a sheet's used range (rows x columns, from A1 to the
@@ -81,7 +83,7 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     paths = site_paths(overrides)
     folder = instance_dir(overrides, paths)
     config: dict[str, Any] = {
-        "APP_NAME": "工会管理平台",
+        "APP_NAME": lazy_gettext("Union Management Platform"),  # the brand, in the request's language
         "APP_ICON": "",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,

@@ -1,4 +1,4 @@
-"""Error pages and JSON errors: always Chinese, never a stack trace."""
+"""Error pages and JSON errors: in the request's language (Chinese by default), never a stack trace."""
 
 from __future__ import annotations
 
@@ -7,22 +7,32 @@ import re
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 #: status -> (title, what to do)
-MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("请求有误", "提交的数据不完整或格式不对，请返回上一页检查后重试。"),
-    401: ("请先登录", "请登录后再访问此页面。"),
-    403: ("没有权限", "您的角色无权查看或操作此内容。如需权限，请联系系统管理员。"),
-    404: ("找不到页面", "您要找的页面或记录不存在，或您无权查看。请检查地址，或从菜单重新进入。"),
-    405: ("不支持的操作", "此页面不支持这种操作，请从页面上的按钮进入。"),
-    413: ("文件太大", "上传的文件超过了允许的大小，请拆分后再上传。"),
-    422: ("数据无法处理", "提交的数据有误，请按提示修改。"),
-    429: ("操作过于频繁", "短时间内尝试次数过多，请稍等一分钟后再试。"),
-    500: ("系统出错了", "服务器处理请求时出错，数据没有被修改。请稍后重试；如果问题持续，请联系系统管理员。"),
+MESSAGES: dict[int, tuple[Any, Any]] = {
+    400: (lazy_gettext("Bad request"),
+          lazy_gettext("The data sent is incomplete or malformed. Go back, check it and try again.")),
+    401: (lazy_gettext("Please sign in"), lazy_gettext("Sign in to see this page.")),
+    403: (lazy_gettext("Access denied"),
+          lazy_gettext("Your role may not see or change this. Ask the system administrator for access.")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("The page or record does not exist, or you may not see it. Check the address or use "
+                       "the menu.")),
+    405: (lazy_gettext("Operation not supported"),
+          lazy_gettext("This page does not support that operation; use the buttons on the page.")),
+    413: (lazy_gettext("File too large"),
+          lazy_gettext("The uploaded file is larger than allowed; split it and upload the parts.")),
+    422: (lazy_gettext("Data cannot be processed"), lazy_gettext("The data sent is wrong; correct it as shown.")),
+    429: (lazy_gettext("Too many attempts"),
+          lazy_gettext("Too many attempts in a short time; wait a minute and try again.")),
+    500: (lazy_gettext("Something went wrong"),
+          lazy_gettext("The server failed to handle the request and no data was changed. Try again later; if it "
+                       "keeps happening, contact the system administrator.")),
 }
 
 
@@ -42,7 +52,8 @@ CLIENT_ERRORS: tuple[type[BaseException], ...] = (OverflowError, DataError)
 def client_error_hint(error: BaseException) -> str | None:
     """The Chinese 400 hint for an exception caused by the request's values, ``None`` for a real fault."""
     if isinstance(error, CLIENT_ERRORS):
-        return "提交的数值超出了系统能保存的范围（例如编号或页码过大），请检查后重试。"
+        return gettext("A value sent is out of the range the system can store (a number or page too large, "
+                       "say); check it and try again.")
     return None
 
 
@@ -51,13 +62,13 @@ def status_and_hint(error: BaseException) -> tuple[int, str]:
     if isinstance(error, RequestRejected):
         return error.status, error.hint
     if isinstance(error, HTTPException) and error.code is not None and error.code >= 400:
-        return error.code, too_large_hint() if error.code == 413 else MESSAGES.get(error.code, MESSAGES[500])[1]
+        return error.code, too_large_hint() if error.code == 413 else str(MESSAGES.get(error.code, MESSAGES[500])[1])
     hint = client_error_hint(error)
     if hint is not None:
         log.info("refused %s %s: %s", request.method, request.path, error)
         return 400, hint
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
-    return 500, MESSAGES[500][1]
+    return 500, str(MESSAGES[500][1])
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -72,18 +83,24 @@ def api_bad_request_message(message: Any) -> Any:
         return message
     if message.startswith("Not a valid rison"):
         detail = message.removeprefix("Not a valid rison schema").removeprefix("Not a valid rison/json argument")
-        return "查询参数 q 不符合接口文档（/api/v1/_openapi），请检查参数名和取值" + (f"：{detail.strip()}" if detail.strip() else "。")
-    return f"{MESSAGES[400][0]}：请求参数不符合接口文档（/api/v1/_openapi），请检查后重试（{message}）。"
+        if detail.strip():
+            return gettext("The query parameter q does not follow the API document (/api/v1/_openapi); check the "
+                           "parameter names and values: %(detail)s", detail=detail.strip())
+        return gettext("The query parameter q does not follow the API document (/api/v1/_openapi); check the "
+                       "parameter names and values.")
+    return gettext("%(title)s: the request parameters do not follow the API document (/api/v1/_openapi); check "
+                   "them and try again (%(detail)s).", title=MESSAGES[400][0], detail=message)
 
 
 def too_large_hint() -> str:
     """What the 413 says depends on what was sent: a JSON body or a form has a smaller limit than uploads."""
     if request.is_json:
         limit = current_app.config.get("PORTAL_JSON_MAX_KB", 1024)
-        return f"JSON 请求体超过了 {limit} KB 的上限，请分成几次提交。"
+        return gettext("The JSON body is over the %(limit)s KB limit; send it in several parts.", limit=limit)
     if request.mimetype == "multipart/form-data":
-        return f"上传的文件超过了 {current_app.config.get('PORTAL_UPLOAD_MAX_MB', 50)} MB 的上限，请拆分成几个文件后分别上传。"
-    return "提交的内容太大，请减少后重试。"
+        return gettext("The uploaded file is over the %(limit)s MB limit; split it into several files and upload "
+                       "them one by one.", limit=current_app.config.get("PORTAL_UPLOAD_MAX_MB", 50))
+    return gettext("The content sent is too large; send less and try again.")
 
 
 def _wants_json() -> bool:
@@ -93,13 +110,14 @@ def _wants_json() -> bool:
 
 def error_response(status: int, hint: str | None = None) -> Response:
     """The Chinese error page (or JSON ``{"message"}`` for API callers); ``hint`` replaces the usual advice."""
-    title, usual = MESSAGES.get(status, MESSAGES[500])
+    title_text, usual = MESSAGES.get(status, MESSAGES[500])
+    title = str(title_text)
     if status == 413 and request.is_json:
-        title = "请求体太大"
+        title = gettext("Request body too large")
     if not hint:
-        hint = too_large_hint() if status == 413 else usual
+        hint = too_large_hint() if status == 413 else str(usual)
     if _wants_json():
-        response = jsonify(message=f"{title}：{hint}")
+        response = jsonify(message=gettext("%(title)s: %(hint)s", title=title, hint=hint))
     else:
         appbuilder = current_app.extensions["appbuilder"]
         response = Response(render_template("portal/error.html", status=status, title=title, hint=hint,

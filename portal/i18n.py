@@ -5,6 +5,15 @@ covers every message Flask-AppBuilder uses plus the portal's own strings.  Compi
 ``.mo`` files are build output: the application compiles them into its instance
 folder at start-up with :func:`compile_catalogues`.
 
+One approach for every display text of the portal's own (templates, Python, scripts): the source text
+is English, marked with gettext (``{{ _('Import') }}`` in templates, ``gettext``/``lazy_gettext`` in Python,
+``portal.js_text`` for the static scripts), and this zh catalogue holds the Chinese.  That is how
+Flask-AppBuilder's own messages work, so one catalogue serves both, Chinese stays the default
+(``BABEL_DEFAULT_LOCALE``) and English is what gettext returns for ``en`` without a second catalogue;
+``tests/test_i18n.py`` fails on an untranslated msgid and on Chinese text outside gettext.  Schema labels
+are data and carry their own ``{zh, en}`` (``portal.labels``, the ``label`` template filter).  Print forms
+(``templates/print`` and ``schemas/print``) are official Chinese forms and stay Chinese.
+
 Maintainer tool (after adding translatable strings): ``python -m portal.i18n extract``
 re-extracts Flask-AppBuilder and portal messages, merges them into the ``.po`` files
 (existing translations are kept, new msgids get an empty msgstr) and reports how

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
+from flask_babel import gettext, lazy_gettext
 
 from portal.domain.china_time import china_date
 from portal.models import link_column
@@ -138,12 +139,16 @@ def submitter(service: RegisterService, record: Any) -> str | None:
 def _workflow(service: RegisterService) -> Workflow:
     workflow = service.spec.workflow
     if workflow is None:
-        raise TransitionRefused(404, f"{service.spec.label.zh}没有流程")
+        raise TransitionRefused(404, gettext("%(register)s has no workflow", register=service.spec.label.get(service.locale())))
     return workflow
 
 
 def _label(service: RegisterService, name: str) -> str:
-    return service.spec.field(name).label.zh
+    return service.spec.field(name).label.get(service.locale())
+
+
+#: Short names of the engine's facts for refusals (FACTS holds the full Chinese description).
+FACT_LABELS = {"unpaid_dues_months": lazy_gettext("Months of member dues unpaid in a row")}
 
 
 def _condition_text(service: RegisterService, transition: Transition, settings: Mapping[str, Decimal]) -> str:
@@ -152,7 +157,7 @@ def _condition_text(service: RegisterService, transition: Transition, settings: 
     for name in transition.condition.settings if transition.condition else ():
         text = text.replace(f"config.{name}", f"{settings.get(name)}")
     for name in transition.condition.facts if transition.condition else ():
-        text = text.replace(f"fact.{name}", FACTS[name].split("（")[0])
+        text = text.replace(f"fact.{name}", str(FACT_LABELS.get(name, FACTS[name])))
     for name in sorted(transition.condition.fields if transition.condition else (), key=len, reverse=True):
         text = re.sub(rf"\b{name}\b", _label(service, name), text)
     return text
@@ -167,7 +172,8 @@ def _blocked(service: RegisterService, record: Any, transition: Transition, valu
     approving = service.spec.workflow.approving(transition.name) if service.spec.workflow else None
     who = submitter(service, record) if actor and (approving or not transition.self_approval) else None
     if not transition.self_approval and actor and actor == who:
-        return 403, f"“{transition.label.zh}”不能由提交人自己执行：这条记录是您提交的，请由其他有权限的人办理", {}
+        return 403, gettext("“%(transition)s” may not be done by the submitter: you submitted this record, so someone "
+                            "else with the right must do it", transition=transition.label.get(service.locale())), {}
     if approving is not None:
         state = approvals.status(service, record, approving, settings, who)
         refused = approvals.refusal(state, service.access(), transition.name != approving.name)
@@ -181,12 +187,15 @@ def _blocked(service: RegisterService, record: Any, transition: Transition, valu
         return values[name] if name in values else getattr(record, name)
 
     if transition.condition is not None and not transition.condition.evaluate(value_of, settings, today()):
-        return 422, f"不满足“{transition.label.zh}”的条件：{_condition_text(service, transition, settings)}", {}
+        return 422, gettext("The condition of “%(transition)s” is not met: %(condition)s", transition=transition.label.get(service.locale()),
+                              condition=_condition_text(service, transition, settings)), {}
     missing = [name for name in transition.required if value_of(name) in (None, "")
                and not (offering and name in transition.inputs)]
     if missing:
-        errors = {name: [f"“{transition.label.zh}”要求填写{_label(service, name)}"] for name in missing}
-        return 422, f"“{transition.label.zh}”要求先填写：{'、'.join(_label(service, name) for name in missing)}", errors
+        errors = {name: [gettext("“%(transition)s” needs %(field)s", transition=transition.label.get(service.locale()), field=_label(service, name))]
+                  for name in missing}
+        return 422, gettext("“%(transition)s” needs these filled in first: %(fields)s", transition=transition.label.get(service.locale()),
+                            fields=gettext(", ").join(_label(service, name) for name in missing)), errors
     return None
 
 
@@ -213,12 +222,15 @@ def _parse(service: RegisterService, transition: Transition, raw: Mapping[str, A
     spec, access = service.spec, service.access()
     unknown = [name for name in raw if name not in transition.asked]
     if unknown:
-        allowed = "、".join(_label(service, name) for name in transition.asked) or "无"
-        raise TransitionRefused(422, f"“{transition.label.zh}”只能同时填写：{allowed}",
-                                {name: [f"“{transition.label.zh}”不能填写这个字段"] for name in unknown})
+        allowed = gettext(", ").join(_label(service, name) for name in transition.asked) or gettext("none")
+        raise TransitionRefused(422, gettext("“%(transition)s” can only be given: %(fields)s", transition=transition.label.get(service.locale()),
+                                             fields=allowed),
+                                {name: [gettext("“%(transition)s” cannot fill in this field", transition=transition.label.get(service.locale()))]
+                                 for name in unknown})
     hidden = [name for name in raw if access.hidden(spec, spec.field(name))]
     if hidden:
-        raise TransitionRefused(403, f"您没有权限填写或修改：{'、'.join(_label(service, name) for name in hidden)}")
+        raise TransitionRefused(403, gettext("You may not fill in or change: %(fields)s",
+                                             fields=gettext(", ").join(_label(service, name) for name in hidden)))
     try:
         values: dict[str, Any] = service.schema.load(dict(raw), partial=True)
     except ValidationError as error:
@@ -276,14 +288,17 @@ def prepare(service: RegisterService, name: str, reason: str | None,
     spec, access = service.spec, service.access()
     item = workflow.transition(name)
     if item is None:
-        raise TransitionRefused(404, f"{spec.label.zh}没有名为“{name}”的流转")
+        raise TransitionRefused(404, gettext("%(register)s has no transition named “%(name)s”",
+                                             register=spec.label.get(service.locale()), name=name))
     if not permitted(access, spec, item):
-        raise TransitionRefused(403, f"您没有权限执行“{item.label.zh}”")
+        raise TransitionRefused(403, gettext("You may not do “%(transition)s”", transition=item.label.get(service.locale())))
     reason = (reason or "").strip()
     if item.reason_required and not reason:
-        raise TransitionRefused(422, f"“{item.label.zh}”必须填写理由", {"reason": ["请填写理由"]})
+        raise TransitionRefused(422, gettext("“%(transition)s” needs a reason", transition=item.label.get(service.locale())),
+                                {"reason": [gettext("Please give a reason")]})
     if len(reason) > REASON_MAX:
-        raise TransitionRefused(422, f"理由最多 {REASON_MAX} 个字", {"reason": [f"理由最多 {REASON_MAX} 个字"]})
+        too_long = gettext("A reason has at most %(count)s characters", count=REASON_MAX)
+        raise TransitionRefused(422, too_long, {"reason": [too_long]})
     return workflow, item, reason, _parse(service, item, raw_values or {})
 
 
@@ -293,14 +308,16 @@ def row_values(service: RegisterService, record: Any, workflow: Workflow, item: 
     (the state it leaves, the values). Raises ``TransitionRefused``."""
     spec, access = service.spec, service.access()
     if record is None or not access.reaches(spec, record):
-        raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
+        raise TransitionRefused(404, gettext("The record does not exist or is outside your scope"))
     state = getattr(record, workflow.field)
     if state not in item.sources:
-        raise TransitionRefused(409, f"这条{spec.label.zh}当前是“{state}”，不能执行“{item.label.zh}”"
-                                     f"（只能从“{'、'.join(item.sources)}”执行）；可能已被他人处理，请刷新后查看")
+        raise TransitionRefused(409, gettext("This %(register)s is now “%(state)s”, so “%(transition)s” cannot be done (only "
+                                             "from “%(sources)s”); someone may have handled it already, please refresh",
+                                             register=spec.label.get(service.locale()), state=state, transition=item.label.get(service.locale()),
+                                             sources=gettext(", ").join(item.sources)))
     if not on_side(access, spec, item, record):
-        side = "接收方" if item.by == "receiver" else "记录所属单位"
-        raise TransitionRefused(403, f"“{item.label.zh}”只能由{side}办理")
+        side = gettext("the receiving unit") if item.by == "receiver" else gettext("the record's own unit")
+        raise TransitionRefused(403, gettext("“%(transition)s” can only be done by %(side)s", transition=item.label.get(service.locale()), side=side))
     guarded = refusal(service, item, record)
     if guarded:
         raise TransitionRefused(403, guarded)
@@ -323,7 +340,7 @@ def transition(service: RegisterService, record: Any, name: str, reason: str | N
     """Press transition ``name`` on ``record`` for the service's user; the caller commits (or rolls back
     on ``TransitionRefused``). Returns the record, refreshed."""
     if record is None or not service.access().reaches(service.spec, record):
-        raise TransitionRefused(404, "找不到该记录，或它不在您的权限范围内")
+        raise TransitionRefused(404, gettext("The record does not exist or is outside your scope"))
     workflow, item, reason, values = prepare(service, name, reason, raw_values)
     settings = settings_of(workflow) if settings is None else settings
     approving = workflow.approving(name)

@@ -1,10 +1,10 @@
 /* Charts drawn by the vendored ECharts (static/vendor/echarts, Apache-2.0) from data in the page,
-   in Chinese, with nothing loaded from another host and no inline script (CSP):
+   in the page's language, with nothing loaded from another host and no inline script (CSP):
 
      <div class="portal-chart" data-chart="members-by-unit" style="height: 320px"></div>
      <script type="application/json" id="members-by-unit">
-       {"type": "bar", "title": "各单位会员数", "categories": ["一厂", "二厂"],
-        "series": [{"name": "会员", "data": [120, 80]}], "unit": "人"}
+       {"type": "bar", "title": "Members by unit", "categories": ["Plant 1", "Plant 2"],
+        "series": [{"name": "Members", "data": [120, 80]}], "unit": "people"}
      </script>
 
    ``type`` is bar, line or pie; ``option`` instead of the simple fields passes a full ECharts option
@@ -24,7 +24,7 @@
       if (type === "pie") {
         item.radius = ["35%", "65%"];
         item.data = (spec.categories || []).map(function (name, i) { return { name: name, value: one.data[i] }; });
-        item.label = { formatter: "{b}：{c}（{d}%）" };
+        item.label = { formatter: "{b}: {c} ({d}%)" };
       }
       return item;
     });
@@ -41,7 +41,7 @@
       option.yAxis = { type: "value", name: spec.unit || "", minInterval: spec.integer ? 1 : 0 };
     }
     if (!(spec.categories || []).length && !spec.title) {
-      option.title = { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#999", fontSize: 14 } };
+      option.title = { text: portalText("chart_empty"), left: "center", top: "middle", textStyle: { color: "#999", fontSize: 14 } };
     }
     return option;
   }
@@ -53,10 +53,10 @@
     try {
       spec = JSON.parse(source.textContent);
     } catch (error) {
-      element.textContent = "图表数据有误，无法显示。";
+      element.textContent = portalText("chart_broken");
       return;
     }
-    var chart = window.echarts.init(element, null, { locale: "ZH", renderer: "svg" });
+    var chart = window.echarts.init(element, null, { locale: (document.querySelector('meta[name="portal-locale"]') || {content: "zh"}).content.indexOf("en") === 0 ? "EN" : "ZH", renderer: "svg" });
     chart.setOption(optionFor(spec));
     window.addEventListener("resize", function () { chart.resize(); });
     element.setAttribute("data-chart-ready", "1");

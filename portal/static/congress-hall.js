@@ -35,7 +35,7 @@
         track.appendChild(mark);
       }
       line.appendChild(track);
-      line.appendChild(element("strong", "hall-bar-count", row[1] + " 票"));
+      line.appendChild(element("strong", "hall-bar-count", portalText("hall_votes", {count: row[1]})));
       chart.appendChild(line);
     });
     return chart;
@@ -44,12 +44,10 @@
   function pollCard(poll) {
     var card = element("article", "hall-poll");
     card.setAttribute("data-hall-poll", poll.id);
-    card.appendChild(element("h2", null, poll.title + "（" + poll.kind + " · " + poll.state + "）"));
+    card.appendChild(element("h2", null, poll.title + " (" + poll.kind + " · " + poll.state + ")"));
     if (poll.turnout !== undefined) {
       var turnout = element("p", "hall-turnout");
-      turnout.appendChild(document.createTextNode("已投票 "));
-      turnout.appendChild(element("strong", null, String(poll.turnout)));
-      turnout.appendChild(document.createTextNode(" 人"));
+      turnout.appendChild(element("strong", null, portalText("hall_turnout", {count: poll.turnout})));
       card.appendChild(turnout);
     }
     var result = poll.result;
@@ -59,8 +57,8 @@
         block.appendChild(element("h3", null, item.title + "："));
         block.lastChild.appendChild(element("span", item.passed ? "hall-passed" : "hall-failed", item.verdict));
         block.appendChild(bars(item.bars, item.threshold, null, result.delegates));
-        block.appendChild(element("p", "hall-note", "应到 " + result.delegates + " 人，赞成须至少 " + item.threshold +
-          " 票（竖线）；收回 " + result.returned + " 张"));
+        block.appendChild(element("p", "hall-note", portalText("hall_motion_note",
+          {delegates: result.delegates, threshold: item.threshold, returned: result.returned})));
         card.appendChild(block);
       });
     } else if (result) {
@@ -68,8 +66,9 @@
         card.appendChild(element("p", "hall-failed", result.void));
       } else {
         card.appendChild(bars(result.bars, result.threshold, result.elected, result.delegates));
-        card.appendChild(element("p", "hall-note", "当选：" + (result.elected.join("、") || "无人当选") +
-          "；当选须至少 " + result.threshold + " 票（竖线）；收回 " + result.returned + " 张"));
+        card.appendChild(element("p", "hall-note", portalText("hall_elected", {
+          names: result.elected.join(portalText("list_separator")) || portalText("hall_nobody"),
+          threshold: result.threshold, returned: result.returned})));
       }
     }
     return card;
@@ -97,7 +96,7 @@
         status.textContent = "";
         if (data) { show(data); }
       })
-      .catch(function () { status.textContent = "连接中断，正在重试……"; })
+      .catch(function () { status.textContent = portalText("hall_offline"); })
       .then(function () { window.setTimeout(refresh, POLL_MS); });
   }
 

@@ -47,8 +47,8 @@
       });
       counter.classList.toggle("phone-count-over", marked > seats);
       counter.textContent = marked > seats
-        ? "已选 " + marked + " 人，超过应选的 " + seats + " 人，多选的选票无效，请减少。"
-        : "已选 " + marked + " 人（最多 " + seats + " 人）。";
+        ? portalText("vote_too_many", {marked: marked, seats: seats})
+        : portalText("vote_marked", {marked: marked, seats: seats});
     };
     form.addEventListener("change", update);
     form.addEventListener("input", update);

@@ -81,9 +81,9 @@ $(function () {
     $select.select2({
       theme: "bootstrap", allowClear: true, placeholder: text.search, minimumInputLength: 0, width: "100%",
       language: {
-        searching: function () { return "正在搜索…"; },
-        noResults: function () { return "没有找到匹配的记录"; },
-        errorLoading: function () { return "无法加载结果"; }
+        searching: function () { return portalText("searching"); },
+        noResults: function () { return portalText("no_results"); },
+        errorLoading: function () { return portalText("error_loading"); }
       },
       ajax: {
         url: $select.data("lookup"), dataType: "json", delay: 250,

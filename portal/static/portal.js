@@ -29,9 +29,9 @@ $(function () {
       minimumInputLength: 0,
       width: "100%",
       language: {
-        searching: function () { return "正在搜索…"; },
-        noResults: function () { return "没有找到匹配的记录"; },
-        errorLoading: function () { return "无法加载结果"; }
+        searching: function () { return portalText("searching"); },
+        noResults: function () { return portalText("no_results"); },
+        errorLoading: function () { return portalText("error_loading"); }
       },
       ajax: {
         url: $el.data("lookup"),
@@ -54,7 +54,7 @@ $(document).on("select2:open", function () {
 /* The content policy blocks inline handlers (onclick=, onsubmit=, javascript: links): pages declare
    what they need with data attributes and classes, bound here. */
 
-/* <form data-confirm="问题？">: ask before a state-changing POST (delete, undo) is sent. */
+/* <form data-confirm="question?"> (rendered through the catalogue): ask before a state-changing POST (delete, undo) is sent. */
 $(document).on("submit", "form[data-confirm]", function (event) {
   if (!window.confirm($(this).data("confirm"))) {
     event.preventDefault();
@@ -76,7 +76,6 @@ $(function () {
   var $form = $("form#model_form");
   var $errors = $form.find("td .alert-danger");
   if (!$form.length || !$errors.length) { return; }
-  var english = (document.querySelector('meta[name="portal-locale"]') || {content: "zh"}).content.indexOf("en") === 0;
   var $list = $("<ul/>");
   var first = null;
   $errors.each(function () {
@@ -93,8 +92,7 @@ $(function () {
   });
   var count = $errors.length;
   var $summary = $('<div class="alert alert-danger portal-error-summary" role="alert" tabindex="-1"/>')
-    .append($("<strong/>").text(english ? (count === 1 ? "1 field needs attention:" : count + " fields need attention:")
-                                        : "有 " + count + " 处需要修改："))
+    .append($("<strong/>").text(count === 1 ? portalText("field_errors_one") : portalText("field_errors_many", {count: count})))
     .append($list);
   $form.before($summary);
   $summary.on("click", "a.portal-error-link", function (event) {

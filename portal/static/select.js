@@ -1,18 +1,19 @@
-/* Ticked rows on a register's list (打印所选, 批量处理): a tick box in front of each row (the record id
-   read from its 查看 link) and one in the header for the whole page; the forms post the ticked ids,
-   unless a bulk form says "当前筛选的全部记录" (scope=all), which the server works out itself. */
+/* Ticked rows on a register's list (print selected, bulk changes): a tick box in front of each row (the record id
+   read from its show link) and one in the header for the whole page; the forms post the ticked ids,
+   unless a bulk form asks for all filtered records (scope=all), which the server works out itself. */
 $(function () {
   var $forms = $("form.portal-print-selected, form.portal-bulk");
   if (!$forms.length) { return; }
   var $table = $(".table-responsive table.table").first();
-  $table.find("thead tr").prepend('<th class="portal-select"><input type="checkbox" id="portal-select-all" aria-label="全选本页"></th>');
+  $table.find("thead tr").prepend($('<th class="portal-select"></th>').append(
+    $('<input type="checkbox" id="portal-select-all">').attr("aria-label", portalText("select_page"))));
   $table.find("tbody tr, > tr").each(function () {
     var $row = $(this);
     if ($row.parent().is("thead")) { return; }
     var match = ($row.find("a[href*='/show/']").attr("href") || "").match(/\/show\/(\d+)/);
     var $cell = $('<td class="portal-select"></td>');
     if (match) {
-      $cell.append($('<input type="checkbox" class="portal-select-row" aria-label="选择此行">').val(match[1]));
+      $cell.append($('<input type="checkbox" class="portal-select-row">').attr("aria-label", portalText("select_row")).val(match[1]));
     }
     $row.prepend($cell);
   });

@@ -13,6 +13,7 @@ from flask import request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from flask_babel import gettext
 from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -81,16 +82,16 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
     service_getter: Callable[[], RegisterService]
 
     def response_401(self) -> Any:
-        return self.response(401, message="请先登录")
+        return self.response(401, message=gettext("Please sign in"))
 
     def response_403(self) -> Any:
-        return self.response(403, message="您没有执行此操作的权限")
+        return self.response(403, message=gettext("You may not do this"))
 
     def response_404(self) -> Any:
-        return self.response(404, message="找不到该记录，或它不在您的权限范围内")
+        return self.response(404, message=gettext("The record does not exist or is outside your scope"))
 
     def response_400(self, message: Any = None) -> Any:
-        return self.response(400, message=api_bad_request_message(message or MESSAGES[400][1]))
+        return self.response(400, message=api_bad_request_message(message or str(MESSAGES[400][1])))
 
     def response_422(self, message: Any = None) -> Any:
         """Always ``{"message": {field: [Chinese messages]}}``; anything else FAB would send (English database
@@ -107,7 +108,7 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
     def _save(self, write: Callable[[RegisterService], Any], status: int) -> Any:
         """Run one write through the record service in a transaction; Chinese 400/422 on bad input."""
         if not request.is_json or not isinstance(request.json, dict):
-            return self.response_400(message="请求体必须是 JSON 对象")
+            return self.response_400(message=gettext("The request body must be a JSON object"))
         service = self.service_getter()
         try:
             item = write(service)
@@ -120,7 +121,8 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
             return self.response_422(message=error.errors)
         except SQLAlchemyError:
             service.session.rollback()
-            return self.response_422(message={"_schema": ["保存失败：数据与其他记录冲突，请检查唯一字段后重试"]})
+            return self.response_422(message={"_schema": [gettext(
+                "Not saved: the data clashes with another record; check the unique fields and try again")]})
         return self.response(status, result=self.show_model_schema.dump(item), id=item.id)
 
     def post_headless(self) -> Any:

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
 
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.security.permissions import AUDIT_VIEW, MATRIX_VIEW
@@ -43,9 +44,9 @@ def _text(label: Label) -> str:
 def _shown(register: str | None, name: str, value: Any) -> str:
     """A stored value as the reader may see it."""
     if value is None or value == "":
-        return "（空）" if current_locale().startswith("zh") else "(blank)"
+        return gettext("(blank)")
     if isinstance(value, list):
-        return "、".join(str(item) for item in value) or "（无）"
+        return gettext(", ").join(str(item) for item in value) or gettext("(none)")
     registry = current_app.extensions["portal"].registry
     if register in registry:
         spec = registry.get(register)
@@ -83,19 +84,20 @@ def field_label(register: str | None, name: str) -> str:
 
 
 def describe_changes(entry: AuditEntry) -> str:
-    """``姓名：张三 → 张四；手机号：138****5678 → 139****0000`` (masked as the reader must see it)."""
+    """``Name: A → B; Mobile: 138****5678 → 139****0000`` in the reader's language, masked as the reader must see it."""
     parts = []
     for name, (old, new) in entry.changes_dict().items():
         label = field_label(entry.register, name)
         if entry.action == "create":
-            parts.append(f"{label}：{_shown(entry.register, name, new)}")
+            parts.append(gettext("%(label)s: %(value)s", label=label, value=_shown(entry.register, name, new)))
         elif entry.action == "delete":
-            parts.append(f"{label}：{_shown(entry.register, name, old)}")
+            parts.append(gettext("%(label)s: %(value)s", label=label, value=_shown(entry.register, name, old)))
         else:
-            parts.append(f"{label}：{_shown(entry.register, name, old)} → {_shown(entry.register, name, new)}")
+            parts.append(gettext("%(label)s: %(old)s → %(new)s", label=label, old=_shown(entry.register, name, old),
+                                 new=_shown(entry.register, name, new)))
     if entry.detail:
         parts.append(entry.detail)
-    return "；".join(parts)
+    return gettext("; ").join(parts)
 
 
 def record_key_text(entry: AuditEntry) -> str:
@@ -122,7 +124,7 @@ def register_text(slug: str | None) -> str:
     registry = current_app.extensions["portal"].registry
     if slug in registry:
         return _text(registry.get(slug).label)
-    return {"users": "用户", "roles": "角色"}.get(slug or "", slug or "")
+    return {"users": gettext("Users"), "roles": gettext("Roles")}.get(slug or "", slug or "")
 
 
 class AuditView(UnusedRoutesMixin, ModelView):

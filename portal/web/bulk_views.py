@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 
 from portal.extensions import db
 from portal.records.batches import ImportBatch
@@ -27,6 +28,7 @@ from portal.security.current import current_access
 from portal.security.masking import mask_value
 from portal.web.export_views import list_selection
 from portal.web.list_args import ListArgsRefused
+from portal.state import current_locale
 
 
 def bulk_fields(spec: RegisterSpec) -> list[FieldSpec]:
@@ -67,7 +69,8 @@ class BulkViewMixin:
             for row in result.rows:
                 row.key = self._shown_key(row.key)
         return self.render_template(self.bulk_template, spec=self.register,  # type: ignore[attr-defined]
-                                    title=f"批量处理{self.register.label.zh}", **kwargs)
+                                    title=gettext("Bulk changes to %(register)s",
+                                                  register=self.register.label.get(current_locale())), **kwargs)
 
     def _back(self) -> str:
         query = request.query_string.decode()
@@ -90,10 +93,10 @@ class BulkViewMixin:
             flash(refused.message, "danger")
             return redirect(self._back())
         if not ids:
-            flash("请先勾选要处理的记录（或选择“当前筛选的全部记录”）。", "warning")
+            flash(gettext("Tick the records to change first (or choose “all filtered records”)."), "warning")
             return redirect(self._back())
         if not name or name not in allowed:
-            flash("请选择一个您可以修改的字段。", "warning")
+            flash(gettext("Choose a field you may change."), "warning")
             return redirect(self._back())
         field = allowed[name]
         raw: Any = request.form.get("value", "").strip()
@@ -102,11 +105,13 @@ class BulkViewMixin:
         try:
             values = service.load({name: raw or None}, partial=True)
         except (RecordErrors, RecordForbidden) as refused:
-            message = "；".join(sum(refused.errors.values(), [])) if isinstance(refused, RecordErrors) else str(refused)
+            message = gettext("; ").join(sum(refused.errors.values(), [])) if isinstance(refused, RecordErrors) else str(refused)
             flash(message, "danger")
             return redirect(self._back())
-        shown = str(values[name]) if values.get(name) is not None else "（清空）"
-        change = f"“{field.label.zh}”改为“{shown}”" if not moving else f"移到“{shown}”"
+        shown = str(values[name]) if values.get(name) is not None else gettext("(cleared)")
+        label = field.label.get(current_locale())
+        change = (gettext("set “%(field)s” to “%(value)s”", field=label, value=shown) if not moving
+                  else gettext("move to “%(value)s”", value=shown))
         if request.form.get("confirm") != "1":
             return self._page(step="confirm", action="edit", ids=ids, change=change, count=len(ids),
                               field=name, value=request.form.get("value", ""), moving=moving,
@@ -127,13 +132,13 @@ class BulkViewMixin:
             flash(refused.message, "danger")
             return redirect(self._back())
         if not ids:
-            flash("请先勾选要删除的记录（或选择“当前筛选的全部记录”）。", "warning")
+            flash(gettext("Tick the records to delete first (or choose “all filtered records”)."), "warning")
             return redirect(self._back())
-        change = "删除"
+        change = gettext("delete")
         if request.form.get("confirm") != "1":
             return self._page(step="confirm", action="delete", ids=ids, change=change, count=len(ids),
                               keys=self._keys(service, ids[:20]))
-        result = service.bulk_delete(ids, f"{len(ids)} 条")
+        result = service.bulk_delete(ids, gettext("%(count)s records", count=len(ids)))
         service.session.commit()
         return self._page(step="result", action="delete", result=result, change=change, count=len(ids))
 
@@ -157,7 +162,8 @@ class BulkViewMixin:
             service.session.rollback()
             flash(refused.message, "danger")
         else:
-            flash(f"已撤销批次 #{batch_id}：恢复 {done['restored']} 条。", "success")
+            flash(gettext("Batch #%(batch)s undone: %(count)s records restored.", batch=batch_id, count=done["restored"]),
+                  "success")
         return redirect(url_for(f"{type(self).__name__}.list"))
 
     def _keys(self, service: RegisterService, ids: list[int]) -> list[str]:

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from flask_babel import gettext
+
 from portal.extensions import db
 from portal.records.dues_month import DUES, arrears_count
 from portal.records.reports import ReportResult, refusal
@@ -79,11 +81,13 @@ def _todos(state: PortalState, access: Access, may_list: Any) -> list[Todo]:
         count = int(db.session.scalar(query) or 0)
         url = ("/reports/labour_contracts_expiring/" if access.can_report("labour_contracts_expiring", "read")
                else "/labour_contracts/list/")
-        todos.append(Todo(f"{EXPIRING_DAYS} 天内到期的劳动合同", count, url, "warning" if count else "success"))
+        todos.append(Todo(gettext("Labour contracts ending within %(days)s days", days=EXPIRING_DAYS), count, url,
+                          "warning" if count else "success"))
     if DUES in state.registry and may_list(DUES):
         lapse = params.policy.lapse_months
         total, _ = arrears_count(db.session, state.registry.get(DUES), state.models, access, params.month,
                                  params.policy, lapse)
-        todos.append(Todo(f"连续 {lapse} 个月及以上未交会费（须教育谈话）的会员", total,
+        todos.append(Todo(gettext("Members with no dues paid for %(months)s months or more (due a talk)", months=lapse),
+                          total,
                           f"/dues/arrears/?month={params.month}&min_months={lapse}", "danger" if total else "success"))
     return todos

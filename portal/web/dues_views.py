@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 
 from portal.domain.china_time import china_datetime
 from portal.domain.dues_month import parse_month
@@ -50,7 +51,8 @@ class DuesViewMixin:
     def generate(self) -> Any:
         access = current_access()
         if not access.can(DUES, "create"):
-            return error_response(403, "按月生成会费还需要会费的“新增”权限，请联系管理员。")
+            return error_response(403, gettext("Creating the month’s dues also needs the right to add dues; ask the "
+                                              "administrator."))
         try:
             month = self._month(request.form.get("month"), "缴费月份")
         except DomainValidationError as error:
@@ -72,7 +74,7 @@ class DuesViewMixin:
         return self.render_template("portal/dues_generated.html", report=report, error=None, batch_url=batch_url,  # type: ignore[attr-defined]
                                     list_url=url_for(f"{view}.list") + f"?_flt_0_month={month}",
                                     arrears_url=url_for(f"{view}.arrears_page", month=month),
-                                    title=f"按月生成会费 {month}")
+                                    title=gettext("Create the month’s dues %(month)s", month=month))
 
     def _arrears_args(self) -> tuple[str, int]:
         month = self._month(request.args.get("month"), "计算到月份")
@@ -100,7 +102,7 @@ class DuesViewMixin:
         rows = [(row, arrears_cells(row, state.registry, access)) for row in found]
         view = type(self).__name__
         return self.render_template(  # type: ignore[attr-defined]
-            "portal/dues_arrears.html", title="欠缴会费", month=month, min_months=min_months, total=total,
+            "portal/dues_arrears.html", title=gettext("Dues in arrears"), month=month, min_months=min_months, total=total,
             prompted=prompted, rows=rows, headers=ARREARS_HEADERS, page=page, pages=max(1, -(-total // PAGE_SIZE)),
             lapse_months=policy.lapse_months, can_export=access.can(DUES, "export"),
             export_url=url_for(f"{view}.arrears_export", month=month, min_months=min_months),

@@ -11,6 +11,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.api import get_list_schema, rison, safe
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
+from flask_babel import gettext
 
 from portal.errors import error_response
 from portal.extensions import db
@@ -102,7 +103,7 @@ class ExportViewMixin:
     def export_job(self, job_id: str) -> Any:
         job = self._my_export(job_id)
         return self.render_template(self.export_job_template, spec=self.register, job=job,  # type: ignore[attr-defined]
-                                    state=job_state(job), title=f"导出{self.register.label.zh}")  # type: ignore[attr-defined]
+                                    state=job_state(job), title=gettext("Export %(register)s", register=self.register.label.get(current_locale())))  # type: ignore[attr-defined]
 
     @expose("/export/job/<job_id>/status")
     @has_access

@@ -18,6 +18,7 @@ from flask_appbuilder.fieldwidgets import (
     Select2Widget,
 )
 from flask_appbuilder.forms import DynamicForm
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -113,7 +114,7 @@ class LinkField(Field):
     widget = LinkSelectWidget()
 
     def __init__(self, *args: Any, spec: FieldSpec, service: ServiceGetter, lookup_url: str,
-                 placeholder: str, **kwargs: Any) -> None:
+                 placeholder: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.service = service
@@ -187,7 +188,7 @@ def make_form_field(spec: FieldSpec, service: ServiceGetter, locale: LocaleGette
         return ChoiceField(spec=spec, locale=locale, choices=_choices(spec, locale), widget=Select2Widget(),
                            validate_choice=False, **common)
     if widget == "link":
-        return LinkField(spec=spec, service=service, lookup_url=lookup_url, placeholder="输入关键字搜索…", **common)
+        return LinkField(spec=spec, service=service, lookup_url=lookup_url, placeholder=lazy_gettext("Type to search…"), **common)
     if widget == "textarea":
         return ParsedTextAreaField(spec=spec, locale=locale, widget=BS3TextAreaFieldWidget(), **common)
     if widget == "date":

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask_babel import gettext
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from werkzeug.utils import secure_filename
@@ -31,7 +32,7 @@ from portal.io.xlsx_template import write_template
 from portal.security.audit import acting_as
 from portal.security.current import current_access
 from portal.security.access import ORG_REGISTER
-from portal.state import portal_state
+from portal.state import current_locale, portal_state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_BATCHES = 20
@@ -70,7 +71,7 @@ class ImportViewMixin:
         return self.render_template(self.import_template, spec=self.register, batches=self._batches(),  # type: ignore[attr-defined]
                                     batch_text=batch_text, limit_mb=current_app.config["PORTAL_UPLOAD_MAX_MB"],
                                     own_unit=self._own_unit(),
-                                    fields=import_fields(self.register), title=self._title("导入"))  # type: ignore[attr-defined]
+                                    fields=import_fields(self.register), title=self._title())  # type: ignore[attr-defined]
 
     def _own_unit(self) -> str:
         """The importer's own unit as a file would name it (the default for "all rows belong to")."""
@@ -82,14 +83,15 @@ class ImportViewMixin:
         unit = db.session.get(state.models[ORG_REGISTER], access.org_id)
         return "" if unit is None else f"{getattr(unit, org_spec.title)} ({getattr(unit, org_spec.key)})"
 
-    def _title(self, verb: str) -> str:
-        return f"{verb}{self.register.label.zh}"  # type: ignore[attr-defined]
+    def _title(self) -> str:
+        register = self.register.label.get(current_locale())  # type: ignore[attr-defined]
+        return gettext("Import %(register)s", register=register)
 
     def _upload(self) -> Any:
         upload = request.files.get("file")
         mode = request.form.get("mode", "insert")
         if upload is None or not upload.filename:
-            flash("请选择要导入的文件（.xlsx、.xls 或 .csv）。", "danger")
+            flash(gettext("Choose the file to import (.xlsx, .xls or .csv)."), "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         if mode not in MODES:
             abort(400)
@@ -102,8 +104,9 @@ class ImportViewMixin:
         limit = current_app.config["PORTAL_UPLOAD_MAX_MB"] * 1024 * 1024
         if size > limit:
             (folder / stored).unlink()
-            flash(f"文件“{upload.filename}”有 {size / 1048576:.1f} MB，超过了上传上限 "
-                  f"{current_app.config['PORTAL_UPLOAD_MAX_MB']} MB，请拆分成几个文件后分别导入。", "danger")
+            flash(gettext("The file “%(name)s” is %(size).1f MB, over the %(limit)s MB upload limit; split it into several "
+                          "files and import them one by one.", name=upload.filename, size=size / 1048576,
+                          limit=current_app.config["PORTAL_UPLOAD_MAX_MB"]), "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         params = {"file_name": upload.filename, "stored_name": stored, "mode": mode,
                   "partial": request.form.get("partial") == "1",
@@ -123,7 +126,7 @@ class ImportViewMixin:
         report = result.get("report") or {}
         return self.render_template(self.job_template, spec=self.register, job=job, state=state, result=result,  # type: ignore[attr-defined]
                                     report=report, params=job.params_dict(), shown=SHOWN_ERRORS,
-                                    title=self._title("导入"))
+                                    title=self._title())
 
     @expose("/import/job/<job_id>/status")
     @has_access
@@ -154,8 +157,9 @@ class ImportViewMixin:
         params = preview.params_dict()
         params.update(file_job=params.get("file_job", preview.id), partial=request.form.get("partial") == "1")
         if not (job_folder(current_app, params["file_job"]) / params["stored_name"]).exists():
-            flash(f"上传的文件“{params['file_name']}”已超过保留期限（{current_app.config['PORTAL_JOB_RETENTION_DAYS']} 天）"
-                  f"被删除，请重新上传后再导入。", "danger")
+            flash(gettext("The uploaded file “%(name)s” was deleted after the %(days)s days it is kept; upload it again "
+                          "to import it.", name=params["file_name"], days=current_app.config["PORTAL_JOB_RETENTION_DAYS"]),
+                  "danger")
             return redirect(url_for(f"{type(self).__name__}.import_page"))
         job = create_job("import_commit", preview.register, preview.username, params)
         start(current_app._get_current_object(), job)  # type: ignore[attr-defined]
@@ -186,8 +190,8 @@ class ImportViewMixin:
             db.session.rollback()
             flash(refused.message, "danger")
         else:
-            flash(f"已撤销批次 #{batch_id}：删除新增的 {outcome['deleted']} 条，恢复更新的 {outcome['restored']} 条。",
-                  "success")
+            flash(gettext("Batch #%(batch)s undone: %(deleted)s added records deleted, %(restored)s updated records "
+                          "restored.", batch=batch_id, deleted=outcome["deleted"], restored=outcome["restored"]), "success")
         return redirect(url_for(f"{type(self).__name__}.import_page"))
 
     def _scoped_batch(self, batch_id: int) -> ImportBatch:

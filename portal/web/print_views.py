@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 
 from portal.extensions import db
 from portal.io.job_table import Job
@@ -23,6 +24,7 @@ from portal.printing.templates import record_html
 from portal.registry.spec import PrintForm
 from portal.security import audit
 from portal.security.current import current_access
+from portal.state import current_locale
 
 
 def pdf_response(data_or_path: Any, name: str, inline: bool = True) -> Any:
@@ -49,7 +51,7 @@ class PrintViewMixin:
         widgets = super()._get_show_widget(pk, item, **kwargs)  # type: ignore[misc]
         name = type(self).__name__
         widgets["show"].template_args["print_links"] = [
-            (form.label.zh, url_for(f"{name}.print_record", form_name=form.name, pk=pk))
+            (form.label.get(current_locale()), url_for(f"{name}.print_record", form_name=form.name, pk=pk))
             for form in self.register.prints if form.kind == "record"]  # type: ignore[attr-defined]
         return widgets
 
@@ -101,7 +103,7 @@ class PrintViewMixin:
         job = self._my_print(job_id)
         form = self._form(job.params_dict().get("form", ""))
         return self.render_template(self.print_job_template, spec=self.register, job=job,  # type: ignore[attr-defined]
-                                    state=job_state(job), title=f"打印{form.label.zh}")
+                                    state=job_state(job), title=gettext("Print %(form)s", form=form.label.get(current_locale())))
 
     @expose("/print/job/<job_id>/status")
     @has_access

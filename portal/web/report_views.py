@@ -17,6 +17,7 @@ from flask import current_app, jsonify, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, protect
 from flask_appbuilder.security.decorators import has_access, permission_name
+from flask_babel import gettext
 
 from portal.domain.china_time import china_datetime
 from portal.errors import error_response
@@ -44,12 +45,14 @@ def report_params() -> ReportParams:
 def scope_text(access: Access) -> str:
     """Whose numbers these are, for the page and the xlsx."""
     if access.org_ids is None:
-        return "范围：全部单位"
+        return gettext("Scope: all units")
     spec = portal_state().registry.get("org_units")
     model = portal_state().models["org_units"]
     unit = db.session.get(model, access.org_id) if access.org_id is not None else None
     name = getattr(unit, spec.title, None) if unit is not None else None
-    return f"范围：{name}及其下级单位" if name else "范围：本单位及下级（未设置所属组织时为空）"
+    if name:
+        return gettext("Scope: %(unit)s and the units below it", unit=name)
+    return gettext("Scope: your unit and those below it (empty while your account has no unit)")
 
 
 def readable_reports(access: Access) -> list[tuple[ReportSpec, str | None]]:
@@ -67,11 +70,14 @@ def result_for(report: ReportSpec, access: Access) -> ReportResult:
 def _report_or_error(name: str, verb: str) -> tuple[ReportSpec | None, Any]:
     state, access = portal_state(), current_access()
     if name not in state.reports:
-        return None, error_response(404, f"没有报表“{name[:40]}”。")
+        return None, error_response(404, gettext("There is no report “%(name)s”.", name=name[:40]))
     report = state.reports.get(name)
     if not access.can_report(name, verb):
-        what = "导出" if verb == "export" else "查看"
-        return None, error_response(403, f"您没有{what}报表“{report.label.zh}”的权限，请联系管理员。")
+        label = report.label.get(current_locale())
+        message = (gettext("You may not export the report “%(name)s”; ask the administrator.", name=label)
+                   if verb == "export" else
+                   gettext("You may not see the report “%(name)s”; ask the administrator.", name=label))
+        return None, error_response(403, message)
     return report, None
 
 
@@ -90,7 +96,7 @@ class ReportsView(BaseView):
                     "description": report.description.get(locale) if report.description else "",
                     "refused": reason, "chart": CHART_TYPES[report.chart.type]}
                    for report, reason in readable_reports(access)]
-        return self.render_template("portal/reports_index.html", title="报表", entries=entries)
+        return self.render_template("portal/reports_index.html", title=gettext("Reports"), entries=entries)
 
     @expose("/<string:name>/")
     @has_access
@@ -173,10 +179,11 @@ class ReportsApi(BaseApi):
         """
         state, access = portal_state(), current_access()
         if name not in state.reports:
-            return self.response(404, message=f"没有报表“{name[:40]}”。")
+            return self.response(404, message=gettext("There is no report “%(name)s”.", name=name[:40]))
         report = state.reports.get(name)
         if not access.can_report(name, "read"):
-            return self.response(403, message=f"您没有查看报表“{report.label.zh}”的权限。")
+            return self.response(403, message=gettext("You may not see the report “%(name)s”.",
+                                                         name=report.label.get(current_locale())))
         try:
             result = result_for(report, access)
         except ReportRefused as refused:

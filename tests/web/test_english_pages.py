@@ -1,0 +1,151 @@
+"""Key pages rendered in English show no Chinese except data (seeded records, stored choice values).
+
+The allowlist is built from the database itself: every string stored in any table after the demo data is
+loaded, plus the stored values of schema choice fields and the language names of the language menu.
+Anything else in Chinese on an English page is a hard-coded string: wrap it in gettext (see portal/i18n.py).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+
+CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+PASSWORD = "Clerk-pass-2026"
+#: Attributes a reader sees or hears (``value`` and ``data-*`` other than confirm texts carry data).
+SHOWN_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "data-confirm", "data-empty", "data-placeholder"}
+
+
+class _ShownText(HTMLParser):
+    """The text a reader sees: element text and shown attributes, without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        self.parts.extend(value for name, value in attrs if name in SHOWN_ATTRIBUTES and value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def shown_text(html: str) -> list[str]:
+    parser = _ShownText()
+    parser.feed(html)
+    return parser.parts
+
+
+def data_strings(app: Any) -> str:
+    """Every string stored in the database, the stored choice values and the language names, NUL-joined."""
+    from portal.extensions import db
+
+    found: set[str] = {str(lang["name"]) for lang in app.config["LANGUAGES"].values()}
+    with app.app_context():
+        for spec in app.extensions["portal"].registry:
+            for field in spec.fields:
+                found.update(choice.value for choice in field.choices)
+        metadata = sa.MetaData()
+        metadata.reflect(bind=db.engine)
+        for table in metadata.sorted_tables:
+            for row in db.session.execute(sa.select(table)):
+                found.update(value for value in row if isinstance(value, str) and CJK_RUN.search(value))
+    return "\0".join(found)
+
+
+def foreign_chinese(html: str, data: str) -> list[str]:
+    """Chinese runs on the page that no stored value contains, each with a little context."""
+    problems = []
+    for part in shown_text(html):
+        for match in CJK_RUN.finditer(part):
+            if match.group() not in data:
+                context = " ".join(part[max(0, match.start() - 30):match.end() + 30].split())
+                problems.append(f"{match.group()!r} in …{context}…")
+    return problems
+
+
+def english(client: Any) -> Any:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    return client
+
+
+@pytest.fixture()
+def demo(app: Any, admin_client: Any) -> dict[str, Any]:
+    from portal.demo import load_demo
+    from portal.extensions import db
+
+    load_demo(app, members=12, force=True)
+    with app.app_context():
+        member = db.session.scalar(sa.select(sa.func.min(app.extensions["portal"].models["members"].id)))
+    return {"member": member, "client": english(admin_client)}
+
+
+def _clerk(app: Any) -> Any:
+    from portal.security.accounts import create_user
+
+    name = f"clerk_{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        create_user(name, PASSWORD, "clerk", org_code=None)
+    client = app.test_client()
+    assert login(client, name, PASSWORD).status_code == 302
+    return english(client)
+
+
+def test_key_pages_in_english_show_chinese_only_from_data(app: Any, demo: dict[str, Any]) -> None:
+    client = demo["client"]
+    pages = {
+        "home": ("/", 200),
+        "member list": ("/members/list/", 200),
+        "member add": ("/members/add", 200),
+        "member show": (f"/members/show/{demo['member']}", 200),
+        "member import": ("/members/import/", 200),
+        "audit list": ("/audit/list/", 200),
+        "404": ("/no-such-page/", 404),
+    }
+    data = data_strings(app)
+    problems = []
+    for name, (path, status) in pages.items():
+        response = client.get(path)
+        assert response.status_code == status, (name, response.status_code)
+        html = response.get_data(as_text=True)
+        assert 'content="en"' in html or name == "404", name  # the page really is in English
+        problems += [f"{name} ({path}): {text}" for text in foreign_chinese(html, data)]
+    assert not problems, "Chinese text on English pages that is not data (wrap it in gettext):\n" + "\n".join(problems)
+
+
+def test_login_and_403_pages_in_english(app: Any, demo: dict[str, Any]) -> None:
+    data = data_strings(app)
+    anonymous = english(app.test_client())
+    login_page = anonymous.get("/login/")
+    assert login_page.status_code == 200
+    denied = _clerk(app).get("/audit/list/")
+    assert denied.status_code == 403
+    denied_html = denied.get_data(as_text=True)
+    assert "Access denied" in denied_html
+    problems = [f"login: {text}" for text in foreign_chinese(login_page.get_data(as_text=True), data)]
+    problems += [f"403: {text}" for text in foreign_chinese(denied_html, data)]
+    assert not problems, "Chinese text on English pages that is not data (wrap it in gettext):\n" + "\n".join(problems)
+
+
+def test_a_chinese_page_stays_chinese(app: Any, demo: dict[str, Any]) -> None:
+    client = demo["client"]
+    with client.session_transaction() as session:
+        session["locale"] = "zh"
+    html = client.get("/members/import/").get_data(as_text=True)
+    assert "上传文件" in html and "导入记录" in html and "Upload a file" not in html
