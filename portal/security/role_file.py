@@ -146,6 +146,9 @@ def remove_block(text: str, name: str) -> str:
     start, end = span
     while end < len(lines) and not lines[end].strip():
         end += 1
+    if end == len(lines):  # the last entry: also the blank lines that set it apart (as appending adds them)
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
     return "".join(lines[:start] + lines[end:])
 
 
