@@ -6,7 +6,9 @@ press at least one transition (verb and roles, as ``permitted``) are collected; 
 states, within the user's row scope, are listed with the transitions and the deadline. The responsible
 role for an overdue row is whoever may press a transition leaving its state, so overdue rows appear on
 exactly those users' lists, marked. A state whose only transitions for the user are an N-of-M
-approval (and its 驳回) lists just the rows on whose frozen approver list the user still has to decide.
+approval (and its 驳回) lists just the rows on whose frozen approver list the user still has to decide;
+a transition a register's guard leaves only on some rows (a motion's feedback, by its proposer) lists
+just those rows, by the guard's SQL row filter.
 Read-only; no Flask request globals.
 """
 
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 
 from portal.records.approvers import WorkflowApprover
 from portal.records.workflow import on_side, permitted
+from portal.records.workflow_hooks import rows_allowed
 from portal.registry.spec import RegisterSpec
 from portal.security.access import Access, row_condition
 
@@ -56,21 +59,29 @@ def _todo_row(spec: RegisterSpec, row: Any, access: Access, deadlines: Mapping[s
     return TodoRow(row.id, str(getattr(row, spec.title) or row.id), state, actions, due)
 
 
-def _waiting(spec: RegisterSpec, model: Any, access: Access, states: list[str]) -> sa.ColumnElement[bool]:
+def _waiting(spec: RegisterSpec, models: Mapping[str, Any], model: Any, access: Access,
+             states: list[str]) -> sa.ColumnElement[bool]:
     """The rows in ``states`` waiting for this user: every row where a plain transition is theirs to press;
     where only approvals are, the rows on whose current approver list the user has not decided yet."""
     flow = spec.workflow
     assert flow is not None
     column = getattr(model, flow.field)
-    plain, approving = [], []
+    plain, approving, filtered = [], [], []
     for value in states:
         mine = [item for item in flow.leaving(value) if permitted(access, spec, item)]
         if access.system or any(flow.approving(item.name) is None for item in mine):
-            plain.append(value)
+            # a plain transition whose guard leaves only some rows to the user (the proposer's feedback)
+            limits = [rows_allowed(access, models, model, spec.slug, item) for item in mine
+                      if flow.approving(item.name) is None]
+            if limits and all(limits):
+                filtered.append(sa.and_(column == value, sa.or_(*(sa.and_(*terms) for terms in limits))))
+            else:
+                plain.append(value)
         else:
             approving.append(value)
+    unlimited = sa.or_(column.in_(plain), *filtered)
     if not approving:
-        return sa.and_(column.in_(plain))
+        return unlimited
     table = WorkflowApprover
     names = [item.name for value in approving for item in flow.freezing(value)]
     rounds = sa.orm.aliased(table)
@@ -80,7 +91,7 @@ def _waiting(spec: RegisterSpec, model: Any, access: Access, states: list[str]) 
     pending = sa.exists().where(table.register == spec.slug, table.record_id == model.id,
                                 table.record_created_at == model.created_at, table.transition.in_(names),
                                 table.username == access.username, table.decision.is_(None), table.round == latest)
-    return sa.or_(column.in_(plain), sa.and_(column.in_(approving), pending))
+    return sa.or_(unlimited, sa.and_(column.in_(approving), pending))
 
 
 def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: Any, access: Access,
@@ -98,7 +109,7 @@ def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: A
             continue
         model = models[spec.slug]
         column = getattr(model, flow.field)
-        condition = sa.and_(_waiting(spec, model, access, waiting),
+        condition = sa.and_(_waiting(spec, models, model, access, waiting),
                             *(c for c in (row_condition(spec, model, access),) if c is not None))
         deadlines = {state.value: state.deadline for state in flow.states if state.deadline}
         count = session.scalar(sa.select(sa.func.count()).select_from(model).where(condition)) or 0

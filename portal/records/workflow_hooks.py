@@ -16,15 +16,33 @@ from portal.registry.workflow import Transition
 Guard = Callable[[Any, Transition, Any], "str | None"]
 #: (service, transition, [(record id, state it left)], reason) -> None.
 After = Callable[[Any, Transition, Sequence[tuple[int, str]], str], None]
+#: (access, models, model, transition) -> the rows a guard lets this user press ``transition`` on, as a SQL
+#: condition (``None``: every row); what the 待办 list uses instead of asking the guard row by row.
+RowFilter = Callable[[Any, Any, Any, Transition], Any]
 
 _guards: dict[str, list[Guard]] = {}
 _after: dict[str, list[After]] = {}
+_row_filters: dict[str, list[RowFilter]] = {}
 
 
 def add_guard(slug: str, guard: Guard) -> None:
     """Check every transition of register ``slug`` with ``guard`` (once per function)."""
     if guard not in _guards.setdefault(slug, []):
         _guards[slug].append(guard)
+
+
+def add_row_filter(slug: str, row_filter: RowFilter) -> None:
+    """Say in SQL which rows a guard of register ``slug`` leaves to the user (once per function)."""
+    if row_filter not in _row_filters.setdefault(slug, []):
+        _row_filters[slug].append(row_filter)
+
+
+def rows_allowed(access: Any, models: Any, model: Any, slug: str, transition: Transition) -> list[Any]:
+    """The SQL conditions the row filters of register ``slug`` put on ``transition`` for this user."""
+    if access.system:
+        return []
+    found = (row_filter(access, models, model, transition) for row_filter in _row_filters.get(slug, ()))
+    return [condition for condition in found if condition is not None]
 
 
 def add_after(slug: str, hook: After) -> None:

@@ -147,3 +147,27 @@ def test_delegation_head_reviews_first_when_switched_on(app: Any, congress: dict
             transition(committee, db.session.get(type(motion), motion.id), "review")
         db.session.commit()
         assert db.session.get(type(motion), motion.id).status == "审查中"
+
+
+def test_a_reply_waits_on_the_proposers_todo_list_only(app: Any, congress: dict[str, Any]) -> None:  # noqa: F811
+    from datetime import date
+
+    from portal.records.todo import todo_groups
+
+    with app.app_context():
+        motion = collected(app, congress, "厂区增设自行车棚")
+        system = service(app, "motions", None)
+        org = app.extensions["portal"].models["org_units"]
+        hr = db.session.scalar(sa.select(org).where(org.code == "A-HR"))
+        system.save({"status": "已答复", "lead_department": hr, "reply": "已列入计划", "reply_class": "B"}, motion)
+        db.session.commit()
+        state = app.extensions["portal"]
+
+        def waiting(username: str) -> set[int]:
+            mine = service(app, "motions", username)
+            groups = todo_groups([mine.spec], state.models, db.session, mine.access(), date.today())
+            return {row.record_id for group in groups for row in group.rows}
+
+        # both may read it and hold the delegates' right to rate replies; only the proposer is asked to
+        assert motion.id in waiting(congress["周一"]["user"])
+        assert motion.id not in waiting(congress["吴二"]["user"])
