@@ -5,7 +5,7 @@ $(function () {
   var $forms = $("form.portal-print-selected, form.portal-bulk");
   if (!$forms.length) { return; }
   var $table = $(".table-responsive table.table").first();
-  $table.find("thead tr").prepend($('<th class="portal-select"></th>').append(
+  $table.find("thead tr").prepend($('<th class="portal-select"></th>').attr("data-label", portalText("select_page")).append(
     $('<input type="checkbox" id="portal-select-all">').attr("aria-label", portalText("select_page"))));
   $table.find("tbody tr, > tr").each(function () {
     var $row = $(this);
