@@ -120,7 +120,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
                         icon="fa-th", **system)
     appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_text("报表", "Reports"), icon="fa-bar-chart")
     appbuilder.add_api(ReportsApi)
-    appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("职代会", "Workers' congress"), icon="fa-gavel")
+    appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("大会会务", "Congress sittings"), icon="fa-gavel")
     appbuilder.add_view_no_menu(MotionDeskView)
     install_motion_hooks()
     appbuilder.add_view_no_menu(MessagesView)
