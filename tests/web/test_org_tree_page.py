@@ -107,7 +107,9 @@ def test_the_tree_takes_two_queries_whatever_its_size(app: Any, admin_client: An
         engine = db.engine
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "org_units" in statement or "members" in statement:
+        # the tree's own statements; the menu bar's message count looks up the signed-in account's member on
+        # every page (one statement, whatever the tree's size) and is not the tree's
+        if ("org_units" in statement or "members" in statement) and "members.email =" not in statement:
             statements.append(statement)
 
     sa.event.listen(engine, "before_cursor_execute", count)
