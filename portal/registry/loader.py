@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from portal.registry.yaml_text import load_yaml
 from portal.domain.messages import DomainValidationError
 from portal.registry import meta
 from portal.registry.checks import check_registry
@@ -59,7 +60,7 @@ def read_registry(directory: Path) -> tuple[Registry, list[SchemaProblem]]:
 
 def _read_file(path: Path, problems: ProblemList) -> RegisterSpec | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.add("E001", "", f"无法读取：{error}".replace("\n", " "))
         return None

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from portal.registry.yaml_text import load_yaml
 from portal.domain.relative_dates import is_relative
 from portal.registry import meta
 from portal.registry.derivations import is_stored
@@ -77,7 +78,7 @@ def fields_of(report: ReportSpec, registry: Registry) -> dict[str, FieldSpec]:
 
 def _read_file(path: Path, registry: Registry, problems: ProblemList) -> ReportSpec | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.add("E001", "", f"无法读取：{error}".replace("\n", " "))
         return None

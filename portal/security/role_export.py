@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from portal.registry.yaml_text import load_yaml
 from portal.registry.spec import Registry
 from portal.security.role_file import dump_role, role_body
 from portal.security.roles import RolesError, RoleSpec, read_roles
@@ -36,7 +37,7 @@ def export_roles(roles: Mapping[str, RoleSpec], registry: Registry, source: str 
     """The YAML text of ``roles`` (in their order). ``source`` is the live file's text and ``written`` the roles
     it states: its head comment, and the wording of each part whose meaning is the same there, are kept."""
     try:
-        raw = yaml.safe_load(source) if source else {}
+        raw = load_yaml(source) if source else {}
     except yaml.YAMLError:
         raw = {}
     raw = raw if isinstance(raw, dict) else {}

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from portal.registry.yaml_text import load_yaml
 from portal.registry.spec import Registry
 from portal.security.roles import (PAGES, REPORT_VERBS, SCOPES, VERB_LABELS, VERBS, RoleProblem, RolesError, RoleSpec,
                                    read_roles, register_verbs)
@@ -176,7 +177,7 @@ def write_role(path: Path, new: RoleSpec, registry: Registry,
     raises ``RolesError`` and leaves the file untouched) and then moved over it in one step.
     """
     text = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
     found = data.get(new.name) if isinstance(data, dict) else None
     raw: dict[str, Any] = found if isinstance(found, dict) else {}
     names = None if reports is None else frozenset(reports)

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from portal.registry.yaml_text import load_yaml
 from portal.registry.spec import Label, RegisterSpec, Registry
 
 #: The fixed verbs, in the order screens and the matrix show them.
@@ -126,7 +127,7 @@ def read_roles(path: Path, registry: Registry, reports: Iterable[str] | None = N
     report names a role may name (``None``: not checked, for callers that load no reports)."""
     problems: list[RoleProblem] = []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RolesError([RoleProblem("", "R001", f"无法读取 {path}：{error}".replace("\n", " "))]) from None
     if not isinstance(data, dict) or not data:
