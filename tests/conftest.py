@@ -71,6 +71,9 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Any:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "TESTING": True,
+        # a cheap hash for the thousands of test accounts (the portal keeps FAB's scrypt; a stored hash names its
+        # method, so checking works either way)
+        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return create_app(config)
