@@ -8,6 +8,10 @@ it with ``portalText(key)``.  The msgids are English, the Chinese lives in the z
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
+from portal.state import current_locale
 
 #: key -> English msgid (translated per request by :func:`js_texts`).
 JS_TEXT = {
@@ -51,3 +55,16 @@ JS_TEXT = {
 def js_texts() -> dict[str, str]:
     """The catalogue in the request's language (``%(name)s`` placeholders left for the script)."""
     return {key: str(text) for key, text in JS_TEXT.items()}
+
+
+#: locale -> the page's JSON of :func:`js_texts` (the catalogue does not change while the portal runs).
+_RENDERED: dict[str, Markup] = {}
+
+
+def js_texts_json() -> Markup:
+    """:func:`js_texts` as HTML-safe JSON for the page, translated once per language per process."""
+    locale = current_locale()
+    rendered = _RENDERED.get(locale)
+    if rendered is None:
+        rendered = _RENDERED[locale] = htmlsafe_json_dumps(js_texts())
+    return rendered

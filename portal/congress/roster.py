@@ -71,14 +71,14 @@ def turnout(session: Session, poll_id: int) -> int:
     return session.scalar(sa.select(phones.scalar_subquery() + cards.scalar_subquery())) or 0
 
 
-def _wanted(email: str | None) -> str:
+def normalised_email(email: str | None) -> str:
     """The account's e-mail as the register stores e-mails: lower case, no surrounding spaces."""
     return (email or "").strip().lower()
 
 
 def member_for_email(session: Session, email: str | None) -> int:
     """The member whose register e-mail is the account's; refused when none or several match."""
-    wanted = _wanted(email)
+    wanted = normalised_email(email)
     found = session.scalars(sa.select(members.c.id).where(members.c.email == wanted)
                             ).all() if wanted else []
     if not found:
@@ -88,11 +88,10 @@ def member_for_email(session: Session, email: str | None) -> int:
     return found[0]
 
 
-def members_with_email(email: str | None) -> tuple[Any, Any]:
-    """The ids of the members whose e-mail is the account's (a select for ``IN``), and their number (a scalar
-    subquery), to find the account's seats in the same query; a number other than 1 is refused by
-    ``member_for_email``."""
-    wanted = _wanted(email)
+def members_with_email(wanted: Any) -> tuple[Any, Any]:
+    """The ids of the members whose e-mail is ``wanted`` (a stored-form e-mail or a bound parameter; a select for
+    ``IN``), and their number (a scalar subquery), to find the account's seats in the same query; a number other
+    than 1 is refused by ``member_for_email``."""
     return (sa.select(members.c.id).where(members.c.email == wanted),
             sa.select(sa.func.count()).select_from(members).where(members.c.email == wanted).scalar_subquery())
 
@@ -116,27 +115,43 @@ def open_ballots(session: Session, email: str | None, poll_id: int | None = None
     run to say why. ``for_cast`` also reads the latest check-in and holds the polls under ``FOR KEY SHARE``
     to the end of the transaction, as ``voting.cast_locked`` needs.
     """
-    if _wanted(email):
-        matching, sharing = members_with_email(email)
-        latest = (sa.select(CheckIn.direction)
-                  .where(CheckIn.session_id == Poll.session_id, CheckIn.delegate_id == Delegate.id)
-                  .order_by(CheckIn.id.desc()).limit(1).scalar_subquery()) if for_cast else sa.null()
-        query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing, latest)
-                 .join(Seat, Seat.session_id == Poll.session_id)
-                 .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
-                 .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id,
-                                                   Participation.delegate_id == Delegate.id))
-                 .where(Poll.state == "open").order_by(Poll.id))
-        if poll_id is not None:
-            query = query.where(Poll.id == poll_id)
-        if for_cast:
-            query = query.with_for_update(read=True, key_share=True, of=Poll)
-        rows = session.execute(query).tuples().all()
+    wanted = normalised_email(email)
+    if wanted:
+        query = _ballots_query(poll_id is not None, for_cast)
+        parameters: dict[str, Any] = {"email": wanted} if poll_id is None else {"email": wanted, "poll": poll_id}
+        rows = session.execute(query, parameters).tuples().all()
         if rows and rows[0][3] == 1:
             return [OpenBallot(poll, delegate_id, voted is not None, direction)
                     for poll, delegate_id, voted, _, direction in rows]
     member_for_email(session, email)  # refuses: no member, or several, with this e-mail
     return []
+
+
+_BALLOT_QUERIES: dict[tuple[bool, bool], sa.Select[Any]] = {}
+
+
+def _ballots_query(one_poll: bool, for_cast: bool) -> sa.Select[Any]:
+    """The statement of ``open_ballots`` (bound parameters ``email`` and, for one poll, ``poll``), built once:
+    a phone's every request runs it, and building it is most of its cost."""
+    built = _BALLOT_QUERIES.get((one_poll, for_cast))
+    if built is not None:
+        return built
+    matching, sharing = members_with_email(sa.bindparam("email", type_=sa.String))
+    latest = (sa.select(CheckIn.direction)
+              .where(CheckIn.session_id == Poll.session_id, CheckIn.delegate_id == Delegate.id)
+              .order_by(CheckIn.id.desc()).limit(1).scalar_subquery()) if for_cast else sa.null()
+    query = (sa.select(Poll, Delegate.id, Participation.delegate_id, sharing, latest)
+             .join(Seat, Seat.session_id == Poll.session_id)
+             .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
+             .outerjoin(Participation, sa.and_(Participation.poll_id == Poll.id,
+                                               Participation.delegate_id == Delegate.id))
+             .where(Poll.state == "open").order_by(Poll.id))
+    if one_poll:
+        query = query.where(Poll.id == sa.bindparam("poll", type_=sa.Integer))
+    if for_cast:
+        query = query.with_for_update(read=True, key_share=True, of=Poll)
+    _BALLOT_QUERIES[(one_poll, for_cast)] = query
+    return query
 
 
 def open_ballot(session: Session, email: str | None, poll_id: int, for_cast: bool = False) -> OpenBallot:

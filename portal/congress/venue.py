@@ -16,6 +16,7 @@ import math
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -115,19 +116,29 @@ def _seated_delegate(session: Session, sitting: CongressSession, member_id: int)
                           .where(Seat.session_id == sitting.id, Delegate.member_id == member_id))
 
 
+_PENDING: list[sa.Select[Any]] = []
+
+
+def _pending_query() -> sa.Select[Any]:
+    """The statement of ``pending`` (bound parameter ``email``), built once: the vote page runs it on every load."""
+    if not _PENDING:
+        matching, sharing = roster.members_with_email(sa.bindparam("email", type_=sa.String))
+        latest = (sa.select(CheckIn.direction)
+                  .where(CheckIn.session_id == CongressSession.id, CheckIn.delegate_id == Delegate.id)
+                  .order_by(CheckIn.id.desc()).limit(1).scalar_subquery())
+        _PENDING.append(sa.select(CongressSession, latest, sharing).join(Seat, Seat.session_id == CongressSession.id)
+                        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
+                        .order_by(CongressSession.held_on.desc(), CongressSession.id.desc()).limit(1))
+    return _PENDING[0]
+
+
 def pending(session: Session, email: str | None) -> list[PendingCheckIn]:
     """The latest session where the account's member holds a seat, is not present and may check in by phone.
 
     One query (the vote page runs it on every load); ``member_for_email`` says why when it finds nothing.
     """
-    matching, sharing = roster.members_with_email(email)
-    latest = (sa.select(CheckIn.direction)
-              .where(CheckIn.session_id == CongressSession.id, CheckIn.delegate_id == Delegate.id)
-              .order_by(CheckIn.id.desc()).limit(1).scalar_subquery())
-    row = session.execute(
-        sa.select(CongressSession, latest, sharing).join(Seat, Seat.session_id == CongressSession.id)
-        .join(Delegate, sa.and_(Delegate.id == Seat.delegate_id, Delegate.member_id.in_(matching)))
-        .order_by(CongressSession.held_on.desc(), CongressSession.id.desc()).limit(1)).first()
+    wanted = roster.normalised_email(email)
+    row = session.execute(_pending_query(), {"email": wanted}).first() if wanted else None
     if row is None or row[2] != 1:
         roster.member_for_email(session, email)  # refuses: no member, or several, with this e-mail
         return []

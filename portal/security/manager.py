@@ -86,17 +86,27 @@ class PortalSecurityManager(SecurityManager):
         user_id = getattr(user, "id", None)
         if self.builtin_roles or not isinstance(user_id, int) or not getattr(user, "is_authenticated", False):
             return frozenset(self.get_user_permissions(user))
+        query = self._permissions_query()
+        return frozenset(self.session.execute(query, {"user_id": user_id}).tuples().all())
+
+    def _permissions_query(self) -> Any:
+        """The statement of ``_load_permissions`` (bound parameter ``user_id``), built once: every request runs it."""
+        built = getattr(self, "_permissions_statement", None)
+        if built is not None:
+            return built
+        user_id = sa.bindparam("user_id", type_=sa.Integer)
         roles = sa.union(
             sa.select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user_id),
             sa.select(assoc_group_role.c.role_id)
             .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
             .where(assoc_user_group.c.user_id == user_id))
         permission, view, pair = self.permission_model, self.viewmenu_model, self.permissionview_model
-        query = (sa.select(permission.name, view.name).select_from(pair)
+        built = (sa.select(permission.name, view.name).select_from(pair)
                  .join(permission, permission.id == pair.permission_id).join(view, view.id == pair.view_menu_id)
                  .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == pair.id)
                  .where(assoc_permissionview_role.c.role_id.in_(roles)).distinct())
-        return frozenset(self.session.execute(query).tuples().all())
+        self._permissions_statement = built
+        return built
 
     def auth_user_db(self, username: str, password: str) -> Any:
         """Sign in by user name (any case) or e-mail; every attempt is audited under the account's own name.
