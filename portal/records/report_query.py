@@ -134,6 +134,10 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
     """The statement: one row per group, group columns first (org and link groups select key and title),
     then one column per measure that is not a ratio."""
     source, where = source_for(report, registry, models, access, params)
+    for item in report.filters:
+        where.append(condition(item, source, params.today))
+    if _adds_up_per_unit(report, source):
+        return _per_unit_select(report, registry, models, access, source, where, params, dialect)
     joined = source.rows
     selected: list[Any] = []
     grouped: list[Any] = []
@@ -168,11 +172,9 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
     for measure in report.measures:
         if measure.agg == "ratio":
             continue
-        expression, joined = _measure(measure, source, joined, registry, models, access, params)
+        expression, joined = _measure(measure, source, joined, registry, models, access, params, dialect)
         selected.append(expression.label(f"m_{measure.name}"))
     query = sa.select(*selected).select_from(joined)
-    for item in report.filters:
-        where.append(condition(item, source, params.today))
     if where:
         query = query.where(*where)
     if grouped:
@@ -180,8 +182,81 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
     return query, readers
 
 
+def _unit_key(org_column: Any, dialect: str) -> Any:
+    """The org column to group rows by unit. SQLite would walk the table in the org index's order to group it, one
+    row lookup per record (three times a plain scan at 100,000 members); ``+ 0`` leaves it the scan, or the index
+    of a WHERE condition such as the user's scope."""
+    return org_column + 0 if dialect == "sqlite" else org_column
+
+
+#: Measures whose per-unit partial results add up to the result of a group of units.
+ADDITIVE = ("count", "sum")
+
+
+def _adds_up_per_unit(report: ReportSpec, source: Source) -> bool:
+    """Whether the report groups by a level of the org tree and only counts and sums: then the rows are first
+    counted per org unit (one pass over the table, by its org index) and the units' partial results added up
+    per unit at that level, instead of walking the tree once per row."""
+    return (source.org_column is not None and any(group.org_level is not None for group in report.group_by)
+            and all(measure.agg in ADDITIVE or measure.agg == "ratio" for measure in report.measures))
+
+
+def _per_unit_select(report: ReportSpec, registry: Registry, models: Any, access: Access, source: Source,
+                     where: list[Any], params: ReportParams, dialect: str) -> tuple[sa.Select[Any], list[GroupColumn]]:
+    """``report_select`` for a report that ``_adds_up_per_unit``: the same rows and columns, from partial
+    results per org unit (and per value of the other groups)."""
+    inner: list[Any] = [_unit_key(source.org_column, dialect).label("org_id")]
+    for group in report.group_by:
+        if group.org_level is None:
+            field = source.fields[group.field or ""]
+            column = source.column(field.name)
+            key = _bucket(group, column, field, params.today, dialect) if group.bucket else column
+            inner.append(key.label(f"k_{group.name}"))
+    partial_keys = list(inner)
+    for measure in report.measures:
+        if measure.agg != "ratio":
+            expression, _ = _measure(measure, source, source.rows, registry, models, access, params, dialect)
+            inner.append(expression.label(f"p_{measure.name}"))
+    partial = (sa.select(*inner).select_from(source.rows).where(*where)
+               .group_by(*(key.element for key in partial_keys)).subquery("per_unit"))
+    joined: Any = partial
+    selected: list[Any] = []
+    grouped: list[Any] = []
+    readers: list[GroupColumn] = []
+    orgs = models[ORG_REGISTER].__table__
+    org_spec = registry.get(ORG_REGISTER)
+    for group in report.group_by:
+        if group.org_level is not None:
+            levels = _level_cte(orgs, org_spec.tree or "parent", group.org_level)
+            unit = orgs.alias(f"unit_{group.name}")
+            joined = joined.join(levels, levels.c.id == partial.c.org_id).join(unit, unit.c.id == levels.c.anc)
+            keys = [unit.c[org_spec.key], unit.c[org_spec.title]]
+            readers.append(GroupColumn(group, "org", None, 2))
+        else:
+            field = source.fields[group.field or ""]
+            column = partial.c[f"k_{group.name}"]
+            if group.bucket:
+                keys = [column]
+                readers.append(GroupColumn(group, "band" if group.bands else "text", field))
+            elif field.is_link:
+                target_spec = registry.get(field.target or "")
+                target = models[target_spec.slug].__table__.alias(f"link_{group.name}")
+                joined = joined.outerjoin(target, target.c.id == column)
+                keys = [target.c.id, target.c[target_spec.title]]
+                readers.append(GroupColumn(group, "link", field, 2))
+            else:
+                keys = [column]
+                readers.append(GroupColumn(group, field.type if field.type in ("choice", "boolean") else "text",
+                                           field))
+        selected += [key.label(f"g_{group.name}_{index}") for index, key in enumerate(keys)]
+        grouped += keys
+    selected += [sa.func.sum(partial.c[f"p_{measure.name}"]).label(f"m_{measure.name}")
+                 for measure in report.measures if measure.agg != "ratio"]
+    return sa.select(*selected).select_from(joined).group_by(*grouped), readers
+
+
 def _measure(measure: Measure, source: Source, joined: Any, registry: Registry, models: Any, access: Access,
-             params: ReportParams) -> tuple[Any, Any]:
+             params: ReportParams, dialect: str) -> tuple[Any, Any]:
     if measure.agg == "count":
         if not measure.filters:
             return sa.func.count(), joined
@@ -196,9 +271,10 @@ def _measure(measure: Measure, source: Source, joined: Any, registry: Registry, 
     other_spec = registry.get(measure.register or "")
     other, other_where = source_for(ReportSpec(measure.name, measure.label, other_spec.slug, (), ()), registry,
                                     models, access, params)
-    counted = sa.select(other.org_column.label("org_id"), sa.func.count().label("n")).where(
+    unit = _unit_key(other.org_column, dialect)
+    counted = sa.select(unit.label("org_id"), sa.func.count().label("n")).where(
         *other_where, *(condition(item, other, params.today) for item in measure.filters)).group_by(
-        other.org_column).subquery(f"related_{measure.name}")
+        unit).subquery(f"related_{measure.name}")
     joined = joined.outerjoin(counted, counted.c.org_id == source.org_column)
     return sa.func.coalesce(sa.func.sum(counted.c.n), 0), joined
 
