@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.errors import error_response
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import lazy_gettext
 from portal.registry.spec import Label, Registry
 from portal.security import audit
 from portal.security.current import request_user
@@ -178,7 +178,7 @@ class RoleCreateMixin:
                                                                                         current_locale()),
             lead=f"将新建角色“{new.label.zh}”（{new.name}），权限如下（保存后即可在“安全 → 用户列表”中分配给账户）：",
             save_url=url_for("RoleMatrixView.create_role"), back_url=url_for("RoleMatrixView.review_new_role", back=1),
-            title=lazy_text("确认新建角色", "Confirm new role"))
+            title=lazy_gettext("Confirm new role"))
 
     @expose("/matrix/create", methods=["POST"])
     @has_access
@@ -230,7 +230,7 @@ class RoleCreateMixin:
             "portal/role_confirm.html", role=role, fields=[("version", version)], changes=changes, error=problem,
             lead=f"将删除角色“{role.label.zh}”（{role.name}），它的以下权限随之消失：",
             save_url=url_for("RoleMatrixView.delete_role", name=role.name), save_label="确认删除",
-            danger=True, title=lazy_text("删除角色", "Delete role"))
+            danger=True, title=lazy_gettext("Delete role"))
 
     @expose("/matrix/delete/<name>", methods=["POST"])
     @has_access

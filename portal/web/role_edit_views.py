@@ -17,7 +17,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import lazy_gettext
 from portal.registry.spec import Label, Registry
 from portal.security import audit
 from portal.security.live_roles import refresh_roles, signature
@@ -118,7 +118,7 @@ class RoleEditMixin:
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_edit.html", role=old, shown=shown, version=version, error=error, creating=creating,
             verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
-            title=lazy_text("新建角色", "New role") if creating else lazy_text("编辑角色", "Edit role"), **extra)
+            title=lazy_gettext("New role") if creating else lazy_gettext("Edit role"), **extra)
 
     @expose("/matrix/edit/<name>", methods=["GET"])
     @has_access
@@ -153,7 +153,7 @@ class RoleEditMixin:
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_confirm.html", role=old, fields=fields,
             changes=describe_diff(old, new, state.registry, current_locale()),
-            holders=active_holders().get(name, 0), title=lazy_text("确认角色修改", "Confirm role change"))
+            holders=active_holders().get(name, 0), title=lazy_gettext("Confirm role change"))
 
     @expose("/matrix/save/<name>", methods=["POST"])
     @has_access
