@@ -32,6 +32,8 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "web" / "openapi.py",
     PORTAL / "web" / "org_subtree.py",
     PORTAL / "web" / "org_tree_page.py",
+    PORTAL / "web" / "role_create_views.py",
+    PORTAL / "web" / "role_edit_views.py",
     PORTAL / "web" / "views.py",
     PORTAL / "web" / "workflow_api.py",
     PORTAL / "security" / "account_fields.py",
