@@ -29,6 +29,7 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "web" / "api_columns.py",
     PORTAL / "web" / "audit_views.py",
     PORTAL / "web" / "field_filters.py",
+    PORTAL / "web" / "list_args.py",
     PORTAL / "web" / "openapi.py",
     PORTAL / "web" / "org_subtree.py",
     PORTAL / "web" / "org_tree_page.py",
