@@ -7,8 +7,8 @@ whose comment says ``# i18n: data`` (stored values: choice values, status names 
 Chinese headers of a clerk's spreadsheet matched on import).
 
 CHECKED grows package by package (module by module inside a package until the package is done).  Checked
-today: portal/web and the modules listed in CHECKED.  Not yet checked: the rest of portal/security,
-portal/csrf.py, portal/request_limits.py, portal/config.py, and the other packages and modules of portal/
+today: portal/web and the modules listed in CHECKED.  Not yet checked: portal/security/audit.py, roles.py and
+role_file.py, and the other packages and modules of portal/
 (congress, motions, records, registry, domain, io, printing, cli.py, demo*.py, site.py, views.py, …).
 """
 
@@ -25,9 +25,23 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "wiring.py",
     PORTAL / "labels.py",
     PORTAL / "errors.py",
+    PORTAL / "csrf.py",
+    PORTAL / "request_limits.py",
+    PORTAL / "config.py",
     PORTAL / "web",
+    PORTAL / "security" / "__init__.py",
+    PORTAL / "security" / "access.py",
     PORTAL / "security" / "account_fields.py",
+    PORTAL / "security" / "accounts.py",
+    PORTAL / "security" / "current.py",
+    PORTAL / "security" / "live_roles.py",
+    PORTAL / "security" / "manager.py",
+    PORTAL / "security" / "masking.py",
+    PORTAL / "security" / "permissions.py",
+    PORTAL / "security" / "role_export.py",
+    PORTAL / "security" / "sessions.py",
     PORTAL / "security" / "signin.py",
+    PORTAL / "security" / "sync.py",
     PORTAL / "security" / "users.py",
 )
 #: CJK ideographs plus CJK and full-width punctuation (。，、：；（）“” …), as in tests/test_i18n_coverage.py.
