@@ -115,8 +115,7 @@ audit.READERS.update(changes=describe_changes, record=record_key_text)
 
 
 def action_text(action: str) -> str:
-    zh, en = ACTIONS.get(action, (action, action))
-    return en if current_locale().startswith("en") else zh
+    return str(ACTIONS[action]) if action in ACTIONS else action
 
 
 def register_text(slug: str | None) -> str:
