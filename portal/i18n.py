@@ -6,7 +6,8 @@ covers every message Flask-AppBuilder uses plus the portal's own strings.  Compi
 folder at start-up with :func:`compile_catalogues`.
 
 One approach for every display text of the portal's own (templates, Python, scripts): the source text
-is English, marked with gettext (``{{ _('Import') }}`` in templates, ``gettext``/``lazy_gettext`` in Python,
+is English, marked with gettext (``{{ _('Import') }}`` in templates, ``gettext``/``lazy_gettext`` in Python
+(``portal.texts`` for code that also runs outside a request, where it gives the default language),
 ``portal.js_text`` for the static scripts), and this zh catalogue holds the Chinese.  That is how
 Flask-AppBuilder's own messages work, so one catalogue serves both, Chinese stays the default
 (``BABEL_DEFAULT_LOCALE``) and English is what gettext returns for ``en`` without a second catalogue;

@@ -7,8 +7,11 @@ whose comment says ``# i18n: data`` (stored values: choice values, status names 
 Chinese headers of a clerk's spreadsheet matched on import).
 
 CHECKED grows package by package (module by module inside a package until the package is done).  Checked
-today: portal/web and the modules listed in CHECKED.  Not yet checked: portal/security/roles.py and role_file.py, and the other packages and modules of portal/
-(congress, motions, records, registry, domain, io, printing, cli.py, demo*.py, site.py, views.py, …).
+today: portal/web and the modules listed in CHECKED.  Not yet checked: portal/security/roles.py and
+role_file.py (their verb, scope and page names are ``Label`` pairs; the verb “create” reads 新增 where
+Flask-AppBuilder's msgid ``Create`` is 新建, so it needs a message context first), and the other packages and
+modules of portal/ (congress, motions, records, registry, domain, io, printing, cli.py, demo*.py, site.py,
+views.py, …).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ below, write the English as the msgid and put the Chinese in the zh catalogue:
                                                                      row=n, field=label)
   pair:             lazy_text("组织树", "Org tree")     ->  lazy_gettext("Org tree")
   stored value:     STATUSES = ("草稿", "已提交")       ->  same line, with the comment  # i18n: data
+Code that also runs outside a request (pure checks, commands) imports gettext from portal.texts.
 then run `.venv/bin/python -m portal.i18n extract` and fill the new msgstr in
 portal/translations/zh/LC_MESSAGES/messages.po with the Chinese you removed.
 """
