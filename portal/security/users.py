@@ -104,13 +104,13 @@ class PortalUserDBModelView(UserDBModelView):
     order_columns = ["username", "email", "active", "org_unit_id"]  # 姓名 is read from two columns
     show_fieldsets = [
         (lazy_gettext("Account"), {"fields": ["username", "display_name", "email", "active", "roles", "org_unit_id",
-                                                 "login_count"]}),
+                                              "login_count"]}),
         (lazy_gettext("Sign-ins"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
-                                          "expanded": False}),
+                                    "expanded": False}),
     ]
     user_show_fieldsets = [
         (lazy_gettext("Your account"), {"fields": ["username", "display_name", "email", "active", "roles",
-                                                       "org_unit_id", "login_count"]}),
+                                                   "org_unit_id", "login_count"]}),
     ]
     formatters_columns = {"org_unit_id": org_unit_label, "active": yes_no, "roles": role_labels, "email": shown_email}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields,
