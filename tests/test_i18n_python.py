@@ -6,12 +6,11 @@ call, a side of a comparison (``==``, ``!=``, ``in``, ``not in``: a stored value
 whose comment says ``# i18n: data`` (stored values: choice values, status names written to the database, the
 Chinese headers of a clerk's spreadsheet matched on import).
 
-CHECKED grows package by package (module by module inside a package until the package is done).  Checked
-today: portal/web and the modules listed in CHECKED.  Not yet checked: portal/security/roles.py and
-role_file.py (their verb, scope and page names are ``Label`` pairs; the verb “create” reads 新增 where
-Flask-AppBuilder's msgid ``Create`` is 新建, so it needs a message context first), and the other packages and
-modules of portal/ (congress, motions, records, registry, domain, io, printing, cli.py, demo*.py, site.py,
-views.py, …).
+CHECKED grows package by package.  Checked today: portal/web, portal/security, and portal/wiring.py,
+labels.py, errors.py, csrf.py, request_limits.py and config.py.  Not yet checked: the other packages and modules
+of portal/ (congress, motions, records, registry, domain, io, printing, cli.py, demo*.py, site.py,
+views.py, workflow_commands.py, js_text.py, headers.py, state.py, models.py, extensions.py, i18n.py, texts.py,
+wsgi.py).
 """
 
 from __future__ import annotations
@@ -31,25 +30,11 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "request_limits.py",
     PORTAL / "config.py",
     PORTAL / "web",
-    PORTAL / "security" / "__init__.py",
-    PORTAL / "security" / "access.py",
-    PORTAL / "security" / "audit.py",
-    PORTAL / "security" / "account_fields.py",
-    PORTAL / "security" / "accounts.py",
-    PORTAL / "security" / "current.py",
-    PORTAL / "security" / "live_roles.py",
-    PORTAL / "security" / "manager.py",
-    PORTAL / "security" / "masking.py",
-    PORTAL / "security" / "permissions.py",
-    PORTAL / "security" / "role_export.py",
-    PORTAL / "security" / "sessions.py",
-    PORTAL / "security" / "signin.py",
-    PORTAL / "security" / "sync.py",
-    PORTAL / "security" / "users.py",
+    PORTAL / "security",
 )
 #: CJK ideographs plus CJK and full-width punctuation (。，、：；（）“” …), as in tests/test_i18n_coverage.py.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-GETTEXT = {"_", "gettext", "lazy_gettext", "ngettext"}
+GETTEXT = {"_", "gettext", "lazy_gettext", "ngettext", "pgettext", "lazy_pgettext"}
 DATA_COMMENT = re.compile(r"#.*\bi18n:\s*data\b")
 
 HOW_TO_FIX = """\
@@ -60,6 +45,7 @@ below, write the English as the msgid and put the Chinese in the zh catalogue:
   with values:      f"第 {n} 行：{label}不能为空"        ->  gettext("Row %(row)s: %(field)s is required",
                                                                      row=n, field=label)
   pair:             lazy_text("组织树", "Org tree")     ->  lazy_gettext("Org tree")
+  one word, two senses: "新增" for "Create" (FAB's Create is 新建) ->  pgettext("role verb", "Create")
   stored value:     STATUSES = ("草稿", "已提交")       ->  same line, with the comment  # i18n: data
 Code that also runs outside a request (pure checks, commands) imports gettext from portal.texts.
 then run `.venv/bin/python -m portal.i18n extract` and fill the new msgstr in

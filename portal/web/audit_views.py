@@ -181,11 +181,11 @@ class RoleMatrixView(RoleCreateMixin, RoleEditMixin, BaseView):
                     for spec in state.registry]
             unmasked = [f"{spec.label.get(locale)}·{field.label.get(locale)}"
                         for spec in state.registry for field in spec.sensitive_fields if role.sees(spec.slug, field.name)]
-            roles.append({"name": role.name, "label": role.label.get(locale), "scope": SCOPES[role.scope].get(locale),
+            roles.append({"name": role.name, "label": role.label.get(locale), "scope": str(SCOPES[role.scope]),
                           "rows": rows, "unmasked": unmasked,
-                          "pages": [PAGES[page].get(locale) for page in sorted(role.pages)]})
+                          "pages": [str(PAGES[page]) for page in sorted(role.pages)]})
         can_edit = self.appbuilder.sm.has_access("can_edit", MATRIX_VIEW)
         return self.render_template("portal/role_matrix.html", roles=roles,
-                                    verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS],
+                                    verbs=[str(VERB_LABELS[verb]) for verb in VERBS],
                                     can_edit=can_edit, can_create=can_edit and self._is_admin(),
                                     title=lazy_gettext("Role matrix"))

@@ -56,7 +56,7 @@ def creation_lines(new: RoleSpec, source: RoleSpec | None, registry: Registry, l
         lines = [gettext("New role: %(key)s (%(zh)s / %(en)s)", key=new.name, zh=new.label.zh, en=new.label.en)]
         if source is not None:
             lines.append(gettext("Copied from: %(role)s (%(key)s)", role=source.label.get(locale), key=source.name))
-        lines.append(gettext("Scope: %(scope)s", scope=SCOPES[new.scope].get(locale)))
+        lines.append(gettext("Scope: %(scope)s", scope=str(SCOPES[new.scope])))
         lines += describe_diff(RoleSpec(name=new.name, label=new.label, scope=new.scope), new, registry, locale)
         if new.reports:
             lines.append(gettext("Reports (as in the copied role): %(reports)s",

@@ -93,9 +93,9 @@ def _form_rows(role: RoleSpec, registry: Registry, locale: str) -> dict[str, Any
                     "label": f"{spec.label.get(locale)}·{field.label.get(locale)}",
                     "checked": f"{spec.slug}.{field.name}" in seen}
                    for spec in registry for field in spec.sensitive_fields],
-        "pages": [{"key": page, "label": label.get(locale), "checked": page in role.pages}
+        "pages": [{"key": page, "label": str(label), "checked": page in role.pages}
                   for page, label in PAGES.items()],
-        "scopes": [(key, label.get(locale)) for key, label in SCOPES.items()],
+        "scopes": [(key, str(label)) for key, label in SCOPES.items()],
     }
 
 
@@ -119,7 +119,7 @@ class RoleEditMixin:
         locale = current_locale()
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_edit.html", role=old, shown=shown, version=version, error=error, creating=creating,
-            verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
+            verbs=[str(VERB_LABELS[verb]) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
             title=lazy_gettext("New role") if creating else lazy_gettext("Edit role"), **extra)
 
     @expose("/matrix/edit/<name>", methods=["GET"])

@@ -169,6 +169,9 @@ def test_texts_built_in_python_are_english_for_an_english_reader(app: Any, demo:
     trail = client.get("/audit/list/").get_data(as_text=True)
     assert "Permissions changed" in trail and "Record added" in trail and "User name: (blank) → audited_" in trail
     assert "权限变更" not in trail and "用户名" not in trail
+    matrix = client.get("/roles/matrix").get_data(as_text=True)
+    assert "All units" in matrix and "Own unit and below" in matrix and "Create" in matrix
+    assert "全部单位" not in matrix and "本单位及下级" not in matrix
     signed_out = english(app.test_client()).get("/api/v1/members/")
     assert signed_out.status_code == 401 and signed_out.get_json()["message"] == "Please sign in first"
 
