@@ -107,7 +107,7 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "FAB_PASSWORD_COMPLEXITY_VALIDATOR": _password_policy,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "LANGUAGES": {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}},
+        "LANGUAGES": {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}},  # i18n: data
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -127,7 +127,7 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         **IMPORT_LIMITS,
         # Uploads, error files and background exports (personal data) are deleted after this many days.
         "PORTAL_JOB_RETENTION_DAYS": 7,
-        # JSON request bodies (REST API): the largest accepted, in KB; larger ones get a Chinese 413.
+        # JSON request bodies (REST API): the largest accepted, in KB; larger ones get a 413 saying so.
         "PORTAL_JSON_MAX_KB": 1024,
         # Exports above this many rows run in the background with a progress bar.
         "PORTAL_EXPORT_BACKGROUND_ROWS": 20_000,
@@ -135,10 +135,10 @@ def build_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PORTAL_HTTPS": False,
         # Monthly dues (portal.domain.dues_month.DuesPolicy, DOMAIN.md §1): statuses that pay, statuses and
         # employment on hold (an exempt row), paying on last month's wage when none is reported (D8), and the
-        # consecutive unpaid months that prompt a counselling step (D7).
-        "PORTAL_DUES_OWING_STATUSES": "在籍,转出中",
-        "PORTAL_DUES_ON_HOLD_STATUSES": "保留会籍",
-        "PORTAL_DUES_ON_HOLD_EMPLOYMENT": "退休,失(无)业",
+        # consecutive unpaid months that prompt a counselling step (D7). The statuses are stored values.
+        "PORTAL_DUES_OWING_STATUSES": "在籍,转出中",  # i18n: data
+        "PORTAL_DUES_ON_HOLD_STATUSES": "保留会籍",  # i18n: data
+        "PORTAL_DUES_ON_HOLD_EMPLOYMENT": "退休,失(无)业",  # i18n: data
         "PORTAL_DUES_LAST_WAGE_FALLBACK": False,
         "PORTAL_DUES_LAPSE_MONTHS": 6,
     }

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, abort, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 
@@ -31,8 +32,8 @@ POST_ONLY_VIEW_METHODS = frozenset({"delete", "action"})
 #: language is switched by ``portal.views.LocaleSwitchView``, a navbar form).
 POST_ONLY_ENDPOINTS = frozenset({"LocaleView.index"})
 #: Why a POST was refused when its token was missing or did not match.
-TOKEN_REFUSED = ("操作没有执行：页面缺少有效的安全令牌（页面可能已过期，或请求来自其他网站）。"
-                 "请刷新页面后重新操作。")
+TOKEN_REFUSED = lazy_gettext("Nothing was done: the page has no valid security token (it may have expired, or the"
+                             " request came from another site). Reload the page and try again.")
 
 
 def csrf_field() -> Markup:
@@ -59,4 +60,4 @@ def install(app: Flask, appbuilder: AppBuilder) -> None:
 
     @app.errorhandler(CSRFError)
     def _refused(error: CSRFError) -> Any:
-        return error_response(400, hint=TOKEN_REFUSED)
+        return error_response(400, hint=str(TOKEN_REFUSED))

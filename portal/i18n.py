@@ -6,7 +6,8 @@ covers every message Flask-AppBuilder uses plus the portal's own strings.  Compi
 folder at start-up with :func:`compile_catalogues`.
 
 One approach for every display text of the portal's own (templates, Python, scripts): the source text
-is English, marked with gettext (``{{ _('Import') }}`` in templates, ``gettext``/``lazy_gettext`` in Python,
+is English, marked with gettext (``{{ _('Import') }}`` in templates, ``gettext``/``lazy_gettext`` in Python
+(``portal.texts`` for code that also runs outside a request, where it gives the default language),
 ``portal.js_text`` for the static scripts), and this zh catalogue holds the Chinese.  That is how
 Flask-AppBuilder's own messages work, so one catalogue serves both, Chinese stays the default
 (``BABEL_DEFAULT_LOCALE``) and English is what gettext returns for ``en`` without a second catalogue;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -37,12 +39,14 @@ MO_NAME = "messages.mo"
 
 #: gettext keywords used by Flask-AppBuilder and the portal.  ``__`` (menu labels)
 #: and ``lazy_formatter_gettext`` (security view descriptions) are FAB specific.
-KEYWORDS: dict[str, tuple[int, ...] | None] = {
+KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "_": None,
     "gettext": None,
     "lazy_gettext": None,
     "_l": None,
     "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
     "__": None,
     "lazy_formatter_gettext": None,
 }
@@ -61,6 +65,9 @@ OPTIONS_MAP: dict[str, dict[str, str]] = {
 }
 
 Message = tuple[str, str | tuple[str, ...], list[tuple[str, int]]]
+#: ``(context, msgid, locations)`` of a ``pgettext`` message: the same English in another sense (the role verb
+#: “Create” is 新增 where Flask-AppBuilder's button “Create” is 新建).
+ContextMessage = tuple[str, str, list[tuple[str, int]]]
 
 
 def _fab_root() -> Path:
@@ -70,14 +77,12 @@ def _fab_root() -> Path:
     return Path(flask_appbuilder.__file__).parent
 
 
-def _extract(root: Path, prefix: str) -> list[Message]:
-    """Extract messages below ``root``; locations are reported as ``prefix/relpath``.
-
-    Returns ``(key, msgid, locations)`` tuples where ``key`` is the singular msgid
-    and ``msgid`` is a string or a ``(singular, plural)`` tuple.
-    """
+@cache
+def _extract_kinds(root: Path, prefix: str) -> tuple[list[Message], list[ContextMessage]]:
+    """Messages below ``root`` without and with a context; locations are reported as ``prefix/relpath``."""
     found: dict[str, Message] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    in_context: dict[tuple[str, str], ContextMessage] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(root), method_map=METHOD_MAP, options_map=OPTIONS_MAP, keywords=KEYWORDS
     ):
         msgid: str | tuple[str, ...] = (
@@ -86,9 +91,23 @@ def _extract(root: Path, prefix: str) -> list[Message]:
         key = msgid if isinstance(msgid, str) else msgid[0]
         if not key:
             continue
+        location = (f"{prefix}/{filename}", lineno)
+        if context:
+            in_context.setdefault((context, key), (context, key, []))[2].append(location)
+            continue
         entry = found.setdefault(key, (key, msgid, []))
-        entry[2].append((f"{prefix}/{filename}", lineno))
-    return [found[key] for key in sorted(found)]
+        entry[2].append(location)
+    return [found[key] for key in sorted(found)], [in_context[key] for key in sorted(in_context)]
+
+
+def _extract(root: Path, prefix: str) -> list[Message]:
+    """Extract messages below ``root``; locations are reported as ``prefix/relpath``.
+
+    Returns ``(key, msgid, locations)`` tuples where ``key`` is the singular msgid
+    and ``msgid`` is a string or a ``(singular, plural)`` tuple (messages with a context:
+    ``extract_contexts``).
+    """
+    return _extract_kinds(root, prefix)[0]
 
 
 def fab_message_ids() -> set[str]:
@@ -145,7 +164,8 @@ def compile_catalogues(source_dir: Path, target_dir: Path) -> list[Path]:
     return compiled
 
 
-def _merge(po_path: Path, locale: str, messages: Iterable[Message]) -> Catalog:
+def _merge(po_path: Path, locale: str, messages: Iterable[Message],
+           contexts: Iterable[ContextMessage] = ()) -> Catalog:
     """Merge extracted ``messages`` into the catalogue at ``po_path`` and save it.
 
     Existing translations (and entries no longer extracted) are kept, locations
@@ -164,6 +184,12 @@ def _merge(po_path: Path, locale: str, messages: Iterable[Message]) -> Catalog:
                 "" if isinstance(msgid, str) else ("",) * catalog.num_plurals
             )
             catalog.add(msgid, empty, locations=sorted(set(locations)))
+    for context, msgid, locations in contexts:
+        existing = catalog.get(msgid, context=context)
+        if existing is not None:
+            existing.locations = sorted(set(locations))
+        else:
+            catalog.add(msgid, "", locations=sorted(set(locations)), context=context)
     po_path.parent.mkdir(parents=True, exist_ok=True)
     with po_path.open("wb") as fh:
         write_po(fh, catalog, sort_output=True, include_lineno=False)
@@ -181,6 +207,11 @@ def extract_all() -> list[Message]:
     return [merged[key] for key in sorted(merged)]
 
 
+def extract_contexts() -> list[ContextMessage]:
+    """The portal's ``pgettext`` messages (Flask-AppBuilder uses none)."""
+    return _extract_kinds(Path(__file__).parent, "portal")[1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point: ``python -m portal.i18n extract [LOCALE ...]``."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -194,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"extracted {len(messages)} msgids")
     for locale in locales:
         po_path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / PO_NAME
-        _merge(po_path, locale, messages)
+        _merge(po_path, locale, messages, extract_contexts())
         missing = missing_translations(po_path)
         print(f"{locale}: {len(missing)} missing translation(s) in {po_path}")
         for msgid in missing:

@@ -10,7 +10,3 @@ from portal.state import current_locale
 
 def lazy_label(label: Label) -> LazyString:
     return LazyString(lambda: label.get(current_locale()))
-
-
-def lazy_text(zh: str, en: str) -> LazyString:
-    return lazy_label(Label(zh, en))

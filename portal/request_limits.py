@@ -1,7 +1,8 @@
 """Requests refused before they reach a view: oversized or malformed JSON, NUL in the address, bad rison.
 
-Runs as a ``before_request`` hook for screens and API alike, so a hostile request gets a Chinese
-400/413 (``portal.errors.RequestRejected``) instead of a stack trace deep inside Flask-AppBuilder.
+Runs as a ``before_request`` hook for screens and API alike, so a hostile request gets a
+400/413 in the reader's language (``portal.errors.RequestRejected``) instead of a stack trace deep inside
+Flask-AppBuilder.
 Field *values* are checked by the field parsers; this module only guards the request's shape.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import prison
 from flask import Flask, current_app, request
+from flask_babel import gettext
 
 from portal.web.bounds import check_page
 from portal.errors import RequestRejected
@@ -45,7 +47,8 @@ def _check_address() -> None:
     """A NUL character cannot be stored or searched for (PostgreSQL refuses it): not in paths or queries."""
     if "\x00" in request.path or any("\x00" in key or "\x00" in value
                                      for key, value in request.args.items(multi=True)):
-        raise RequestRejected(400, "网址或查询参数中含有空字符（\\0），请删除后重试。")
+        raise RequestRejected(400, gettext("The address or a query argument contains a NUL character (\\0); remove it"
+                                           " and try again."))
 
 
 #: Flask-AppBuilder list screens read every argument named like these with ``int()``.
@@ -58,11 +61,14 @@ def _check_page_args() -> None:
         if not _PAGE_ARG.search(name):
             continue
         if not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", value):
-            raise RequestRejected(400, f"分页参数 {name} 应为整数（当前为“{value[:50]}”），请从列表页的分页按钮进入。")
+            raise RequestRejected(400, gettext("The paging argument %(name)s should be a whole number (it is"
+                                               " “%(value)s”); use the paging buttons of the list page.",
+                                               name=name, value=value[:50]))
         if name.startswith("psize_") and not 1 <= int(value) <= largest:
             # One page of every row in scope would tie up a worker: the screens share the API's cap.
-            raise RequestRejected(400, f"每页条数应在 1 到 {largest:,} 之间（当前为 {value.strip()[:30]}），"
-                                       "请用列表页的“每页条数”选择。")
+            raise RequestRejected(400, gettext("Rows per page should be from 1 to %(largest)s (it is %(value)s); choose"
+                                               " it with “Rows per page” on the list page.",
+                                               largest=format(largest, ","), value=value.strip()[:30]))
 
 
 def _check_json_body() -> None:
@@ -70,15 +76,18 @@ def _check_json_body() -> None:
     if not data:
         if request.method == "DELETE":
             return  # clients often label a bodiless DELETE as JSON
-        raise RequestRejected(400, "请求体为空：应为一个 JSON 对象。")
+        raise RequestRejected(400, gettext("The request body is empty: it should be a JSON object."))
     try:
         body = json.loads(data)
     except RecursionError:
-        raise RequestRejected(400, "请求体的 JSON 嵌套层数太多，请改为平铺的 JSON 对象。") from None
+        raise RequestRejected(400, gettext("The request body's JSON is nested too deeply; send a flat JSON"
+                                           " object.")) from None
     except ValueError as error:  # includes UnicodeDecodeError and numbers with too many digits
-        raise RequestRejected(400, f"请求体不是有效的 JSON（{error}），请检查格式。") from None
+        raise RequestRejected(400, gettext("The request body is not valid JSON (%(error)s); check its format.",
+                                           error=error)) from None
     if not _encodable(body):
-        raise RequestRejected(400, "请求体含有无效的 Unicode 字符（不成对的代理项 \\ud800-\\udfff），请删除后重试。")
+        raise RequestRejected(400, gettext("The request body contains invalid Unicode characters (unpaired"
+                                           " surrogates \\ud800-\\udfff); remove them and try again."))
 
 
 def _encodable(value: Any) -> bool:
@@ -123,8 +132,8 @@ def _json_q(value: str) -> Any:
 
 
 def _bad_rison() -> RequestRejected:
-    return RequestRejected(400, "查询参数 q 的格式不正确：应为 rison，例如 q=(page:0,page_size:25)，"
-                                "或 URL 编码的 JSON 对象。")
+    return RequestRejected(400, gettext("The query argument q is not well formed: it should be rison, e.g."
+                                        " q=(page:0,page_size:25), or a URL-encoded JSON object."))
 
 
 def install(app: Flask) -> None:

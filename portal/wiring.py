@@ -34,7 +34,8 @@ from portal.motions.hooks import install as install_motion_hooks
 from portal.motions.message_views import MessagesView, current_inbox
 from portal.congress.resolution_views import ResolutionPageView
 from portal.motions.views import MotionDeskView
-from portal.labels import lazy_label, lazy_text
+from flask_babel import lazy_gettext
+from portal.labels import lazy_label
 from portal.web.audit_views import AuditView, RoleMatrixView
 from portal.web.report_views import ReportsApi, ReportsView
 from portal.security.access import row_condition
@@ -112,26 +113,26 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view_no_menu(PublicNoticeView)
     appbuilder.add_view_no_menu(TodoView)
     app.jinja_env.globals["portal_todo"] = current_todo
-    system = {"category": SYSTEM_CATEGORY, "category_label": lazy_text("系统管理", "System"),
+    system = {"category": SYSTEM_CATEGORY, "category_label": lazy_gettext("System"),
               "category_icon": "fa-shield"}
-    appbuilder.add_view(AuditView, "menu_audit", label=lazy_text("审计日志", "Audit trail"), icon="fa-history",
+    appbuilder.add_view(AuditView, "menu_audit", label=lazy_gettext("Audit trail"), icon="fa-history",
                         **system)
-    appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_text("角色权限表", "Role matrix"),
+    appbuilder.add_view(RoleMatrixView, "menu_role_matrix", label=lazy_gettext("Role matrix"),
                         icon="fa-th", **system)
-    appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_text("报表", "Reports"), icon="fa-bar-chart")
+    appbuilder.add_view(ReportsView, REPORTS_MENU, label=lazy_gettext("Reports"), icon="fa-bar-chart")
     appbuilder.add_api(ReportsApi)
-    appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_text("大会会务", "Congress sittings"), icon="fa-gavel")
+    appbuilder.add_view(CongressView, CONGRESS_MENU, label=lazy_gettext("Congress sittings"), icon="fa-gavel")
     appbuilder.add_view_no_menu(MotionDeskView)
     install_motion_hooks()
     appbuilder.add_view_no_menu(MessagesView)
     app.jinja_env.globals["portal_inbox"] = current_inbox
     app.jinja_env.globals["portal_form_links"] = form_links
     appbuilder.add_view_no_menu(ResolutionPageView)
-    motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_text("职代会", "Workers' congress")}
-    appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_text("我的提案", "My motions"),
+    motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_gettext("Workers' congress")}
+    appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_gettext("My motions"),
                         icon="fa-mobile", **motions)
     appbuilder.add_link("menu_motions_report", href="/motions/report",
-                        label=lazy_text("提案办理情况报告", "Motions report"), icon="fa-file-text", **motions)
+                        label=lazy_gettext("Motions report"), icon="fa-file-text", **motions)
 
 
 def _service_getter(state: PortalState, slug: str) -> Any:

@@ -138,6 +138,7 @@ def timeline(session: Any, view: ResolutionView) -> list[TimelineEntry]:
                               .order_by(AuditEntry.at, AuditEntry.id)
                               .limit(500))
     return [TimelineEntry(china_datetime(entry.at), entry.username or "系统",
-                          ACTIONS.get(entry.action, (entry.action,))[0] + labels.get(entry.register or "", ""),
+                          (str(ACTIONS[entry.action]) if entry.action in ACTIONS else entry.action)
+                          + labels.get(entry.register or "", ""),
                           entry.record_key or "", entry.changes_text if entry.changes else (entry.detail or ""))
             for entry in entries]

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 
-from portal.labels import lazy_text
+from flask_babel import gettext, lazy_gettext
 from portal.state import current_locale
 
 #: The domain of the placeholder address of an account without an e-mail.
@@ -46,12 +46,11 @@ def role_label(name: str) -> str:
 
 def role_labels(roles: Any) -> Markup:
     """Roles by label, in the user list and the account page."""
-    return Markup("、".join(str(escape(role_label(role.name))) for role in roles or []))
+    return Markup(gettext(", ").join(str(escape(role_label(role.name))) for role in roles or []))
 
 
 def yes_no(value: Any) -> str:
-    english = current_locale().startswith("en")
-    return ("Yes" if english else "是") if value else ("No" if english else "否")
+    return gettext("Yes") if value else gettext("No")
 
 
 class EmailText(StringField):
@@ -81,20 +80,20 @@ class UniqueEmail:
         sm = current_app.appbuilder.sm  # type: ignore[attr-defined]
         other = sm.find_user(email=field.data)
         if other is not None and str(other.id) != str(getattr(form, "_id", None) or ""):
-            raise ValidationError("这个电子邮箱已被另一个账户使用，请换一个或留空")
+            raise ValidationError(gettext("Another account uses this e-mail; choose another or leave it empty"))
 
 
 def email_field() -> EmailText:
-    return EmailText(lazy_text("电子邮箱", "Email"), widget=BS3TextFieldWidget(),
-                     validators=[no_email_is_fine, Email(message="电子邮箱格式不对，例如 zhang@example.cn"), Length(max=254),
+    return EmailText(lazy_gettext("Email"), widget=BS3TextFieldWidget(),
+                     validators=[no_email_is_fine, Email(message=lazy_gettext("Not an e-mail address, e.g. zhang@example.cn")), Length(max=254),
                                  UniqueEmail()],
-                     description=lazy_text("可不填。代表用手机投票时，须与会员登记表中本人的电子邮箱一致。",
-                                           "Optional. A delegate's must match the e-mail on the member roll."))
+                     description=lazy_gettext("Optional. A delegate's must match the e-mail on the member roll."))
 
 
 def name_field() -> StringField:
-    return StringField(lazy_text("姓名", "Name"), widget=BS3TextFieldWidget(),
-                       validators=[DataRequired(message="请填写姓名"), Length(max=64, message="姓名最多 64 个字")])
+    return StringField(lazy_gettext("Full name"), widget=BS3TextFieldWidget(),
+                       validators=[DataRequired(message=lazy_gettext("Please enter the name")),
+                                   Length(max=64, message=lazy_gettext("A name has at most 64 characters"))])
 
 
 class RoleField(SelectMultipleField):
@@ -123,9 +122,9 @@ class RoleField(SelectMultipleField):
     def pre_validate(self, form: Any) -> None:
         offered = {key for key, _ in self._role_choices()}
         if not self.data:
-            raise ValidationError("请至少选择一个角色")
+            raise ValidationError(gettext("Choose at least one role"))
         if any(item not in offered for item in self.data):
-            raise ValidationError("所选角色不存在，请重新选择")
+            raise ValidationError(gettext("The role chosen does not exist; choose again"))
 
     def populate_obj(self, obj: Any, name: str) -> None:
         chosen = set(self.data or [])
@@ -133,13 +132,12 @@ class RoleField(SelectMultipleField):
 
 
 def role_field() -> RoleField:
-    return RoleField(lazy_text("角色", "Roles"),
-                     description=lazy_text("角色决定能做什么；所属组织决定能看到哪些单位的记录。",
-                                           "Roles say what the user may do; the org unit, whose rows."))
+    return RoleField(lazy_gettext("Roles"),
+                     description=lazy_gettext("Roles say what the user may do; the org unit, whose rows."))
 
 
 class OwnInfoForm(DynamicForm):
     """个人信息 → 编辑: the user's own name (and nothing FAB would split into 名 and 姓)."""
 
-    first_name = StringField(lazy_text("姓名", "Name"), widget=BS3TextFieldWidget(),
-                             validators=[DataRequired(message="请填写姓名"), Length(max=64)])
+    first_name = StringField(lazy_gettext("Full name"), widget=BS3TextFieldWidget(),
+                             validators=[DataRequired(message=lazy_gettext("Please enter the name")), Length(max=64)])

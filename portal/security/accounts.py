@@ -10,17 +10,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.extensions import db
+from portal.texts import gettext
 
 
 class AccountError(ValueError):
-    """An account could not be created; the message is Chinese and says what to fix."""
+    """An account could not be created; the message says what to fix (in the default language outside a request)."""
 
 
 def password_problem(password: str) -> str | None:
     if len(password) < 10:
-        return "密码至少需要 10 个字符"
+        return gettext("A password needs at least 10 characters")
     if re.fullmatch(r"\d+", password):
-        return "密码不能全是数字，请加入字母或符号"
+        return gettext("A password cannot be only digits; add letters or symbols")
     return None
 
 
@@ -28,26 +29,28 @@ def create_user(username: str, password: str, role_name: str, *, org_code: str |
                 email: str | None = None) -> None:
     sm = current_app.extensions["appbuilder"].sm
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,64}", username):
-        raise AccountError("用户名只能包含英文字母、数字和 _ . @ -，长度 2–64")
+        raise AccountError(gettext("A user name may contain only letters, digits and _ . @ -, 2–64 characters long"))
     if sm.find_user(username=username):
-        raise AccountError(f"用户名 {username} 已存在")
+        raise AccountError(gettext("The user name %(name)s is taken", name=username))
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
     role = sm.find_role(role_name)
     if role is None:
-        names = "、".join(r.name for r in sm.get_all_roles())
-        raise AccountError(f"没有名为 {role_name} 的角色，可用角色：{names}")
+        names = gettext(", ").join(r.name for r in sm.get_all_roles())
+        raise AccountError(gettext("There is no role named %(role)s; the roles are: %(roles)s", role=role_name,
+                                   roles=names))
     org_id = None
     if org_code:
         state = current_app.extensions["portal"]
         model = state.models["org_units"]
         org_id = db.session.scalar(sa.select(model.id).where(model.code == org_code))
         if org_id is None:
-            raise AccountError(f"找不到组织编码 {org_code}，请先在“组织”中建立该单位")
+            raise AccountError(gettext("No org unit has the code %(code)s; create the unit under “Org units” first",
+                                       code=org_code))
     user = sm.add_user(username, username, "", email or f"{username}@portal.local", role, password)
     if not user:
-        raise AccountError("保存用户时出错，请检查用户名和邮箱是否重复")
+        raise AccountError(gettext("The user could not be saved; check whether the user name or e-mail is taken"))
     if org_id is not None:
         user.org_unit_id = org_id
         db.session.commit()
@@ -57,7 +60,7 @@ def set_active(username: str, active: bool) -> None:
     """Deactivate (or reactivate) an account; a deactivated user's sessions stop working at once."""
     user = current_app.extensions["appbuilder"].sm.find_user(username=username)
     if user is None:
-        raise AccountError(f"没有用户名为 {username} 的用户")
+        raise AccountError(gettext("There is no user named %(name)s", name=username))
     user.active = active
     db.session.commit()
 

@@ -17,12 +17,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import LazyString
 from flask_appbuilder import Model
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.security.access import org_of
 from portal.security.current import request_user
+from portal.texts import gettext, lazy_gettext
 
 
 class AuditEntry(Model):
@@ -76,23 +78,24 @@ def _masked_raw(entry: AuditEntry) -> str:
 READERS: dict[str, Callable[[AuditEntry], str]] = {"changes": _masked_raw, "record": _masked_raw}
 
 
-ACTIONS = {
-    "create": ("新增", "Created"),
-    "update": ("修改", "Updated"),
-    "delete": ("删除", "Deleted"),
-    "login": ("登录", "Signed in"),
-    "logout": ("退出登录", "Signed out"),
-    "login_failed": ("登录失败", "Sign-in failed"),
-    "login_locked": ("账户锁定", "Locked out"),
-    "permissions": ("权限变更", "Permissions changed"),
-    "account": ("账户变更", "Account changed"),
-    "import": ("导入", "Imported"),
-    "import_undo": ("撤销导入", "Import undone"),
-    "export": ("导出", "Exported"),
-    "print": ("打印", "Printed"),
-    "congress": ("大会", "Congress"),
-    "transition": ("流转", "Transition"),
-    "approval": ("审批", "Approval"),
+#: What each stored action code reads as, in the reader's language.
+ACTIONS: dict[str, LazyString] = {
+    "create": lazy_gettext("Record added"),
+    "update": lazy_gettext("Record changed"),
+    "delete": lazy_gettext("Deleted"),
+    "login": lazy_gettext("Signed in"),
+    "logout": lazy_gettext("Signed out"),
+    "login_failed": lazy_gettext("Sign-in failed"),
+    "login_locked": lazy_gettext("Locked out"),
+    "permissions": lazy_gettext("Permissions changed"),
+    "account": lazy_gettext("Account changed"),
+    "import": lazy_gettext("Rows imported"),
+    "import_undo": lazy_gettext("Import undone"),
+    "export": lazy_gettext("Exported"),
+    "print": lazy_gettext("Printed"),
+    "congress": lazy_gettext("Congress"),
+    "transition": lazy_gettext("Transition"),
+    "approval": lazy_gettext("Approval"),
 }
 #: Account columns whose changes are audited (the password only as "changed").
 ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "active", "org_unit_id", "password")
@@ -243,7 +246,7 @@ def _account_changes(user: Any, created: bool) -> dict[str, list[Any]]:
         if old == new:
             continue
         if name == "password":
-            changes[name] = ["", "（已更改）"] if new else ["", ""]
+            changes[name] = ["", "（已更改）"] if new else ["", ""]  # i18n: data (stored in the entry)
             continue
         changes[name] = [plain(old), plain(new)]
     roles = state.attrs.roles.history
@@ -261,7 +264,7 @@ _ACCOUNT_MODELS: list[type] = []
 def _guard(session: Session, context: Any, instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):
-            raise PermissionError("审计日志只能追加，不能修改或删除")
+            raise PermissionError(gettext("The audit trail can only be added to, never changed or deleted"))
 
 
 def _audit(session: Session, context: Any) -> None:

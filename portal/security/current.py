@@ -12,6 +12,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.security.live_roles import refresh_roles
 from portal.security.access import NO_ACCESS, SYSTEM_ACCESS, Access, build_access
+from portal.texts import gettext
 
 
 def access_for_user(user: Any) -> Access:
@@ -55,7 +56,8 @@ def access_for_username(username: str) -> Access:
     """The rights of the named account (for commands run on someone's behalf, and background jobs)."""
     user = current_app.extensions["appbuilder"].sm.find_user(username=username)
     if user is None or not user.is_active:
-        raise UnknownUser(f"没有名为“{username}”的有效用户，请检查用户名（停用的用户不能使用）。")
+        raise UnknownUser(gettext("No active account is named “%(name)s”; check the user name (a deactivated account"
+                                  " cannot be used).", name=username))
     return access_for_user(user)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.security.roles import RolesError, read_roles
+from portal.texts import gettext
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def refresh_roles(state: Any) -> bool:
     try:
         current = signature(path)
     except OSError as error:
-        log.error("无法读取角色文件 %s：%s", path, error)
+        log.error(gettext("Cannot read the roles file %(path)s: %(error)s", path=path, error=error))
         return False
     if current == state.roles_signature:
         return False
@@ -40,7 +41,8 @@ def refresh_roles(state: Any) -> bool:
         reports = getattr(state, "reports", None)
         state.roles = read_roles(path, state.registry, None if reports is None else reports.names)
     except RolesError as error:
-        log.error("角色文件 %s 有问题，继续使用上次读到的角色：%s", path, error)
+        log.error(gettext("The roles file %(path)s has problems; the roles read last stay in use: %(error)s",
+                          path=path, error=error))
         return False
     finally:
         state.roles_signature = current

@@ -16,6 +16,7 @@ from portal.security import audit
 from portal.security.sessions import VERSION_CLAIM, end_sessions, is_current, parse_session_id
 from portal.security.signin import ChangeOwnPasswordView, PortalAuthDBView, PortalSecurityApi
 from portal.security.users import PortalUser, PortalUserDBModelView, PortalUserInfoEditView
+from portal.texts import gettext
 
 Permission = tuple[str, str]
 #: FAB's security screens kept in the menu: the rest (roles, permissions, views and menus, statistics,
@@ -41,14 +42,15 @@ class PortalSecurityManager(SecurityManager):
     userinfoeditview = PortalUserInfoEditView
 
     def create_jwt_manager(self, app: Any) -> Any:
-        """FAB's token manager, answering an API call without a session or token in Chinese."""
+        """FAB's token manager, answering an API call without a session or token in the reader's language."""
         manager = super().create_jwt_manager(app)
 
         def unauthorized(*_reason: Any) -> Any:
-            return jsonify(message="请先登录"), 401
+            return jsonify(message=gettext("Please sign in first")), 401
 
         def signed_out(*_token: Any) -> Any:
-            return jsonify(message="登录已失效（已退出、改过密码、账户已停用或令牌过期），请重新登录。"), 401
+            return jsonify(message=gettext("Your sign-in is no longer valid (signed out, password changed, account"
+                                           " deactivated or token expired); please sign in again.")), 401
 
         manager.unauthorized_loader(unauthorized)
         manager.invalid_token_loader(unauthorized)
@@ -125,12 +127,15 @@ class PortalSecurityManager(SecurityManager):
         attempts = current_app.config["PORTAL_LOCKOUT_ATTEMPTS"]
         minutes = current_app.config["PORTAL_LOCKOUT_MINUTES"]
         if audit.failed_logins_since(self.session, account.username, minutes) >= attempts:
-            audit.record(self.session, "login_locked", commit=True, detail=f"连续 {attempts} 次登录失败后的登录尝试",
-                         username=account.username)
-            return self._refuse(f"该账户连续 {attempts} 次登录失败，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。")
+            audit.record(self.session, "login_locked", commit=True,
+                         detail=f"连续 {attempts} 次登录失败后的登录尝试", username=account.username)  # i18n: data
+            return self._refuse(gettext("This account is locked for now after %(attempts)s failed sign-ins in a row;"
+                                        " try again in %(minutes)s minutes or ask the administrator.",
+                                        attempts=attempts, minutes=minutes))
         if not account.is_active:
-            audit.record(self.session, "login_failed", commit=True, detail="账户已停用", username=account.username)
-            return self._refuse("该账户已停用，请联系管理员。")
+            audit.record(self.session, "login_failed", commit=True, detail="账户已停用",  # i18n: data
+                         username=account.username)
+            return self._refuse(gettext("This account is deactivated; ask the administrator."))
         self.update_user_auth_stat(account, True)
         audit.record(self.session, "login", commit=True, username=account.username)
         return account

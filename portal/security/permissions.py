@@ -14,11 +14,11 @@ from portal.security.roles import PAGES, RoleSpec
 
 Permission = tuple[str, str]  # (permission name, view or menu name)
 
-DEFAULT_CATEGORY = "登记簿"
+DEFAULT_CATEGORY = "登记簿"  # i18n: data (FAB's menu permission name, stored in its tables)
 LOOKUP_VIEW = "lookup"
 AUDIT_VIEW = "audit"
 MATRIX_VIEW = "role_matrix"
-SYSTEM_CATEGORY = "系统管理"
+SYSTEM_CATEGORY = "系统管理"  # i18n: data (FAB's menu permission name; the menu shows lazy_gettext("System"))
 #: The congress screens (``portal.congress.views``): one view, one FAB permission per page.
 CONGRESS_VIEW = "congress"
 CONGRESS_MENU = "menu_congress"
@@ -27,7 +27,7 @@ DUES_VIEW = "dues"
 #: The motions pages (delegate's phone page, session report): FAB view ``motion_desk``.
 MOTIONS_VIEW = "motion_desk"
 #: The menu group the motions registers declare (schemas/motions.yaml ``menu.group.zh``).
-MOTIONS_CATEGORY = "职代会"
+MOTIONS_CATEGORY = "职代会"  # i18n: data (FAB's menu permission name, stored in its tables)
 
 #: verb -> FAB permissions on the screen (``<slug>``) and on the API (``<slug>_api``).
 VERB_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -21,6 +21,7 @@ from portal.registry.yaml_text import load_yaml
 from portal.registry.spec import Registry
 from portal.security.roles import (PAGES, REPORT_VERBS, SCOPES, VERB_LABELS, VERBS, RoleProblem, RolesError, RoleSpec,
                                    read_roles, register_verbs)
+from portal.texts import gettext, in_locale
 
 
 def file_version(path: Path) -> str:
@@ -45,36 +46,35 @@ def _verbs(role: RoleSpec) -> dict[str, frozenset[str]]:
 
 
 def describe_diff(old: RoleSpec, new: RoleSpec, registry: Registry, locale: str = "zh") -> list[str]:
-    """One line per change, in the page's language: ``会员：+ 删除、导出；− 导入``, ``数据范围：… → …``."""
-    english = locale.startswith("en")
-    lines = []
-    if old.label != new.label:
-        lines.append(("Name: " if english else "名称：") + f"{old.label.get(locale)} → {new.label.get(locale)}")
-    if old.scope != new.scope:
-        lines.append(("Scope: " if english else "数据范围：")
-                     + f"{SCOPES[old.scope].get(locale)} → {SCOPES[new.scope].get(locale)}")
-    for spec in registry:
-        before, after = old.verbs.get(spec.slug, frozenset()), new.verbs.get(spec.slug, frozenset())
-        if before != after:
-            lines.append(spec.label.get(locale) + (": " if english else "：") + _plus_minus(
-                [VERB_LABELS[verb].get(locale) for verb in VERBS if verb in after - before],
-                [VERB_LABELS[verb].get(locale) for verb in VERBS if verb in before - after], english))
-    fields = {f"{spec.slug}.{field.name}": f"{spec.label.get(locale)}·{field.label.get(locale)}"
-              for spec in registry for field in spec.sensitive_fields}
-    seen_before, seen_after = unmasked_fields(old, registry), unmasked_fields(new, registry)
-    if seen_before != seen_after:
-        lines.append(("Unmasked fields: " if english else "明文字段：") + _plus_minus(
-            [label for key, label in fields.items() if key in seen_after - seen_before],
-            [label for key, label in fields.items() if key in seen_before - seen_after], english))
-    if old.pages != new.pages:
-        lines.append(("Pages: " if english else "页面：") + _plus_minus(
-            [label.get(locale) for page, label in PAGES.items() if page in new.pages - old.pages],
-            [label.get(locale) for page, label in PAGES.items() if page in old.pages - new.pages], english))
+    """One line per change, in ``locale``: ``会员：+ 删除、导出；− 导入``, ``数据范围：… → …``."""
+    with in_locale(locale):
+        lines = []
+        if old.label != new.label:
+            lines.append(gettext("Name: %(old)s → %(new)s", old=old.label.get(locale), new=new.label.get(locale)))
+        if old.scope != new.scope:
+            lines.append(gettext("Scope: %(old)s → %(new)s", old=str(SCOPES[old.scope]), new=str(SCOPES[new.scope])))
+        for spec in registry:
+            before, after = old.verbs.get(spec.slug, frozenset()), new.verbs.get(spec.slug, frozenset())
+            if before != after:
+                lines.append(gettext("%(register)s: %(changes)s", register=spec.label.get(locale), changes=_plus_minus(
+                    [str(VERB_LABELS[verb]) for verb in VERBS if verb in after - before],
+                    [str(VERB_LABELS[verb]) for verb in VERBS if verb in before - after])))
+        fields = {f"{spec.slug}.{field.name}": f"{spec.label.get(locale)}·{field.label.get(locale)}"
+                  for spec in registry for field in spec.sensitive_fields}
+        seen_before, seen_after = unmasked_fields(old, registry), unmasked_fields(new, registry)
+        if seen_before != seen_after:
+            lines.append(gettext("Unmasked fields: %(changes)s", changes=_plus_minus(
+                [label for key, label in fields.items() if key in seen_after - seen_before],
+                [label for key, label in fields.items() if key in seen_before - seen_after])))
+        if old.pages != new.pages:
+            lines.append(gettext("Pages: %(changes)s", changes=_plus_minus(
+                [str(label) for page, label in PAGES.items() if page in new.pages - old.pages],
+                [str(label) for page, label in PAGES.items() if page in old.pages - new.pages])))
     return lines
 
 
-def _plus_minus(added: list[str], removed: list[str], english: bool = False) -> str:
-    comma, semicolon = (", ", "; ") if english else ("、", "；")
+def _plus_minus(added: list[str], removed: list[str]) -> str:
+    comma, semicolon = gettext(", "), gettext("; ")
     parts = []
     if added:
         parts.append("+ " + comma.join(added))
@@ -189,7 +189,8 @@ def write_role(path: Path, new: RoleSpec, registry: Registry,
         roles = read_roles(temporary, registry, names)
         written = roles.get(new.name)
         if written is None or not same_rights(written, new, registry):
-            raise RolesError([RoleProblem(new.name, "R002", "写入后读出的角色与要保存的不一致，未修改文件")])
+            raise RolesError([RoleProblem(new.name, "R002", gettext(
+                "The role read back after writing differs from the one to save; the file was not changed"))])
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -205,7 +206,9 @@ def remove_role(path: Path, name: str, registry: Registry, reports: Iterable[str
     try:
         roles = read_roles(temporary, registry, names)
         if name in roles:
-            raise RolesError([RoleProblem(name, "R002", "删除后文件中仍有这个角色（请检查文件的写法），未修改文件")])
+            raise RolesError([RoleProblem(name, "R002", gettext(
+                "The role is still in the file after deleting it (check how the file is written); the file was not"
+                " changed"))])
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -12,58 +12,61 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from flask_babel import LazyString
 
 from portal.registry.yaml_text import load_yaml
 from portal.registry.spec import Label, RegisterSpec, Registry
+from portal.texts import gettext, lazy_gettext, lazy_pgettext
 
 #: The fixed verbs, in the order screens and the matrix show them.
 VERBS: tuple[str, ...] = ("read", "create", "edit", "delete", "import", "export", "approve")
-VERB_LABELS: dict[str, Label] = {
-    "read": Label("查看", "Read"),
-    "create": Label("新增", "Create"),
-    "edit": Label("编辑", "Edit"),
-    "delete": Label("删除", "Delete"),
-    "import": Label("导入", "Import"),
-    "export": Label("导出", "Export"),
-    "approve": Label("审批", "Approve"),
+#: The verbs' names (``str()`` them where the language is known: in a request, or inside ``in_locale``).
+VERB_LABELS: dict[str, LazyString] = {
+    "read": lazy_pgettext("role verb", "Read"),
+    "create": lazy_pgettext("role verb", "Create"),
+    "edit": lazy_pgettext("role verb", "Edit"),
+    "delete": lazy_pgettext("role verb", "Delete"),
+    "import": lazy_pgettext("role verb", "Import"),
+    "export": lazy_pgettext("role verb", "Export"),
+    "approve": lazy_pgettext("role verb", "Approve"),
 }
-SCOPES: dict[str, Label] = {
-    "subtree": Label("本单位及下级", "Own unit and below"),
-    "all": Label("全部单位", "All units"),
+SCOPES: dict[str, LazyString] = {
+    "subtree": lazy_gettext("Own unit and below"),
+    "all": lazy_gettext("All units"),
 }
 #: Extra screens a role may be given besides the registers.
-PAGES: dict[str, Label] = {
-    "audit": Label("审计日志", "Audit trail"),
-    "role_matrix": Label("角色权限表", "Role matrix"),
-    "role_edit": Label("编辑角色（在角色权限表中修改角色的权限）", "Edit roles (on the role matrix)"),
-    "users": Label("用户与角色管理", "Users and roles"),
-    "congress_staff": Label("职代会·秘书处（会次、代表、签到）", "Congress staff (sessions, delegates, check-in)"),
-    "congress_chair": Label("职代会·主席团（出席、开启和结束表决）", "Congress chair (attendance, open and close votes)"),
-    "congress_teller": Label("职代会·监票人（封存、公布、纸质选票）", "Congress tellers (seal, publish, paper ballots)"),
-    "congress_vote": Label("职代会·代表投票（本人手机）", "Congress delegate (vote on own phone)"),
-    "dues_generate": Label("会费·按月生成（本单位及下级会员的当月会费记录）", "Dues: generate a month's rows"),
-    "motions_mine": Label("提案·代表本人（手机提交、附议、反馈）", "Motions: a delegate's own (phone)"),
-    "motions_report": Label("提案·办理情况报告", "Motions: session report"),
+PAGES: dict[str, LazyString] = {
+    "audit": lazy_gettext("Audit trail"),
+    "role_matrix": lazy_gettext("Role matrix"),
+    "role_edit": lazy_gettext("Edit roles (on the role matrix)"),
+    "users": lazy_gettext("Users and roles"),
+    "congress_staff": lazy_gettext("Congress staff (sessions, delegates, check-in)"),
+    "congress_chair": lazy_gettext("Congress chair (attendance, open and close votes)"),
+    "congress_teller": lazy_gettext("Congress tellers (seal, publish, paper ballots)"),
+    "congress_vote": lazy_gettext("Congress delegate (vote on own phone)"),
+    "dues_generate": lazy_gettext("Dues: generate a month's rows"),
+    "motions_mine": lazy_gettext("Motions: a delegate's own (phone)"),
+    "motions_report": lazy_gettext("Motions: session report"),
 }
 ROLE_KEYS = ("label", "scope", "scope_by", "registers", "reports", "unmask", "pages")
 #: The verbs a report offers (``schemas/reports/``): see its numbers (page, API, dashboard) and export them.
 REPORT_VERBS: tuple[str, ...] = ("read", "export")
 
-CODES: dict[str, str] = {
-    "R001": "文件无法读取或不是合法的 YAML",
-    "R002": "角色定义必须是映射",
-    "R003": "未知的键",
-    "R004": "未知的登记簿",
-    "R005": "未知的权限动词",
-    "R006": "该登记簿没有审批字段，不能授予 approve",
-    "R007": "scope 只能是 subtree 或 all",
-    "R008": "unmask 引用了不存在或非敏感的字段",
-    "R009": "未知的页面",
-    "R010": "角色名不合法",
-    "R011": "缺少 label",
-    "R012": "登记簿的流程（workflow）引用了 roles.yaml 中没有的角色",
-    "R013": "未知的报表或报表动词",
-    "R014": "scope_by 必须指向登记簿中链接到组织机构的字段",
+CODES: dict[str, LazyString] = {
+    "R001": lazy_gettext("The file cannot be read or is not valid YAML"),
+    "R002": lazy_gettext("A role definition must be a mapping"),
+    "R003": lazy_gettext("Unknown key"),
+    "R004": lazy_gettext("Unknown register"),
+    "R005": lazy_gettext("Unknown permission verb"),
+    "R006": lazy_gettext("The register has no approval fields, approve cannot be granted"),
+    "R007": lazy_gettext("scope can only be subtree or all"),
+    "R008": lazy_gettext("unmask names a field that does not exist or is not sensitive"),
+    "R009": lazy_gettext("Unknown page"),
+    "R010": lazy_gettext("Invalid role name"),
+    "R011": lazy_gettext("label is missing"),
+    "R012": lazy_gettext("A register's workflow names a role roles.yaml does not have"),
+    "R013": lazy_gettext("Unknown report or report verb"),
+    "R014": lazy_gettext("scope_by must name fields of the register that link to org units"),
 }
 
 
@@ -83,7 +86,8 @@ class RolesError(Exception):
     def __init__(self, problems: list[RoleProblem]) -> None:
         self.problems = sorted(problems)
         lines = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(f"角色定义 permissions/roles.yaml 有 {len(self.problems)} 个问题：\n{lines}")
+        super().__init__(gettext("permissions/roles.yaml has %(count)s problems:", count=len(self.problems))
+                         + f"\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -129,9 +133,10 @@ def read_roles(path: Path, registry: Registry, reports: Iterable[str] | None = N
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise RolesError([RoleProblem("", "R001", f"无法读取 {path}：{error}".replace("\n", " "))]) from None
+        raise RolesError([RoleProblem("", "R001", gettext("Cannot read %(path)s: %(error)s", path=path,
+                                                                 error=str(error).replace("\n", " ")))]) from None
     if not isinstance(data, dict) or not data:
-        raise RolesError([RoleProblem("", "R002", "文件内容必须是“角色名: 定义”的映射")])
+        raise RolesError([RoleProblem("", "R002", gettext("The file must map “role name: definition”"))])
     roles: dict[str, RoleSpec] = {}
     for name, body in data.items():
         role = _read_role(str(name), body, registry, problems, None if reports is None else frozenset(reports))
@@ -140,9 +145,9 @@ def read_roles(path: Path, registry: Registry, reports: Iterable[str] | None = N
     for spec in registry:
         for role_name in (spec.workflow.roles if spec.workflow else ()):
             if role_name not in data:
-                problems.append(RoleProblem(f"{spec.slug}.workflow", "R012",
-                                            f"{spec.source or spec.slug} 的流程引用了角色 '{role_name}'，"
-                                            f"但 roles.yaml 中没有这个角色"))
+                problems.append(RoleProblem(f"{spec.slug}.workflow", "R012", gettext(
+                    "The workflow of %(register)s names the role '%(role)s', but roles.yaml has no such role",
+                    register=spec.source or spec.slug, role=role_name)))
     if problems:
         raise RolesError(problems)
     return roles
@@ -151,17 +156,19 @@ def read_roles(path: Path, registry: Registry, reports: Iterable[str] | None = N
 def _read_role(name: str, body: Any, registry: Registry, problems: list[RoleProblem],
                reports: frozenset[str] | None = None) -> RoleSpec | None:
     if not name.isidentifier() or not name.islower():
-        problems.append(RoleProblem(name, "R010", "角色名只能用小写英文字母、数字和下划线"))
+        problems.append(RoleProblem(name, "R010", gettext("A role name may use only lower-case letters, digits and underscores")))
     if not isinstance(body, dict):
-        problems.append(RoleProblem(name, "R002", "角色定义必须是映射（label、scope、registers…）"))
+        problems.append(RoleProblem(name, "R002", gettext("A role definition must be a mapping (label, scope, registers…)")))
         return None
     for key in body:
         if key not in ROLE_KEYS:
-            problems.append(RoleProblem(f"{name}.{key}", "R003", f"未知的键 '{key}'，可用：{', '.join(ROLE_KEYS)}"))
+            problems.append(RoleProblem(f"{name}.{key}", "R003", gettext("Unknown key '%(key)s'; the keys are: %(keys)s",
+                                                                         key=key, keys=", ".join(ROLE_KEYS))))
     label = _label(body.get("label"), name, problems)
     scope = body.get("scope", "subtree")
     if not isinstance(scope, str) or scope not in SCOPES:
-        problems.append(RoleProblem(f"{name}.scope", "R007", f"scope 是 {scope!r}，只能是 subtree 或 all"))
+        problems.append(RoleProblem(f"{name}.scope", "R007", gettext("scope is %(scope)s; it can only be subtree or all",
+                                                                           scope=repr(scope))))
     verbs = _read_registers(name, body.get("registers") or {}, registry, problems)
     unmask = _read_unmask(name, body.get("unmask") or [], registry, problems)
     pages = _read_pages(name, body.get("pages") or [], problems)
@@ -175,17 +182,19 @@ def _read_reports(name: str, raw: Any, known: frozenset[str] | None,
                   problems: list[RoleProblem]) -> dict[str, frozenset[str]]:
     """``reports: {report or "*": [read, export] or all}``."""
     if not isinstance(raw, dict):
-        problems.append(RoleProblem(f"{name}.reports", "R013", "reports 必须是“报表: [动词]”的映射"))
+        problems.append(RoleProblem(f"{name}.reports", "R013", gettext("reports must map “report: [verbs]”")))
         return {}
     granted: dict[str, frozenset[str]] = {}
     for report, verbs in raw.items():
         path = f"{name}.reports.{report}"
         if report != "*" and known is not None and report not in known:
-            problems.append(RoleProblem(path, "R013", f"没有报表 '{report}'，可用：{', '.join(sorted(known))}"))
+            problems.append(RoleProblem(path, "R013", gettext("There is no report '%(report)s'; the reports are: %(reports)s",
+                                                              report=report, reports=", ".join(sorted(known)))))
             continue
         wanted = list(REPORT_VERBS) if verbs == "all" else verbs
         if not isinstance(wanted, list) or not all(verb in REPORT_VERBS for verb in wanted):
-            problems.append(RoleProblem(path, "R013", f"报表的动词只能是 read、export 或 all，当前为 {verbs!r}"))
+            problems.append(RoleProblem(path, "R013", gettext("A report's verbs can only be read, export or all; they are"
+                                                              " %(verbs)s", verbs=repr(verbs))))
             continue
         granted[str(report)] = frozenset(wanted)
     return granted
@@ -196,20 +205,21 @@ def _read_scope_by(name: str, raw: Any, registry: Registry,
     """``scope_by: {register: [link to org_units, ...]}``: rows reached through these links instead of ``org_field``."""
     path = f"{name}.scope_by"
     if not isinstance(raw, dict):
-        problems.append(RoleProblem(path, "R014", "scope_by 必须是“登记簿: [字段]”的映射"))
+        problems.append(RoleProblem(path, "R014", gettext("scope_by must map “register: [fields]”")))
         return {}
     found: dict[str, tuple[str, ...]] = {}
     for slug, names in raw.items():
         if slug not in registry:
-            problems.append(RoleProblem(f"{path}.{slug}", "R004", f"没有登记簿 '{slug}'"))
+            problems.append(RoleProblem(f"{path}.{slug}", "R004", gettext("There is no register '%(register)s'", register=slug)))
             continue
         spec = registry.get(slug)
         names = [names] if isinstance(names, str) else names
         good = [str(item) for item in names or [] if spec.has_field(str(item))
                 and spec.field(str(item)).is_link and spec.field(str(item)).target == "org_units"]
         if not names or len(good) != len(names):
-            problems.append(RoleProblem(f"{path}.{slug}", "R014",
-                                        f"{names!r} 中有字段不是 {slug} 中链接到组织机构（org_units）的字段"))
+            problems.append(RoleProblem(f"{path}.{slug}", "R014", gettext(
+                "%(fields)s has fields that are not links of %(register)s to the org units (org_units)",
+                fields=repr(names), register=slug)))
             continue
         found[str(slug)] = tuple(good)
     return found
@@ -220,20 +230,22 @@ def _label(raw: Any, name: str, problems: list[RoleProblem]) -> Label:
         return Label(raw["zh"], str(raw.get("en") or raw["zh"]))
     if isinstance(raw, str):
         return Label(raw, raw)
-    problems.append(RoleProblem(f"{name}.label", "R011", "请写明角色名称：label: {zh: 会员管理员, en: Clerk}"))
+    problems.append(RoleProblem(f"{name}.label", "R011", gettext("Name the role: label: {zh: 会员管理员, en: Clerk}")))
     return Label(name, name)
 
 
 def _read_registers(name: str, raw: Any, registry: Registry,
                     problems: list[RoleProblem]) -> dict[str, frozenset[str]]:
     if not isinstance(raw, dict):
-        problems.append(RoleProblem(f"{name}.registers", "R002", "registers 必须是“登记簿: [动词]”的映射"))
+        problems.append(RoleProblem(f"{name}.registers", "R002", gettext("registers must map “register: [verbs]”")))
         return {}
     verbs: dict[str, set[str]] = {}
     for slug, granted in raw.items():
         path = f"{name}.registers.{slug}"
         if slug != "*" and slug not in registry:
-            problems.append(RoleProblem(path, "R004", f"没有登记簿 '{slug}'，可用：{', '.join(registry.slugs)}"))
+            problems.append(RoleProblem(path, "R004", gettext("There is no register '%(register)s'; the registers are:"
+                                                              " %(registers)s", register=slug,
+                                                              registers=", ".join(registry.slugs))))
             continue
         targets = list(registry) if slug == "*" else [registry.get(slug)]
         wanted = _verb_list(granted, path, problems)
@@ -243,7 +255,9 @@ def _read_registers(name: str, raw: Any, registry: Registry,
                 if verb in offered:
                     verbs.setdefault(spec.slug, set()).add(verb)
                 elif slug != "*":
-                    problems.append(RoleProblem(path, "R006", f"登记簿 '{spec.slug}' 没有审批字段（approval）或需要审批的流转，不能授予 approve"))
+                    problems.append(RoleProblem(path, "R006", gettext(
+                        "The register '%(register)s' has no approval fields (approval) and no transition that needs"
+                        " approval; approve cannot be granted", register=spec.slug)))
     return {slug: frozenset(granted) for slug, granted in verbs.items()}
 
 
@@ -252,23 +266,25 @@ def _verb_list(raw: Any, path: str, problems: list[RoleProblem]) -> list[str] | 
     if raw == "all":
         return None
     if not isinstance(raw, list):
-        problems.append(RoleProblem(path, "R005", f"应为动词列表或 all，当前为 {raw!r}"))
+        problems.append(RoleProblem(path, "R005", gettext("Should be a list of verbs or all; it is %(value)s",
+                                                          value=repr(raw))))
         return []
     unknown = [verb for verb in raw if verb not in VERBS]
     for verb in unknown:
-        problems.append(RoleProblem(path, "R005", f"未知的动词 {verb!r}，可用：{', '.join(VERBS)}"))
+        problems.append(RoleProblem(path, "R005", gettext("Unknown verb %(verb)s; the verbs are: %(verbs)s",
+                                                          verb=repr(verb), verbs=", ".join(VERBS))))
     return [verb for verb in raw if verb in VERBS]
 
 
 def _read_unmask(name: str, raw: Any, registry: Registry, problems: list[RoleProblem]) -> tuple[str, ...]:
     if not isinstance(raw, list):
-        problems.append(RoleProblem(f"{name}.unmask", "R008", "unmask 必须是列表"))
+        problems.append(RoleProblem(f"{name}.unmask", "R008", gettext("unmask must be a list")))
         return ()
     sensitive = {(spec.slug, item.name) for spec in registry for item in spec.sensitive_fields}
     for position, pattern in enumerate(raw):
         if not _matches_any(str(pattern), sensitive, registry):
-            problems.append(RoleProblem(f"{name}.unmask[{position}]", "R008",
-                                        f"'{pattern}' 不指向任何敏感字段（sensitive: true）"))
+            problems.append(RoleProblem(f"{name}.unmask[{position}]", "R008", gettext(
+                "'%(pattern)s' names no sensitive field (sensitive: true)", pattern=pattern)))
     return tuple(str(pattern) for pattern in raw)
 
 
@@ -285,16 +301,18 @@ def _matches_any(pattern: str, sensitive: Iterable[tuple[str, str]], registry: R
 
 def _read_pages(name: str, raw: Any, problems: list[RoleProblem]) -> frozenset[str]:
     if not isinstance(raw, list):
-        problems.append(RoleProblem(f"{name}.pages", "R009", "pages 必须是列表"))
+        problems.append(RoleProblem(f"{name}.pages", "R009", gettext("pages must be a list")))
         return frozenset()
     pages: set[str] = set()
     for page in raw:
         if not isinstance(page, str):
-            problems.append(RoleProblem(f"{name}.pages", "R009", f"页面名应为文本，当前为 {page!r}"))
+            problems.append(RoleProblem(f"{name}.pages", "R009", gettext("A page name should be a text; it is %(value)s",
+                                                                           value=repr(page))))
         elif page == "*":
             pages.update(PAGES)
         elif page in PAGES:
             pages.add(page)
         else:
-            problems.append(RoleProblem(f"{name}.pages", "R009", f"未知的页面 {page!r}，可用：{', '.join(PAGES)}"))
+            problems.append(RoleProblem(f"{name}.pages", "R009", gettext("Unknown page %(page)s; the pages are: %(pages)s",
+                                                                         page=repr(page), pages=", ".join(PAGES))))
     return frozenset(pages)

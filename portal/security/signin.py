@@ -24,10 +24,10 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from portal.labels import lazy_text
+from flask_babel import lazy_gettext
 
 #: The answer to every refused sign-in whose password was wrong (or whose account does not exist).
-INVALID_LOGIN = lazy_text("用户名或密码错误，请重试。", "Invalid login. Please try again.")
+INVALID_LOGIN = lazy_gettext("Invalid login. Please try again.")
 
 
 def refusal_message() -> str:
@@ -64,22 +64,19 @@ class PortalSecurityApi(SecurityApi):
 class ChangeOwnPasswordForm(DynamicForm):
     """The current password, then the new one twice; the new one obeys the password policy."""
 
-    current_password = PasswordField(lazy_text("当前密码", "Current password"), validators=[DataRequired()],
+    current_password = PasswordField(lazy_gettext("Current password"), validators=[DataRequired()],
                                      widget=BS3PasswordFieldWidget())
-    password = PasswordField(lazy_text("新密码", "New password"),
-                             description=lazy_text("至少 10 个字符，不能全是数字。",
-                                                   "At least 10 characters, not only digits."),
+    password = PasswordField(lazy_gettext("New password"),
+                             description=lazy_gettext("At least 10 characters, not only digits."),
                              validators=[DataRequired(), PasswordComplexityValidator()],
                              widget=BS3PasswordFieldWidget())
-    conf_password = PasswordField(lazy_text("确认新密码", "Confirm new password"),
-                                  validators=[EqualTo("password", message=lazy_text(
-                                      "两次输入的新密码不一致，请重新输入。", "The two new passwords differ."))],
+    conf_password = PasswordField(lazy_gettext("Confirm new password"),
+                                  validators=[EqualTo("password", message=lazy_gettext("The two new passwords differ."))],
                                   widget=BS3PasswordFieldWidget())
 
     def validate_current_password(self, field: PasswordField) -> None:
         if is_null_password(field.data) or not check_password_hash(g.user.password, field.data):
-            raise ValidationError(str(lazy_text("当前密码不正确，请输入您现在使用的密码后再设置新密码。",
-                                                "The current password is wrong; enter the password you use now.")))
+            raise ValidationError(str(lazy_gettext("The current password is wrong; enter the password you use now.")))
 
 
 class ChangeOwnPasswordView(ResetMyPasswordView):

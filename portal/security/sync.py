@@ -15,6 +15,7 @@ from flask import Flask
 
 from portal.security.permissions import Permission, portal_views, role_permissions
 from portal.security.roles import RoleSpec
+from portal.texts import gettext
 
 
 @dataclass
@@ -44,19 +45,26 @@ class SyncReport:
         out = []
         for change in self.changes:
             if not change.changed:
-                out.append(f"角色 {change.role}（{change.label}）：无变化")
+                out.append(gettext("Role %(role)s (%(label)s): no change", role=change.role, label=change.label))
                 continue
-            head = "新建" if change.created else "更新"
-            out.append(f"角色 {change.role}（{change.label}）：{head}，+{len(change.added)} -{len(change.removed)}")
+            if change.created:
+                out.append(gettext("Role %(role)s (%(label)s): created, +%(added)s -%(removed)s", role=change.role,
+                                   label=change.label, added=len(change.added), removed=len(change.removed)))
+            else:
+                out.append(gettext("Role %(role)s (%(label)s): updated, +%(added)s -%(removed)s", role=change.role,
+                                   label=change.label, added=len(change.added), removed=len(change.removed)))
             out += [f"  + {name} {view}" for name, view in change.added]
             out += [f"  - {name} {view}" for name, view in change.removed]
         for name in self.unmanaged:
-            out.append(f"角色 {name}：不在 roles.yaml 中，保持不变")
+            out.append(gettext("Role %(role)s: not in roles.yaml, left as it is", role=name))
         added = sum(len(change.added) for change in self.changes)
         removed = sum(len(change.removed) for change in self.changes)
-        verb = "将" if self.dry_run else "已"
-        out.append(f"共 {len(self.changes)} 个角色：{verb}新增 {added} 项权限，{verb}移除 {removed} 项权限"
-                   + ("（试运行，未写入）" if self.dry_run else ""))
+        if self.dry_run:
+            out.append(gettext("%(roles)s roles: %(added)s permissions would be added, %(removed)s removed (dry run,"
+                               " nothing written)", roles=len(self.changes), added=added, removed=removed))
+        else:
+            out.append(gettext("%(roles)s roles: %(added)s permissions added, %(removed)s removed",
+                               roles=len(self.changes), added=added, removed=removed))
         return out
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import SelectField
 
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import gettext, lazy_gettext
 from portal.security.account_fields import (OwnInfoForm, email_field, full_name, name_field, placeholder_email,
                                             role_field, role_labels, shown_email, yes_no)
 from portal.security.sessions import end_sessions_on_credential_change, session_id
@@ -78,18 +78,17 @@ class OrgUnitField(SelectField):
 
     def pre_validate(self, form: Any) -> None:
         if self.data is not None and self.data not in org_unit_names():
-            raise ValueError("所选组织不存在，请重新选择")
+            raise ValueError(gettext("The org unit chosen does not exist; choose again"))
 
 
 def org_unit_label(org_unit_id: int | None) -> str:
     if org_unit_id is None:
         return ""
-    return org_unit_names().get(org_unit_id, f"（已删除的组织 #{org_unit_id}）")
+    return org_unit_names().get(org_unit_id, gettext("(deleted org unit #%(id)s)", id=org_unit_id))
 
 
-ORG_LABEL = lazy_text("所属组织", "Org unit")
-ORG_HELP = lazy_text("用户的数据范围从这个组织开始：本单位及其下级（角色范围为“全部单位”时不受限）。",
-                     "The user's rows: this unit and everything below it (unless a role's scope is all).")
+ORG_LABEL = lazy_gettext("Org unit")
+ORG_HELP = lazy_gettext("The user's rows: this unit and everything below it (unless a role's scope is all).")
 
 
 class PortalUserDBModelView(UserDBModelView):
@@ -104,14 +103,14 @@ class PortalUserDBModelView(UserDBModelView):
     search_columns = ["username", "first_name", "email", "active", "roles"]
     order_columns = ["username", "email", "active", "org_unit_id"]  # 姓名 is read from two columns
     show_fieldsets = [
-        (lazy_text("账户", "Account"), {"fields": ["username", "display_name", "email", "active", "roles", "org_unit_id",
-                                                 "login_count"]}),
-        (lazy_text("登录记录", "Sign-ins"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
-                                          "expanded": False}),
+        (lazy_gettext("Account"), {"fields": ["username", "display_name", "email", "active", "roles", "org_unit_id",
+                                              "login_count"]}),
+        (lazy_gettext("Sign-ins"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
+                                    "expanded": False}),
     ]
     user_show_fieldsets = [
-        (lazy_text("您的账户", "Your account"), {"fields": ["username", "display_name", "email", "active", "roles",
-                                                       "org_unit_id", "login_count"]}),
+        (lazy_gettext("Your account"), {"fields": ["username", "display_name", "email", "active", "roles",
+                                                   "org_unit_id", "login_count"]}),
     ]
     formatters_columns = {"org_unit_id": org_unit_label, "active": yes_no, "roles": role_labels, "email": shown_email}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields,
@@ -119,14 +118,13 @@ class PortalUserDBModelView(UserDBModelView):
                              "org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
     edit_form_extra_fields = {"first_name": name_field(), "email": email_field(), "roles": role_field(),
                               "org_unit_id": OrgUnitField(ORG_LABEL, description=ORG_HELP)}
-    label_columns = {**UserDBModelView.label_columns, "org_unit_id": ORG_LABEL, "first_name": lazy_text("姓名", "Name"),
-                     "display_name": lazy_text("姓名", "Name"),
-                     "active": lazy_text("是否启用", "Active"), "roles": lazy_text("角色", "Roles"),
-                     "email": lazy_text("电子邮箱", "Email")}
+    label_columns = {**UserDBModelView.label_columns, "org_unit_id": ORG_LABEL, "first_name": lazy_gettext("Full name"),
+                     "display_name": lazy_gettext("Full name"),
+                     "active": lazy_gettext("Active"), "roles": lazy_gettext("Roles"),
+                     "email": lazy_gettext("Email")}
     description_columns = {**UserDBModelView.description_columns,
-                           "username": lazy_text("登录时输入的名称，例如 zhangsan。", "The name typed to sign in."),
-                           "active": lazy_text("停用的账户不能登录，已登录的会话立即失效；停用比删除好，审计记录仍能对上人。",
-                                               "A deactivated account cannot sign in; its open sessions end at once.")}
+                           "username": lazy_gettext("The name typed to sign in."),
+                           "active": lazy_gettext("A deactivated account cannot sign in; its open sessions end at once.")}
 
     def prefill_form(self, form: Any, pk: Any) -> None:
         """An account saved with 名 and 姓 apart shows its whole name in the one 姓名 box."""
@@ -155,7 +153,7 @@ class PortalUserInfoEditView(UserInfoEditView):
     """个人信息 → 编辑: one 姓名 box (FAB asks for 名 and 姓)."""
 
     form = OwnInfoForm
-    form_title = lazy_text("编辑个人信息", "Edit my details")
+    form_title = lazy_gettext("Edit my details")
 
     def form_get(self, form: Any) -> None:
         item = self.appbuilder.sm.get_user_by_id(g.user.id)
@@ -166,4 +164,4 @@ class PortalUserInfoEditView(UserInfoEditView):
         item.first_name = (form.first_name.data or "").strip()
         item.last_name = ""
         self.appbuilder.sm.update_user(item)
-        flash(str(lazy_text("个人信息已保存", "Your details were saved")), "info")
+        flash(str(lazy_gettext("Your details were saved")), "info")

@@ -13,7 +13,7 @@ from flask import request
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from marshmallow import Schema, fields, post_dump
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,6 +27,7 @@ from portal.errors import MESSAGES, api_bad_request_message, status_and_hint
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.masking import mask_value
+from portal.state import current_locale
 
 
 class LinkDump(fields.Field):
@@ -35,7 +36,8 @@ class LinkDump(fields.Field):
 
     def __init__(self, field: FieldSpec, target: RegisterSpec, access: AccessGetter) -> None:
         super().__init__(dump_only=True, metadata={
-            "description": f"{field.label.zh}（链接记录的 id、key、title）",
+            "description": LazyString(lambda: gettext("%(field)s (the linked record's id, key and title)",
+                                                      field=field.label.get(current_locale()))),
             "type": "object", "nullable": True, "required": ["id", "key", "title"],
             "properties": {"id": {"type": "integer"}, "key": {"type": "string", "nullable": True},
                            "title": {"type": "string"}},
@@ -97,7 +99,8 @@ class PortalRestApi(OpenApiMixin, MaskedQueryApiMixin, ModelRestApi):
         """Always ``{"message": {field: [Chinese messages]}}``; anything else FAB would send (English database
         text) is replaced by a sentence saying what to do."""
         if not isinstance(message, dict):
-            message = {"_schema": ["无法删除或保存：这条记录仍被其他记录引用，或与其他记录冲突，请先处理相关记录后重试"]}
+            message = {"_schema": [gettext("Cannot delete or save: other records still refer to this one or conflict with it;"
+                                           " deal with those records first, then try again")]}
         return self.response(422, message=message)
 
     def response_500(self, message: Any = None) -> Any:
@@ -264,7 +267,8 @@ class ApprovalApiMixin:
         approval = self.register.approval  # type: ignore[attr-defined]
         body = request.get_json(silent=True)
         if isinstance(body, dict) and any(name not in approval for name in body):
-            return self.response_400(message=f"审批只能修改审批字段：{'、'.join(approval)}")  # type: ignore[attr-defined]
+            return self.response_400(message=gettext(  # type: ignore[attr-defined]
+                "Approval may change only the approval fields: %(fields)s", fields=gettext(", ").join(approval)))
         return self.put_headless(pk)  # type: ignore[attr-defined]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_appbuilder.exceptions import InvalidColumnArgsFABException
+from flask_babel import gettext
 from marshmallow import Schema
 
 from portal.web.list_args import check_order, check_rest_filters, unmasked
@@ -56,7 +57,8 @@ class MaskedQueryApiMixin:
     def _handle_columns_args(self, args: dict[str, Any], default_select_columns: list[str],
                              default_response_columns: list[str]) -> tuple[list[str], list[str]]:
         if args.get("select_columns") and args.get("columns"):
-            raise InvalidColumnArgsFABException("columns 和 select_columns 只能用其中一个，请删掉另一个。")
+            raise InvalidColumnArgsFABException(
+                gettext("Use either columns or select_columns, not both: remove one."))
         return super()._handle_columns_args(args, default_select_columns,  # type: ignore[misc]
                                             default_response_columns)
 

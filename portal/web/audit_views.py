@@ -8,14 +8,13 @@ from flask import current_app
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.security.permissions import AUDIT_VIEW, MATRIX_VIEW
 from portal.web.role_create_views import RoleCreateMixin
 from portal.web.role_edit_views import RoleEditMixin
 from portal.web.views import local_time
-from portal.labels import lazy_text
 from portal.registry.spec import Label, RegisterSpec
 from portal.security import audit
 from portal.security.audit import ACTIONS, AuditEntry
@@ -68,11 +67,11 @@ def _link_shown(target: RegisterSpec, key: str) -> str:
 
 
 #: Labels of the account and role attributes the trail records.
-ACCOUNT_LABELS: dict[str, Label] = {
-    "username": Label("用户名", "User name"), "first_name": Label("名", "First name"),
-    "last_name": Label("姓", "Last name"), "email": Label("电子邮箱", "Email"), "active": Label("启用", "Active"),
-    "org_unit_id": Label("所属组织", "Org unit"), "password": Label("密码", "Password"),
-    "roles": Label("角色", "Roles"), "permissions": Label("权限", "Permissions"),
+ACCOUNT_LABELS: dict[str, LazyString] = {
+    "username": lazy_gettext("User name"), "first_name": lazy_gettext("First name"),
+    "last_name": lazy_gettext("Last name"), "email": lazy_gettext("Email"), "active": lazy_gettext("Enabled"),
+    "org_unit_id": lazy_gettext("Org unit"), "password": lazy_gettext("Password"),
+    "roles": lazy_gettext("Roles"), "permissions": lazy_gettext("Permissions"),
 }
 
 
@@ -80,7 +79,7 @@ def field_label(register: str | None, name: str) -> str:
     registry = current_app.extensions["portal"].registry
     if register in registry and registry.get(register).has_field(name):
         return _text(registry.get(register).field(name).label)
-    return _text(ACCOUNT_LABELS[name]) if name in ACCOUNT_LABELS else name
+    return str(ACCOUNT_LABELS[name]) if name in ACCOUNT_LABELS else name
 
 
 def describe_changes(entry: AuditEntry) -> str:
@@ -116,8 +115,7 @@ audit.READERS.update(changes=describe_changes, record=record_key_text)
 
 
 def action_text(action: str) -> str:
-    zh, en = ACTIONS.get(action, (action, action))
-    return en if current_locale().startswith("en") else zh
+    return str(ACTIONS[action]) if action in ACTIONS else action
 
 
 def register_text(slug: str | None) -> str:
@@ -134,8 +132,8 @@ class AuditView(UnusedRoutesMixin, ModelView):
     class_permission_name = AUDIT_VIEW
     datamodel = AuditInterface(AuditEntry)
     base_permissions = ["can_list", "can_show"]
-    list_title = lazy_text("审计日志", "Audit trail")
-    show_title = lazy_text("审计记录", "Audit entry")
+    list_title = lazy_gettext("Audit trail")
+    show_title = lazy_gettext("Audit entry")
     list_columns = ["at", "username", "action", "register", "record_text", "changes_short"]
     show_columns = ["at", "username", "action", "register", "record_text", "changes_text", "ip"]
     #: ``?_flt_0_register=members&_flt_0_record_id=7`` is one record's history; ``_flt_0_batch_id`` one import's.
@@ -143,16 +141,16 @@ class AuditView(UnusedRoutesMixin, ModelView):
     base_order = ("at", "desc")
     page_size = 50
     label_columns = {
-        "at": lazy_text("时间", "When"),
-        "username": lazy_text("用户", "User"),
-        "action": lazy_text("操作", "Action"),
-        "register": lazy_text("对象", "Register"),
-        "record_text": lazy_text("记录", "Record"),
-        "changes_text": lazy_text("变更内容", "Changes"),
-        "changes_short": lazy_text("变更内容", "Changes"),
-        "ip": lazy_text("IP 地址", "IP address"),
-        "record_id": lazy_text("记录 ID", "Record ID"),
-        "batch_id": lazy_text("导入批次", "Import batch"),
+        "at": lazy_gettext("When"),
+        "username": lazy_gettext("User"),
+        "action": lazy_gettext("Action"),
+        "register": lazy_gettext("Object"),
+        "record_text": lazy_gettext("Record"),
+        "changes_text": lazy_gettext("Changes"),
+        "changes_short": lazy_gettext("Changes"),
+        "ip": lazy_gettext("IP address"),
+        "record_id": lazy_gettext("Record ID"),
+        "batch_id": lazy_gettext("Import batch"),
     }
     formatters_columns = {"action": action_text, "register": register_text, "at": local_time}
 
@@ -183,11 +181,11 @@ class RoleMatrixView(RoleCreateMixin, RoleEditMixin, BaseView):
                     for spec in state.registry]
             unmasked = [f"{spec.label.get(locale)}·{field.label.get(locale)}"
                         for spec in state.registry for field in spec.sensitive_fields if role.sees(spec.slug, field.name)]
-            roles.append({"name": role.name, "label": role.label.get(locale), "scope": SCOPES[role.scope].get(locale),
+            roles.append({"name": role.name, "label": role.label.get(locale), "scope": str(SCOPES[role.scope]),
                           "rows": rows, "unmasked": unmasked,
-                          "pages": [PAGES[page].get(locale) for page in sorted(role.pages)]})
+                          "pages": [str(PAGES[page]) for page in sorted(role.pages)]})
         can_edit = self.appbuilder.sm.has_access("can_edit", MATRIX_VIEW)
         return self.render_template("portal/role_matrix.html", roles=roles,
-                                    verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS],
+                                    verbs=[str(VERB_LABELS[verb]) for verb in VERBS],
                                     can_edit=can_edit, can_create=can_edit and self._is_admin(),
-                                    title=lazy_text("角色权限表", "Role matrix"))
+                                    title=lazy_gettext("Role matrix"))

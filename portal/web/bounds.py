@@ -14,6 +14,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from portal.errors import RequestRejected
+from portal.texts import gettext
 
 #: The largest integer a database column or OFFSET holds (64-bit signed).
 INT64_MAX = 2**63 - 1
@@ -33,13 +34,15 @@ def storable_id(value: Any) -> int | None:
 
 
 def check_page(page: int | None, page_size: int | None) -> None:
-    """A page before the first or so far on that its offset overflows is refused (Chinese 400)."""
+    """A page before the first or so far on that its offset overflows is refused (a 400 saying why)."""
     if page is None:
         return
     if page < 0:
-        raise RequestRejected(400, f"页码不能为负数（当前为 {page}），第一页是 0。")
+        raise RequestRejected(400, gettext("The page number cannot be negative (it is %(page)s); the first page is 0.",
+                                           page=page))
     if page * max(page_size or 1, 1) > INT64_MAX:
-        raise RequestRejected(400, f"页码 {page} 太大，请回到第一页或减小页码。")
+        raise RequestRejected(400, gettext("Page %(page)s is too far on; go back to the first page or use a smaller"
+                                           " page number.", page=page))
 
 
 class BoundedInterfaceMixin:

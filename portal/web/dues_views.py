@@ -54,10 +54,10 @@ class DuesViewMixin:
             return error_response(403, gettext("Creating the month’s dues also needs the right to add dues; ask the "
                                               "administrator."))
         try:
-            month = self._month(request.form.get("month"), "缴费月份")
+            month = self._month(request.form.get("month"), gettext("Dues month"))
         except DomainValidationError as error:
             return self.render_template("portal/dues_generated.html", report=None, error=str(error),  # type: ignore[attr-defined]
-                                        title="按月生成会费"), 400
+                                        title=gettext("Create the month’s dues")), 400
         state = portal_state()
         dry_run = request.form.get("dry_run") == "1"
         try:
@@ -77,10 +77,11 @@ class DuesViewMixin:
                                     title=gettext("Create the month’s dues %(month)s", month=month))
 
     def _arrears_args(self) -> tuple[str, int]:
-        month = self._month(request.args.get("month"), "计算到月份")
+        month = self._month(request.args.get("month"), gettext("Arrears up to month"))
         raw = (request.args.get("min_months") or "1").strip()
         if not raw.isdigit() or not 1 <= int(raw) <= 600:
-            raise ValueError(f"连续未交月数应为 1 到 600 之间的整数，当前为“{raw[:20]}”")
+            raise ValueError(gettext("The months unpaid in a row should be a whole number from 1 to 600; it is"
+                                     " “%(value)s”", value=raw[:20]))
         return month, int(raw)
 
     @expose("/arrears/")
@@ -121,10 +122,12 @@ class DuesViewMixin:
         policy = policy_from_config(current_app.config)
         found = arrears(db.session, state.registry.get(DUES), state.models, access, month, policy, min_months)
         buffer = io.BytesIO()
-        title = f"欠缴会费（截至 {month}，连续未交 {min_months} 个月及以上）"
+        title = gettext("Dues in arrears (up to %(month)s, %(months)s or more months unpaid in a row)", month=month,
+                        months=min_months)
         count = write_arrears_xlsx(ARREARS_HEADERS, (arrears_cells(row, state.registry, access) for row in found),
                                    buffer, title)
         audit.record(db.session, "export", register=DUES, org_unit_id=access.org_id, record_key="xlsx",
-                     detail=f"导出欠缴会费 {count} 行（截至 {month}，连续未交 {min_months} 个月及以上）", commit=True)
+                     detail=f"导出欠缴会费 {count} 行（截至 {month}，连续未交 {min_months} 个月及以上）",  # i18n: data
+                     commit=True)
         buffer.seek(0)
-        return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"欠缴会费-{month}.xlsx")
+        return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=gettext("Dues in arrears-%(month)s.xlsx", month=month))

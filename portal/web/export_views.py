@@ -45,7 +45,7 @@ def list_selection(view: Any, args: Any) -> tuple[Selection, str]:
     search = args.get("q", "").strip()[:100] or None
     shown = [f"{key}={value}" for key, value in args.items(multi=True)
              if key not in ("fmt", "cols", "encoding") and not key.startswith(("page_", "psize_"))]
-    return selection_of(view.register, filters, order, search, current_access()), "；".join(shown)
+    return selection_of(view.register, filters, order, search, current_access()), gettext("; ").join(shown)
 
 
 def download_now(spec: RegisterSpec, query: Any, wanted: ExportRequest) -> Any:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
 
-from portal.labels import lazy_text
+from flask_babel import gettext, lazy_gettext
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security.access import Access, row_condition
 from portal.security.current import current_access
@@ -46,7 +46,7 @@ PANEL_OPERATORS = {
 class FilterFrom(BaseFilter):
     """从: the value or later / larger (the range's lower end, included)."""
 
-    name = lazy_text("从（含）", "from (incl.)")
+    name = lazy_gettext("from (incl.)")
     arg_name = "ge"
 
     def apply(self, query: Any, value: Any) -> Any:
@@ -56,7 +56,7 @@ class FilterFrom(BaseFilter):
 class FilterTo(BaseFilter):
     """到: the value or earlier / smaller (the range's upper end, included)."""
 
-    name = lazy_text("到（含）", "to (incl.)")
+    name = lazy_gettext("to (incl.)")
     arg_name = "le"
 
     def apply(self, query: Any, value: Any) -> Any:
@@ -107,8 +107,7 @@ def _column(spec: RegisterSpec, name: str, label: Any, search_filters: dict[str,
     if field is not None and kind == "choice":
         column["choices"] = [[choice.value, choice.label.get(locale)] for choice in field.choices]
     if field is not None and kind == "boolean":
-        column["choices"] = [["是", "是" if locale.startswith("zh") else "Yes"],
-                             ["否", "否" if locale.startswith("zh") else "No"]]
+        column["choices"] = [["是", gettext("Yes")], ["否", gettext("No")]]  # i18n: data (the stored values)
     if field is not None and kind == "link":
         column["lookup"] = f"/lookup/{field.target}"
     return column
@@ -150,7 +149,7 @@ def _active(spec: RegisterSpec, filters: Any, search_filters: dict[str, list[Any
         for entry in active:
             if entry["name"] == name:
                 number = int(entry["value"]) if entry["value"].isdigit() else None
-                entry["text"] = titles.get(number, f"编号 {entry['value']}") if number is not None else entry["value"]
+                entry["text"] = titles.get(number, gettext("No. %(id)s", id=entry["value"])) if number is not None else entry["value"]
     return active
 
 
@@ -163,10 +162,8 @@ def filter_panel(spec: RegisterSpec, include_cols: list[str], labels: dict[str, 
     return {
         "columns": [_column(spec, name, labels.get(name, name), search_filters, locale) for name in names],
         "active": _active(spec, filters, search_filters, datamodel, access),
-        "text": {"from": "从" if locale.startswith("zh") else "from", "to": "到" if locale.startswith("zh") else "to",
-                 "choose": "请选择" if locale.startswith("zh") else "Choose…",
-                 "search": "输入关键字搜索…" if locale.startswith("zh") else "Type to search…",
-                 "remove": "去掉这个条件" if locale.startswith("zh") else "Remove this filter"},
+        "text": {"from": gettext("from"), "to": gettext("up to"), "choose": gettext("Choose…"),
+                 "search": gettext("Type to search…"), "remove": gettext("Remove this filter")},
     }
 
 

@@ -145,7 +145,7 @@ class ImportViewMixin:
         if not path.exists():
             abort(404)
         stem = Path(job.params_dict().get("file_name", "import")).stem
-        return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"{stem}-错误说明.xlsx")
+        return send_file(path, mimetype=XLSX, as_attachment=True, download_name=gettext("%(name)s-errors.xlsx", name=stem))
 
     @expose("/import/job/<job_id>/commit", methods=["POST"])
     @has_access
@@ -174,7 +174,8 @@ class ImportViewMixin:
         write_template(spec, import_fields(spec), portal_state().registry, buffer)
         buffer.seek(0)
         return send_file(buffer, mimetype=XLSX, as_attachment=True,
-                         download_name=f"{spec.label.zh}导入模板-v{spec.version}.xlsx")
+                         download_name=gettext("%(register)s import template-v%(version)s.xlsx",
+                                               register=spec.label.get(current_locale()), version=spec.version))
 
     @expose("/import/batch/<int:batch_id>/undo", methods=["POST"])
     @has_access

@@ -2,7 +2,7 @@
 
 One set of rules for the list screens (``_flt_<n>_<field>``, ``_oc_<View>``), the REST API
 (``q=(filters:!(...),order_column:...)``) and both exports: a filter on a field that cannot be
-filtered, an unknown operator or a value that does not parse is refused with a Chinese message
+filtered, an unknown operator or a value that does not parse is refused with a message in the reader's language
 (never silently dropped, which would return the whole scope), and a field the user sees masked can
 be neither filtered nor sorted on (the order of the rows would give its values away).
 Filter values are parsed with the field type's parser, so ``2024年1月5日`` works where ``2024-01-05`` does.
@@ -23,6 +23,8 @@ from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.records.selection import Condition, Selection
 from portal.security.access import Access
+from portal.state import current_locale
+from portal.texts import gettext
 
 #: Operators that compare text with a pattern: any text is a valid value.
 PATTERN_OPERATORS = frozenset({"sw", "ew", "ct", "nsw", "new", "nct"})
@@ -32,7 +34,7 @@ SCREEN_FILTER = re.compile(r"_flt_(\d)_(.*)")
 
 
 class ListArgsRefused(FABException):
-    """A filter or sort the portal will not run; ``message`` says what to change, in Chinese."""
+    """A filter or sort the portal will not run; ``message`` says what to change, in the reader's language."""
 
     def __init__(self, message: str) -> None:
         self.message = message
@@ -47,11 +49,11 @@ class OrderRefused(ListArgsRefused, InvalidOrderByColumnFABException):
 
 
 def _label(spec: RegisterSpec, name: str) -> str:
-    return spec.field(name).label.zh if spec.has_field(name) else name
+    return spec.field(name).label.get(current_locale()) if spec.has_field(name) else name
 
 
 def _names(spec: RegisterSpec, names: Iterable[str]) -> str:
-    return "、".join(_label(spec, name) for name in names) or "无"
+    return gettext(", ").join(_label(spec, name) for name in names) or gettext("none")
 
 
 def unmasked(spec: RegisterSpec, names: Iterable[str], access: Access) -> list[str]:
@@ -60,30 +62,36 @@ def unmasked(spec: RegisterSpec, names: Iterable[str], access: Access) -> list[s
 
 
 def refuse_masked(spec: RegisterSpec, name: str, access: Access, action: str) -> None:
-    """``action`` is 筛选 or 排序; a field the user sees masked allows neither."""
+    """``action`` is ``filter`` or ``sort``; a field the user sees masked allows neither."""
     if spec.has_field(name) and access.hidden(spec, spec.field(name)):
-        refusal = OrderRefused if action == "排序" else ListArgsRefused
-        raise refusal(f"您看到的“{spec.field(name).label.zh}”是打码的，不能按它{action}；请去掉这个{action}条件。")
+        label = _label(spec, name)
+        if action == "sort":
+            raise OrderRefused(gettext("“%(field)s” is masked for you, so you cannot sort by it; remove this sort"
+                                       " order.", field=label))
+        raise ListArgsRefused(gettext("“%(field)s” is masked for you, so you cannot filter on it; remove this filter.",
+                                      field=label))
 
 
 def check_order(spec: RegisterSpec, column: str, allowed: Iterable[str], access: Access) -> None:
     """A sort column must be sortable and not masked for the user (blank: the default order)."""
     if not column:
         return
-    refuse_masked(spec, column, access, "排序")
+    refuse_masked(spec, column, access, "sort")
     allowed = list(allowed)
     if column not in allowed:
-        raise OrderRefused(f"不能按“{_label(spec, column)}”排序；可以排序的字段有：{_names(spec, allowed)}。")
+        raise OrderRefused(gettext("Cannot sort by “%(field)s”; the fields you can sort by are: %(fields)s.",
+                                   field=_label(spec, column), fields=_names(spec, allowed)))
 
 
 def filter_value(spec: RegisterSpec, name: str, operator: str, value: Any, access: Access) -> Any:
     """The filter value parsed for the field (lists element by element); ``ListArgsRefused`` if it is invalid."""
     if not spec.has_field(name):
         return value
-    refuse_masked(spec, name, access, "筛选")
+    refuse_masked(spec, name, access, "filter")
     field = spec.field(name)
     if operator in LIST_OPERATORS and not isinstance(value, list):
-        raise ListArgsRefused(f"筛选条件“{field.label.zh} {operator}”的值应是一个列表，例如 !(值1,值2)。")
+        raise ListArgsRefused(gettext("The value of the filter “%(field)s %(operator)s” should be a list, e.g."
+                                      " !(value1,value2).", field=_label(spec, name), operator=operator))
     if isinstance(value, list):
         return [_in_scope(field, operator, _one_value(field, operator, item), access) for item in value]
     return _in_scope(field, operator, _one_value(field, operator, value), access)
@@ -92,26 +100,34 @@ def filter_value(spec: RegisterSpec, name: str, operator: str, value: Any, acces
 def _in_scope(field: FieldSpec, operator: str, value: Any, access: Access) -> Any:
     """A subtree filter must start at a unit in the user's row scope (else the page is a 400, not empty)."""
     if operator == SUBTREE_OPERATOR and access.org_ids is not None and value not in access.org_ids:
-        raise ListArgsRefused(f"筛选条件“{field.label.zh}（含下级）”选的工会（编号 {value}）不在您的管辖范围内；"
-                              "请选择本单位或下级单位。")
+        raise ListArgsRefused(gettext("The unit chosen in the filter “%(field)s (incl. sub-units)” (No. %(id)s) is"
+                                      " outside your scope; choose your own unit or a unit below it.",
+                                      field=field.label.get(current_locale()), id=value))
     return value
 
 
 def _one_value(field: FieldSpec, operator: str, value: Any) -> Any:
     if isinstance(value, (dict, list)) or (isinstance(value, float) and value != value):
-        raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值“{value}”不是一个值，请填写文字、数字或日期。")
+        raise ListArgsRefused(gettext("The value “%(value)s” of the filter “%(field)s” is not a single value; enter"
+                                      " a text, a number or a date.", field=field.label.get(current_locale()),
+                                      value=value))
     if field.is_link:
         if isinstance(value, bool) or not str(value).strip().isdigit():
-            raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值“{value}”不是记录编号，请从下拉框中选择。")
+            raise ListArgsRefused(gettext("The value “%(value)s” of the filter “%(field)s” is not a record number;"
+                                          " choose from the drop-down list.", field=field.label.get(current_locale()),
+                                          value=value))
         return int(str(value).strip())
     if operator in PATTERN_OPERATORS or field_type(field.type).free_text:
         return str(value)
     if is_blank(value):
-        raise ListArgsRefused(f"请填写筛选条件“{field.label.zh}”的值，或去掉这个条件。")
+        raise ListArgsRefused(gettext("Enter a value for the filter “%(field)s”, or remove the filter.",
+                                      field=field.label.get(current_locale())))
     try:
         return field_type(field.type).parse(value, field)
     except DomainValidationError as error:
-        raise ListArgsRefused(f"筛选条件“{field.label.zh}”的值无效：{error.message('zh')}") from None
+        raise ListArgsRefused(gettext("The value of the filter “%(field)s” is not valid: %(reason)s",
+                                      field=field.label.get(current_locale()),
+                                      reason=error.message(current_locale()))) from None
 
 
 def typed_filters(spec: RegisterSpec, filters: Filters, access: Access) -> Filters:
@@ -128,9 +144,10 @@ def _operators(search_filters: Mapping[str, list[Any]], name: str) -> list[str]:
 
 
 def _refuse_column(spec: RegisterSpec, name: str, search_filters: Mapping[str, list[Any]], access: Access) -> None:
-    refuse_masked(spec, name, access, "筛选")
+    refuse_masked(spec, name, access, "filter")
     if name not in search_filters:
-        raise ListArgsRefused(f"不能按“{_label(spec, name)}”筛选；可以筛选的字段有：{_names(spec, search_filters)}。")
+        raise ListArgsRefused(gettext("Cannot filter on “%(field)s”; the fields you can filter on are: %(fields)s.",
+                                      field=_label(spec, name), fields=_names(spec, search_filters)))
 
 
 def check_rest_filters(spec: RegisterSpec, raw: Any, search_filters: Mapping[str, list[Any]],
@@ -139,13 +156,14 @@ def check_rest_filters(spec: RegisterSpec, raw: Any, search_filters: Mapping[str
     checked = []
     for item in raw or []:
         if not isinstance(item, dict) or not {"col", "opr", "value"} <= set(item):
-            raise ListArgsRefused("每个筛选条件都要写 col（字段）、opr（运算）和 value（值），"
-                                  "例如 (col:status,opr:eq,value:在籍)。")
+            raise ListArgsRefused(gettext("Each filter needs col (the field), opr (the operator) and value, e.g."
+                                          " (col:status,opr:eq,value:在籍)."))
         name, operator = str(item["col"]), str(item["opr"])
         _refuse_column(spec, name, search_filters, access)
         if operator not in _operators(search_filters, name):
-            raise ListArgsRefused(f"“{_label(spec, name)}”不支持筛选运算“{operator}”；"
-                                  f"可用的有：{'、'.join(_operators(search_filters, name))}。")
+            raise ListArgsRefused(gettext("“%(field)s” has no filter operator “%(operator)s”; those it has are:"
+                                          " %(operators)s.", field=_label(spec, name), operator=operator,
+                                          operators=gettext(", ").join(_operators(search_filters, name))))
         checked.append({"col": name, "opr": operator,
                         "value": filter_value(spec, name, operator, item["value"], access)})
     return checked
@@ -160,7 +178,8 @@ def check_screen_args(spec: RegisterSpec, args: Any, search_filters: Mapping[str
             index, name = int(match.group(1)), match.group(2)
             _refuse_column(spec, name, search_filters, access)
             if index >= len(search_filters[name]):
-                raise ListArgsRefused(f"“{_label(spec, name)}”没有第 {index + 1} 种筛选方式；请在筛选栏重新选择。")
+                raise ListArgsRefused(gettext("“%(field)s” has no filter number %(number)s; choose again in the filter"
+                                              " bar.", field=_label(spec, name), number=index + 1))
             operator = search_filters[name][index].arg_name or ""
             filter_value(spec, name, operator, args.getlist(arg), access)  # FAB passes the list of values
     column = args.get(f"_oc_{view_name}", "")

@@ -13,6 +13,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.exceptions import DuplicateComponentNameError
+from flask_babel import gettext
 
 from portal.registry.spec import RegisterSpec
 from portal.security.access import NO_ACCESS
@@ -20,33 +21,45 @@ from portal.state import current_locale
 
 #: The response component every register operation uses for 422.
 FIELD_ERRORS = "FieldErrors"
-FIELD_ERRORS_RESPONSE = {
-    "description": "数据有误：message 为 字段名 → 中文错误说明列表（_schema 为整条记录的问题）",
-    "content": {"application/json": {"schema": {
-        "type": "object",
-        "required": ["message"],
-        "properties": {"message": {
+
+
+def field_errors_response() -> dict[str, Any]:
+    """The 422 body, described in the reader's language (the document is built per request)."""
+    return {
+        "description": gettext("Invalid data: message maps each field name to a list of error messages"
+                               " (_schema for problems of the whole record)"),
+        "content": {"application/json": {"schema": {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        }},
-    }}},
-}
+            "required": ["message"],
+            "properties": {"message": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }},
+        }}},
+    }
+
+
 _GENERIC_422 = {"$ref": "#/components/responses/422"}
-#: One entry of ``_info``'s ``add_columns`` / ``edit_columns`` (FAB documents the lists as objects).
-FIELD_INFO = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "label": {"type": "string"},
-            "description": {"type": "string", "description": "填写说明；没有时为空字符串"},
-            "type": {"type": "string"},
-            "required": {"type": "boolean", "description": "新增时是否必填（修改时只提交要改的字段，都不必填）"},
-            "unique": {"type": "boolean"},
+
+
+def field_info() -> dict[str, Any]:
+    """One entry of ``_info``'s ``add_columns`` / ``edit_columns`` (FAB documents the lists as objects)."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "label": {"type": "string"},
+                "description": {"type": "string",
+                                "description": gettext("Help text; an empty string when there is none")},
+                "type": {"type": "string"},
+                "required": {"type": "boolean", "description": gettext(
+                    "Required when adding (an edit sends only the fields it changes, none required)")},
+                "unique": {"type": "boolean"},
+            },
         },
-    },
-}
+    }
 
 
 class OpenApiMixin:
@@ -58,7 +71,7 @@ class OpenApiMixin:
     def add_apispec_components(self, api_spec: APISpec) -> None:
         super().add_apispec_components(api_spec)  # type: ignore[misc]
         with suppress(DuplicateComponentNameError):
-            api_spec.components.response(FIELD_ERRORS, FIELD_ERRORS_RESPONSE)
+            api_spec.components.response(FIELD_ERRORS, field_errors_response())
 
     def add_api_spec(self, api_spec: APISpec) -> None:
         super().add_api_spec(api_spec)  # type: ignore[misc]
@@ -90,9 +103,12 @@ class OpenApiMixin:
 #: Answers any register operation may give besides its own: a bad query or body, not logged in, no permission.
 _ALWAYS = {"400": {"$ref": "#/components/responses/400"}, "401": {"$ref": "#/components/responses/401"},
            "403": {"$ref": "#/components/responses/403"}}
-_TOO_LARGE = {"description": "请求体超过 PORTAL_JSON_MAX_KB（默认 1024 KB）",
-              "content": {"application/json": {"schema": {"type": "object",
-                                                          "properties": {"message": {"type": "string"}}}}}}
+
+
+def _too_large() -> dict[str, Any]:
+    return {"description": gettext("The request body is larger than PORTAL_JSON_MAX_KB (1024 KB by default)"),
+            "content": {"application/json": {"schema": {"type": "object",
+                                                        "properties": {"message": {"type": "string"}}}}}}
 
 
 def _allow_masked(spec: RegisterSpec, schema: dict[str, Any]) -> None:
@@ -106,8 +122,9 @@ def _allow_masked(spec: RegisterSpec, schema: dict[str, Any]) -> None:
             continue  # a masked value is a string of this shape already
         typed = {key: value for key, value in prop.items() if key in ("type", "format", "enum")}
         rest = {key: value for key, value in prop.items() if key not in typed}
-        rest["description"] = rest.get("description", "") + "（无权查看明文的角色看到打码值，例如 ****）"
-        properties[field.name] = {**rest, "anyOf": [typed, {"type": "string", "description": "打码值"}]}
+        rest["description"] = rest.get("description", "") + gettext(
+            " (a role that may not see the value in clear sees it masked, e.g. ****)")
+        properties[field.name] = {**rest, "anyOf": [typed, {"type": "string", "description": gettext("Masked value")}]}
 
 
 def _correct(operation: dict[str, Any]) -> None:
@@ -117,7 +134,7 @@ def _correct(operation: dict[str, Any]) -> None:
         if status not in responses and int(status) not in responses:
             responses[status] = response
     if "requestBody" in operation and "413" not in responses:
-        responses["413"] = _TOO_LARGE
+        responses["413"] = _too_large()
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path" and parameter.get("name") == "pk":
             parameter["schema"] = {"type": "integer", "minimum": 1}
@@ -133,5 +150,5 @@ def _correct(operation: dict[str, Any]) -> None:
             properties["id"] = {**properties["id"], "type": "integer"}
         for name in ("add_columns", "edit_columns"):
             if name in properties:
-                properties[name] = FIELD_INFO
+                properties[name] = field_info()
 

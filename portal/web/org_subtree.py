@@ -14,11 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_appbuilder.models.filters import BaseFilter
 
-from portal.labels import lazy_text
+from flask_babel import LazyString, gettext, lazy_gettext
 from portal.registry.spec import RegisterSpec
 from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_column, anchor_name, subtree_in_scope
 from portal.security.access import ORG_REGISTER
 from portal.security.current import current_access
+from portal.state import current_locale
 
 
 def openapi_list_doc(spec: RegisterSpec) -> dict[str, Any]:
@@ -26,18 +27,18 @@ def openapi_list_doc(spec: RegisterSpec) -> dict[str, Any]:
     name = anchor_name(spec)
     if not name:
         return {}
-    text = (f"{spec.label.zh}列表（在您的行范围内）。按工会及其全部下级单位筛选："
-            f"`q=(filters:!((col:{name},opr:{SUBTREE_OPERATOR},value:<工会记录编号>)))`；"
-            f"编号不在您的管辖范围内时返回 400。"
-            f" List of {spec.label.en} in your row scope; `opr:{SUBTREE_OPERATOR}` on `{name}` selects the rows of a"
-            f" unit and of every unit below it (a unit outside your scope is a 400).")
+    text = LazyString(lambda: gettext(
+        "List of %(register)s in your row scope; `opr:%(operator)s` on `%(column)s` selects the rows of a unit and"
+        " of every unit below it: `q=(filters:!((col:%(column)s,opr:%(operator)s,value:<unit record id>)))`"
+        " (a unit outside your scope is a 400).",
+        register=spec.label.get(current_locale()), operator=SUBTREE_OPERATOR, column=name))
     return {"get_list": {"get": {"description": text}}}
 
 
 class FilterOrgSubtree(BaseFilter):
     """所属工会（含下级）: the unit chosen and every unit below it, inside the user's scope."""
 
-    name = lazy_text("含下级", "incl. sub-units")
+    name = lazy_gettext("incl. sub-units")
     arg_name = SUBTREE_OPERATOR
 
     def apply(self, query: Any, value: Any) -> Any:

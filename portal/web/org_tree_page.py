@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.records.org_subtree import SUBTREE_OPERATOR, anchor_name
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import lazy_gettext
 from portal.registry.spec import RegisterSpec
 from portal.security.access import ORG_REGISTER, Access, row_condition
 from portal.security.current import current_access
@@ -31,17 +31,17 @@ OPEN_LEVELS = 2
 SEARCH_LIMIT = 200
 
 TEXTS = {
-    "title": lazy_text("组织树", "Org tree"),
-    "search": lazy_text("按名称或编码查找工会", "Find a unit by name or code"),
-    "find": lazy_text("查找", "Find"),
-    "clear_search": lazy_text("清除", "Clear"),
-    "members": lazy_text("会员", "members"),
-    "own": lazy_text("本级", "own"),
-    "list": lazy_text("工会组织列表", "Org unit list"),
-    "no_match": lazy_text("没有名称或编码包含“{q}”的工会。", "No unit's name or code contains “{q}”."),
-    "matches": lazy_text("找到 {n} 个工会", "{n} units found"),
-    "empty": lazy_text("您的管辖范围内还没有工会组织。", "There are no org units in your scope yet."),
-    "expand": lazy_text("全部展开", "Expand all"),
+    "title": lazy_gettext("Org tree"),
+    "search": lazy_gettext("Find a unit by name or code"),
+    "find": lazy_gettext("Find"),
+    "clear_search": lazy_gettext("Clear"),
+    "members": lazy_gettext("members"),
+    "own": lazy_gettext("own"),
+    "list": lazy_gettext("Org unit list"),
+    "no_match": lazy_gettext("No unit's name or code contains “{q}”."),
+    "matches": lazy_gettext("{n} units found"),
+    "empty": lazy_gettext("There are no org units in your scope yet."),
+    "expand": lazy_gettext("Expand all"),
 }
 
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext
 from flask_appbuilder import BaseView, expose
 
 from portal.extensions import db
 from portal.models import link_column
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security.masking import mask_text, mask_value
-from portal.state import portal_state
+from portal.state import current_locale, portal_state
 
 
 def _person(target: RegisterSpec) -> bool:
@@ -48,8 +49,9 @@ class PublicNoticeView(BaseView):
         rows = [[self._cell(state, field, record) for field in fields] for record in db.session.scalars(query)]
         status = flow.state(public.state)
         return self.render_template("portal/public_notice.html", spec=spec, fields=fields, rows=rows,
-                                    state_label=status.label.zh if status else public.state,
-                                    title=f"{spec.label.zh}公示名单", today=date.today())
+                                    state_label=status.label.get(current_locale()) if status else public.state,
+                                    title=gettext("%(register)s public notice", register=spec.label.get(current_locale())),
+                                    today=date.today())
 
     @staticmethod
     def _cell(state: Any, field: FieldSpec, record: Any) -> str:
@@ -62,7 +64,8 @@ class PublicNoticeView(BaseView):
                 return ""
             title = str(getattr(linked, target.title) or "")
             if _person(target):
-                return f"{mask_text(title)}（{mask_value(target.key_field, getattr(linked, target.key))}）"
+                return gettext("%(name)s (%(key)s)", name=mask_text(title),
+                               key=mask_value(target.key_field, getattr(linked, target.key)))
             return title
         if value is None:
             return ""

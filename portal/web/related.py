@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access, org_of, row_condition
@@ -79,7 +80,7 @@ def related_lists(registry: Registry, models: dict[str, Any], spec: RegisterSpec
 
 def _heading(other: RegisterSpec, field: FieldSpec, spec: RegisterSpec, locale: str) -> str:
     if other.slug == spec.slug:  # the tree's own parent link: the units below
-        return "下级组织" if not locale.startswith("en") else "Units below"
+        return gettext("Units below")
     return other.label.get(locale)
 
 

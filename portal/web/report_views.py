@@ -17,7 +17,7 @@ from flask import current_app, jsonify, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, protect
 from flask_appbuilder.security.decorators import has_access, permission_name
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from portal.domain.china_time import china_datetime
 from portal.errors import error_response
@@ -33,7 +33,8 @@ from portal.security.permissions import REPORTS_API, REPORTS_VIEW
 from portal.state import current_locale, portal_state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHART_TYPES = {"bar": "柱状图", "line": "折线图", "pie": "饼图", "table": "表格"}
+CHART_TYPES = {"bar": lazy_gettext("Bar chart"), "line": lazy_gettext("Line chart"), "pie": lazy_gettext("Pie chart"),
+               "table": lazy_gettext("Table")}
 
 
 def report_params() -> ReportParams:
@@ -130,9 +131,9 @@ class ReportsView(BaseView):
             return error_response(403, str(refused))
         buffer = io.BytesIO()
         today = report_params().today.isoformat()
-        count = write_report_xlsx(result, buffer, f"{scope_text(access)}；统计日期：{today}")
+        count = write_report_xlsx(result, buffer, gettext("%(scope)s; as of %(day)s", scope=scope_text(access), day=today))
         audit.record(db.session, "export", register=report.register, org_unit_id=access.org_id,
-                     record_key="xlsx", detail=f"导出报表“{result.title}”{count} 行", commit=True)
+                     record_key="xlsx", detail=f"导出报表“{result.title}”{count} 行", commit=True)  # i18n: data
         buffer.seek(0)
         return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{result.title}-{today}.xlsx")
 

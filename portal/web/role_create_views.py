@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from portal.errors import error_response
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import force_locale, gettext, lazy_gettext
 from portal.registry.spec import Label, Registry
 from portal.security import audit
 from portal.security.current import request_user
@@ -37,46 +37,50 @@ def check_role_key(key: str, roles: Mapping[str, RoleSpec], taken: set[str]) -> 
     """The new role's key, or ``RoleEditError`` saying why it cannot be used; ``taken``: names in the role table."""
     key = key.strip()
     if not key:
-        raise RoleEditError("角色代码：不能为空，请填写如 dues_reader 这样的代码。")
+        raise RoleEditError(gettext("Role key: required; enter a key such as dues_reader."))
     if not KEY.match(key):
-        raise RoleEditError(f"角色代码“{key}”不合法：只能用小写英文字母、数字和下划线，以字母开头，2 到 40 个字符"
-                            "（例如 dues_reader）。")
+        raise RoleEditError(gettext("Role key “%(key)s” is not valid: use lower-case letters, digits and underscores,"
+                                    " starting with a letter, 2 to 40 characters (e.g. dues_reader).", key=key))
     if key in roles:
-        raise RoleEditError(f"角色代码“{key}”已被角色“{roles[key].label.zh}”使用，请换一个。")
+        raise RoleEditError(gettext("Role key “%(key)s” is taken by the role “%(role)s”; choose another.",
+                                    key=key, role=roles[key].label.get(current_locale())))
     if key in taken:
-        raise RoleEditError(f"角色代码“{key}”已是数据库中的一个角色（不在 roles.yaml 中），请换一个。")
+        raise RoleEditError(gettext("Role key “%(key)s” is a role in the database already (not in roles.yaml);"
+                                    " choose another.", key=key))
     return key
 
 
 def creation_lines(new: RoleSpec, source: RoleSpec | None, registry: Registry, locale: str = "zh") -> list[str]:
     """What a new role brings, one line per part: its key and names, scope, then each right as ``+ …``."""
-    english = locale.startswith("en")
-    colon = ": " if english else "："
-    lines = [("New role" if english else "新建角色") + colon + f"{new.name}（{new.label.zh} / {new.label.en}）"]
-    if source is not None:
-        lines.append(("Copied from" if english else "复制自") + colon + f"{source.label.get(locale)}（{source.name}）")
-    lines.append(("Scope" if english else "数据范围") + colon + SCOPES[new.scope].get(locale))
-    lines += describe_diff(RoleSpec(name=new.name, label=new.label, scope=new.scope), new, registry, locale)
-    if new.reports:
-        lines.append(("Reports (as in the copied role)" if english else "报表（沿用复制的角色）") + colon
-                     + ("、".join(sorted(new.reports))))
-    if not new.verbs and not new.pages:
-        lines.append("No rights yet" if english else "尚无任何权限（可以之后再编辑）")
+    with force_locale(locale):
+        lines = [gettext("New role: %(key)s (%(zh)s / %(en)s)", key=new.name, zh=new.label.zh, en=new.label.en)]
+        if source is not None:
+            lines.append(gettext("Copied from: %(role)s (%(key)s)", role=source.label.get(locale), key=source.name))
+        lines.append(gettext("Scope: %(scope)s", scope=str(SCOPES[new.scope])))
+        lines += describe_diff(RoleSpec(name=new.name, label=new.label, scope=new.scope), new, registry, locale)
+        if new.reports:
+            lines.append(gettext("Reports (as in the copied role): %(reports)s",
+                                 reports=gettext(", ").join(sorted(new.reports))))
+        if not new.verbs and not new.pages:
+            lines.append(gettext("No rights yet"))
     return lines
 
 
 def role_references(name: str, registry: Registry) -> list[str]:
     """Where the schemas name the role: workflow transitions and the states whose edit rules name it."""
     found = []
+    locale = current_locale()
     for spec in registry:
         if spec.workflow is None:
             continue
         for transition in spec.workflow.transitions:
             if name in transition.roles:
-                found.append(f"{spec.label.zh}的流转“{transition.label.zh}”")
+                found.append(gettext("%(register)s's transition “%(transition)s”", register=spec.label.get(locale),
+                                     transition=transition.label.get(locale)))
         for state in spec.workflow.states:
             if any(rule.role == name for rule in state.edit or ()):
-                found.append(f"{spec.label.zh}的状态“{state.label.zh}”的编辑规则")
+                found.append(gettext("the edit rules of %(register)s's state “%(state)s”",
+                                     register=spec.label.get(locale), state=state.label.get(locale)))
     return found
 
 
@@ -88,17 +92,18 @@ def holders_of(name: str) -> tuple[int, int]:
 
 
 def deletion_problem(name: str, registry: Registry) -> str | None:
-    """Why the role cannot be deleted (in Chinese), or ``None``."""
+    """Why the role cannot be deleted (in the page's language), or ``None``."""
     if name == current_app.config.get("AUTH_ROLE_ADMIN", "admin"):
-        return f"角色“{name}”是系统管理员角色，不能删除。"
+        return gettext("The role “%(role)s” is the administrator role and cannot be deleted.", role=name)
     held, active = holders_of(name)
     if held:
-        return (f"不能删除：还有 {held} 个账户持有该角色（其中 {active} 个启用）。请先在“安全 → 用户列表”中"
-                "把这些账户改为其他角色，再删除。")
+        return gettext("Cannot delete: %(held)s accounts still hold this role (%(active)s of them active). First give"
+                       " those accounts other roles under “Security → List Users”, then delete it.",
+                       held=held, active=active)
     places = role_references(name, registry)
     if places:
-        return (f"不能删除：登记簿的流程中还用到这个角色（{'；'.join(places)}）。请先修改 schemas/ 中的流程定义，"
-                "再删除。")
+        return gettext("Cannot delete: register workflows still use this role (%(places)s). First change the"
+                       " workflow definitions in schemas/, then delete it.", places=gettext("; ").join(places))
     return None
 
 
@@ -117,8 +122,9 @@ class RoleCreateMixin:
     def _refuse_unless_admin(self) -> Any:
         if not self._is_admin():
             admin = current_app.config.get("AUTH_ROLE_ADMIN", "admin")
-            return error_response(403, f"只有系统管理员（持有角色 {admin} 的账户）可以新建或删除角色。"
-                                       "如需新角色，请联系系统管理员。")
+            return error_response(403, gettext("Only an administrator (an account holding the role %(admin)s) may"
+                                               " create or delete roles. Ask an administrator for a new role.",
+                                               admin=admin))
         return None
 
     def _new_form(self, shown: RoleSpec, source: RoleSpec | None, version: str, error: str | None = None) -> Any:
@@ -138,7 +144,7 @@ class RoleCreateMixin:
             return refused
         source = self._source(request.args.get("copy"))
         shown = (RoleSpec(name="", label=Label("", ""), scope="subtree") if source is None
-                 else RoleSpec(name="", label=Label(source.label.zh + "（副本）", source.label.en + " (copy)"),
+                 else RoleSpec(name="", label=Label(source.label.zh + "（副本）", source.label.en + " (copy)"),  # i18n: data
                                scope=source.scope, verbs=source.verbs, unmask=source.unmask, pages=source.pages,
                                reports=source.reports, scope_by=source.scope_by))
         return self._new_form(shown, source, file_version(self._roles_file()))  # type: ignore[attr-defined]
@@ -176,9 +182,11 @@ class RoleCreateMixin:
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_confirm.html", role=new, fields=fields, changes=creation_lines(new, source, state.registry,
                                                                                         current_locale()),
-            lead=f"将新建角色“{new.label.zh}”（{new.name}），权限如下（保存后即可在“安全 → 用户列表”中分配给账户）：",
+            lead=gettext("The new role “%(role)s” (%(key)s) will have these rights (once saved it can be given to"
+                         " accounts under “Security → List Users”):", role=new.label.get(current_locale()),
+                         key=new.name),
             save_url=url_for("RoleMatrixView.create_role"), back_url=url_for("RoleMatrixView.review_new_role", back=1),
-            title=lazy_text("确认新建角色", "Confirm new role"))
+            title=lazy_gettext("Confirm new role"))
 
     @expose("/matrix/create", methods=["POST"])
     @has_access
@@ -193,8 +201,9 @@ class RoleCreateMixin:
             source = self._source(request.form.get("copy"))
             try:
                 if request.form.get("version", "") != file_version(path):
-                    raise RoleEditError("角色定义在您打开此页后已被修改（其他管理员或直接修改了 roles.yaml），"
-                                        "请查看最新内容后重新填写。")
+                    raise RoleEditError(gettext("The roles changed after you opened this page (another administrator,"
+                                                " or roles.yaml edited directly); look at them again and fill in"
+                                                " the form anew."))
                 new, source = self._submitted()
                 lines = creation_lines(new, source, state.registry)
                 db.session.commit()  # end this request's read transaction before the sync writes
@@ -205,8 +214,9 @@ class RoleCreateMixin:
                 return self._new_form(blank, source, file_version(path), str(error)), 409
         sync_roles(current_app)
         audit.record(db.session, "permissions", commit=True, register="roles", record_key=new.name,
-                     detail="新建角色（写入 roles.yaml）：" + "；".join(lines))
-        flash(f"已新建角色“{new.label.zh}”（{new.name}）。", "success")
+                     detail="新建角色（写入 roles.yaml）：" + "；".join(lines))  # i18n: data (the audit trail)
+        flash(gettext("Role “%(role)s” (%(key)s) created.", role=new.label.get(current_locale()), key=new.name),
+              "success")
         return redirect(url_for("RoleMatrixView.matrix") + f"#role-{new.name}")
 
     @expose("/matrix/delete/<name>", methods=["GET"])
@@ -224,13 +234,14 @@ class RoleCreateMixin:
         state = current_app.extensions["portal"]
         problem = error or deletion_problem(role.name, state.registry)
         empty = RoleSpec(name=role.name, label=role.label, scope=role.scope)
-        changes = [f"删除角色：{role.name}（{role.label.zh} / {role.label.en}）"]
+        changes = [gettext("Delete role: %(key)s (%(zh)s / %(en)s)", key=role.name, zh=role.label.zh, en=role.label.en)]
         changes += describe_diff(role, empty, state.registry, current_locale())
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_confirm.html", role=role, fields=[("version", version)], changes=changes, error=problem,
-            lead=f"将删除角色“{role.label.zh}”（{role.name}），它的以下权限随之消失：",
-            save_url=url_for("RoleMatrixView.delete_role", name=role.name), save_label="确认删除",
-            danger=True, title=lazy_text("删除角色", "Delete role"))
+            lead=gettext("The role “%(role)s” (%(key)s) will be deleted, and with it these rights:",
+                         role=role.label.get(current_locale()), key=role.name),
+            save_url=url_for("RoleMatrixView.delete_role", name=role.name), save_label=gettext("Confirm deletion"),
+            danger=True, title=lazy_gettext("Delete role"))
 
     @expose("/matrix/delete/<name>", methods=["POST"])
     @has_access
@@ -245,8 +256,9 @@ class RoleCreateMixin:
             if role is None:
                 abort(404)
             if request.form.get("version", "") != file_version(path):
-                return self._delete_page(role, file_version(path), "角色定义在您打开此页后已被修改，请查看最新内容后"
-                                                                   "再决定是否删除。"), 409
+                return self._delete_page(role, file_version(path), gettext(
+                    "The roles changed after you opened this page; look at them again before deciding to delete."
+                )), 409
             problem = deletion_problem(name, state.registry)
             if problem:
                 return self._delete_page(role, file_version(path), problem), 409
@@ -264,6 +276,7 @@ class RoleCreateMixin:
             sm.session.delete(table_role)
             sm.session.commit()
         audit.record(db.session, "permissions", commit=True, register="roles", record_key=name,
-                     detail=f"删除角色 {name}（{role.label.zh}，已从 roles.yaml 移除）：" + "；".join(lines))
-        flash(f"已删除角色“{role.label.zh}”（{name}）。", "success")
+                     detail=f"删除角色 {name}（{role.label.zh}，已从 roles.yaml 移除）：" + "；".join(lines))  # i18n: data
+        flash(gettext("Role “%(role)s” (%(key)s) deleted.", role=role.label.get(current_locale()), key=name),
+              "success")
         return redirect(url_for("RoleMatrixView.matrix"))

@@ -17,7 +17,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from portal.extensions import db
-from portal.labels import lazy_text
+from flask_babel import gettext, lazy_gettext
 from portal.registry.spec import Label, Registry
 from portal.security import audit
 from portal.security.live_roles import refresh_roles, signature
@@ -31,7 +31,7 @@ EDIT_PAGE = "role_edit"
 
 
 class RoleEditError(ValueError):
-    """The submitted role cannot be saved; the message says why, in Chinese."""
+    """The submitted role cannot be saved; the message says why, in the page's language."""
 
 
 def role_from_form(old: RoleSpec, form: Mapping[str, str], registry: Registry) -> RoleSpec:
@@ -39,9 +39,9 @@ def role_from_form(old: RoleSpec, form: Mapping[str, str], registry: Registry) -
     ``page.<page>``, radio ``scope``, boxes ``label_zh`` and ``label_en``)."""
     scope = form.get("scope", "")
     if scope not in SCOPES:
-        raise RoleEditError("数据范围：请选择“本单位及下级”或“全部单位”。")
-    label = Label(_label_text(form.get("label_zh", ""), "名称（中文）"),
-                  _label_text(form.get("label_en", ""), "名称（英文）"))
+        raise RoleEditError(gettext("Scope: choose “Own unit and below” or “All units”."))
+    label = Label(_label_text(form.get("label_zh", ""), gettext("Name (Chinese)")),
+                  _label_text(form.get("label_en", ""), gettext("Name (English)")))
     verbs = {spec.slug: frozenset(verb for verb in register_verbs(spec) if form.get(f"verb.{spec.slug}.{verb}"))
              for spec in registry}
     unmask = tuple(f"{spec.slug}.{field.name}" for spec in registry for field in spec.sensitive_fields
@@ -55,19 +55,21 @@ def role_from_form(old: RoleSpec, form: Mapping[str, str], registry: Registry) -
 def _label_text(raw: str, field: str) -> str:
     text = " ".join(raw.split())
     if not text:
-        raise RoleEditError(f"{field}：不能为空。")
+        raise RoleEditError(gettext("%(field)s: required.", field=field))
     if len(text) > 40:
-        raise RoleEditError(f"{field}：最多 40 个字（当前 {len(text)} 个）。")
+        raise RoleEditError(gettext("%(field)s: at most 40 characters (now %(count)s).", field=field, count=len(text)))
     if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
-        raise RoleEditError(f"{field}：含有不可见的控制字符或改变文字方向的字符，请重新输入。")
+        raise RoleEditError(gettext("%(field)s: contains invisible control characters or characters that change the"
+                                    " text direction; please type it again.", field=field))
     return text
 
 
 def check_not_locked_out(roles: Mapping[str, RoleSpec], holders: Mapping[str, int]) -> None:
     """Refuse a set of roles under which no active account could edit roles any more."""
     if not any(EDIT_PAGE in spec.pages and holders.get(name, 0) for name, spec in roles.items()):
-        raise RoleEditError("不能这样保存：保存后没有任何启用的账户还能编辑角色（至少要有一个启用账户持有带"
-                            "“编辑角色”页面的角色），所有管理员都会被锁在外面。")
+        raise RoleEditError(gettext("Cannot save this: afterwards no active account could edit roles any more (at"
+                                    " least one active account must hold a role with the “Edit roles” page), and"
+                                    " every administrator would be locked out."))
 
 
 def active_holders() -> dict[str, int]:
@@ -91,9 +93,9 @@ def _form_rows(role: RoleSpec, registry: Registry, locale: str) -> dict[str, Any
                     "label": f"{spec.label.get(locale)}·{field.label.get(locale)}",
                     "checked": f"{spec.slug}.{field.name}" in seen}
                    for spec in registry for field in spec.sensitive_fields],
-        "pages": [{"key": page, "label": label.get(locale), "checked": page in role.pages}
+        "pages": [{"key": page, "label": str(label), "checked": page in role.pages}
                   for page, label in PAGES.items()],
-        "scopes": [(key, label.get(locale)) for key, label in SCOPES.items()],
+        "scopes": [(key, str(label)) for key, label in SCOPES.items()],
     }
 
 
@@ -117,8 +119,8 @@ class RoleEditMixin:
         locale = current_locale()
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_edit.html", role=old, shown=shown, version=version, error=error, creating=creating,
-            verbs=[VERB_LABELS[verb].get(locale) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
-            title=lazy_text("新建角色", "New role") if creating else lazy_text("编辑角色", "Edit role"), **extra)
+            verbs=[str(VERB_LABELS[verb]) for verb in VERBS], rows=_form_rows(shown, state.registry, locale),
+            title=lazy_gettext("New role") if creating else lazy_gettext("Edit role"), **extra)
 
     @expose("/matrix/edit/<name>", methods=["GET"])
     @has_access
@@ -144,7 +146,7 @@ class RoleEditMixin:
         if request.args.get("back"):
             return self._form_page(old, new, version)
         if same_rights(old, new, state.registry):
-            return self._form_page(old, new, version, "没有改动：权限与文件中的相同。")
+            return self._form_page(old, new, version, gettext("No change: the rights are those in the file."))
         try:
             check_not_locked_out({**state.roles, name: new}, active_holders())
         except RoleEditError as error:
@@ -153,7 +155,7 @@ class RoleEditMixin:
         return self.render_template(  # type: ignore[attr-defined]
             "portal/role_confirm.html", role=old, fields=fields,
             changes=describe_diff(old, new, state.registry, current_locale()),
-            holders=active_holders().get(name, 0), title=lazy_text("确认角色修改", "Confirm role change"))
+            holders=active_holders().get(name, 0), title=lazy_gettext("Confirm role change"))
 
     @expose("/matrix/save/<name>", methods=["POST"])
     @has_access
@@ -168,8 +170,9 @@ class RoleEditMixin:
             try:
                 new = role_from_form(old, request.form, state.registry)
                 if version != file_version(path):
-                    raise RoleEditError("角色定义在您打开此页后已被修改（其他管理员或直接修改了 roles.yaml），"
-                                        "请查看最新内容后重新修改。")
+                    raise RoleEditError(gettext("The roles changed after you opened this page (another administrator,"
+                                                " or roles.yaml edited directly); look at them again and make your"
+                                                " change anew."))
                 check_not_locked_out({**state.roles, name: new}, active_holders())
                 changes = describe_diff(old, new, state.registry, "zh")
                 db.session.commit()  # end this request's read transaction before the sync writes
@@ -181,6 +184,7 @@ class RoleEditMixin:
                 return self._form_page(old, old, file_version(path), str(error)), 400
         sync_roles(current_app)
         audit.record(db.session, "permissions", commit=True, register="roles", record_key=name,
-                     detail="编辑角色（写入 roles.yaml）：" + "；".join(changes))
-        flash(f"已保存角色“{new.label.zh}”：" + "；".join(changes), "success")
+                     detail="编辑角色（写入 roles.yaml）：" + "；".join(changes))  # i18n: data (the audit trail)
+        flash(gettext("Role “%(role)s” saved: %(changes)s", role=new.label.get(current_locale()),
+                      changes=gettext("; ").join(describe_diff(old, new, state.registry, current_locale()))), "success")
         return redirect(url_for("RoleMatrixView.matrix") + f"#role-{name}")

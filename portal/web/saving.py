@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import abort, flash, request
+from flask_babel import lazy_gettext
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.urltools import get_filter_args
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.records.service import RecordErrors, RecordForbidden, RegisterService
 
 #: Said when the database itself refuses a write the checks let through (two clerks saving the same key at once).
-CONFLICT = "保存失败：数据与其他记录冲突（可能有人同时保存了相同的编号），请检查唯一字段后重试。"
+CONFLICT = lazy_gettext("Not saved: the data conflicts with another record (someone may have saved the same number"
+                        " at the same time); check the unique fields and try again.")
 
 
 class ServiceSavingMixin:
@@ -54,7 +56,7 @@ class ServiceSavingMixin:
             return None
         except IntegrityError:
             service.session.rollback()
-            flash(CONFLICT, "danger")
+            flash(str(CONFLICT), "danger")
             return None
         return item
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect
+from flask_babel import gettext
 from flask_appbuilder import BaseView, expose
 from flask_login import current_user
 
@@ -31,4 +32,4 @@ class TodoView(BaseView):
     def todo(self) -> Any:
         if not current_user.is_authenticated:
             return redirect(self.appbuilder.get_url_for_login)
-        return self.render_template("portal/todo.html", groups=current_todo(), day=today(), title="待办")
+        return self.render_template("portal/todo.html", groups=current_todo(), day=today(), title=gettext("To do"))

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import g, has_request_context, redirect, request, url_for
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -31,7 +32,7 @@ from portal.web.related import related_lists
 from portal.records.row_schema import LocaleGetter
 from portal.web.saving import ServiceSavingMixin
 from portal.errors import error_response
-from portal.labels import lazy_label, lazy_text
+from portal.labels import lazy_label
 from portal.registry.derivations import is_stored
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security.access import Access
@@ -345,18 +346,18 @@ def build_view(spec: RegisterSpec, registry: Registry, models: dict[str, Any], s
     form = build_form(spec, service, locale, lambda target: f"/lookup/{target}")
     label = spec.label
     labels = {field.name: lazy_label(field.label) for field in spec.fields}
-    labels.update({"created_at": lazy_text("创建时间", "Created"), "updated_at": lazy_text("更新时间", "Updated")})
+    labels.update({"created_at": lazy_gettext("Created"), "updated_at": lazy_gettext("Last updated")})
     stored = [field.name for field in spec.fields if is_stored(field)]
     attrs: dict[str, Any] = {
         "register": spec,
         "datamodel": make_interface(spec, registry, models),
         "route_base": f"/{spec.slug}",
         "class_permission_name": spec.slug,
-        "list_title": lazy_text(f"{label.zh}列表", f"{label.en}"),
-        "show_title": lazy_text(f"查看{label.zh}", f"{label.en} record"),
-        "add_title": lazy_text(f"新增{label.zh}", f"Add {label.en}"),
-        "edit_title": lazy_text(f"编辑{label.zh}", f"Edit {label.en}"),
-        "approve_title": lazy_text(f"审批{label.zh}", f"Approve {label.en}"),
+        "list_title": LazyString(lambda: gettext("%(register)s list", register=label.get(current_locale()))),
+        "show_title": LazyString(lambda: gettext("%(register)s record", register=label.get(current_locale()))),
+        "add_title": LazyString(lambda: gettext("Add %(register)s", register=label.get(current_locale()))),
+        "edit_title": LazyString(lambda: gettext("Edit %(register)s", register=label.get(current_locale()))),
+        "approve_title": LazyString(lambda: gettext("Approve %(register)s", register=label.get(current_locale()))),
         "label_columns": labels,
         "description_columns": {f.name: lazy_label(f.help) for f in spec.fields if f.help},
         "list_columns": _columns(spec, spec.screens.list),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import gettext
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
@@ -105,7 +106,7 @@ class WorkflowApiMixin:
         if not isinstance(body, dict) or not isinstance(body.get("fields", {}), dict) \
                 or not isinstance(body.get("reason", ""), (str, type(None))):
             return self.response_400(  # type: ignore[attr-defined]
-                message="请求体必须是 JSON 对象：{\"reason\": \"理由\", \"fields\": {字段: 值}}")
+                message=gettext('The request body must be a JSON object: {"reason": "why", "fields": {field: value}}'))
         item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
         if not item:
             return self.response_404()  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 
@@ -90,7 +91,7 @@ class WorkflowViewMixin:
         back = url_for(f"{type(self).__name__}.list")
         wanted = spec.workflow.transition(request.form.get("transition", ""))
         if wanted is None or wanted not in self.bulk_transitions():
-            flash("请选择一个您可以执行的流转。", "warning")
+            flash(gettext("Choose a transition you may carry out."), "warning")
             return redirect(back)
         service = self.service_getter()  # type: ignore[attr-defined]
         try:
@@ -99,11 +100,13 @@ class WorkflowViewMixin:
             flash(refused.message, "danger")
             return redirect(back)
         if not ids:
-            flash("请先勾选要处理的记录（或选择“当前筛选的全部记录”）。", "warning")
+            flash(gettext("First tick the records to handle (or choose “All records of the current filter”)."), "warning")
             return redirect(back)
         reason = request.form.get("reason", "").strip()
-        change = f"“{wanted.label.zh}”（→{wanted.target}）"
-        args = {"spec": spec, "title": f"批量流转{spec.label.zh}", "change": change, "count": len(ids),
+        locale = current_locale()
+        change = gettext("“%(transition)s” (→%(state)s)", transition=wanted.label.get(locale), state=wanted.target)
+        args = {"spec": spec, "title": gettext("Bulk transition: %(register)s", register=spec.label.get(locale)),
+                "change": change, "count": len(ids),
                 "transition": wanted, "reason": reason}
         if request.form.get("confirm") != "1":
             return self.render_template("portal/bulk_transition.html", step="confirm", ids=ids,  # type: ignore[attr-defined]
@@ -129,5 +132,6 @@ class WorkflowViewMixin:
         flow = spec.workflow
         return self.render_template(  # type: ignore[attr-defined]
             self.workflow_template, spec=spec, flow=flow, diagram=workflow_svg(flow, current_locale()),
-            settings=settings_of(flow), title=f"{spec.label.zh}的流程",
+            settings=settings_of(flow),
+            title=gettext("%(register)s workflow", register=spec.label.get(current_locale())),
             list_path=url_for(f"{type(self).__name__}.list"))

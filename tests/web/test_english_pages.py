@@ -149,3 +149,39 @@ def test_a_chinese_page_stays_chinese(app: Any, demo: dict[str, Any]) -> None:
         session["locale"] = "zh"
     html = client.get("/members/import/").get_data(as_text=True)
     assert "上传文件" in html and "导入记录" in html and "Upload a file" not in html
+
+
+def test_texts_built_in_python_are_english_for_an_english_reader(app: Any, demo: dict[str, Any]) -> None:
+    """Texts the views put together in Python (not in templates) follow the reader's language too."""
+    from portal.security.accounts import create_user
+
+    client = demo["client"]
+    refused = client.post("/roles/matrix/new", data={"key": "", "label_zh": "查阅员", "label_en": "Reader",
+                                                      "scope": "subtree"})
+    refused_html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Role key: required" in refused_html and "角色代码" not in refused_html
+    tree = client.get("/org_units/tree/").get_data(as_text=True)
+    assert "Org tree" in tree and "Org unit list" in tree and "组织树" not in tree and "工会组织列表" not in tree
+    unsorted = client.get("/members/list/?_oc_MembersView=no_such_column&_od_MembersView=asc")
+    assert unsorted.status_code == 400 and "Cannot sort by" in unsorted.get_data(as_text=True)
+    with app.app_context():
+        create_user(f"audited_{uuid.uuid4().hex[:6]}", PASSWORD, "clerk", org_code=None)
+    trail = client.get("/audit/list/").get_data(as_text=True)
+    assert "Permissions changed" in trail and "Record added" in trail and "User name: (blank) → audited_" in trail
+    assert "权限变更" not in trail and "用户名" not in trail
+    matrix = client.get("/roles/matrix").get_data(as_text=True)
+    assert "All units" in matrix and "Own unit and below" in matrix and "Create" in matrix
+    assert "全部单位" not in matrix and "本单位及下级" not in matrix
+    signed_out = english(app.test_client()).get("/api/v1/members/")
+    assert signed_out.status_code == 401 and signed_out.get_json()["message"] == "Please sign in first"
+
+
+def test_texts_built_in_python_stay_chinese_by_default(app: Any, demo: dict[str, Any]) -> None:
+    client = demo["client"]
+    with client.session_transaction() as session:
+        session["locale"] = "zh"
+    tree = client.get("/org_units/tree/").get_data(as_text=True)
+    assert "组织树" in tree and "工会组织列表" in tree and "Org tree" not in tree
+    refused = client.post("/roles/matrix/new", data={"key": "", "label_zh": "查阅员", "label_en": "Reader",
+                                                      "scope": "subtree"})
+    assert refused.status_code == 400 and "角色代码：不能为空" in refused.get_data(as_text=True)
