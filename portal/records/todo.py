@@ -102,16 +102,20 @@ def todo_groups(specs: list[RegisterSpec], models: Mapping[str, Any], session: A
         flow = spec.workflow
         if flow is None or not access.can(spec.slug, "read"):
             continue
-        actions = {state.value: tuple(item.label.zh for item in flow.leaving(state.value)
-                                      if permitted(access, spec, item)) for state in flow.states}
-        waiting = [value for value, labels in actions.items() if labels]
+        waiting = [state.value for state in flow.states if state.todo != "no"
+                   and any(permitted(access, spec, item) for item in flow.leaving(state.value))]
         if not waiting:
             continue
         model = models[spec.slug]
         column = getattr(model, flow.field)
-        condition = sa.and_(_waiting(spec, models, model, access, waiting),
-                            *(c for c in (row_condition(spec, model, access),) if c is not None))
         deadlines = {state.value: state.deadline for state in flow.states if state.deadline}
+        # a state waiting only once overdue (``todo: overdue``) lists its rows whose deadline has passed
+        not_yet = [sa.and_(column == state.value, sa.or_(getattr(model, state.deadline) >= day,
+                                                         getattr(model, state.deadline).is_(None)))
+                   for state in flow.states if state.todo == "overdue" and state.value in waiting and state.deadline]
+        condition = sa.and_(_waiting(spec, models, model, access, waiting),
+                            *(c for c in (row_condition(spec, model, access),) if c is not None),
+                            *(sa.not_(term) for term in not_yet))
         count = session.scalar(sa.select(sa.func.count()).select_from(model).where(condition)) or 0
         overdue_terms = [sa.and_(column == value, getattr(model, name) < day) for value, name in deadlines.items()
                          if value in waiting]

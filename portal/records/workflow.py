@@ -382,11 +382,13 @@ def approval_states(service: RegisterService, record: Any) -> list[approvals.App
 
 
 def history(service: RegisterService, record: Any) -> list[HistoryItem]:
-    """The record's transitions, oldest first, from the audit trail."""
+    """The record's transitions, oldest first, from the audit trail (not those of an earlier record that held
+    the same id before it was deleted: SQLite hands a deleted last id out again)."""
     entry = audit.AuditEntry
+    since = [entry.at >= record.created_at] if getattr(record, "created_at", None) is not None else []
     rows = service.session.scalars(
         sa.select(entry).where(entry.register == service.spec.slug, entry.record_id == record.id,
-                               entry.action == "transition").order_by(entry.id)).all()
+                               entry.action == "transition", *since).order_by(entry.id)).all()
     found = []
     for row in rows:
         match = DETAIL.match(row.detail or "")

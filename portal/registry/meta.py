@@ -93,7 +93,7 @@ PRINT_KEYS: tuple[KeySpec, ...] = (
 WORKFLOW_KEYS: tuple[KeySpec, ...] = (
     KeySpec("field", "str", True, "状态字段：本登记簿中的一个选择（choice）字段；它的每个选项都是一个状态，默认值是新记录的状态。",
             "approval_result"),
-    KeySpec("states", "mapping", True, "状态：`状态值: {label, edit, set, deadline}`，每个选项一项，键见“流程的状态”。"),
+    KeySpec("states", "mapping", True, "状态：`状态值: {label, edit, set, deadline, todo}`，每个选项一项，键见“流程的状态”。"),
     KeySpec("transitions", "list[transition]", True, "流转列表（详情页上的按钮），每项的键见“流程的流转”。"),
     KeySpec("locked", "list[str]", False, "只能由流转写入的字段（例如审批日期）：表单、接口、导入都不能直接修改。",
             "[approved_on]"),
@@ -125,6 +125,8 @@ STATE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("set", "mapping", False, "进入这个状态时设置的字段：`{字段: 值}`，值可写 `today`（当天）或 `null`（清空）。",
             "{approved_on: today}"),
     KeySpec("deadline", "str", False, "这个状态的期限所在的日期字段：过期的记录列在“待办”页上。", "notice_end"),
+    KeySpec("todo", "str", False, "处于这个状态的记录是否算“待办”：`true`（默认，列在能推进它的人的待办中）、"
+            "`false`（如在籍、已完成：虽可流转，但没有人需要处理）或 `overdue`（只在 deadline 过期后算待办）。", "false"),
 )
 
 TRANSITION_KEYS: tuple[KeySpec, ...] = (

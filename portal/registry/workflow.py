@@ -25,6 +25,9 @@ from portal.registry.workflow_approvals import check_approvals, read_approvals
 from portal.registry.workflow_spec import (ANY_ROLE, Effect, EditRule, Handover, PublicList, SetValue,
                                            State, Transition, Workflow)
 
+#: ``todo`` of a state: waits for someone, rests, or waits once its deadline has passed (``State.todo``).
+TODO_VALUES = ("yes", "no", "overdue")
+
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: The verbs of ``roles.yaml`` a transition may require.
 VERBS = ("read", "create", "edit", "delete", "import", "export", "approve")
@@ -165,7 +168,7 @@ class _Reader:
                 continue
             body = body or {}
             if not isinstance(body, dict):
-                self.problems.add("E005", path, "每个状态应为映射（label、edit、set、deadline）")
+                self.problems.add("E005", path, "每个状态应为映射（label、edit、set、deadline、todo）")
                 continue
             _check_keys(body, meta.STATE_KEYS, path, self.problems)
             label = _label(body["label"]) if "label" in body else self.state_field.choices[choices.index(value)].label
@@ -177,8 +180,14 @@ class _Reader:
                                              and self.fields[deadline].type == "date"):
                 self.problems.add("E046", f"{path}.deadline", f"deadline 应为本登记簿中的日期字段，当前为 {deadline!r}")
                 deadline = None
+            todo = body.get("todo", True)
+            todo = {True: "yes", False: "no"}.get(todo, todo) if isinstance(todo, bool) else todo
+            if todo not in TODO_VALUES or (todo == "overdue" and deadline is None):
+                self.problems.add("E046", f"{path}.todo", f"todo 应为 true、false 或 overdue（overdue 须同时写 deadline），"
+                                                          f"当前为 {body.get('todo')!r}")
+                todo = "yes"
             states.append(State(value, label, self.edit_rules(body.get("edit"), f"{path}.edit") if "edit" in body
-                                else None, self.set_values(body.get("set"), f"{path}.set"), deadline))
+                                else None, self.set_values(body.get("set"), f"{path}.set"), deadline, todo))
         missing = [value for value in choices if value not in raw]
         if missing:
             self.problems.add("E041", "workflow.states", f"状态字段的选项 {'、'.join(missing)} 没有写成状态；"

@@ -59,6 +59,10 @@ class State:
     on_enter: tuple[SetValue, ...] = ()
     #: A date field holding this state's deadline (overdue records are listed on the to-do page).
     deadline: str | None = None
+    #: Whether a record in this state waits for someone (``yes``: on the 待办 list of whoever may move it on),
+    #: rests there (``no``: 在籍, 已完成 — transitions leave it, but nobody owes it anything) or waits only
+    #: once its ``deadline`` has passed (``overdue``: 已建档 until the next re-check is due).
+    todo: str = "yes"
 
 
 @dataclass(frozen=True)

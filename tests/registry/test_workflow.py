@@ -54,6 +54,17 @@ def test_a_declared_workflow_is_read(tmp_path: Path) -> None:
     assert flow.leaving("退会") == (rejoin,) and flow.roles == ("chair",)
 
 
+def test_a_state_says_whether_its_records_are_to_dos(tmp_path: Path) -> None:
+    workflow = _changed(("states", "在籍", "todo"), False)
+    workflow["states"]["退会"].update(todo="overdue", deadline="joined_on")
+    registry, problems = _read(tmp_path, workflow)
+    assert problems == []
+    assert [(state.value, state.todo) for state in registry.get("people").workflow.states] == [("在籍", "no"),
+                                                                                               ("退会", "overdue")]
+    registry, _ = _read(tmp_path, WORKFLOW)
+    assert {state.todo for state in registry.get("people").workflow.states} == {"yes"}  # by default
+
+
 def _changed(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     workflow = copy.deepcopy(WORKFLOW)
     target = workflow
@@ -87,6 +98,8 @@ def _changed(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
     (_changed(("transitions", 0, "effects"), [{"email": "chair"}]), ("E046", "workflow.transitions[0].effects[0]")),
     (_changed(("states", "在籍", "set"), {"status": "退会"}), ("E046", "workflow.states.在籍.set.status")),
     (_changed(("settings",), {"low_income_line": "many"}), ("E046", "workflow.settings.low_income_line")),
+    (_changed(("states", "在籍", "todo"), "later"), ("E046", "workflow.states.在籍.todo")),
+    (_changed(("states", "在籍", "todo"), "overdue"), ("E046", "workflow.states.在籍.todo")),  # no deadline
     (_changed(("transitions", 0, "colour"), "red"), ("E003", "workflow.transitions[0].colour")),
     (_changed(("transitions",), KeyError), ("E004", "workflow.transitions")),
 ])
