@@ -17,7 +17,7 @@ is stored, no delegate shown two receipts. A separate phase times close + seal +
 script always exits 0 (benches report, tests assert).
 
 Usage: /work/main/.venv/bin/python bench/congress_vote.py [--delegates 1000] [--seconds 10] [--workers 4]
-       [--server-threads 4] [--threads 24] [--tally 3000]
+       [--server-threads 1] [--threads 24] [--tally 3000]
 (``--threads`` are the client's threads; ``--server-threads`` is ``portal run --threads``: 1 = sync workers.)
 
 Needs ``requests`` and a PostgreSQL server on 127.0.0.1:5432 that lets user ``postgres`` in without a
@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delegates", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--server-threads", type=int, default=4)
+    parser.add_argument("--server-threads", type=int, default=1)
     parser.add_argument("--threads", type=int, default=24)
     parser.add_argument("--tally", type=int, default=3000)
     options = parser.parse_args(argv)
