@@ -7,6 +7,8 @@ from alembic import context
 from flask import current_app
 from flask_appbuilder import Model
 
+from portal.models import compared_by_alembic
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -38,6 +40,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", compared_by_alembic)
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():

@@ -83,10 +83,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(compiled))
     from portal.congress.paper_state import INVALID
     from portal.js_text import js_texts_json
+    from portal.web.counting import count_is_estimate
 
     app.jinja_env.globals["congress_invalid_vote"] = INVALID
     app.jinja_env.globals["portal_locale"] = current_locale
     app.jinja_env.globals["portal_js_texts_json"] = js_texts_json
+    app.jinja_env.globals["portal_count_is_estimate"] = count_is_estimate
     app.jinja_env.filters["label"] = lambda label: label.get(current_locale()) if hasattr(label, "get") else label
     from portal.web.dues_views import this_month
     from portal.web.views import local_time

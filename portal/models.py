@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapper, relationship
 
+from portal.records.collation import PINYIN_COLLATION, WORD_TYPES
 from portal.registry.derivations import derive, is_stored
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
@@ -90,10 +91,38 @@ def _build_class(spec: RegisterSpec, base: type[Any]) -> type[Any]:
             table_args.append(sa.Index(f"uq_{table}_{column_name}", column_name, unique=True))
         elif _indexed(spec, field):
             table_args.append(sa.Index(f"ix_{table}_{column_name}", column_name))
+    pinyin = pinyin_order_index(spec)
+    if pinyin is not None:
+        table_args.append(pinyin)
     attrs["__table_args__"] = tuple(table_args)
     attrs["__str__"] = lambda self: str(getattr(self, spec.title, "") or "")
     attrs["__repr__"] = lambda self: f"<{spec.slug} {getattr(self, 'id', None)}>"
     return type(class_name(table), (base,), attrs)
+
+
+def pinyin_order_index(spec: RegisterSpec) -> sa.Index | None:
+    """On PostgreSQL with the ICU collation, an index in the list's default order when it sorts words in pinyin
+    order (``screens.order: name``): the first page and page 500 of a million members read 25 index entries
+    instead of sorting the table. Made only where the collation exists (``portal.records.collation``)."""
+    name = (spec.screens.order or "").lstrip("-")
+    field = spec.field(name) if name and spec.has_field(name) else None
+    if field is None or field.is_link or not is_stored(field) or field.type not in WORD_TYPES:
+        return None
+    index = sa.Index(f"ix_{spec.slug}_{name}_pinyin", sa.text(f'{name} COLLATE "{PINYIN_COLLATION}"'), "id")
+    return index.ddl_if(dialect="postgresql", callable_=_has_pinyin_collation)
+
+
+def compared_by_alembic(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's ``include_object``: leave the pinyin order indexes out of autogenerate, which reads an expression
+    index back as plain columns and would drop and re-create it each time (their migration makes them)."""
+    return not (type_ == "index" and (name or "").endswith("_pinyin"))
+
+
+def _has_pinyin_collation(ddl: Any, target: Any, bind: Any, tables: Any = None, state: Any = None, *,
+                          dialect: Any, compiler: Any = None, checkfirst: bool = False) -> bool:
+    """``ddl_if``'s test (its signature is SQLAlchemy's ``DDLIfCallable``): the server has the collation."""
+    return bind is not None and bind.execute(sa.text("SELECT 1 FROM pg_collation WHERE collname = :name"),
+                                             {"name": PINYIN_COLLATION}).first() is not None
 
 
 def _virtual_getter(field: FieldSpec) -> Any:

@@ -21,6 +21,7 @@ from flask_appbuilder.widgets import ShowWidget
 
 from portal.web.bounds import BoundedInterfaceMixin, UnusedRoutesMixin
 from portal.web.cells import cell_formatter, local_time
+from portal.web.counting import list_count
 from portal.web.forms import LinkField, build_form
 from portal.web.field_filters import PortalSearchWidget, fit_filters
 from portal.web.org_subtree import add_subtree_filter
@@ -70,6 +71,11 @@ class PortalInterface(BoundedInterfaceMixin, SQLAInterface):
         except (ListArgsRefused, SelectionRefused):
             return query.filter(sa.false())  # never the whole scope for a value that does not parse
         return query.filter(*clauses)
+
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        """FAB's count of the list, or the planner's estimate of a very long one (``portal.web.counting``)."""
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        return list_count(self.session, inner)
 
     def get_filters(self, search_columns: Any = None, search_filters: Any = None) -> Any:
         """FAB's filters fitted to each field's type (``portal.web.field_filters``), plus ``org_unit_subtree``
