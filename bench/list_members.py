@@ -5,7 +5,9 @@ For each database (SQLite file, PostgreSQL database ``bench_portal``) the script
 database with the ``portal`` command (``db upgrade``, ``demo --members N``, ``roles sync``,
 ``ensure-admin``), starts ``portal run --workers 4`` (gunicorn) on 127.0.0.1, logs in as admin and
 times K requests for each scenario: the first list page, page 500, a quick search by ID number and
-a filter on one union group. It prints median and p95 latency per scenario against the 150 ms target.
+a filter on one union group. It prints median and p95 latency per scenario against the 50 ms target. A list
+PostgreSQL expects to exceed 100,000 rows shows the planner's estimate (said on the page): its record count
+is then checked to within 10 % of the true number.
 
 Usage: /tmp/venv/bin/python bench/list_members.py [--members 100000] [--db sqlite|postgresql|both]
        [--requests 30] [--port 5090]
@@ -35,7 +37,7 @@ import requests
 import sqlalchemy as sa
 
 HOST = "127.0.0.1"
-TARGET_MS = 150.0
+TARGET_MS = 50.0
 PAGE_SIZE = 25
 WORKERS = 4
 PG_SERVER = f"postgresql+psycopg://postgres@{HOST}:5432"
@@ -51,6 +53,7 @@ class Result:
     timings_ms: list[float]
     rows: int
     total: int | None
+    estimate: bool = False
 
     @property
     def median(self) -> float:
@@ -119,6 +122,10 @@ def login(base: str, password: str) -> requests.Session:
     if check.status_code != 200 or "/login" in check.url:
         sys.exit(f"login failed: {check.status_code} {check.url}")
     return session
+
+
+def estimated(html: str) -> bool:
+    return "portal-count-estimate" in html
 
 
 def rows_of(html: str) -> tuple[int, int | None]:
@@ -199,7 +206,8 @@ def bench_database(kind: str, members: int, requests_per_scenario: int, port: in
         def expect_rows(wanted: int, total: int | None = None) -> Callable[[str], None]:
             def check(html: str) -> None:
                 rows, count = rows_of(html)
-                if rows != wanted or (total is not None and count != total):
+                close = count is not None and total is not None and abs(count - total) <= total / 10
+                if rows != wanted or (total is not None and count != total and not (estimated(html) and close)):
                     sys.exit(f"unexpected list: {rows} rows, record count {count} (wanted {wanted}, {total})")
             return check
 
@@ -221,7 +229,7 @@ def bench_database(kind: str, members: int, requests_per_scenario: int, port: in
         results = []
         for title, path, check in scenarios:
             timings, html = timed(session, base + path, requests_per_scenario, check)
-            results.append(Result(title, path, timings, *rows_of(html)))
+            results.append(Result(title, path, timings, *rows_of(html), estimated(html)))
     finally:
         stop(server)
     report(kind, members, seeding, summary, results, page_arg, filter_arg)
@@ -235,7 +243,7 @@ def report(kind: str, members: int, seeding: float, summary: str, results: list[
     print(f"   {'scenario':<28}{'median ms':>10}{'p95 ms':>9}{'rows':>6}{'total':>9}  p95 ≤ {TARGET_MS:.0f} ms")
     for result in results:
         verdict = "yes" if result.p95 <= TARGET_MS else "NO"
-        total = "" if result.total is None else str(result.total)
+        total = "" if result.total is None else ("≈" if result.estimate else "") + str(result.total)
         print(f"   {result.scenario:<28}{result.median:>10.1f}{result.p95:>9.1f}{result.rows:>6}{total:>9}  {verdict}")
     sys.stdout.flush()
 
