@@ -136,26 +136,37 @@ def rows_of(html: str) -> tuple[int, int | None]:
 
 
 def list_arguments(html: str) -> tuple[str, str]:
-    """The page argument and the org-unit filter argument, read from the list page itself."""
+    """The page argument and the org-unit subtree filter argument, read from the list page itself."""
     page = re.search(r"[?&;](page_\w+)=\d+", html)
     if not page:
         sys.exit("no pagination link on /members/list/")
-    # The filter form's operations per column, e.g. "org_unit": ["关联", "不关联"]; ab_filters.js names the
-    # input _flt_<index of the chosen operation>_<column>, so "关联" (related to = equal) is _flt_0_org_unit.
-    operations = re.search(r'"org_unit": (\[[^\]]*\])', html)
-    if not operations or json.loads(operations.group(1))[:1] != ["关联"]:
-        sys.exit("the filter form offers no org_unit “关联” filter")
-    return page.group(1), "_flt_0_org_unit"
+    # The filter panel's data: each column's operators as [index, label, name]; the page names the input
+    # _flt_<index>_<column>, so the subtree filter (含下级) of org_unit is _flt_<its index>_org_unit.
+    panel = re.search(r'id="portal-filter-data"[^>]*>(.*?)</script>', html, re.S)
+    columns = json.loads(panel.group(1))["columns"] if panel else []
+    for column in columns:
+        if column.get("name") == "org_unit":
+            for index, _label, name in column.get("operators", []):
+                if name == "org_unit_subtree":
+                    return page.group(1), f"_flt_{index}_org_unit"
+    sys.exit("the filter panel offers no org_unit subtree (含下级) filter")
 
 
 def sample_values(url: str, members: int) -> tuple[str, str, int, int]:
-    """A member (name, ID number) from the middle of the roll and the union group with most members."""
+    """A member (name, ID number) from the middle of the roll and the grassroots union (level 2 of the org
+    tree) with most members in its subtree, with that number."""
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         name, id_card = connection.execute(sa.text(
             "SELECT name, id_card FROM members ORDER BY id LIMIT 1 OFFSET :skip"), {"skip": members // 2}).one()
-        org_id, count = connection.execute(sa.text(
-            "SELECT org_unit_id, COUNT(*) FROM members GROUP BY org_unit_id ORDER BY 2 DESC LIMIT 1")).one()
+        org_id, count = connection.execute(sa.text("""
+            WITH RECURSIVE tree(id, top, depth) AS (
+                SELECT id, id, 1 FROM org_units WHERE parent_id IS NULL
+                UNION ALL
+                SELECT child.id, CASE WHEN tree.depth + 1 = 2 THEN child.id ELSE tree.top END, tree.depth + 1
+                FROM org_units child JOIN tree ON child.parent_id = tree.id)
+            SELECT tree.top, COUNT(*) FROM members JOIN tree ON tree.id = members.org_unit_id
+            WHERE tree.depth >= 2 GROUP BY tree.top ORDER BY 2 DESC LIMIT 1""")).one()
     engine.dispose()
     return name, id_card, org_id, count
 
@@ -173,15 +184,25 @@ def timed(session: requests.Session, url: str, count: int, check: Callable[[str]
     return timings, html
 
 
-def bench_database(kind: str, members: int, requests_per_scenario: int, port: int, work: Path) -> None:
+def bench_database(kind: str, members: int, requests_per_scenario: int, port: int, work: Path,
+                   existing: str | None = None) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env["PORTAL_INSTANCE_DIR"] = str(work / kind)
     url = f"sqlite:///{work / kind / 'portal.db'}"
-    if kind == "postgresql":
+    if existing:
+        url = env["PORTAL_DATABASE_URL"] = existing
+    elif kind == "postgresql":
         url = env["PORTAL_DATABASE_URL"] = fresh_postgres()
     portal(env, "db", "upgrade")
     started = time.perf_counter()
-    summary = portal(env, "demo", "--members", str(members)).strip()
+    if existing:  # a demo database another bench built: its members are counted, not made
+        engine = sa.create_engine(existing)
+        with engine.connect() as connection:
+            members = int(connection.execute(sa.text("SELECT COUNT(*) FROM members")).scalar_one())
+        engine.dispose()
+        summary = f"existing database: {members} members"
+    else:
+        summary = portal(env, "demo", "--members", str(members)).strip()
     seeding = time.perf_counter() - started
     portal(env, "roles", "sync")  # ensure-admin needs the admin role, which the roles sync creates
     credentials = re.search(r"密码\s+(\S+)", portal(env, "ensure-admin"))
@@ -220,7 +241,7 @@ def bench_database(kind: str, members: int, requests_per_scenario: int, port: in
             (f"list, page {page + 1}", f"/members/list/?{page_arg}={page}",
              expect_rows(min(PAGE_SIZE, members - page * PAGE_SIZE), members)),
             ("search by ID number", f"/members/list/?q={id_card}", expect_member),
-            (f"filter org unit {org_id}", f"/members/list/?{filter_arg}={org_id}",
+            (f"subtree of unit {org_id}", f"/members/list/?{filter_arg}={org_id}",
              expect_rows(min(PAGE_SIZE, org_count), org_count)),
         ]
         for _, path, _check in scenarios:  # warm up every worker on every page
@@ -254,11 +275,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per scenario")
     parser.add_argument("--port", type=int, default=5090)
+    parser.add_argument("--url", default=None,
+                        help="bench an existing demo database (e.g. the 1,000,000 members bench/reports.py built) "
+                             "instead of building one; --db names its kind")
     options = parser.parse_args(argv)
     kinds = ("sqlite", "postgresql") if options.db == "both" else (options.db,)
     with tempfile.TemporaryDirectory(prefix="bench-portal-") as folder:
         for kind in kinds:
-            bench_database(kind, options.members, max(1, options.requests), options.port, Path(folder))
+            bench_database(kind, options.members, max(1, options.requests), options.port, Path(folder), options.url)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,10 @@ def check_page(page: int | None, page_size: int | None) -> None:
                                            " page number.", page=page))
 
 
+#: Rows skipped from which a list page reads its ids first (a deferred join) instead of OFFSET on whole rows.
+DEFERRED_FROM = 1_000
+
+
 class BoundedInterfaceMixin:
     """Mixed into the FAB data interface: out-of-range ids find nothing, out-of-range pages are refused."""
 
@@ -54,6 +58,16 @@ class BoundedInterfaceMixin:
         if pk is None:
             return None
         return super().get(pk, filters, select_columns, outer_default_load)  # type: ignore[misc]
+
+    def apply_pagination(self, query: Any, page: int | None, page_size: int | None) -> Any:
+        """A page far down a list reads its ids first (``DEFERRED_FROM``): the rows skipped are walked in the
+        sort order's index alone, and only the page's own rows are read from the table."""
+        if page and page_size and page * page_size >= DEFERRED_FROM:
+            model_id = self.obj.id  # type: ignore[attr-defined]
+            ids = query.with_entities(model_id.label("page_id")).offset(page * page_size).limit(page_size)
+            chosen = ids.subquery("page_ids")
+            return query.join(chosen, chosen.c.page_id == model_id)
+        return super().apply_pagination(query, page, page_size)  # type: ignore[misc]
 
     def query(self, filters: Any = None, order_column: str = "", order_direction: str = "",
               page: int | None = None, page_size: int | None = None, select_columns: Any = None,

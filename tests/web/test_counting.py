@@ -50,3 +50,25 @@ def test_the_planner_estimate_is_asked_only_of_postgresql(app: Any) -> None:
             assert isinstance(estimate, int) and estimate >= 0
         else:
             assert estimate is None
+
+
+def test_a_page_far_down_the_list_holds_the_same_rows_as_with_offset(admin_client: Any, org_tree: dict[str, int],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages past ``DEFERRED_FROM`` rows read their ids first; the rows and their order are those of OFFSET."""
+    import re
+    from datetime import date
+
+    from portal.domain.idcard import make_id_card
+
+    for index in range(7):
+        member = {"name": f"会员{index}", "org_unit": "A01-1", "id_card": make_id_card("110105", date(1980, 1, 1), index)}
+        assert admin_client.post("/api/v1/members/", json=member).status_code == 201
+
+    def page(number: int) -> list[str]:
+        html = admin_client.get(f"/members/list/?psize_MembersView=2&page_MembersView={number}").get_data(as_text=True)
+        return re.findall(r"/members/show/(\d+)", html)
+
+    plain = [page(number) for number in range(4)]
+    monkeypatch.setattr("portal.web.bounds.DEFERRED_FROM", 2)  # every page after the first reads its ids first
+    assert [page(number) for number in range(4)] == plain
+    assert [len(set(rows)) for rows in plain] == [2, 2, 2, 1]
