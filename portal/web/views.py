@@ -182,8 +182,12 @@ class PortalModelView(ServiceSavingMixin, UnusedRoutesMixin, ModelView):
     def _get_list_widget(self, *args: Any, **kwargs: Any) -> Any:
         """FAB's list widget, told which columns hold amounts and numbers (right-aligned)."""
         widgets = super()._get_list_widget(*args, **kwargs)
-        widgets["list"].template_args["number_columns"] = [
-            field.name for field in self.register.fields if field.type in NUMBER_TYPES]
+        template_args = widgets["list"].template_args
+        template_args["number_columns"] = [field.name for field in self.register.fields if field.type in NUMBER_TYPES]
+        # each cell carries its column's name (data-label, the phone's card view): translated once per page
+        labels = template_args.get("label_columns") or {}
+        template_args["column_labels"] = {name: str(labels.get(name, name))
+                                          for name in template_args.get("include_columns") or ()}
         return widgets
 
     def _get_search_widget(self, form: Any = None, exclude_cols: Any = None, widgets: Any = None) -> Any:
