@@ -131,7 +131,7 @@ def estimated(html: str) -> bool:
 def rows_of(html: str) -> tuple[int, int | None]:
     """Rows shown on a list page (distinct show links) and FAB's record count."""
     rows = len(set(re.findall(r"/members/show/(\d+)", html)))
-    total = re.search(r"(?:记录数|Record Count):?</strong>\s*([\d,]+)", html)
+    total = re.search(r"(?:记录数|Record Count):?</strong>\s*(?:约\s*|about\s*)?([\d,]+)", html)
     return rows, int(total.group(1).replace(",", "")) if total else None
 
 
