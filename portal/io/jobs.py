@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from portal.extensions import db
 from portal.io.job_table import Job
 from portal.security.audit import acting_as, now_utc
-from portal.texts import gettext
+from portal.texts import gettext, in_locale
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,10 @@ class JobProgress:
 
 
 def create_job(kind: str, register: str, username: str, params: dict[str, Any], job_id: str | None = None) -> Job:
+    """A queued job; it runs in the language of the request that made it (``params["locale"]``)."""
+    from portal.state import current_locale
+
+    params = {**params, "locale": params.get("locale") or current_locale()}
     job = Job(id=job_id or uuid.uuid4().hex, kind=kind, register=register, username=username, status="queued",
               created_at=now_utc(), params=json.dumps(params, ensure_ascii=False))
     db.session.add(job)
@@ -206,16 +210,17 @@ def run_job(app: Flask, job_id: str) -> None:
         job.status = "running"
         db.session.commit()
         try:
-            with acting_as(job.username):
+            with acting_as(job.username), in_locale(job_locale(job)):
                 result = HANDLERS[job.kind](job, progress)
-        except Exception:  # the job's boundary: recorded as failed with a Chinese message, and logged in full
+        except Exception:  # the job's boundary: recorded as failed with a message in the job's language, and logged in full
             log.exception("background job %s (%s) failed", job_id, job.kind)
             db.session.rollback()
             job = db.session.get(Job, job_id)
             job.status = "failed"
-            job.error = gettext("Something went wrong while processing %(subject)s; the database was not changed. "
-                                "Please try again; if it keeps happening, contact the system administrator.",
-                                subject=job_subject(job))
+            with in_locale(job_locale(job)):
+                job.error = gettext("Something went wrong while processing %(subject)s; the database was not "
+                                    "changed. Please try again; if it keeps happening, contact the system "
+                                    "administrator.", subject=job_subject(job))
         else:
             job = db.session.get(Job, job_id)
             job.status, job.result = "done", json.dumps(result, ensure_ascii=False)
@@ -225,6 +230,11 @@ def run_job(app: Flask, job_id: str) -> None:
     from portal.io.retention import purge_expired
 
     purge_expired(app)
+
+
+def job_locale(job: Job) -> str:
+    """The language of the request that made the job: its messages are in it."""
+    return str(job.params_dict().get("locale") or "zh")
 
 
 def job_subject(job: Job) -> str:
@@ -241,12 +251,13 @@ def job_subject(job: Job) -> str:
 
 def mark_interrupted(job: Job) -> None:
     """Record that the process running ``job`` died; the caller commits."""
-    again = {"export": gettext("Please export again"), "print": gettext("Please print again")}.get(
-        job.kind) or gettext("Please check the file and upload it again")
     job.status, job.finished_at = "failed", now_utc()
-    job.error = gettext("The job processing %(subject)s was interrupted (the service restarted, or the process was "
-                        "stopped, for example when a very large file filled the memory); the database was not "
-                        "changed. %(again)s.", subject=job_subject(job), again=again)
+    with in_locale(job_locale(job)):
+        again = {"export": gettext("Please export again"), "print": gettext("Please print again")}.get(
+            job.kind) or gettext("Please check the file and upload it again")
+        job.error = gettext("The job processing %(subject)s was interrupted (the service restarted, or the process "
+                            "was stopped, for example when a very large file filled the memory); the database was "
+                            "not changed. %(again)s.", subject=job_subject(job), again=again)
 
 
 def is_stale(job: Job, progress: dict[str, Any] | None) -> bool:
