@@ -212,7 +212,7 @@ def run_job(app: Flask, job_id: str) -> None:
         try:
             with acting_as(job.username), in_locale(job_locale(job)):
                 result = HANDLERS[job.kind](job, progress)
-        except Exception:  # the job's boundary: recorded as failed with a message in the job's language, and logged in full
+        except Exception:  # the job's boundary: recorded as failed (in the job's language) and logged in full
             log.exception("background job %s (%s) failed", job_id, job.kind)
             db.session.rollback()
             job = db.session.get(Job, job_id)

@@ -211,3 +211,17 @@ def test_import_messages_stay_chinese_by_default(app: Any, demo: dict[str, Any])
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x01\x02\x03endobj\n"
     unreadable = finished_page(client, upload(client, pdf, "会员名单.pdf")).text("portal-import-unreadable")
     assert "这不是电子表格文件（上传的是 .pdf 文件），无法按表格读取" in unreadable
+
+
+def test_the_import_template_is_english_for_an_english_reader(app: Any, demo: dict[str, Any]) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = demo["client"].get("/members/import/template")
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.data))
+    assert "How to fill in" in book.sheet_names and "填写说明" not in book.sheet_names
+    guide = " ".join(str(cell) for row in book.get_sheet_by_name("How to fill in").to_python() for cell in row)
+    assert "Row 2 is an example" in guide and "Column name" in guide and "18-digit citizen ID number" in guide
+    assert "第 2 行是示例" not in guide and "列名" not in guide
