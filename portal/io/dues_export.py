@@ -8,8 +8,9 @@ from typing import Any, Iterable, Sequence
 import xlsxwriter
 
 from portal.io.xlsx_export import safe_text
+from portal.texts import lazy_gettext
 
-SHEET = "欠缴会费"
+SHEET = lazy_gettext("Dues in arrears")
 
 
 def write_arrears_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: Any, title: str) -> int:
@@ -17,7 +18,7 @@ def write_arrears_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], ou
     returns the number of rows written."""
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet(SHEET)
+    sheet = workbook.add_worksheet(str(SHEET))
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0.00"})
     sheet.write_string(0, 0, title, bold)

@@ -9,12 +9,13 @@ from typing import Any, BinaryIO, Sequence
 import xlsxwriter
 
 from portal.io.plan import CellError
+from portal.texts import gettext, lazy_gettext
 
-ERROR_HEADER = "错误说明"
+ERROR_HEADER = lazy_gettext("Error details")
 
 
 def write_error_file(rows: Sequence[Sequence[Any]], header_index: int, errors: Sequence[CellError],
-                     out: BinaryIO | Path, sheet_name: str = "导入错误") -> None:
+                     out: BinaryIO | Path, sheet_name: str | None = None) -> None:
     """Every row of the sheet as it was read; rows with problems get their messages in a last column."""
     by_row: dict[int, list[CellError]] = {}
     for error in errors:
@@ -26,7 +27,7 @@ def write_error_file(rows: Sequence[Sequence[Any]], header_index: int, errors: S
     plain_date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
     message_format = workbook.add_format({"font_color": "#9C0006", "text_wrap": True})
-    sheet = workbook.add_worksheet(sheet_name[:31])
+    sheet = workbook.add_worksheet((sheet_name or gettext("Import errors"))[:31])
     width = max((len(row) for row in rows), default=0)
     sheet.set_column(0, width - 1, 14)
     sheet.set_column(width, width, 60)
@@ -50,9 +51,9 @@ def write_error_file(rows: Sequence[Sequence[Any]], header_index: int, errors: S
             else:
                 sheet.write(index, column, value, cell_format)
         if index == header_index:
-            sheet.write_string(index, width, ERROR_HEADER, header)
+            sheet.write_string(index, width, str(ERROR_HEADER), header)
         elif problems:
-            text = "；".join(f"{error.column}：{error.message}" if error.column else error.message
-                             for error in problems)
+            text = gettext("; ").join(gettext("%(column)s: %(message)s", column=error.column, message=error.message)
+                                      if error.column else error.message for error in problems)
             sheet.write_string(index, width, text, message_format)
     workbook.close()

@@ -32,6 +32,7 @@ from portal.security import audit
 from portal.security.access import ORG_REGISTER, Access, scope_anchor
 from portal.security.current import access_for_username
 from portal.state import portal_state
+from portal.texts import gettext
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
@@ -66,9 +67,11 @@ class ExportRequest:
 
     def check(self) -> ExportRequest:
         if self.fmt not in FORMATS:
-            raise ExportRefused(f"不支持的导出格式“{self.fmt}”，请选择 xlsx 或 csv。")
+            raise ExportRefused(gettext("Export format \"%(format)s\" is not supported; choose xlsx or csv.",
+                                        format=self.fmt))
         if self.encoding not in CSV_ENCODINGS:
-            raise ExportRefused(f"不支持的编码“{self.encoding}”，请选择 utf-8 或 gb18030。")
+            raise ExportRefused(gettext("Encoding \"%(encoding)s\" is not supported; choose utf-8 or gb18030.",
+                                        encoding=self.encoding))
         return self
 
 
@@ -134,11 +137,11 @@ def write_export(spec: RegisterSpec, records: Iterable[Any], access: Access, req
     else:
         rows = write_csv(columns, records, path, request.encoding, progress, total)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    columns_text = "全部可见字段" if request.all_fields else "导出列"
-    encoding = f"，{request.encoding}" if request.fmt == "csv" else ""
+    columns_text = "全部可见字段" if request.all_fields else "导出列"  # i18n: data (audit trail, stored in Chinese)
+    encoding = f"，{request.encoding}" if request.fmt == "csv" else ""  # i18n: data
     audit.record(db.session, "export", register=spec.slug, org_unit_id=access.org_id, record_key=request.fmt,
-                 detail=f"导出 {rows} 行（{request.fmt}{encoding}，{columns_text}）；筛选：{request.filters_text or '无'}；"
-                        f"SHA-256 {digest}", commit=True)
+                 detail=f"导出 {rows} 行（{request.fmt}{encoding}，{columns_text}）；"  # i18n: data
+                        f"筛选：{request.filters_text or '无'}；SHA-256 {digest}", commit=True)  # i18n: data
     return ExportResult(path, rows, digest, download_name(spec, request.fmt))
 
 
@@ -151,10 +154,13 @@ def cli_selection(spec: RegisterSpec, access: Access, pairs: list[tuple[str, str
             conditions.append(Condition(anchor_name(spec) or "", SUBTREE_OPERATOR, _subtree_root(spec, access, raw)))
             continue
         if not spec.has_field(name):
-            raise ExportRefused(f"{spec.label.zh}没有字段“{name}”；可用的有：{'、'.join(f.name for f in spec.fields)}")
+            raise ExportRefused(gettext("%(register)s has no field \"%(name)s\"; there are: %(names)s",
+                                        register=spec.label.zh, name=name,
+                                        names=gettext(", ").join(f.name for f in spec.fields)))
         field = spec.field(name)
         if access.hidden(spec, field):
-            raise ExportRefused(f"您看到的“{field.label.zh}”是打码的，不能按它筛选；请去掉这个筛选条件。")
+            raise ExportRefused(gettext("You see \"%(field)s\" masked, so you cannot filter by it; remove that "
+                                        "filter.", field=field.label.zh))
         if field.is_link:
             try:
                 target = state.service(spec.slug).resolve_link(field, raw)
@@ -194,7 +200,8 @@ def _subtree_root(spec: RegisterSpec, access: Access, raw: str) -> int:
     except ValueError as problem:
         raise ExportRefused(str(problem)) from None
     if access.org_ids is not None and unit.id not in access.org_ids:
-        raise ExportRefused(f"所选的工会“{raw}”不在您的管辖范围内；请选择本单位或下级单位。")
+        raise ExportRefused(gettext("The union \"%(unit)s\" you chose is outside your scope; choose your own unit "
+                                    "or one below it.", unit=raw))
     return int(unit.id)
 
 

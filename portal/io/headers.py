@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from portal.io.columns import header_names, import_fields, needs_column, normalize_header
 from portal.io.readers import column_letter
 from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.texts import gettext
 
 #: How many rows from the top may hold titles before the header.
 HEADER_SEARCH_ROWS = 20
@@ -24,7 +25,7 @@ class HeaderProblem(Exception):
 
     def __init__(self, messages: list[str]) -> None:
         self.messages = messages
-        super().__init__("；".join(messages))
+        super().__init__(gettext("; ").join(messages))
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,11 @@ def find_header(rows: Sequence[Sequence[Any]], spec: RegisterSpec, supplied: fro
     table = _lookup(spec)
     scores = [_score(row, table) for row in rows[:HEADER_SEARCH_ROWS]]
     if not scores or max(scores) == 0:
-        expected = "、".join(spec.field(f.name).label.zh for f in import_fields(spec) if needs_column(f))
-        raise HeaderProblem([f"找不到表头行：前 {HEADER_SEARCH_ROWS} 行里没有一个单元格是{spec.label.zh}的列名。"
-                             f"请在数据上方加一行列名（至少包括：{expected}），或下载导入模板照着填写。"])
+        expected = gettext(", ").join(spec.field(f.name).label.zh for f in import_fields(spec) if needs_column(f))
+        raise HeaderProblem([gettext(
+            "No header row found: none of the cells in the first %(rows)s rows is a column name of %(register)s. "
+            "Add a row of column names above the data (at least: %(expected)s), or download the import template "
+            "and fill it in.", rows=HEADER_SEARCH_ROWS, register=spec.label.zh, expected=expected)])
     row_index = scores.index(max(scores))
     header_map = HeaderMap(row_index=row_index, columns=[])
     seen: dict[str, Column] = {}
@@ -91,16 +94,20 @@ def find_header(rows: Sequence[Sequence[Any]], spec: RegisterSpec, supplied: fro
             header_map.derived.append(header)
         elif found.name in seen:
             first = seen[found.name]
-            problems.append(f"“{first.header}”（{column_letter(first.index)} 列）和“{header}”（{column_letter(index)} 列）"
-                            f"都对应{found.label.zh}，请删除或改名其中一列。")
+            problems.append(gettext(
+                "\"%(first)s\" (column %(first_column)s) and \"%(second)s\" (column %(second_column)s) "
+                "both stand for %(field)s; delete or rename one of them.", first=first.header,
+                first_column=column_letter(first.index), second=header, second_column=column_letter(index),
+                field=found.label.zh))
         else:
             seen[found.name] = Column(index, header, found)
             header_map.columns.append(seen[found.name])
     missing = [f.label.zh for f in import_fields(spec) if needs_column(f) and f.name not in seen
                and f.name not in supplied]
     if missing:
-        problems.append(f"缺少必填列：{'、'.join(missing)}（表头在第 {row_index + 1} 行）。请补上这些列，"
-                        f"或下载导入模板照着填写。")
+        problems.append(gettext("Required columns missing: %(columns)s (the header is in row %(row)s). Add these "
+                                "columns, or download the import template and fill it in.",
+                                columns=gettext(", ").join(missing), row=row_index + 1))
     if problems:
         raise HeaderProblem(problems)
     return header_map

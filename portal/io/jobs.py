@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from portal.extensions import db
 from portal.io.job_table import Job
 from portal.security.audit import acting_as, now_utc
+from portal.texts import gettext, in_locale
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,10 @@ class JobProgress:
 
 
 def create_job(kind: str, register: str, username: str, params: dict[str, Any], job_id: str | None = None) -> Job:
+    """A queued job; it runs in the language of the request that made it (``params["locale"]``)."""
+    from portal.state import current_locale
+
+    params = {**params, "locale": params.get("locale") or current_locale()}
     job = Job(id=job_id or uuid.uuid4().hex, kind=kind, register=register, username=username, status="queued",
               created_at=now_utc(), params=json.dumps(params, ensure_ascii=False))
     db.session.add(job)
@@ -205,14 +210,17 @@ def run_job(app: Flask, job_id: str) -> None:
         job.status = "running"
         db.session.commit()
         try:
-            with acting_as(job.username):
+            with acting_as(job.username), in_locale(job_locale(job)):
                 result = HANDLERS[job.kind](job, progress)
-        except Exception:  # the job's boundary: recorded as failed with a Chinese message, and logged in full
+        except Exception:  # the job's boundary: recorded as failed (in the job's language) and logged in full
             log.exception("background job %s (%s) failed", job_id, job.kind)
             db.session.rollback()
             job = db.session.get(Job, job_id)
             job.status = "failed"
-            job.error = f"处理{job_subject(job)}时出错，数据库没有被修改。请重试；如果问题持续，请联系系统管理员。"
+            with in_locale(job_locale(job)):
+                job.error = gettext("Something went wrong while processing %(subject)s; the database was not "
+                                    "changed. Please try again; if it keeps happening, contact the system "
+                                    "administrator.", subject=job_subject(job))
         else:
             job = db.session.get(Job, job_id)
             job.status, job.result = "done", json.dumps(result, ensure_ascii=False)
@@ -224,22 +232,32 @@ def run_job(app: Flask, job_id: str) -> None:
     purge_expired(app)
 
 
+def job_locale(job: Job) -> str:
+    """The language of the request that made the job: its messages are in it."""
+    return str(job.params_dict().get("locale") or "zh")
+
+
 def job_subject(job: Job) -> str:
     """What the job worked on, for messages: the uploaded file's name, or the export."""
     file_name = job.params_dict().get("file_name")
     if file_name:
-        return f"文件“{file_name}”"
+        return gettext("the file \"%(name)s\"", name=file_name)
     if job.kind == "print":
-        return f"打印（{job.params_dict().get('count', 0)} 条记录）"
-    return f"导出（{job.params_dict().get('fmt', 'xlsx')} 文件）" if job.kind == "export" else "任务"
+        return gettext("the printing (%(count)s records)", count=job.params_dict().get("count", 0))
+    if job.kind == "export":
+        return gettext("the export (%(format)s file)", format=job.params_dict().get("fmt", "xlsx"))
+    return gettext("the job")
 
 
 def mark_interrupted(job: Job) -> None:
     """Record that the process running ``job`` died; the caller commits."""
-    again = {"export": "请重新导出", "print": "请重新打印"}.get(job.kind, "请检查文件后重新上传")
     job.status, job.finished_at = "failed", now_utc()
-    job.error = (f"处理{job_subject(job)}时任务中断了（服务重启，或处理进程被终止，例如文件过大占满了内存），"
-                 f"数据库没有被修改。{again}。")
+    with in_locale(job_locale(job)):
+        again = {"export": gettext("Please export again"), "print": gettext("Please print again")}.get(
+            job.kind) or gettext("Please check the file and upload it again")
+        job.error = gettext("The job processing %(subject)s was interrupted (the service restarted, or the process "
+                            "was stopped, for example when a very large file filled the memory); the database was "
+                            "not changed. %(again)s.", subject=job_subject(job), again=again)
 
 
 def is_stale(job: Job, progress: dict[str, Any] | None) -> bool:

@@ -15,6 +15,7 @@ from portal.io.template_meta import parse_meta, version_changes
 from portal.records.plan import Planner
 from portal.records.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
                                        no_progress)
+from portal.texts import gettext
 
 __all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "SheetPlanner", "Progress",
            "RowPlan", "no_progress"]
@@ -35,7 +36,8 @@ class SheetPlanner(Planner):
         parsed = parse_rows(data, header, self.ctx, self.progress, self._add, release=consume)
         del data
         if not parsed:
-            raise HeaderProblem([f"表头（第 {header.row_index + 1} 行）下面没有数据行，请填写数据后再导入。"])
+            raise HeaderProblem([gettext("There are no data rows below the header (row %(row)s); fill in the data "
+                                         "and import again.", row=header.row_index + 1)])
         fields = list(header.fields)
         if org is not None and org not in fields:
             # No column for the unit: every row belongs to the one the importer chose (checked like a cell).
@@ -43,7 +45,8 @@ class SheetPlanner(Planner):
             for row in parsed:
                 row.values[org.name] = row.texts[org.name] = unit
             fields.append(org)
-            warnings.append(f"文件没有“{org.label.zh}”列：全部 {len(parsed)} 行记入“{unit}”。")
+            warnings.append(gettext("The file has no \"%(column)s\" column: all %(rows)s rows go to \"%(unit)s\".",
+                                    column=org.label.zh, rows=len(parsed), unit=unit))
         plan = ImportPlan(header_row=header.row_index, rows=len(parsed), warnings=warnings)
         return self.plan_rows(parsed, fields, plan)
 
@@ -59,16 +62,21 @@ class SheetPlanner(Planner):
         access, problems = self.ctx.access, []
         for spec_field in header.fields:
             if spec_field.name in self.spec.approval and not access.can(self.spec.slug, "approve"):
-                problems.append(f"您没有权限导入“{self.columns[spec_field.name][1]}”列（需要审批权限），请删除该列。")
+                problems.append(gettext("You may not import the \"%(column)s\" column (it needs the right to "
+                                        "approve); delete that column.", column=self.columns[spec_field.name][1]))
         if problems:
             raise HeaderProblem(problems)
         if header.unknown:
-            warnings.append(f"以下列不是{self.spec.label.zh}的字段，已忽略：{'、'.join(header.unknown)}。")
+            warnings.append(gettext("These columns are not fields of %(register)s and were ignored: %(columns)s.",
+                                    register=self.spec.label.zh, columns=gettext(", ").join(header.unknown)))
         if header.derived:
-            warnings.append(f"以下列由系统自动计算，已忽略：{'、'.join(header.derived)}。")
+            warnings.append(gettext("These columns are computed by the system and were ignored: %(columns)s.",
+                                    columns=gettext(", ").join(header.derived)))
         hidden = [self.columns[f.name][1] for f in header.fields if access.hidden(self.spec, f)]
         if hidden and self.options.mode == "upsert":
-            warnings.append(f"您看到的{'、'.join(hidden)}是打码的，更新已有记录时不会修改这些列。")
+            warnings.append(gettext("You see %(columns)s masked; updating existing records leaves these columns "
+                                    "unchanged.", columns=gettext(", ").join(hidden)))
         if self.options.mode == "upsert":
-            warnings.append("更新已有记录时，空白单元格表示“保持原值”，不会清空已有内容。")
+            warnings.append(gettext("When updating existing records, an empty cell means \"keep the value\"; it "
+                                    "does not clear what is there."))
         return warnings

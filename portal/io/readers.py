@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 import python_calamine as calamine
 
 from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
+from portal.texts import gettext, lazy_gettext
 
 META_SHEET = "_portal"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -32,18 +33,20 @@ _MARKUP_START = re.compile(r"\s*<(?:!doctype\s+html|html|table|\?xml)", re.IGNOR
 _CSV_DELIMITERS = ",\t;"
 _is_str = str.__instancecheck__
 
-NOT_A_TABLE = "这不是电子表格文件，无法按表格读取，请上传 .xlsx、.xls 或 .csv 格式的文件"
-ENCRYPTED = "文件已加密（设置了打开密码），请在 Excel 中取消密码后另存为 .xlsx 再上传"
-CORRUPT = "文件已损坏或不是有效的 Excel 文件，无法读取，请用 Excel 打开后另存为 .xlsx 再上传"
-MARKUP = ("文件是网页（HTML）或 XML 格式，只是扩展名像 Excel 文件（常见于其他系统导出的“.xls”），"
-          "请用 Excel 打开后另存为 .xlsx 再上传")
-EMPTY = "文件中没有数据：工作表是空的，请把数据填在第一个工作表中再上传"
+ENCRYPTED = lazy_gettext("The file is encrypted (it has a password to open it); remove the password in Excel, "
+                         "save it as .xlsx and upload it again")
+MARKUP = lazy_gettext("The file is a web page (HTML) or XML; only its extension looks like an Excel file (common "
+                      "with \".xls\" files exported by other systems); open it in Excel, save it as .xlsx and "
+                      "upload it again")
+EMPTY = lazy_gettext("The file has no data: the sheet is empty; put the data in the first sheet and upload it "
+                     "again")
 
 
 class FileUnreadable(Exception):
     """The file cannot be read as a table; ``message`` is a Chinese sentence saying what is wrong and what to do."""
 
     def __init__(self, message: str) -> None:
+        message = str(message)
         super().__init__(message)
         self.message = message
 
@@ -84,7 +87,7 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
         except zipfile.BadZipFile:
             is_xlsx = False
         if not is_xlsx:
-            raise FileUnreadable(_about(CORRUPT, filename))
+            raise FileUnreadable(_corrupt(filename))
         _refuse(xlsx_problem(path, limits))
         return _read_excel(path, "xlsx", filename, limits, max_cell_chars)
     if head == OLE_MAGIC:
@@ -110,13 +113,28 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _about(message: str, filename: str) -> str:
-    """Point out an upload whose name says it is not a spreadsheet (``名单.pdf``) in ``message``."""
+def _uploaded_suffix(filename: str) -> str | None:
+    """The extension of an upload whose name says it is not a spreadsheet (``名单.pdf`` -> ``.pdf``)."""
     suffix = Path(filename).suffix.lower()
-    if not suffix or suffix in {".xlsx", ".xls", ".csv"}:
-        return message
-    head, _, tail = message.partition("，")
-    return f"{head}（上传的是 {suffix} 文件），{tail}"
+    return None if not suffix or suffix in {".xlsx", ".xls", ".csv"} else suffix
+
+
+def _not_a_table(filename: str) -> str:
+    suffix = _uploaded_suffix(filename)
+    if suffix is None:
+        return gettext("This is not a spreadsheet file and cannot be read as a table; please upload a .xlsx, .xls "
+                       "or .csv file")
+    return gettext("This is not a spreadsheet file (the upload is a %(suffix)s file) and cannot be read as a "
+                   "table; please upload a .xlsx, .xls or .csv file", suffix=suffix)
+
+
+def _corrupt(filename: str) -> str:
+    suffix = _uploaded_suffix(filename)
+    if suffix is None:
+        return gettext("The file is damaged or not a valid Excel file and cannot be read; open it in Excel, save "
+                       "it as .xlsx and upload it again")
+    return gettext("The file is damaged or not a valid Excel file (the upload is a %(suffix)s file) and cannot "
+                   "be read; open it in Excel, save it as .xlsx and upload it again", suffix=suffix)
 
 
 def _is_encrypted_package(data: bytes) -> bool:
@@ -154,7 +172,7 @@ def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_ce
     except calamine.PasswordError:
         raise FileUnreadable(ENCRYPTED) from None
     except calamine.CalamineError:
-        raise FileUnreadable(_about(CORRUPT, filename)) from None
+        raise FileUnreadable(_corrupt(filename)) from None
     raise FileUnreadable(EMPTY)
 
 
@@ -200,7 +218,7 @@ def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: in
     try:
         rows = _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), limits, max_cell_chars)
     except csv.Error:
-        raise FileUnreadable(_about(NOT_A_TABLE, filename)) from None
+        raise FileUnreadable(_not_a_table(filename)) from None
     if not rows:
         raise FileUnreadable(EMPTY)
     return Workbook(kind="csv", sheet_name="", rows=rows, meta=None, encoding=encoding)
@@ -218,7 +236,7 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
                 continue
             if not _BINARY_TEXT.search(text):
                 return text, encoding
-    raise FileUnreadable(_about(NOT_A_TABLE, filename))
+    raise FileUnreadable(_not_a_table(filename))
 
 
 def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: int) -> list[list[Any]]:
@@ -251,10 +269,14 @@ def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: in
             raise FileUnreadable(_too_many_cells(width * (len(rows) + 1), limits.cells))
         rows.append(_blank(row))
     if filled > max_rows:
-        raise FileUnreadable(f"文件有 {filled:,} 行数据，超过单次导入上限 {max_rows:,} 行，请拆分成几个文件后分别导入")
+        raise FileUnreadable(gettext("The file has %(rows)s rows of data, more than the %(most)s rows one import "
+                                     "takes; split it into several files and import them one by one",
+                                     rows=format(filled, ","), most=format(max_rows, ",")))
     if beyond:
-        raise FileUnreadable(f"文件的第 {beyond:,} 行还有内容，与上面的数据隔着大量空行，超出了单次导入的范围"
-                             f"（上限 {max_rows:,} 行），请删除多余的内容后再上传")
+        raise FileUnreadable(gettext("Row %(row)s of the file still has content, separated from the data above by "
+                                     "many empty rows, beyond what one import takes (at most %(most)s rows); delete "
+                                     "the extra content and upload it again", row=format(beyond, ","),
+                                     most=format(max_rows, ",")))
     square: list[list[Any]] = []
     for kept in rows:
         if kept is None:
@@ -268,8 +290,9 @@ def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: in
 
 
 def _too_many_cells(cells: int, max_cells: int) -> str:
-    return (f"文件的数据区域至少有 {cells:,} 个单元格（行数 × 列数），超过单次导入上限 {max_cells:,} 个单元格，"
-            f"请删除多余的列或拆分成几个文件后分别导入")
+    return gettext("The file's data area has at least %(cells)s cells (rows times columns), more than the "
+                   "%(most)s cells one import takes; delete the extra columns or split it into several files and "
+                   "import them one by one", cells=format(cells, ","), most=format(max_cells, ","))
 
 
 def _blank(row: list[Any]) -> list[Any]:
@@ -288,5 +311,7 @@ def _blank(row: list[Any]) -> list[Any]:
 def _raise_long_cell(number: int, row: list[Any], max_cell_chars: int) -> None:
     """Raise for the first cell of ``row`` longer than ``max_cell_chars``."""
     column, value = next((i, v) for i, v in enumerate(row) if isinstance(v, str) and len(v) > max_cell_chars)
-    raise FileUnreadable(f"第 {number:,} 行 {column_letter(column)} 列的内容有 {len(value):,} 个字，"
-                         f"超过单元格上限 {max_cell_chars:,} 字，请检查该单元格")
+    raise FileUnreadable(gettext("Row %(row)s column %(column)s has %(length)s characters, more than the %(most)s "
+                                 "a cell may hold; please check that cell", row=format(number, ","),
+                                 column=column_letter(column), length=format(len(value), ","),
+                                 most=format(max_cell_chars, ",")))

@@ -9,13 +9,14 @@ import xlsxwriter
 
 from portal.io.xlsx_export import safe_text
 from portal.records.reports import ReportResult
+from portal.texts import gettext
 
 
 def write_report_xlsx(result: ReportResult, out: Any, subtitle: str = "") -> int:
     """Title, an optional line (scope, date), the header and the rows; numbers stay numbers. Returns the row count."""
     workbook = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
-    sheet = workbook.add_worksheet(safe_text(result.title)[:31].replace("/", "-") or "报表")
+    sheet = workbook.add_worksheet(safe_text(result.title)[:31].replace("/", "-") or gettext("Report"))
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0.00"})
     sheet.write_string(0, 0, safe_text(result.title), bold)
@@ -30,7 +31,7 @@ def write_report_xlsx(result: ReportResult, out: Any, subtitle: str = "") -> int
             if value is None:
                 continue
             if isinstance(value, bool):
-                sheet.write_string(number, index, "是" if value else "否")
+                sheet.write_string(number, index, gettext("Yes") if value else gettext("No"))
             elif isinstance(value, int):
                 sheet.write_number(number, index, value)
             elif isinstance(value, Decimal):

@@ -23,6 +23,7 @@ from typing import IO, Any, Iterator, Mapping
 import olefile
 
 from portal.config import IMPORT_LIMITS
+from portal.texts import gettext
 
 _CHUNK = 1 << 20
 #: Workbook part and its relationships are small; anything larger is not a workbook a clerk made.
@@ -86,12 +87,16 @@ class _Extent:
         cells = self.rows * self.columns
         if cells > max_cells:
             last = f"{column_name(self.columns)}{self.rows}"
-            return (f"工作表“{self.sheet}”的内容延伸到了 {last} 单元格（第 {self.rows:,} 行、第 {self.columns:,} 列），"
-                    f"按表格读取至少要占 {cells:,} 个单元格，超过单次导入上限 {max_cells:,} 个单元格；"
-                    f"请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
+            return gettext("The content of sheet \"%(sheet)s\" reaches cell %(last)s (row %(rows)s, column "
+                           "%(columns)s); read as a table it takes at least %(cells)s cells, more than the %(most)s "
+                           "cells one import takes; delete what lies outside the data (or copy only the data into a "
+                           "new workbook) and upload it again", sheet=self.sheet, last=last,
+                           rows=format(self.rows, ","),
+                           columns=format(self.columns, ","), cells=format(cells, ","), most=format(max_cells, ","))
         if self.values > max_cells:
-            return (f"工作表“{self.sheet}”有 {self.values:,} 个单元格有内容，超过单次导入上限 {max_cells:,} 个单元格，"
-                    f"请拆分成几个文件后分别导入")
+            return gettext("Sheet \"%(sheet)s\" has %(cells)s cells with content, more than the %(most)s cells "
+                           "one import takes; split it into several files and import them one by one",
+                           sheet=self.sheet, cells=format(self.values, ","), most=format(max_cells, ","))
         return None
 
 
@@ -195,8 +200,9 @@ def _unzipped(raw: IO[bytes], info: zipfile.ZipInfo, budget: _UnzipBudget) -> It
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflate = zlib.decompressobj(-15)
     else:
-        raise _Refused(f"文件中的“{info.filename}”用了 Excel 不使用的压缩方式，无法检查和读取，"
-                       f"请用 Excel 打开后另存为 .xlsx 再上传")
+        raise _Refused(gettext("\"%(part)s\" in the file uses a compression Excel does not use and cannot be "
+                               "checked or read; open it in Excel, save it as .xlsx and upload it again",
+                               part=info.filename))
     while left > 0:
         block = raw.read(min(_CHUNK, left))
         if not block:
@@ -215,8 +221,10 @@ def _unzipped(raw: IO[bytes], info: zipfile.ZipInfo, budget: _UnzipBudget) -> It
 
 
 def _bomb_message(info: zipfile.ZipInfo, limit_mb: int) -> str:
-    return (f"文件解压后超过 {limit_mb:,} MB（其中“{info.filename}”一项就很大），超过单次导入的上限，"
-            f"请拆分成几个文件后分别导入（如果文件本身并不大，它可能已损坏，请用 Excel 打开后另存为 .xlsx 再上传）")
+    return gettext("Unpacked, the file exceeds %(most)s MB (\"%(part)s\" alone is large), more than one import "
+                   "takes; split it into several files and import them one by one (if the file itself is not large, "
+                   "it may be damaged: open it in Excel, save it as .xlsx and upload it again)",
+                   most=format(limit_mb, ","), part=info.filename)
 
 
 class _SheetScanner:
@@ -303,7 +311,7 @@ def _biff_problem(data: bytes, max_cells: int) -> str | None:
                 problem = extent.problem(max_cells)
                 if problem:
                     return problem
-            extent = _Extent(names.get(at) or f"第 {sheets} 个工作表")
+            extent = _Extent(names.get(at) or gettext("sheet %(number)s", number=sheets))
             sheets += 1
         elif extent and kind in _VALUE_CELLS and len(body) >= 4:
             row, column = struct.unpack_from("<HH", body)

@@ -13,11 +13,11 @@ from typing import Any, Sequence
 
 from portal.io.columns import REQUIRED_MARK, header_text
 from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.texts import gettext, in_locale
 
 META_SHEET = "_portal"
 #: First cell of the sheet; anything else on that row is a note for a curious reader.
 MARKER = "portal_template"
-_NOTE = "此工作表由系统使用，用于识别模板的登记簿和版本，请勿修改或删除。"
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,11 @@ class TemplateMeta:
 
 def meta_rows(spec: RegisterSpec, fields: Sequence[FieldSpec], locale: str = "zh") -> list[list[Any]]:
     """Rows for the ``_portal`` sheet: marker, register slug, version, then one row per column."""
+    with in_locale(locale):
+        note = gettext("The system uses this sheet to recognise the template's register and version; do not change "
+                       "or delete it.")
     rows: list[list[Any]] = [
-        [MARKER, _NOTE],
+        [MARKER, note],
         ["register", spec.slug],
         ["version", spec.version],
         ["label", spec.label.zh],
@@ -115,41 +118,47 @@ def _current_header(field: FieldSpec, old: str | None) -> str:
 
 
 def _quoted(items: Sequence[str]) -> str:
-    return "、".join(f"“{item}”" for item in items)
+    return gettext(", ").join(gettext("\"%(text)s\"", text=item) for item in items)
 
 
 def version_changes(meta: TemplateMeta, spec: RegisterSpec, fields: Sequence[FieldSpec]) -> list[str]:
     """Chinese sentences explaining how the file's template differs from the current one ([] if same)."""
     if meta.register != spec.slug:
         return [
-            f"此文件是另一个登记簿（{meta.register}）的导入模板，不能导入到“{spec.label.zh}”；"
-            f"请下载“{spec.label.zh}”的导入模板后重新填写。"
+            gettext("This file is the import template of another register (%(other)s) and cannot be imported into "
+                    "\"%(register)s\"; download the import template of \"%(register)s\" and fill it in again.",
+                    other=meta.register, register=spec.label.zh)
         ]
     if meta.version == spec.version:
         return []
-    sentences = [f"此文件使用的是第 {meta.version} 版导入模板，当前是第 {spec.version} 版。"]
+    sentences = [gettext("This file uses version %(old)s of the import template; the current one is version "
+                         "%(new)s.", old=meta.version, new=spec.version)]
     if meta.columns:
         old = meta.headers
         current = {field.name: _current_header(field, old.get(field.name)) for field in fields}
         added = [header for name, header in current.items() if name not in old]
         removed = [header for name, header in meta.columns if name not in current]
-        renamed = [f"“{old[name]}”改为“{header}”" for name, header in current.items()
+        renamed = [gettext("\"%(old)s\" became \"%(new)s\"", old=old[name], new=header)
+                   for name, header in current.items()
                    if name in old and _bare(old[name]) != _bare(header)]
         marked = [(header, header.endswith(REQUIRED_MARK)) for name, header in current.items()
                   if name in old and header != old[name] and _bare(old[name]) == _bare(header)]
         now_required = [header for header, required in marked if required]
         now_optional = [header for header, required in marked if not required]
         if added:
-            sentences.append(f"新增的列：{_quoted(added)}。")
+            sentences.append(gettext("New columns: %(columns)s.", columns=_quoted(added)))
         if removed:
-            sentences.append(f"已删除的列：{_quoted(removed)}，这些列的内容不会再导入。")
+            sentences.append(gettext("Removed columns: %(columns)s; what they hold is no longer imported.",
+                                     columns=_quoted(removed)))
         if renamed:
-            sentences.append(f"改名的列：{'；'.join(renamed)}。")
+            sentences.append(gettext("Renamed columns: %(columns)s.", columns=gettext("; ").join(renamed)))
         if now_required:
-            sentences.append(f"改为必填的列：{_quoted(now_required)}。")
+            sentences.append(gettext("Columns now required: %(columns)s.", columns=_quoted(now_required)))
         if now_optional:
-            sentences.append(f"不再必填的列：{_quoted(now_optional)}。")
+            sentences.append(gettext("Columns no longer required: %(columns)s.", columns=_quoted(now_optional)))
         if len(sentences) == 1:
-            sentences.append("列没有变化，但填写规则（例如可选值或格式）可能已经调整。")
-    sentences.append("请下载新的导入模板，把数据复制到新模板对应的列后再导入。")
+            sentences.append(gettext("The columns are the same, but the rules for filling them in (such as the "
+                                     "choices or formats) may have changed."))
+    sentences.append(gettext("Download the new import template, copy the data into its matching columns and import "
+                             "again."))
     return sentences

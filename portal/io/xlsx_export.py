@@ -146,7 +146,7 @@ def _column(spec: RegisterSpec, field: FieldSpec, access: Access, locale: str, r
             found = raw(record)
             return labels.get(found, found)
     elif kind == "boolean":
-        yes, no = ("Yes", "No") if locale.startswith("en") else ("是", "否")
+        yes, no = ("Yes", "No") if locale.startswith("en") else ("是", "否")  # i18n: data (zh side of the pair)
 
         def value(record: Any) -> Any:
             found = raw(record)
@@ -208,7 +208,7 @@ def _xlsx_writer(sheet: Any, column: Column, cell_format: Any, date_format: Any)
         if isinstance(value, str):
             write_string(row, col, value, cell_format)
         elif isinstance(value, bool):
-            write_string(row, col, "是" if value else "否", cell_format)
+            write_string(row, col, "是" if value else "否", cell_format)  # i18n: data (read back on import)
         elif isinstance(value, (int, float, Decimal)):
             write_number(row, col, float(value), cell_format)
         elif isinstance(value, datetime):

@@ -25,16 +25,18 @@ from portal.io.template_meta import META_SHEET, meta_rows
 from portal.registry.fieldtypes import field_type
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
+from portal.texts import gettext, in_locale
 
-INSTRUCTIONS_SHEET = "填写说明"
+#: The instructions sheet's name in the default language; a template is written with ``instructions_sheet()``.
+INSTRUCTIONS_SHEET = "填写说明"  # i18n: data (the zh name, as tests and readers of the zh template know it)
 LISTS_SHEET = "_lists"
 #: 0-based index of the example row on the data sheet (row 2 in Excel).
 EXAMPLE_ROW = 1
 #: Drop-downs and input hints cover Excel rows 2 .. LAST_ROW + 1.
 LAST_ROW = 100_000
-BOOLEAN_VALUES = ("是", "否")
+BOOLEAN_VALUES = ("是", "否")  # i18n: data (the values the import reads back)
 _LIST_LIMIT = 255
-_PERSON_WORDS = ("姓名", "联系人", "代表", "审批人", "负责人", "经办人")
+_PERSON_WORDS = ("姓名", "联系人", "代表", "审批人", "负责人", "经办人")  # i18n: data (matched in Chinese labels)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -53,10 +55,10 @@ def help_examples(field: FieldSpec) -> list[str]:
     text = field.help.zh if field.help else ""
     if "例如" not in text:
         return []
-    after = text.split("例如", 1)[1].lstrip("：: ")
-    quoted = re.findall(r"[“\"]([^”\"]+)[”\"]", after) if after[:1] in "“\"" else []
-    first = re.split(r"[；;。]", after, maxsplit=1)[0]
-    return quoted + [token for token in re.split(r"[、，；,;\s“”\"]+", first) if token]
+    after = text.split("例如", 1)[1].lstrip("：: ")  # i18n: data
+    quoted = re.findall(r"[“\"]([^”\"]+)[”\"]", after) if after[:1] in "“\"" else []  # i18n: data
+    first = re.split(r"[；;。]", after, maxsplit=1)[0]  # i18n: data
+    return quoted + [token for token in re.split(r"[、，；,;\s“”\"]+", first) if token]  # i18n: data
 
 
 def _candidates(field: FieldSpec, registry: Registry, seen: frozenset[str]) -> list[Any]:
@@ -74,10 +76,10 @@ def _candidates(field: FieldSpec, registry: Registry, seen: frozenset[str]) -> l
     if field.type == "text" and not field.required and not examples:
         return []
     if field.name == "name" or any(word in field.label.zh for word in _PERSON_WORDS):
-        examples.append("张三")
+        examples.append("张三")  # i18n: data (example values, recognised when read back)
     limit = field.max_length or 100
     # The last three only serve a field whose pattern rejects everything before them (codes, card numbers).
-    return examples + [f"示例{field.label.zh}"[:limit], "A01", "6222020200001234567", "0001"]
+    return examples + [f"示例{field.label.zh}"[:limit], "A01", "6222020200001234567", "0001"]  # i18n: data
 
 
 def _example(field: FieldSpec, registry: Registry, seen: frozenset[str] = frozenset()) -> Any:
@@ -115,11 +117,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+def instructions_sheet() -> str:
+    """The name of the sheet that says how to fill the template in, in the current language."""
+    return gettext("How to fill in")
+
+
 def sheet_title(spec: RegisterSpec, locale: str = "zh") -> str:
     """The data sheet's name: the register's label, cleaned to Excel's rules (31 characters)."""
     name = _BAD_SHEET_CHARS.sub("", spec.label.get(locale)).strip("' ")[:31] or spec.slug[:31]
-    if name.lower() in {INSTRUCTIONS_SHEET, META_SHEET, LISTS_SHEET}:
-        name = f"{name}数据"[:31]
+    if name.lower() in {INSTRUCTIONS_SHEET, instructions_sheet().lower(), META_SHEET, LISTS_SHEET}:
+        name = gettext("%(name)s data", name=name)[:31]
     return name
 
 
@@ -143,42 +150,47 @@ def needs_helper_sheet(values: Sequence[str]) -> bool:
 
 
 def requirement(field: FieldSpec) -> str:
-    """必填, or 选填 (naming the value a blank required cell gets)."""
+    """Required, or optional (naming the value a blank required cell gets)."""
     if needs_column(field):
-        return "必填"
-    return f"选填（留空时为“{field.default}”）" if field.required else "选填"
+        return gettext("Required")
+    return gettext("Optional (blank means \"%(default)s\")", default=field.default) if field.required \
+        else gettext("Optional")
 
 
-def format_note(field: FieldSpec, registry: Registry) -> str:
-    """The field type's description plus this field's limits, in Chinese."""
+def format_note(field: FieldSpec, registry: Registry, locale: str = "zh") -> str:
+    """The field type's description plus this field's limits, in the current language."""
     parts = [field_type(field.type).doc]
     if field.max_length and field.type in ("string", "text"):
-        parts.append(f"本列最长 {field.max_length} 字")
+        parts.append(gettext("at most %(length)s characters in this column", length=field.max_length))
     if field.min is not None:
-        parts.append(f"不小于 {field.min}")
+        parts.append(gettext("at least %(min)s", min=field.min))
     if field.max is not None:
-        parts.append(f"不大于 {field.max}")
+        parts.append(gettext("at most %(max)s", max=field.max))
     if field.is_link and field.target in registry:
         target = registry.get(field.target or "")
-        parts.append(f"填写“{target.label.zh}”的{target.key_field.label.zh}")
-    return "；".join(parts)
+        parts.append(gettext("write the %(key)s of \"%(register)s\"", register=target.label.get(locale),
+                             key=target.key_field.label.get(locale)))
+    return gettext("; ").join(parts)
 
 
 def _comment(field: FieldSpec, registry: Registry, locale: str) -> str:
-    lines = [f"{field.label.get(locale)}（{requirement(field)}）", f"格式：{format_note(field, registry)}"]
+    lines = [gettext("%(label)s (%(requirement)s)", label=field.label.get(locale), requirement=requirement(field)),
+             gettext("Format: %(note)s", note=format_note(field, registry, locale))]
     if field.help:
-        lines.append(f"说明：{field.help.get(locale)}")
+        lines.append(gettext("Notes: %(help)s", help=field.help.get(locale)))
     if list_values(field):
-        lines.append(f"可选值：{'、'.join(list_values(field))}")
+        lines.append(gettext("Choices: %(values)s", values=gettext(", ").join(list_values(field))))
     accepted = alias_note(field)
     if accepted:
-        lines.append(f"也可识别：{accepted}")
+        lines.append(gettext("Also accepted: %(aliases)s", aliases=accepted))
     return "\n".join(lines)
 
 
 def alias_note(field: FieldSpec) -> str:
     """The other spellings a choice column accepts, each with the option it is stored as ("" if none)."""
-    return "；".join(f"{'、'.join(choice.aliases)}（记为“{choice.value}”）" for choice in field.choices if choice.aliases)
+    return gettext("; ").join(gettext("%(aliases)s (stored as \"%(value)s\")", value=choice.value,
+                                      aliases=gettext(", ").join(choice.aliases))
+                              for choice in field.choices if choice.aliases)
 
 
 def _comment_size(text: str) -> dict[str, int]:
@@ -219,22 +231,24 @@ def _write_example(sheet: Any, col: int, field: FieldSpec, value: Any, styles: _
         sheet.write_string(EXAMPLE_ROW, col, str(value), fmt)
 
 
-def _validate(sheet: Any, col: int, field: FieldSpec, source: list[str] | str | None) -> None:
+def _validate(sheet: Any, col: int, field: FieldSpec, source: list[str] | str | None, locale: str) -> None:
     if source is not None:
-        shown = "、".join(list_values(field))
+        shown = gettext(", ").join(list_values(field))
+        message = gettext("Choose \"%(field)s\" from the drop-down list: %(values)s", field=field.label.get(locale),
+                          values=shown)
         sheet.data_validation(EXAMPLE_ROW, col, LAST_ROW, col, {
-            "validate": "list", "source": source, "error_type": "stop", "error_title": "不在可选值中",
-            "error_message": f"“{field.label.zh}”请从下拉列表中选择：{shown}"[:_LIST_LIMIT]})
+            "validate": "list", "source": source, "error_type": "stop",
+            "error_title": gettext("Not one of the choices"), "error_message": message[:_LIST_LIMIT]})
     elif field.type == "date":
         sheet.data_validation(EXAMPLE_ROW, col, LAST_ROW, col, {
-            "validate": "any", "input_title": "日期",
-            "input_message": "例如 2020-01-05，也可写 2020/1/5 或 2020年1月5日"})
+            "validate": "any", "input_title": gettext("Date"),
+            "input_message": gettext("For example 2020-01-05; 2020/1/5 or 2020年1月5日 also work")})
 
 
 def _write_data_sheet(workbook: xlsxwriter.Workbook, spec: RegisterSpec, fields: Sequence[FieldSpec],
                       registry: Registry, styles: _Styles, locale: str) -> Any:
     sheet = workbook.add_worksheet(sheet_title(spec, locale))
-    guide = workbook.add_worksheet(INSTRUCTIONS_SHEET)
+    guide = workbook.add_worksheet(instructions_sheet())
     meta = workbook.add_worksheet(META_SHEET)
     long_lists = [field for field in fields if list_values(field) and needs_helper_sheet(list_values(field))]
     helper = workbook.add_worksheet(LISTS_SHEET) if long_lists else None
@@ -253,7 +267,7 @@ def _write_data_sheet(workbook: xlsxwriter.Workbook, spec: RegisterSpec, fields:
                 helper.write_string(row, index, value)
             letter = xl_col_to_name(index)
             source = f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(list_values(field))}"
-        _validate(sheet, col, field, source)
+        _validate(sheet, col, field, source, locale)
         if field.name in example:
             _write_example(sheet, col, field, example[field.name], styles)
     sheet.set_row(0, 30)
@@ -273,29 +287,35 @@ def _write_data_sheet(workbook: xlsxwriter.Workbook, spec: RegisterSpec, fields:
 
 def _write_guide(sheet: Any, spec: RegisterSpec, fields: Sequence[FieldSpec], registry: Registry,
                  styles: _Styles, locale: str) -> None:
-    sheet.write_string(0, 0, f"{spec.label.zh}导入模板（第 {spec.version} 版）", styles.title)
-    notes = [spec.description.zh] if spec.description else []
+    sheet.write_string(0, 0, gettext("Import template of %(register)s (version %(version)s)",
+                                     register=spec.label.get(locale), version=spec.version), styles.title)
+    notes = [spec.description.get(locale)] if spec.description else []
     notes += [
-        f"请在第一个工作表“{sheet_title(spec, locale)}”中填写，每行一条记录；不要修改表头文字，也不要删除隐藏的工作表。",
-        "表头带 * 的列为必填（深红色表头），其余列可以留空；把鼠标移到表头上可以看到该列的填写说明。",
-        "第 2 行是示例，导入时若未修改会自动忽略，也可以删除。",
-        "身份证号、手机号等号码列已设为文本格式，请保持文本格式，不要改成数字，以免变成科学计数法或末位变成 0。",
-        "日期请写成 2020-01-05（也可写 2020/1/5、2020年1月5日）；年月写成 2024-01。",
-        "有下拉箭头的列请从下拉列表中选择。",
+        gettext("Fill in the first sheet, \"%(sheet)s\", one record per row; do not change the header texts or delete "
+                "the hidden sheets.", sheet=sheet_title(spec, locale)),
+        gettext("Columns whose header has a * are required (dark red header); the others may be left empty; hover "
+                "over a header to see how to fill in its column."),
+        gettext("Row 2 is an example: left unchanged, it is skipped on import; you may also delete it."),
+        gettext("Number columns such as ID card and mobile numbers are formatted as text; keep them as text, not "
+                "numbers, or they turn into scientific notation or their last digits into 0."),
+        gettext("Write dates as 2020-01-05 (2020/1/5 or 2020年1月5日 also work); year and month as 2024-01."),
+        gettext("In columns with a drop-down arrow, choose from the drop-down list."),
     ]
-    derived = [field.label.zh for field in spec.fields if field.is_derived]
+    derived = [field.label.get(locale) for field in spec.fields if field.is_derived]
     if derived:
-        notes.append(f"以下内容由系统自动计算，不用填写：{'、'.join(derived)}。")
+        notes.append(gettext("Computed by the system, not to be filled in: %(fields)s.",
+                             fields=gettext(", ").join(derived)))
     for index, note in enumerate(notes, start=2):
         sheet.write_string(index, 0, note)
     start = len(notes) + 3
-    for col, (title, width) in enumerate((("列名", 18), ("是否必填", 16), ("格式说明", 44), ("可选值", 30),
-                                           ("填写提示", 60))):
+    for col, (title, width) in enumerate(((gettext("Column name"), 18), (gettext("Required?"), 16),
+                                           (gettext("Format"), 44), (gettext("Choices"), 30),
+                                           (gettext("Hints"), 60))):
         sheet.set_column(col, col, width)
         sheet.write_string(start, col, title, styles.table_head)
     for row, field in enumerate(fields, start=start + 1):
-        cells = (header_text(field, locale), requirement(field), format_note(field, registry),
-                 "、".join(list_values(field)), field.help.get(locale) if field.help else "")
+        cells = (header_text(field, locale), requirement(field), format_note(field, registry, locale),
+                 gettext(", ").join(list_values(field)), field.help.get(locale) if field.help else "")
         for col, value in enumerate(cells):
             sheet.write_string(row, col, value, styles.wrap)
 
@@ -307,7 +327,8 @@ def write_template(spec: RegisterSpec, fields: Sequence[FieldSpec], registry: Re
     workbook = xlsxwriter.Workbook(target, {"in_memory": True})
     try:
         styles = _Styles(workbook)
-        data = _write_data_sheet(workbook, spec, list(fields), registry, styles, locale)
+        with in_locale(locale):
+            data = _write_data_sheet(workbook, spec, list(fields), registry, styles, locale)
         data.activate()
     finally:
         workbook.close()

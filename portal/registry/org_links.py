@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 from portal.domain.messages import Problem
 from portal.registry.spec import RegisterSpec
+from portal.texts import gettext
 
 #: (link field name, linked row id) -> the org unit id of that row (``None`` when it has none).
 UnitOf = Callable[[str, int], "int | None"]
@@ -124,7 +125,7 @@ class OrgLinks:
                 unit = unit_of(name, linked)
                 if unit is None or not tree.contains(org, unit):
                     problems.append(self._problem(name, "link_outside_org", org=tree.name(org),
-                                                  linked_org=tree.name(unit) or "（无）", source=name))
+                                                  linked_org=tree.name(unit) or gettext("(none)"), source=name))
         return org, problems
 
     def _problem(self, name: str, code: str, *, source: str, **params: str) -> OrgLinkProblem:

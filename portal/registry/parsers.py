@@ -18,22 +18,23 @@ from portal.domain.messages import DomainValidationError, Problem
 from portal.domain.normalize import compact, normalize_prose, normalize_text
 from portal.domain.phone import normalize_mobile
 from portal.registry.spec import FieldSpec
+from portal.texts import gettext
 
 Parser = Callable[[Any, FieldSpec], Any]
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),  # i18n: data
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONTH_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月?$"),  # i18n: data
     re.compile(r"^(\d{4})(\d{2})$"),
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TRUE = {"是", "true", "1", "yes", "y", "√", "on", "t"}
-_FALSE = {"否", "false", "0", "no", "n", "×", "off", "f"}
+_TRUE = {"是", "true", "1", "yes", "y", "√", "on", "t"}  # i18n: data
+_FALSE = {"否", "false", "0", "no", "n", "×", "off", "f"}  # i18n: data
 
 
 #: Characters that reorder or hide text: bidi embeddings, overrides and isolates, direction marks and
@@ -134,8 +135,8 @@ def _check_range(value: Decimal | int, spec: FieldSpec) -> None:
 
 
 def _number_text(raw: Any) -> str:
-    text = compact(str(raw)).replace(",", "").replace("，", "")
-    return text.removesuffix("元").removeprefix("¥").removeprefix("￥")
+    text = compact(str(raw)).replace(",", "").replace("，", "")  # i18n: data
+    return text.removesuffix("元").removeprefix("¥").removeprefix("￥")  # i18n: data
 
 
 def parse_integer(raw: Any, spec: FieldSpec) -> int:
@@ -252,7 +253,7 @@ def parse_choice(raw: Any, spec: FieldSpec) -> str:
     text = compact(_text(raw))
     value = spec.choice_for(text)
     if value is None:
-        raise fail("not_in_choices", spec, value=text, choices="、".join(spec.choice_values))
+        raise fail("not_in_choices", spec, value=text, choices=gettext(", ").join(spec.choice_values))
     return value
 
 

@@ -63,7 +63,9 @@ def show_plain(value: Any, field: FieldSpec, locale: str) -> str:
 
 
 def show_flag(value: Any, field: FieldSpec, locale: str) -> str:
-    return ("Yes" if value else "No") if locale.startswith("en") else ("是" if value else "否")
+    if locale.startswith("en"):
+        return "Yes" if value else "No"
+    return "是" if value else "否"  # i18n: data (the zh side of the pair)
 
 
 def show_choice(value: Any, field: FieldSpec, locale: str) -> str:

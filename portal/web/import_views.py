@@ -171,7 +171,7 @@ class ImportViewMixin:
     def import_template_file(self) -> Any:
         buffer = io.BytesIO()
         spec = self.register  # type: ignore[attr-defined]
-        write_template(spec, import_fields(spec), portal_state().registry, buffer)
+        write_template(spec, import_fields(spec), portal_state().registry, buffer, locale=current_locale())
         buffer.seek(0)
         return send_file(buffer, mimetype=XLSX, as_attachment=True,
                          download_name=gettext("%(register)s import template-v%(version)s.xlsx",

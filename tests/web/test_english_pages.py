@@ -185,3 +185,43 @@ def test_texts_built_in_python_stay_chinese_by_default(app: Any, demo: dict[str,
     refused = client.post("/roles/matrix/new", data={"key": "", "label_zh": "查阅员", "label_en": "Reader",
                                                       "scope": "subtree"})
     assert refused.status_code == 400 and "角色代码：不能为空" in refused.get_data(as_text=True)
+
+
+def test_import_messages_are_english_for_an_english_reader(app: Any, demo: dict[str, Any]) -> None:
+    """The preview runs in the background, in the language of the reader who uploaded the file."""
+    from tests.web.test_import_views import GOOD, finished_page, members_file, upload
+
+    client = demo["client"]
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x01\x02\x03endobj\n"
+    unreadable = finished_page(client, upload(client, pdf, "members.pdf")).text("portal-import-unreadable")
+    assert "This is not a spreadsheet file (the upload is a .pdf file)" in unreadable
+    assert "不是电子表格文件" not in unreadable
+    rows = [[name, card, phone] for name, card, _, phone in GOOD]
+    view = finished_page(client, upload(client, members_file(rows, ["姓名", "身份证号码", "手机号码"])))
+    errors = " ".join(" ".join(row) for row in view.rows("portal-import-errors"))
+    assert "Required columns missing:" in errors and "缺少必填列" not in errors
+
+
+def test_import_messages_stay_chinese_by_default(app: Any, demo: dict[str, Any]) -> None:
+    from tests.web.test_import_views import finished_page, upload
+
+    client = demo["client"]
+    with client.session_transaction() as session:
+        session["locale"] = "zh"
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x01\x02\x03endobj\n"
+    unreadable = finished_page(client, upload(client, pdf, "会员名单.pdf")).text("portal-import-unreadable")
+    assert "这不是电子表格文件（上传的是 .pdf 文件），无法按表格读取" in unreadable
+
+
+def test_the_import_template_is_english_for_an_english_reader(app: Any, demo: dict[str, Any]) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = demo["client"].get("/members/import/template")
+    assert response.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.data))
+    assert "How to fill in" in book.sheet_names and "填写说明" not in book.sheet_names
+    guide = " ".join(str(cell) for row in book.get_sheet_by_name("How to fill in").to_python() for cell in row)
+    assert "Row 2 is an example" in guide and "Column name" in guide and "18-digit citizen ID number" in guide
+    assert "第 2 行是示例" not in guide and "列名" not in guide
