@@ -32,7 +32,7 @@ from portal.records.plan_workflow import WorkflowGuard
 from portal.registry.derivations import compute, is_stored, source_value
 from portal.registry.spec import FieldSpec
 from portal.security.access import ORG_REGISTER, scope_anchor
-from portal.texts import gettext
+from portal.texts import gettext, in_locale
 
 #: Rows decided together: their stored records are read with ``IN`` queries of ``CHUNK`` keys.
 DECIDE_ROWS = 10 * CHUNK
@@ -90,7 +90,12 @@ class Planner:
 
     # -- the phases ----------------------------------------------------------------------------
     def plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
-        """Check ``parsed`` (rows carrying ``fields``) and fill ``plan``; the errors are sorted by row."""
+        """Check ``parsed`` (rows carrying ``fields``) and fill ``plan``; the errors are sorted by row, in the
+        context's language (a background job has no request to ask)."""
+        with in_locale(self.ctx.locale):
+            return self._plan_rows(parsed, fields, plan)
+
+    def _plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
         self._fields = tuple(fields)
         for spec_field in self._fields:
             self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
