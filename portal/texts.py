@@ -9,7 +9,7 @@ cases (an audit entry written in Chinese whatever the reader's language, a revie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -47,6 +47,20 @@ def _outside(context: str | None, string: str, variables: dict[str, Any]) -> str
     return text % variables if variables else text
 
 
+def current_locale() -> str:
+    """The language texts are made in now: ``in_locale``'s, else the request's, else the default."""
+    forced = _FORCED.get()
+    if forced:
+        return forced
+    if _in_flask():
+        try:
+            locale = flask_babel.get_locale()
+        except (RuntimeError, KeyError):
+            locale = None
+        return str(locale) if locale else DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
 def gettext(string: str, **variables: Any) -> str:
     """The text in the request's language; outside an application, in the default language."""
     if _in_flask():
@@ -80,3 +94,18 @@ def in_locale(locale: str) -> Iterator[None]:
             yield
     finally:
         _FORCED.reset(token)
+
+
+class TextList(Sequence[str]):
+    """A fixed list of display texts (column headers ...), each read in the current language when used."""
+
+    def __init__(self, *texts: LazyString) -> None:
+        self._texts = texts
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [str(text) for text in self._texts[index]]
+        return str(self._texts[index])
+
+    def __len__(self) -> int:
+        return len(self._texts)

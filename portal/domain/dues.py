@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from .messages import DomainValidationError
 
 CENT = Decimal("0.01")
-WAGE_LABEL = "月工资收入"
+WAGE_LABEL = "月工资收入"  # i18n: data (a label TERMS_EN renders in English)
 
 
 @dataclass(frozen=True)

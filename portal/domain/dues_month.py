@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Literal, Sequence
 
+from portal.texts import gettext
+
 from .messages import DomainValidationError
 
-MONTH_LABEL = "缴费月份"
+MONTH_LABEL = "缴费月份"  # i18n: data (the schema field's label)
 #: What a member's status says about a month's dues: a row to pay, an exempt row, or no row.
 Standing = Literal["due", "exempt", "none"]
-_MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?\s*$")  # i18n: data
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,9 @@ class DuesPolicy:
     - ``lapse_months``: consecutive unpaid months that prompt a recorded 教育/谈话 step (D7, 章程第六条).
     """
 
-    owing_statuses: tuple[str, ...] = ("在籍", "转出中")
-    on_hold_statuses: tuple[str, ...] = ("保留会籍",)
-    on_hold_employment: tuple[str, ...] = ("退休", "失(无)业")
+    owing_statuses: tuple[str, ...] = ("在籍", "转出中")  # i18n: data
+    on_hold_statuses: tuple[str, ...] = ("保留会籍",)  # i18n: data
+    on_hold_employment: tuple[str, ...] = ("退休", "失(无)业")  # i18n: data
     last_wage_fallback: bool = False
     lapse_months: int = 6
 
@@ -66,7 +68,7 @@ DEFAULT_POLICY = DuesPolicy()
 
 def split_list(text: str | Iterable[str]) -> tuple[str, ...]:
     """``"在籍,转出中"`` (commas, 、 or ；) or a list -> a tuple without blanks (for the configuration)."""
-    items = re.split(r"[,，、;；]", text) if isinstance(text, str) else list(text)
+    items = re.split(r"[,，、;；]", text) if isinstance(text, str) else list(text)  # i18n: data
     return tuple(item.strip() for item in items if item and item.strip())
 
 
@@ -129,10 +131,8 @@ def arrears(rows: Sequence[LedgerMonth], up_to: str, policy: DuesPolicy = DEFAUL
     return Arrears(len(unpaid), unpaid[0] if unpaid else None, last_paid, len(unpaid) >= policy.lapse_months)
 
 
-LAPSE_TEXT = ("连续 {months} 个月未交会费（章程第六条）：请先进行教育谈话并记录；仅欠缴会费不能视为自动退会，"
-              "还须同时未参加组织生活且经教育拒不改正。")
-
-
 def lapse_text(months: int) -> str:
     """The D7 prompt shown beside a member with ``months`` ≥ the policy's ``lapse_months``."""
-    return LAPSE_TEXT.format(months=months)
+    return gettext("%(months)s months in a row without dues (Constitution, Article 6): hold an educational talk "
+                   "first and record it; unpaid dues alone do not mean the member has left, the member must "
+                   "also stay away from union life and refuse to change after the talk.", months=months)

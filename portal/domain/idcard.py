@@ -13,7 +13,7 @@ from .normalize import compact
 
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-GENDERS = ("男", "女")
+GENDERS = ("男", "女")  # i18n: data
 
 
 def _is_digits(value: str) -> bool:
@@ -42,7 +42,7 @@ def _birth_date(digits8: str) -> date | None:
         return None
 
 
-def normalize_id_card(value: str, label: str = "身份证号", today: date | None = None) -> str:
+def normalize_id_card(value: str, label: str = "身份证号", today: date | None = None) -> str:  # i18n: data
     """Validate an 18-character ID number and return it normalised (half-width, no spaces, upper X).
 
     Raises DomainValidationError (codes: required, id_chars, id_legacy_15, id_length,
@@ -74,7 +74,7 @@ def normalize_id_card(value: str, label: str = "身份证号", today: date | Non
 
 def gender_from_id(id18: str) -> str:
     """"男" if the 17th digit (end of the sequence code) is odd, else "女"."""
-    return "男" if int(id18[16]) % 2 else "女"
+    return "男" if int(id18[16]) % 2 else "女"  # i18n: data
 
 
 def birth_date_from_id(id18: str) -> date:
@@ -85,11 +85,11 @@ def birth_date_from_id(id18: str) -> date:
     return birth
 
 
-def check_gender(id18: str, gender: str, label: str = "身份证号") -> None:
+def check_gender(id18: str, gender: str, label: str = "身份证号") -> None:  # i18n: data
     """Raise DomainValidationError if ``gender`` ("男"/"女") contradicts the ID number."""
     value = compact(gender or "")
     if value not in GENDERS:
-        raise DomainValidationError.of("gender_invalid", label="性别", value=value)
+        raise DomainValidationError.of("gender_invalid", label="性别", value=value)  # i18n: data (a label TERMS_EN renders)
     id_gender = gender_from_id(id18)
     if id_gender != value:
         raise DomainValidationError.of(
@@ -97,7 +97,7 @@ def check_gender(id18: str, gender: str, label: str = "身份证号") -> None:
         )
 
 
-def check_birth_date(id18: str, birth: date, label: str = "身份证号") -> None:
+def check_birth_date(id18: str, birth: date, label: str = "身份证号") -> None:  # i18n: data
     """Raise DomainValidationError if ``birth`` differs from the date in the ID number."""
     id_birth = birth_date_from_id(id18)
     if id_birth != birth:

@@ -11,7 +11,7 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _COUNTRY_PREFIX = re.compile(r"(?:\+86|86)([0-9]{11})")
 
 
-def normalize_mobile(value: str, label: str = "手机号码") -> str:
+def normalize_mobile(value: str, label: str = "手机号码") -> str:  # i18n: data (a label TERMS_EN renders)
     """Validate a mobile number and return its 11 digits (spaces and a +86/86 prefix removed).
 
     Raises DomainValidationError (codes: required, phone_invalid).

@@ -29,7 +29,7 @@ def resolve(text: str, today: date) -> date:
     """The date ``text`` names on ``today``; ``ValueError`` when it is not such a text."""
     found = RELATIVE.match(text.strip())
     if not found:
-        raise ValueError(f"不是相对日期：{text!r}")
+        raise ValueError(f"not a relative date: {text!r}")
     anchor, sign, amount, unit = found.groups()
     day = {"today": today, "month_start": today.replace(day=1), "year_start": date(today.year, 1, 1)}[anchor]
     if not sign:

@@ -22,6 +22,7 @@ from portal.security import audit
 from portal.security.access import Access, row_condition
 from portal.security.current import access_for_username
 from portal.state import portal_state
+from portal.texts import current_locale, gettext
 
 #: The most records one print job takes (a list page shows at most 500).
 MAX_SELECTION = 1000
@@ -48,9 +49,10 @@ def selection_ids(raw: Sequence[str]) -> list[int]:
     """The ticked rows' ids, in the order given, each once; refuses an empty or oversized selection."""
     ids = list(dict.fromkeys(int(value) for value in raw if value.isascii() and value.isdigit() and len(value) < 19))
     if not ids:
-        raise PrintRefused("请先在列表中勾选要打印的记录。")
+        raise PrintRefused(gettext("Please tick the records to print in the list first."))
     if len(ids) > MAX_SELECTION:
-        raise PrintRefused(f"一次最多打印 {MAX_SELECTION} 条记录（已选 {len(ids)} 条），请分批打印。")
+        raise PrintRefused(gettext("At most %(max)s records can be printed at once (%(count)s are ticked), please "
+                                   "print them in parts.", max=MAX_SELECTION, count=len(ids)))
     return ids
 
 
@@ -88,7 +90,7 @@ def print_selection(spec: RegisterSpec, form: PrintForm, ids: list[int], access:
     """Write the selection's PDF into ``folder`` and log the print (records outside the scope are left out)."""
     records = scoped_records(spec, access, ids)
     if not records:
-        raise PrintRefused("所选记录都不在您的数据范围内，或已被删除。")
+        raise PrintRefused(gettext("None of the ticked records is inside your scope, or they have been deleted."))
     now = audit.now_utc()
     parts = 1 if form.kind == "list" else len(records)
     if progress:
@@ -100,7 +102,7 @@ def print_selection(spec: RegisterSpec, form: PrintForm, ids: list[int], access:
     path = folder / f"print-{uuid.uuid4().hex[:8]}.pdf"
     path.write_bytes(printed.pdf)
     audit.record(db.session, "print", register=spec.slug, org_unit_id=access.org_id, record_key=form.name,
-                 detail=f"打印{form.label.zh} {len(records)} 条记录（{printed.pages} 页）", commit=True)
+                 detail=f"打印{form.label.zh} {len(records)} 条记录（{printed.pages} 页）", commit=True)  # i18n: data
     return PrintResult(path, len(records), printed.pages, printed.missing, download_name(spec, form, now))
 
 
@@ -110,7 +112,8 @@ def background_print(job: Job, progress: JobProgress) -> dict[str, Any]:
     spec = portal_state().registry.get(job.register)
     form = spec.print_form(params["form"])
     if form is None:
-        raise PrintRefused(f"{spec.label.zh}没有打印表单“{params['form']}”。")
+        raise PrintRefused(gettext("%(register)s has no print form “%(form)s”.",
+                                   register=spec.label.get(current_locale()), form=params["form"]))
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     result = print_selection(spec, form, [int(pk) for pk in params["ids"]], access_for_username(job.username),
                              job_folder(app, job.id), progress)

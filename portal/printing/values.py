@@ -14,6 +14,7 @@ from portal.domain.china_time import china_datetime
 from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security.access import Access
 from portal.security.masking import mask_value
+from portal.texts import gettext, in_locale
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ def field_text(field: FieldSpec, value: Any, locale: str) -> str:
     if field.is_link:
         return str(value)
     if field.type == "boolean":
-        return ("Yes" if value else "No") if locale.startswith("en") else ("是" if value else "否")
+        with in_locale("en" if locale.startswith("en") else "zh"):
+            return gettext("Yes") if value else gettext("No")
     if field.type == "choice":
         return field.choice_label(value, locale)
     if field.type == "money":

@@ -22,9 +22,10 @@ from portal.records.approvers import AGREE, REJECT, WorkflowApprover
 from portal.registry.workflow_spec import Transition
 from portal.security import audit
 from portal.security.access import Access, org_of
+from portal.texts import current_locale, gettext
 
 #: ``detail`` of a decision's audit entry starts with this (``审批 approve「审批建档」：同意 1/2``).
-DETAIL_PREFIX = "审批"
+DETAIL_PREFIX = "审批"  # i18n: data
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,16 @@ class ApprovalStatus:
 
     def text(self) -> str:
         """``审批：已同意 1/2（张三）；待同意：李四、王五``."""
-        agreed = f"（{'、'.join(item.display for item in self.agreed)}）" if self.agreed else ""
-        text = f"审批：已同意 {len(self.agreed)}/{self.required}{agreed}"
+        sep = gettext(", ")
+        names = gettext(" (%(names)s)", names=sep.join(item.display for item in self.agreed)) if self.agreed else ""
+        text = gettext("Approval: %(agreed)s/%(required)s agreed%(names)s", agreed=len(self.agreed),
+                       required=self.required, names=names)
         if self.pending:
-            text += f"；待同意：{'、'.join(item.display for item in self.pending)}"
+            text += gettext("; waiting for: %(names)s", names=sep.join(item.display for item in self.pending))
         if len(self.approvers) - len(self.rejected) < self.required:
-            text += f"；审批名单只有 {len(self.approvers)} 人，少于需要的 {self.required} 人，无法通过，请驳回或撤回后重新提交"
+            text += gettext("; the approver list has only %(listed)s people, fewer than the %(required)s needed, so "
+                            "it cannot pass: reject it or withdraw it and submit it again",
+                            listed=len(self.approvers), required=self.required)
         return text
 
 
@@ -138,9 +143,9 @@ def freeze(service: Any, record: Any, item: Transition, submitter: str | None, s
             {"register": slug, "record_id": record.id, "record_created_at": record.created_at,
              "transition": item.name, "round": last + 1,
              "username": username, "display": display[:128], "frozen_at": at} for username, display in listed])
-    names = "、".join(display for _, display in listed) or "无人"
-    detail = (f"{DETAIL_PREFIX}名单 {item.name}「{item.label.zh}」第 {last + 1} 轮："
-              f"{names}（需 {required_of(item, settings)} 人同意）")
+    names = "、".join(display for _, display in listed) or "无人"  # i18n: data (the audit trail is in Chinese)
+    detail = (f"{DETAIL_PREFIX}名单 {item.name}「{item.label.zh}」第 {last + 1} 轮："  # i18n: data
+              f"{names}（需 {required_of(item, settings)} 人同意）")  # i18n: data
     audit.write(session, [_entry(service, record, submitter, detail)])
     return _rows(session, slug, record, item.name)
 
@@ -163,13 +168,22 @@ def refusal(state: ApprovalStatus, access: Access, rejecting: bool) -> tuple[int
     if access.system:
         return None
     mine = next((item for item in state.approvers if item.username == access.username), None)
-    label = state.transition.label.zh
+    label = state.transition.label.get(current_locale())
     if mine is None:
-        listed = "、".join(item.display for item in state.approvers) or "无人"
-        return 403, (f"您不在“{label}”的审批名单中，不能{'驳回' if rejecting else '同意'}：名单在提交时确定"
-                     f"（{listed}），请由名单上的人办理")
+        listed = gettext(", ").join(item.display for item in state.approvers) or gettext("no one")
+        if rejecting:
+            return 403, gettext("You are not on the approver list of “%(label)s” and cannot reject: the list was "
+                                "fixed at submission (%(listed)s), please leave it to the people on it",
+                                label=label, listed=listed)
+        return 403, gettext("You are not on the approver list of “%(label)s” and cannot agree: the list was "
+                            "fixed at submission (%(listed)s), please leave it to the people on it",
+                            label=label, listed=listed)
+    if mine.decision == REJECT:
+        return 409, gettext("You have already rejected “%(label)s” and cannot do it again; %(status)s",
+                            label=label, status=state.text())
     if mine.decision is not None:
-        return 409, f"您已经{mine.decision}过“{label}”，不能重复办理；{state.text()}"
+        return 409, gettext("You have already agreed to “%(label)s” and cannot do it again; %(status)s",
+                            label=label, status=state.text())
     return None
 
 
@@ -198,8 +212,10 @@ def decide(service: Any, record: Any, item: Transition, rejecting: bool, comment
     done = session.execute(table.update().where(table.c.id == row.id, table.c.decision.is_(None)).values(
         decision=decision, decided_at=at, comment=comment or None)).rowcount == 1
     if not done:
-        raise TransitionRefused(409, f"您已经办理过“{item.label.zh}”，不能重复办理")
+        raise TransitionRefused(409, gettext("You have already decided on “%(label)s” and cannot do it again",
+                                             label=item.label.get(current_locale())))
     agreed = len(state.agreed) + (0 if rejecting else 1)
-    detail = f"{DETAIL_PREFIX} {item.name}「{item.label.zh}」：{decision}（已同意 {agreed}/{state.required}）"
-    audit.write(session, [_entry(service, record, access.username, detail + (f"；意见：{comment}" if comment else ""))])
+    detail = f"{DETAIL_PREFIX} {item.name}「{item.label.zh}」：{decision}（已同意 {agreed}/{state.required}）"  # i18n: data
+    opinion = f"；意见：{comment}" if comment else ""  # i18n: data
+    audit.write(session, [_entry(service, record, access.username, detail + opinion)])
     return rejecting or agreed >= state.required

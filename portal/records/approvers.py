@@ -15,7 +15,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import Mapped, mapped_column
 
 #: The decisions an approver may record.
-AGREE, REJECT = "同意", "驳回"
+AGREE, REJECT = "同意", "驳回"  # i18n: data
 
 
 class WorkflowApprover(Model):

@@ -26,7 +26,7 @@ from portal.records.write import SourceFile, UndoRefused, undo_batch, write_entr
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import RegisterSpec
 from portal.security import audit
-
+from portal.texts import gettext
 
 
 class RegisterService(Protocol):
@@ -80,7 +80,7 @@ def _keys(service: RegisterService, ids: Sequence[int]) -> dict[int, tuple[str, 
 
 def _source(action: str, ids: Sequence[int], detail: str) -> SourceFile:
     digest = hashlib.sha256(json.dumps([action, sorted(ids), detail], ensure_ascii=False).encode()).hexdigest()
-    return SourceFile(f"批量{action}：{detail}"[:255], digest)
+    return SourceFile(f"批量{action}：{detail}"[:255], digest)  # i18n: data (the batch's stored name)
 
 
 def bulk_set(service: RegisterService, ids: Sequence[int], values: Mapping[str, Any], detail: str) -> BulkResult:
@@ -97,13 +97,14 @@ def bulk_set(service: RegisterService, ids: Sequence[int], values: Mapping[str, 
         problems.setdefault(error.row, []).append(error.message)
     keys = _keys(service, ids)
     outcome = [RowOutcome(record_id, keys.get(record_id, (str(record_id), ""))[0], row.row not in problems,
-                          "；".join(problems.get(row.row, [])) or ("已修改" if any(
-                              update.row == row.row for update in plan.updates) else "原来就是这个值，未改动"),
+                          gettext("; ").join(problems.get(row.row, [])) or (gettext("Changed") if any(
+                              update.row == row.row for update in plan.updates)
+                              else gettext("Already had this value, not changed")),
                           keys.get(record_id, ("", ""))[1])
                for row, record_id in zip(rows, ids)]
     batch = None
     if plan.updates:
-        batch = write_plan(ctx, plan, ImportOptions(mode=BULK_SET, partial=True), _source("修改", ids, detail))
+        batch = write_plan(ctx, plan, ImportOptions(mode=BULK_SET, partial=True), _source("修改", ids, detail))  # i18n: data
     return BulkResult(batch, outcome)
 
 
@@ -116,21 +117,21 @@ def bulk_delete(service: RegisterService, ids: Sequence[int], detail: str) -> Bu
     for record_id in ids:
         reason = service.linked_elsewhere(record_id)
         key, title = keys.get(record_id, (str(record_id), ""))
-        outcome.append(RowOutcome(record_id, key, reason is None, reason or "已删除", title))
+        outcome.append(RowOutcome(record_id, key, reason is None, reason or gettext("Record deleted"), title))
         if reason is None:
             doomed.append(record_id)
     if not doomed:
         return BulkResult(None, outcome)
     ctx = service.context()
     at = audit.now_utc()
-    source = _source("删除", doomed, detail)
+    source = _source("删除", doomed, detail)  # i18n: data
     batch = ImportBatch(register=service.spec.slug, username=ctx.access.username or audit.actor_name(),
                         org_unit_id=ctx.access.org_id, file_name=source.name, file_hash=source.sha256,
                         mode=BULK_DELETE, partial=True, rows=len(ids), created=0, updated=len(doomed), unchanged=0,
                         errors=len(ids) - len(doomed), at=at, created_ids="[]", status="committed")
     service.session.add(batch)
     service.session.flush()
-    notes = BatchAudit(ctx, batch.id, at, batch.username, f"批量删除批次 #{batch.id}")
+    notes = BatchAudit(ctx, batch.id, at, batch.username, f"批量删除批次 #{batch.id}")  # i18n: data
     table = service.model.__table__
     connection = service.session.connection()
     records = {row["id"]: dict(row) for row in connection.execute(
@@ -143,7 +144,7 @@ def bulk_delete(service: RegisterService, ids: Sequence[int], detail: str) -> Bu
     connection.execute(table.delete().where(table.c.id.in_(doomed)))
     write_entries(connection, notes.deleted(records))
     audit.record(service.session, "bulk_delete", register=service.spec.slug, record_key=source.name[:200],
-                 org_unit_id=ctx.access.org_id, batch_id=batch.id, detail=f"删除 {len(doomed)} 条；批次 #{batch.id}")
+                 org_unit_id=ctx.access.org_id, batch_id=batch.id, detail=f"删除 {len(doomed)} 条；批次 #{batch.id}")  # i18n: data
     return BulkResult(batch, outcome)
 
 
@@ -152,23 +153,24 @@ def undo(service: RegisterService, batch: ImportBatch) -> dict[str, int]:
     if batch.mode != BULK_DELETE:
         return undo_batch(service.context(), batch)
     if batch.status != "committed":
-        raise UndoRefused(f"批次 #{batch.id} 已经撤销过了。")
+        raise UndoRefused(gettext("Batch #%(batch)s has already been undone.", batch=batch.id))
     table = service.model.__table__
     items = list(service.session.scalars(sa.select(ImportItem).where(ImportItem.batch_id == batch.id)))
     ids = [item.record_id for item in items]
     taken = service.session.scalar(sa.select(sa.func.count()).select_from(table).where(table.c.id.in_(ids))) or 0
     if taken:
-        raise UndoRefused(f"批次 #{batch.id} 删除的记录中有 {taken} 条的编号已被新记录占用，不能撤销。")
+        raise UndoRefused(gettext("Batch #%(batch)s cannot be undone: the keys of %(count)s of the records it "
+                                  "deleted are now used by new records.", batch=batch.id, count=taken))
     rows = [_typed(service, json.loads(item.before)) for item in items]
     connection = service.session.connection()
     connection.execute(table.insert(), rows)
     ctx = service.context()
     now, username = audit.now_utc(), ctx.access.username or audit.actor_name()
-    notes = BatchAudit(ctx, batch.id, now, username, f"撤销批量删除批次 #{batch.id}")
+    notes = BatchAudit(ctx, batch.id, now, username, f"撤销批量删除批次 #{batch.id}")  # i18n: data
     write_entries(connection, notes.created([RowPlan(0, row) for row in rows], [row["id"] for row in rows]))
     batch.status, batch.undone_at, batch.undone_by = "undone", now, username
     audit.record(service.session, "import_undo", register=service.spec.slug, record_key=batch.file_name[:200],
-                 org_unit_id=ctx.access.org_id, batch_id=batch.id, detail=f"撤销批次 #{batch.id}：恢复删除的 {len(rows)} 条")
+                 org_unit_id=ctx.access.org_id, batch_id=batch.id, detail=f"撤销批次 #{batch.id}：恢复删除的 {len(rows)} 条")  # i18n: data
     return {"deleted": 0, "restored": len(rows)}
 
 

@@ -20,6 +20,7 @@ from portal.records.bulk import BULK_LIMIT, BulkResult, RowOutcome
 from portal.records.service import RegisterService
 from portal.records.workflow import TransitionRefused, outcome, prepare, row_values, settings_of, today, transition
 from portal.records.workflow_write import write_rows
+from portal.texts import gettext
 
 #: Records planned and written together.
 CHUNK = 500
@@ -60,7 +61,7 @@ def bulk_transition(service: RegisterService, ids: Sequence[int], name: str, rea
     for record_id in ids:
         message = messages.get(record_id)
         result.rows.append(RowOutcome(record_id, keys.get(record_id, str(record_id)), message is None,
-                                      message or f"已执行，现在是“{item.target}”"))
+                                      message or gettext("Done, now “%(state)s”", state=item.target)))
     return result
 
 

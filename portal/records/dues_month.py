@@ -28,12 +28,13 @@ from portal.records.write import SourceFile
 from portal.registry.spec import Registry
 from portal.security.access import Access, row_condition
 from portal.security.masking import mask_value
+from portal.texts import TextList, gettext, lazy_gettext
 
 DUES = "dues"
 MEMBERS = "members"
 #: The fields a generated row fills in (the rest stay blank: paid amount, date, method).
 FIELDS = ("record_no", "member", "org_unit", "month", "wage", "exempt", "notes")
-EXEMPT_NOTE = "保留会籍期间免交（按月生成）"
+EXEMPT_NOTE = "保留会籍期间免交（按月生成）"  # i18n: data
 #: Members without a wage listed by name in a report (the count is always complete).
 LISTED = 200
 
@@ -67,12 +68,20 @@ class Generated:
     dry_run: bool = False
 
     def summary(self) -> str:
-        done = "将新增" if self.dry_run else "新增"
-        text = (f"{self.month} 会费：范围内应生成的会员 {self.members:,} 人；{done} {self.created:,} 条（其中免交 "
-                f"{self.exempt:,} 条），已有本月记录未改动 {self.unchanged:,} 人，未填月工资收入未生成 {self.no_wage:,} 人")
+        numbers = {"month": self.month, "members": f"{self.members:,}", "created": f"{self.created:,}",
+                   "exempt": f"{self.exempt:,}", "unchanged": f"{self.unchanged:,}", "no_wage": f"{self.no_wage:,}"}
+        if self.dry_run:
+            text = gettext("Dues for %(month)s: %(members)s members in scope get a row; %(created)s rows would be "
+                           "added (%(exempt)s of them exempt), %(unchanged)s members already have this month's row "
+                           "and are left alone, %(no_wage)s without a monthly wage get none", **numbers)
+        else:
+            text = gettext("Dues for %(month)s: %(members)s members in scope get a row; %(created)s rows added "
+                           "(%(exempt)s of them exempt), %(unchanged)s members already have this month's row and "
+                           "are left alone, %(no_wage)s without a monthly wage get none", **numbers)
         if self.errors:
-            text += f"，有错未生成 {len(self.errors):,} 人"
-        return text + "。"
+            errors = f"{len(self.errors):,}"
+            text += gettext(", %(count)s with errors get none", count=errors)
+        return text + gettext(".")
 
 
 def _members_query(members: Any, dues: Any, month: str, policy: DuesPolicy, scope: Any) -> sa.Select[Any]:
@@ -126,12 +135,13 @@ def generate(service: RegisterService, members_service: RegisterService, month: 
         return report
     options = ImportOptions(mode="insert", partial=True)
     plan = service.plan(rows, [service.spec.field(name) for name in FIELDS], options, progress)
-    report.errors = [f"{names[error.row - 1]}：{error.message}" for error in plan.errors]
+    report.errors = [gettext("%(name)s: %(problem)s", name=names[error.row - 1], problem=error.message)
+                     for error in plan.errors]
     report.created = len(plan.creates)
     report.exempt = sum(1 for row in plan.creates if row.values.get("exempt"))
     if dry_run or not plan.creates:
         return report
-    name = label or f"按月生成会费 {month}"
+    name = label or f"按月生成会费 {month}"  # i18n: data (the batch's stored name)
     digest = hashlib.sha256(f"{name}|{len(plan.creates)}|{policy}".encode()).hexdigest()
     batch = service.apply(plan, SourceFile(name, digest), options, progress)
     assert isinstance(batch, ImportBatch)
@@ -223,7 +233,9 @@ def arrears_count(session: Any, dues_spec: Any, models: Any, access: Access, mon
 
 
 #: The arrears list's columns (page, export and command alike).
-ARREARS_HEADERS = ("姓名", "身份证号", "所属工会", "连续未交月数", "起始月份", "最近缴费月份", "欠缴金额（元）", "提示")
+ARREARS_HEADERS = TextList(lazy_gettext("Full name"), lazy_gettext("ID number"), lazy_gettext("Union"),
+                           lazy_gettext("Months unpaid in a row"), lazy_gettext("Since"),
+                           lazy_gettext("Last month paid"), lazy_gettext("Amount owed (yuan)"), lazy_gettext("Note"))
 
 
 def arrears_cells(row: ArrearsRow, registry: Registry, access: Access) -> list[Any]:

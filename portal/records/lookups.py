@@ -38,7 +38,7 @@ class LinkMatch:
 
 
 #: How a link reads on screen and in an export: ``title (key)``; the key in brackets decides.
-_TITLE_AND_KEY = re.compile(r"^(?P<title>.*?)\s*[(（](?P<key>[^()（）]+)[)）]$")
+_TITLE_AND_KEY = re.compile(r"^(?P<title>.*?)\s*[(（](?P<key>[^()（）]+)[)）]$")  # i18n: data
 
 
 def resolve_links(session: Session, registry: Registry, models: BuiltModels, field: FieldSpec,

@@ -15,16 +15,24 @@ from typing import Any, Sequence
 
 from portal.domain.messages import Problem
 from portal.models import link_column
-from portal.records.lookups import (CHUNK, chunks, existing_rows, org_parents, resolve_links, rows_by_id,
-                                     taken_values)
+from portal.records.lookups import CHUNK, chunks, existing_rows, org_parents, resolve_links, rows_by_id, taken_values
 from portal.records.plan_caps import CapCheck
 from portal.records.plan_org import OrgLinkCheck
+from portal.records.plan_types import (
+    CellError,
+    ImportContext,
+    ImportOptions,
+    ImportPlan,
+    ParsedRow,
+    Progress,
+    RowPlan,
+    no_progress,
+)
 from portal.records.plan_workflow import WorkflowGuard
-from portal.records.plan_types import (CellError, ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress,
-                                       RowPlan, no_progress)
 from portal.registry.derivations import compute, is_stored, source_value
 from portal.registry.spec import FieldSpec
 from portal.security.access import ORG_REGISTER, scope_anchor
+from portal.texts import gettext, in_locale
 
 #: Rows decided together: their stored records are read with ``IN`` queries of ``CHUNK`` keys.
 DECIDE_ROWS = 10 * CHUNK
@@ -68,6 +76,10 @@ class Planner:
         return Problem(code, {"label": spec_field.label.zh, "label_en": spec_field.label.en, **extra,
                               **params}).message(self.ctx.locale)
 
+    def label(self, item: Any) -> str:
+        """The label of a field or register in the reader's language."""
+        return str(item.label.get(self.ctx.locale))
+
     def error(self, row: int, spec_field: FieldSpec | None, message: str) -> None:
         index, header = self.columns.get(spec_field.name, (None, spec_field.label.zh)) if spec_field else (None, "")
         self._add(CellError(row, header, message, index, spec_field.name if spec_field else None))
@@ -78,7 +90,12 @@ class Planner:
 
     # -- the phases ----------------------------------------------------------------------------
     def plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
-        """Check ``parsed`` (rows carrying ``fields``) and fill ``plan``; the errors are sorted by row."""
+        """Check ``parsed`` (rows carrying ``fields``) and fill ``plan``; the errors are sorted by row, in the
+        context's language (a background job has no request to ask)."""
+        with in_locale(self.ctx.locale):
+            return self._plan_rows(parsed, fields, plan)
+
+    def _plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
         self._fields = tuple(fields)
         for spec_field in self._fields:
             self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
@@ -100,8 +117,9 @@ class Planner:
                 if value is None:
                     continue
                 if value in first:
-                    self.error(row.row, spec_field, f"{spec_field.label.zh}“{value}”与第 {first[value]} 行重复，"
-                                                    f"同一文件中只能出现一次")
+                    self.error(row.row, spec_field, gettext(
+                        "%(field)s “%(value)s” repeats row %(row)s: it may appear only once in a file",
+                        field=self.label(spec_field), value=value, row=first[value]))
                 else:
                     first[value] = row.row
 
@@ -167,7 +185,9 @@ class Planner:
             if self.single and row.record_id is not None:
                 current = by_id.get(row.record_id)
                 if current is None:
-                    self.error(row.row, None, f"这条{spec.label.zh}已不存在或不在您的范围内，请刷新后重试")
+                    self.error(row.row, None, gettext("This %(register)s record no longer exists or is outside "
+                                                      "your scope, please reload and try again",
+                                                      register=self.label(spec)))
                     continue
                 self._plan_update(row, current, plan, anchor, taken)
                 continue
@@ -189,7 +209,7 @@ class Planner:
         compared = {f.name for f, _ in self._compare}
         self._recompute = [(f.name, f.derive_function or "", f.derive_sources) for f in spec.fields
                            if f.is_derived and is_stored(f) and compared.intersection(f.derive_sources)]
-        self._refused = {column: f.label.zh for f, column in self._compare if not access.may_write(spec, f, False)}
+        self._refused = {column: self.label(f) for f, column in self._compare if not access.may_write(spec, f, False)}
         self._anchor_column = None if anchor is None else (
             "id" if spec.slug == ORG_REGISTER else link_column(anchor))
         # a role reaching the rows through other links (``scope_by``: a department's tasks) may change those rows
@@ -207,7 +227,9 @@ class Planner:
                      taken: dict[str, dict[Any, int]]) -> None:
         spec, access = self.spec, self.ctx.access
         if not access.can(spec.slug, "create"):
-            self.error(row.row, spec.key_field, f"“{row.values.get(spec.key)}”是新记录，您没有新增{spec.label.zh}的权限")
+            self.error(row.row, spec.key_field, gettext("“%(key)s” is a new record and you may not add %(register)s "
+                                                        "records", key=row.values.get(spec.key),
+                                                        register=self.label(spec)))
             return
         values = row.values
         if self._org is not None:
@@ -250,13 +272,15 @@ class Planner:
         spec, access, position = self.spec, self.ctx.access, self._position
         key = row.values.get(spec.key)
         if self.options.mode == "insert":
-            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已存在；如要更新已有记录，"
-                                                f"请选择“新增或更新”方式导入")
+            self.error(row.row, spec.key_field, gettext(
+                "%(field)s “%(key)s” already exists; to update existing records, import with “add or update”",
+                field=self.label(spec.key_field), key=key))
             return
         if self._anchor_column and access.scoped and not any(
                 current[position[column]] in (access.org_ids or ()) for column in self._scope_columns):
-            self.error(row.row, spec.key_field, f"{spec.key_field.label.zh}“{key}”已登记在您权限范围以外的组织，"
-                                                f"不能在这里修改")
+            self.error(row.row, spec.key_field, gettext(
+                "%(field)s “%(key)s” is registered in a unit outside your scope and cannot be changed here",
+                field=self.label(spec.key_field), key=key))
             return
         record_id = current[0]
         if taken:
@@ -278,8 +302,9 @@ class Planner:
                 continue
             value = values[spec_field.name]
             if value.__class__ is _InFile:
-                self.error(row.row, spec_field, f"{spec_field.label.zh}“{value.key}”是本文件中新建的记录；"
-                                                f"请先导入新记录，再更新已有记录的{spec_field.label.zh}")
+                self.error(row.row, spec_field, gettext(
+                    "%(field)s “%(key)s” is a record created in this file; import the new records first, then "
+                    "update the %(field)s of the existing ones", field=self.label(spec_field), key=value.key))
                 return
             old = current[position[column]]
             if old != value:
@@ -299,11 +324,13 @@ class Planner:
             if row.row in self.by_row:
                 return
         if not access.can(spec.slug, "edit") and not changes.keys() <= set(spec.approval):  # approving needs approve
-            self.error(row.row, spec.key_field, f"“{key}”已存在且内容有变化，您没有修改{spec.label.zh}的权限")
+            self.error(row.row, spec.key_field, gettext("“%(key)s” exists and has changes, and you may not edit "
+                                                        "%(register)s records", key=key, register=self.label(spec)))
             return
         refused = [label for column, label in self._refused.items() if column in changes]
         if refused:
-            self.error(row.row, spec.key_field, f"您没有权限修改：{'、'.join(refused)}")
+            self.error(row.row, spec.key_field, gettext("You may not change: %(fields)s",
+                                                        fields=gettext(", ").join(refused)))
             return
         plan.updates.append(RowPlan(row.row, changes, record_id=record_id, before=before))
 
@@ -382,8 +409,9 @@ class Planner:
             if not orphans:
                 return
             for row in orphans:
-                self.error(row.row, tree_field, f"{tree_field.label.zh}“{row.deferred[column]}”所在的行有错误，"
-                                                f"请先改正那一行")
+                self.error(row.row, tree_field, gettext("%(field)s “%(key)s”: its row has errors, please correct "
+                                                        "that row first", field=self.label(tree_field),
+                                                        key=row.deferred[column]))
             plan.creates = [row for row in plan.creates if row.row not in self.by_row]
 
 

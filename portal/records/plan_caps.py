@@ -20,6 +20,7 @@ from portal.models import link_column
 from portal.records.plan_types import ImportContext, ImportPlan, RowPlan
 from portal.registry.caps import YearlyCaps
 from portal.registry.spec import FieldSpec
+from portal.texts import gettext
 
 Key = tuple[Any, str, int]
 
@@ -66,8 +67,9 @@ class CapCheck:
             return set()
         used = self._stored_totals(rows)
         refused: set[int] = set()
-        per_label = self.ctx.registry.get(self.per_field.target or "").label.zh \
-            if self.per_field.target in self.ctx.registry else self.per_field.label.zh
+        per = self.ctx.registry.get(self.per_field.target or "") \
+            if self.per_field.target in self.ctx.registry else self.per_field
+        per_label = per.label.get(self.ctx.locale)
         for row, values in rows:
             kind, amount = values[self.caps.kind], Decimal(values[self.caps.amount])
             key = (values[self.per], kind, values[self.caps.date].year)
@@ -76,8 +78,10 @@ class CapCheck:
                 refused.add(row.row)
                 left = max(cap - before, Decimal(0))
                 error(row.row, self.amount_field,
-                      f"{kind}每年上限 {yuan(cap)} 元：本{per_label} {key[2]} 年已发放 {yuan(before)} 元，"
-                      f"本次 {yuan(amount)} 元将超出上限（最多还可发放 {yuan(left)} 元）")
+                      gettext("%(kind)s: at most %(cap)s yuan a year; this %(per)s has received %(before)s yuan in "
+                              "%(year)s, %(amount)s yuan more would go over it (at most %(left)s yuan is left)",
+                              kind=kind, cap=yuan(cap), per=per_label, year=key[2], before=yuan(before),
+                              amount=yuan(amount), left=yuan(left)))
                 continue
             used[key] = before + amount
         return refused

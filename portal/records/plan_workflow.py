@@ -15,6 +15,7 @@ from portal.models import link_column
 from portal.records.plan_types import ImportContext
 from portal.registry.spec import FieldSpec
 from portal.registry.workflow_spec import ANY_ROLE, Workflow
+from portal.texts import gettext
 
 
 class WorkflowGuard:
@@ -28,6 +29,11 @@ class WorkflowGuard:
         self.column = workflow.field
         self.fields = {link_column(f) if f.is_link else f.name: f for f in ctx.spec.fields}
         self.roles = {role.name for role in ctx.access.roles}
+        self.locale = ctx.locale
+
+    def _label(self, item: Any) -> str:
+        """A field's or transition's label in the reader's language."""
+        return str(item.label.get(self.locale))
 
     @classmethod
     def for_plan(cls, ctx: ImportContext) -> WorkflowGuard | None:
@@ -37,9 +43,9 @@ class WorkflowGuard:
     def _routes(self, state: Any) -> str:
         leaving = self.workflow.leaving(state)
         if not leaving:
-            return "这个状态没有可用的流转"
-        return "请在记录页使用流转按钮：" + "、".join(
-            f"“{item.label.zh}”（→{item.target}）" for item in leaving)
+            return gettext("this state has no transition to use")
+        return gettext("please use a transition button on the record's page: %(buttons)s", buttons=gettext(", ").join(
+            gettext("“%(label)s” (→%(target)s)", label=self._label(item), target=item.target) for item in leaving))
 
     def create_problems(self, values: dict[str, Any]) -> Iterator[tuple[FieldSpec, str]]:
         """A new record: its state is the initial one, its locked fields blank."""
@@ -47,26 +53,36 @@ class WorkflowGuard:
         initial = self.workflow.initial or (state_field.default,)
         given = values.get(self.column)
         if given is not None and given not in initial:
-            allowed = (f"是“{initial[0]}”" if len(initial) == 1
-                       else f"只能是“{'”或“'.join(str(value) for value in initial)}”")
-            yield state_field, (f"{state_field.label.zh}只能通过流转改变：新记录的{state_field.label.zh}{allowed}，"
-                                f"不能登记为“{given}”")
+            label = self._label(state_field)
+            if len(initial) == 1:
+                yield state_field, gettext("%(field)s changes only by a transition: the %(field)s of a new record is "
+                                           "“%(initial)s”, it cannot be entered as “%(given)s”",
+                                           field=label, initial=initial[0], given=given)
+            else:
+                yield state_field, gettext("%(field)s changes only by a transition: the %(field)s of a new record can "
+                                           "only be %(initial)s, it cannot be entered as “%(given)s”", field=label,
+                                           initial=gettext(" or ").join(
+                                               gettext("“%(value)s”", value=value) for value in initial),
+                                           given=given)
         for name in self.workflow.locked:
             field = self.spec.field(name)
             if values.get(name) is not None and values.get(name) != field.default:  # its default is what a new record gets
-                yield field, f"{field.label.zh}只能由流转填写，新记录请留空"
+                yield field, gettext("%(field)s is filled in only by a transition, leave it blank on a new record",
+                                     field=self._label(field))
 
     def update_problems(self, changes: dict[str, Any], state: Any) -> Iterator[tuple[FieldSpec, str]]:
         """A stored record in ``state``: ``changes`` (database column -> new value) must leave the state and
         locked fields alone and keep to what the state lets the user's roles edit."""
         state_field = self.spec.field(self.column)
         if self.column in changes:
-            yield state_field, (f"{state_field.label.zh}不能直接从“{state}”改为“{changes[self.column]}”，"
-                                f"{self._routes(state)}")
+            yield state_field, gettext("%(field)s cannot be changed from “%(state)s” to “%(new)s” directly, %(routes)s",
+                                       field=self._label(state_field), state=state, new=changes[self.column],
+                                       routes=self._routes(state))
         for name in self.workflow.locked:
             field = self.spec.field(name)
             if (link_column(field) if field.is_link else name) in changes:
-                yield field, f"{field.label.zh}只能由流转填写，不能直接修改"
+                yield field, gettext("%(field)s is filled in only by a transition and cannot be changed directly",
+                                     field=self._label(field))
         current = self.workflow.state(state)
         rules = current.edit if current is not None else None
         if rules is None:
@@ -85,7 +101,10 @@ class WorkflowGuard:
                    if column in self.fields and not self.fields[column].is_derived
                    and self.fields[column].name not in allowed | managed]
         if refused:
-            labels = "、".join(field.label.zh for field in refused)
-            hint = f"只能修改：{'、'.join(self.spec.field(name).label.zh for name in sorted(allowed))}" if allowed \
-                else "不能修改任何字段"
-            yield refused[0], f"记录处于“{state}”状态，不能修改{labels}（{hint}）"
+            sep = gettext(", ")
+            labels = sep.join(self._label(field) for field in refused)
+            hint = gettext("only these may change: %(fields)s", fields=sep.join(
+                self._label(self.spec.field(name)) for name in sorted(allowed))) if allowed \
+                else gettext("no field may change")
+            yield refused[0], gettext("The record is “%(state)s”, so %(fields)s cannot change (%(hint)s)",
+                                      state=state, fields=labels, hint=hint)

@@ -17,10 +17,11 @@ from portal.registry.report_spec import Measure, ReportSpec
 from portal.registry.reports import BUILTIN_MASKED_AS, fields_of
 from portal.registry.spec import Registry
 from portal.security.access import Access
+from portal.texts import current_locale, gettext, lazy_gettext
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
-UNKNOWN = "未填"
+UNKNOWN = lazy_gettext("Not filled in")
 __all__ = ["ReportColumn", "ReportParams", "ReportRefused", "ReportResult", "refusal", "run_report"]
 
 
@@ -37,7 +38,7 @@ class ReportColumn:
 
     @property
     def heading(self) -> str:
-        return f"{self.label}（{self.unit}）" if self.unit else self.label
+        return gettext("%(label)s (%(unit)s)", label=self.label, unit=self.unit) if self.unit else self.label
 
 
 @dataclass
@@ -64,23 +65,31 @@ def refusal(report: ReportSpec, registry: Registry, access: Access) -> str | Non
     spec = registry.get(report.register)
     fields = fields_of(report, registry)
     masked_as = BUILTIN_MASKED_AS.get(report.builtin or "", {})
-    uses: list[tuple[str, str, str]] = [(report.register, group.field, "分组") for group in report.group_by
+    uses: list[tuple[str, str, str]] = [(report.register, group.field, "group") for group in report.group_by
                                         if group.field]
-    uses += [(report.register, item.field, "筛选") for item in report.filters]
+    uses += [(report.register, item.field, "filter") for item in report.filters]
     for measure in report.measures:
         if measure.field:
-            uses.append((report.register, measure.field, "汇总"))
-        uses += [(measure.register or report.register, item.field, "筛选") for item in measure.filters]
+            uses.append((report.register, measure.field, "sum"))
+        uses += [(measure.register or report.register, item.field, "filter") for item in measure.filters]
+    locale = current_locale()
     for register, name, verb in uses:
         if register == report.register and report.builtin:
             if name not in masked_as:
                 continue
-            label, name = fields[name].label.zh, masked_as[name]
+            label, name = fields[name].label.get(locale), masked_as[name]
         else:
-            label = registry.get(register).field(name).label.zh
+            label = registry.get(register).field(name).label.get(locale)
         owner = registry.get(register) if register != report.register else spec
         if access.hidden(owner, owner.field(name)):
-            return f"本报表按“{label}”{verb}，而您看到的“{label}”是打码的，所以不能查看本报表。"
+            if verb == "group":
+                return gettext("This report groups by “%(field)s”, and the “%(field)s” you see is masked, so you "
+                               "cannot view this report.", field=label)
+            if verb == "sum":
+                return gettext("This report adds up “%(field)s”, and the “%(field)s” you see is masked, so you "
+                               "cannot view this report.", field=label)
+            return gettext("This report filters by “%(field)s”, and the “%(field)s” you see is masked, so you "
+                           "cannot view this report.", field=label)
     return None
 
 
@@ -121,37 +130,37 @@ def _group_cell(reader: GroupColumn, part: list[Any], locale: str) -> tuple[str,
     group, value = reader.group, part[-1]
     if reader.kind in ("org", "link"):
         key, title = part
-        return (str(title) if title is not None else UNKNOWN), (key is None, str(key or ""))
+        return (str(title) if title is not None else str(UNKNOWN)), (key is None, str(key or ""))
     if reader.kind == "band":
         return _band_text(group.bucket or "", group.bands, value), (value is None, value if value is not None else 0)
     if value is None:
-        return UNKNOWN, (True, 0, "")
+        return str(UNKNOWN), (True, 0, "")
     if reader.kind == "choice" and reader.field is not None:
         order = reader.field.choice_values
         return reader.field.choice_label(value, locale), (False, order.index(value) if value in order else len(order),
                                                           str(value))
     if reader.kind == "boolean":
-        return ("是" if value else "否"), (False, 0 if value else 1, "")
+        return (gettext("Yes") if value else gettext("No")), (False, 0 if value else 1, "")
     return str(value), (False, 0, str(value))
 
 
 def _band_text(bucket: str, edges: tuple[int, ...], index: Any) -> str:
     if index is None:
-        return UNKNOWN
+        return str(UNKNOWN)
     index = int(index)
     if bucket == "age":
         if index == 0:
-            return f"{edges[0]}岁以下"
+            return gettext("under %(age)s", age=edges[0])
         if index >= len(edges):
-            return f"{edges[-1]}岁及以上"
-        return f"{edges[index - 1]}–{edges[index] - 1}岁"
+            return gettext("%(age)s and over", age=edges[-1])
+        return gettext("%(low)s–%(high)s years", low=edges[index - 1], high=edges[index] - 1)
     if index < 0:
-        return "已过期"
+        return gettext("Overdue")
     if index == 0:
-        return f"{edges[0]}天内"
+        return gettext("within %(days)s days", days=edges[0])
     if index >= len(edges):
-        return f"{edges[-1]}天以后"
-    return f"{edges[index - 1] + 1}–{edges[index]}天"
+        return gettext("after %(days)s days", days=edges[-1])
+    return gettext("%(low)s–%(high)s days", low=edges[index - 1] + 1, high=edges[index])
 
 
 def _number(measure: Measure, value: Any) -> Any:

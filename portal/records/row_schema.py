@@ -16,6 +16,7 @@ from portal.registry.derivations import is_stored
 from portal.registry.fieldtypes import field_type
 from portal.registry.parsers import is_blank
 from portal.registry.spec import FieldSpec, RegisterSpec
+from portal.texts import lazy_gettext
 
 LocaleGetter = Callable[[], str]
 
@@ -73,9 +74,10 @@ def make_field(field: FieldSpec, locale: LocaleGetter, *, loading: bool = False)
     """
     base = field_type(field.type).api_field
     required = loading and is_required(field)
-    description = field.label.zh + (f"。{field.help.zh}" if field.help else "")
+    # The OpenAPI document is built once, in the default language of the labels it repeats.
+    description = field.label.zh + (f"。{field.help.zh}" if field.help else "")  # i18n: data
     if field.is_link and loading:
-        description += "（写所链接记录的编号或名称）"
+        description += "（写所链接记录的编号或名称）"  # i18n: data
     options: dict[str, Any] = {"allow_none": not required, "required": required,
                                "metadata": {"description": description}}
     if base is fields.Decimal:
@@ -103,9 +105,20 @@ class RowSchemaBase(Schema):
         unknown = RAISE
 
     error_messages = {
-        "unknown": "没有这个字段（或该字段由系统计算、只读），请删除它",
-        "type": "数据格式不正确：应为 JSON 对象",
+        "unknown": lazy_gettext("No such field (or the field is computed by the system, read-only), please remove it"),
+        "type": lazy_gettext("Wrong data format: a JSON object is expected"),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages = _Shown(self.error_messages)
+
+
+class _Shown(dict[str, Any]):
+    """Error messages read as text in the reader's language when marshmallow reports them."""
+
+    def __getitem__(self, key: str) -> Any:
+        return str(super().__getitem__(key))
 
 
 def build_row_schema(spec: RegisterSpec, locale: LocaleGetter, *, lenient: bool = False) -> type[RowSchemaBase]:

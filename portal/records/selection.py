@@ -23,6 +23,7 @@ from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security import audit
 from portal.security.access import ORG_REGISTER, Access, row_condition
+from portal.texts import current_locale, gettext
 
 #: Pattern operators: (pattern of the value, negated).
 _PATTERNS: dict[str, tuple[Callable[[str], str], bool]] = {
@@ -133,12 +134,15 @@ def _condition(spec: RegisterSpec, registry: Registry, models: ModelLookup, sess
                                                                int(condition.value), access))
     if condition.operator not in OPERATORS or not (spec.has_field(condition.field)
                                                    or condition.field in SYSTEM_COLUMNS):
-        raise SelectionRefused(f"不能按“{condition.field} {condition.operator}”筛选{spec.label.zh}。")
+        raise SelectionRefused(gettext("%(register)s cannot be filtered by “%(field)s %(operator)s”.",
+                                       register=spec.label.get(current_locale()), field=condition.field,
+                                       operator=condition.operator))
     if condition.field in SYSTEM_COLUMNS:  # a record by id (show, edit, the API), or by its timestamps
         return _COMPARISONS[condition.operator](getattr(model, condition.field), condition.value)
     field = spec.field(condition.field)
     if access.hidden(spec, field):
-        raise SelectionRefused(f"您看到的“{field.label.zh}”是打码的，不能按它筛选；请去掉这个筛选条件。")
+        raise SelectionRefused(gettext("The “%(field)s” you see is masked and cannot be filtered by; please remove "
+                                       "this filter.", field=field.label.get(current_locale())))
     column = _column(model, field)
     if condition.operator in _PATTERNS:
         pattern, negated = _PATTERNS[condition.operator]

@@ -20,17 +20,18 @@ from portal.domain.messages import Problem
 from portal.models import BuiltModels, link_column
 from portal.records import bulk
 from portal.records.batch_audit import BatchAudit
+from portal.records.batches import ImportBatch
 from portal.records.bulk import BulkResult
 from portal.records.lookups import resolve_links
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, ParsedRow, Progress, no_progress
 from portal.records.row_schema import LocaleGetter, build_row_schema
 from portal.records.selection import Selection, select_rows
-from portal.records.batches import ImportBatch
 from portal.records.write import SourceFile, write_entries, write_noted, write_plan, write_record
 from portal.registry.spec import FieldSpec, RegisterSpec, Registry
 from portal.security import audit
 from portal.security.access import SYSTEM_ACCESS, Access, row_condition
+from portal.texts import gettext
 
 Errors = dict[str, list[str]]
 
@@ -48,7 +49,7 @@ class RecordForbidden(Exception):
 
     def __init__(self, labels: list[str]) -> None:
         self.labels = labels
-        super().__init__(f"您没有权限填写或修改：{'、'.join(labels)}")
+        super().__init__(gettext("You may not fill in or change: %(fields)s", fields=gettext(", ").join(labels)))
 
 
 AccessGetter = Callable[[], Access]
@@ -200,7 +201,7 @@ class RegisterService:
         return bulk.undo(self, batch)
 
     def linked_elsewhere(self, record_id: int) -> str | None:
-        """The Chinese reason this record cannot be deleted (other records link to it), or ``None``."""
+        """The reason (in the reader's language) this record cannot be deleted (other records link to it), or ``None``."""
         for other in self.registry:
             for field in other.links:
                 if field.target != self.spec.slug:
@@ -209,8 +210,11 @@ class RegisterService:
                 count = self.session.scalar(sa.select(sa.func.count()).select_from(table).where(
                     table.c[link_column(field)] == record_id)) or 0
                 if count:
-                    return (f"这条{self.spec.label.zh}仍被 {count} 条{other.label.zh}记录引用（{field.label.zh}），"
-                            f"请先修改或删除这些记录后再删除。")
+                    locale = self.locale()
+                    return gettext("This %(register)s record is still referred to by %(count)s %(other)s records "
+                                   "(%(field)s); change or delete those records first, then delete it.",
+                                   register=self.spec.label.get(locale), count=count,
+                                   other=other.label.get(locale), field=field.label.get(locale))
         return None
 
     def check_writable(self, raw: Mapping[str, Any], creating: bool) -> None:

@@ -42,8 +42,8 @@ from portal.security.access import Access, org_of
 #: Longest reason kept in the audit trail.
 REASON_MAX = 500
 #: ``detail`` of a transition's audit entry: ``流转 approve「批准」：待审批 → 已批准；理由：……``.
-DETAIL = re.compile(r"^流转 (?P<name>[a-z0-9_]+)「(?P<label>[^」]*)」：(?P<source>.*?) → (?P<target>.*?)"
-                    r"(?:；理由：(?P<reason>.*))?$", re.S)
+DETAIL = re.compile(r"^流转 (?P<name>[a-z0-9_]+)「(?P<label>[^」]*)」：(?P<source>.*?) → (?P<target>.*?)"  # i18n: data
+                    r"(?:；理由：(?P<reason>.*))?$", re.S)  # i18n: data
 
 
 class TransitionRefused(Exception):
@@ -236,8 +236,9 @@ def _parse(service: RegisterService, transition: Transition, raw: Mapping[str, A
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         errors = {key: list(value) if isinstance(value, list) else [str(value)] for key, value in messages.items()}
-        raise TransitionRefused(422, "；".join(f"{_label(service, key) if spec.has_field(key) else ''}{' '.join(text)}"
-                                              for key, text in errors.items()), errors) from None
+        raise TransitionRefused(422, gettext("; ").join(
+            f"{_label(service, key) if spec.has_field(key) else ''}{' '.join(text)}" for key, text in errors.items()),
+            errors) from None
     handover = spec.workflow.handover if spec.workflow else None
     for spec_field in spec.links:
         if spec_field.name in values:
@@ -364,10 +365,12 @@ def outcome(service: RegisterService, name: str, record: Any) -> str:
     item = workflow.transition(name)
     state = getattr(record, workflow.field)
     if item is None or state == item.target:
-        return f"已执行“{item.label.zh if item else name}”：现在是“{state}”"
+        return str(gettext("“%(label)s” done: now “%(state)s”", state=state,
+                           label=item.label.get(service.locale()) if item else name))
     approving = workflow.approving(name)
     progress = approvals.status(service, record, approving, settings_of(workflow)).text() if approving else ""
-    return f"已记录您的同意，“{item.label.zh}”待其他审批人同意后执行。{progress}"
+    return str(gettext("Your agreement is recorded; “%(label)s” is done once the other approvers agree. "
+                       "%(progress)s", label=item.label.get(service.locale()), progress=progress))
 
 
 def approval_states(service: RegisterService, record: Any) -> list[approvals.ApprovalStatus]:

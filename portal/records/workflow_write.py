@@ -22,6 +22,7 @@ from portal.records.workflow_hooks import after
 from portal.records.write import write_entries
 from portal.registry.workflow_spec import Transition
 from portal.security import audit
+from portal.texts import gettext
 
 #: One record from a screen or the API each, matched by id.
 RECORDS = ImportOptions(mode="record", partial=True)
@@ -55,7 +56,7 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
         by_field: dict[str, list[str]] = {}
         for error in errors:
             by_field.setdefault(error.field or "_schema", []).append(error.message)
-        refused[record.id] = (422, "；".join(error.message for error in errors), by_field)
+        refused[record.id] = (422, gettext("; ").join(error.message for error in errors), by_field)
     updates = {change.row: change for change in plan.updates}
     table = service.model.__table__
     state_field = spec.field(spec.workflow.field)
@@ -71,8 +72,10 @@ def write_rows(service: Any, item: Transition, rows: Sequence[tuple[Any, str, di
             table.update().where(table.c.id == record.id, state_column == state)
             .values({**change.values, "updated_at": at})).rowcount == 1
         if not done:  # another attempt moved it first (or already holds every value)
-            refused[record.id] = (409, f"“{item.label.zh}”没有执行：这条{spec.label.zh}刚刚已被他人处理"
-                                       f"（不再是“{state}”），请刷新后查看", {})
+            refused[record.id] = (409, gettext("“%(label)s” was not done: someone else has just handled this "
+                                               "%(register)s record (it is no longer “%(state)s”), please reload it",
+                                               label=item.label.get(ctx.locale), register=spec.label.get(ctx.locale),
+                                               state=state), {})
             continue
         written.setdefault(state, []).append(change)
     username = ctx.access.username or audit.actor_name()
@@ -103,5 +106,5 @@ def _freeze_approvers(service: Any, item: Transition, ids: list[int], username: 
 
 
 def detail_text(item: Transition, source: str, reason: str) -> str:
-    text = f"流转 {item.name}「{item.label.zh}」：{source} → {item.target}"
-    return f"{text}；理由：{reason}" if reason else text
+    text = f"流转 {item.name}「{item.label.zh}」：{source} → {item.target}"  # i18n: data (the audit trail)
+    return f"{text}；理由：{reason}" if reason else text  # i18n: data

@@ -9,22 +9,23 @@ them, so it never overwrites a later change.
 from __future__ import annotations
 
 import json
-from itertools import chain
-from operator import itemgetter
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 
 from portal.models import link_column
 from portal.records.batch_audit import BatchAudit
+from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.records.lookups import chunks
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
-from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.registry.derivations import derive, is_stored
 from portal.registry.fieldtypes import field_type
 from portal.security import audit
+from portal.texts import DEFAULT_LOCALE, gettext, in_locale
 
 #: Rows per INSERT/UPDATE round trip.
 WRITE_CHUNK = 2000
@@ -120,10 +121,12 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
              for row in plan.updates]
     for part in chunks(items, WRITE_CHUNK):
         connection.execute(sa.insert(ImportItem), list(part))
-    notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")
+    notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")  # i18n: data
     write_entries(connection, chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
+    with in_locale(DEFAULT_LOCALE):  # the audit trail is kept in Chinese
+        detail = batch_text(batch)
     audit.record(ctx.session, "import", register=ctx.spec.slug, record_key=source.name[:200],
-                 org_unit_id=ctx.access.org_id, detail=batch_text(batch), batch_id=batch.id)
+                 org_unit_id=ctx.access.org_id, detail=detail, batch_id=batch.id)
     return batch
 
 
@@ -199,9 +202,13 @@ def _link_in_file(ctx: ImportContext, plan: ImportPlan, created: dict[Any, int],
 
 
 def batch_text(batch: ImportBatch) -> str:
-    mode = "新增或更新" if batch.mode == "upsert" else "只新增"
-    return (f"文件“{batch.file_name}”（SHA-256 {batch.file_hash[:12]}…），{mode}：共 {batch.rows} 行，新增 "
-            f"{batch.created}，更新 {batch.updated}，未变 {batch.unchanged}，有错 {batch.errors}；批次 #{batch.id}")
+    """What an import batch did, in the current language (the import page; the audit entry in Chinese)."""
+    mode = gettext("add or update") if batch.mode == "upsert" else gettext("add only")
+    return gettext("File “%(file)s” (SHA-256 %(hash)s…), %(mode)s: %(rows)s rows, %(created)s added, %(updated)s "
+                   "updated, %(unchanged)s unchanged, %(errors)s with errors; batch #%(batch)s",
+                   file=batch.file_name, hash=batch.file_hash[:12], mode=mode, rows=batch.rows,
+                   created=batch.created, updated=batch.updated, unchanged=batch.unchanged, errors=batch.errors,
+                   batch=batch.id)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +222,7 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
     or when other records now link to records it created.
     """
     if batch.status != "committed":
-        raise UndoRefused(f"批次 #{batch.id} 已经撤销过了。")
+        raise UndoRefused(gettext("Batch #%(batch)s has already been undone.", batch=batch.id))
     table = ctx.model.__table__
     created = expand_ranges(json.loads(batch.created_ids or "[]"))
     items = list(ctx.session.scalars(sa.select(ImportItem).where(ImportItem.batch_id == batch.id)))
@@ -223,11 +230,12 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
     intact = _count(ctx, created + updated, batch.at)
     if intact != len(created) + len(updated):
         touched = len(created) + len(updated) - intact
-        raise UndoRefused(f"批次 #{batch.id} 导入的记录中有 {touched} 条在导入后被修改或删除过，不能撤销；"
-                          f"请在列表中逐条处理。")
+        raise UndoRefused(gettext("Batch #%(batch)s cannot be undone: %(count)s of the records it imported have been "
+                                  "changed or deleted since; please handle them one by one in the list.",
+                                  batch=batch.id, count=touched))
     _refuse_if_linked(ctx, batch, created)
     now, username = audit.now_utc(), ctx.access.username or audit.actor_name()
-    notes = BatchAudit(ctx, batch.id, now, username, f"撤销导入批次 #{batch.id}")
+    notes = BatchAudit(ctx, batch.id, now, username, f"撤销导入批次 #{batch.id}")  # i18n: data
     removed, changed = notes.fetch(created), notes.fetch(updated)
     restores = {item.record_id: _restore(ctx, json.loads(item.before)) for item in items}
     connection = ctx.session.connection()
@@ -239,7 +247,7 @@ def undo_batch(ctx: ImportContext, batch: ImportBatch) -> dict[str, int]:
     batch.status, batch.undone_at, batch.undone_by = "undone", now, username
     audit.record(ctx.session, "import_undo", register=ctx.spec.slug,
                  record_key=batch.file_name[:200], org_unit_id=ctx.access.org_id, batch_id=batch.id,
-                 detail=f"撤销批次 #{batch.id}：删除新增的 {len(created)} 条，恢复更新的 {len(updated)} 条")
+                 detail=f"撤销批次 #{batch.id}：删除新增的 {len(created)} 条，恢复更新的 {len(updated)} 条")  # i18n: data
     return {"deleted": len(created), "restored": len(updated)}
 
 
@@ -265,8 +273,11 @@ def _refuse_if_linked(ctx: ImportContext, batch: ImportBatch, created: list[int]
                     query = query.where(other_table.c.id.not_in(created))
                 count = ctx.session.scalar(query) or 0
                 if count:
-                    raise UndoRefused(f"批次 #{batch.id} 新增的{ctx.spec.label.zh}已被 {count} 条{other.label.zh}"
-                                      f"记录引用（{spec_field.label.zh}），不能撤销；请先处理这些记录。")
+                    raise UndoRefused(gettext(
+                        "Batch #%(batch)s cannot be undone: the %(register)s records it added are referred to by "
+                        "%(count)s %(other)s records (%(field)s); please handle those records first.",
+                        batch=batch.id, register=ctx.spec.label.get(ctx.locale), count=count,
+                        other=other.label.get(ctx.locale), field=spec_field.label.get(ctx.locale)))
 
 
 def _restore(ctx: ImportContext, before: dict[str, Any]) -> dict[str, Any]:

@@ -225,3 +225,54 @@ def test_the_import_template_is_english_for_an_english_reader(app: Any, demo: di
     guide = " ".join(str(cell) for row in book.get_sheet_by_name("How to fill in").to_python() for cell in row)
     assert "Row 2 is an example" in guide and "Column name" in guide and "18-digit citizen ID number" in guide
     assert "第 2 行是示例" not in guide and "列名" not in guide
+
+
+def test_messages_of_the_record_rules_are_english_for_an_english_reader(app: Any, demo: dict[str, Any]) -> None:
+    """Validation, refusals and print messages built by the records, domain and printing code."""
+    client = demo["client"]
+    unknown = client.post("/api/v1/members/", json={"name": "Test", "no_such_field": 1})
+    assert unknown.status_code == 422
+    assert "No such field (or the field is computed by the system, read-only)" in str(unknown.get_json())
+    wrong = client.post("/api/v1/members/", json={"name": "Test", "id_card": "360426199101010072"})
+    assert wrong.status_code == 422
+    assert wrong.get_json()["message"]["id_card"] == ["ID number: wrong check character, should be 1"]
+    with app.app_context():
+        from portal.extensions import db
+
+        models = app.extensions["portal"].models
+        unit = db.session.scalar(sa.select(models["members"].org_unit_id).where(
+            models["members"].org_unit_id.is_not(None)).limit(1))
+    linked = client.delete(f"/api/v1/org_units/{unit}")
+    assert linked.status_code in (400, 409, 422), linked.get_json()
+    assert "is still referred to by" in str(linked.get_json()) and "仍被" not in str(linked.get_json())
+    unticked = client.post("/members/print/selected", data={"form": "registration"}, follow_redirects=True)
+    assert "Please tick the records to print in the list first." in unticked.get_data(as_text=True)
+
+
+def test_messages_of_the_record_rules_stay_chinese_by_default(app: Any, demo: dict[str, Any]) -> None:
+    client = demo["client"]
+    with client.session_transaction() as session:
+        session["locale"] = "zh"
+    wrong = client.post("/api/v1/members/", json={"name": "Test", "id_card": "360426199101010072"})
+    assert wrong.get_json()["message"]["id_card"] == ["身份证号校验位错误，应为 1"]
+    unticked = client.post("/members/print/selected", data={"form": "registration"}, follow_redirects=True)
+    assert "请先在列表中勾选要打印的记录。" in unticked.get_data(as_text=True)
+
+
+def test_an_import_error_row_is_english_for_an_english_reader(app: Any, demo: dict[str, Any], tmp_path: Any) -> None:
+    """The check of a file's rows speaks the language of its context, in a request or in a background job."""
+    from dataclasses import replace
+
+    from portal.io.xlsx_import import run_import
+    from portal.records.plan_types import ImportOptions
+    from tests.io.test_xlsx_import import ID_MAN, context, members_file, messages
+
+    path = members_file(tmp_path / "members.xlsx", ["张三", ID_MAN, "A01-1"], ["李四", ID_MAN, "A01-1"])
+    found = {}
+    for locale in ("en", "zh"):
+        with app.app_context():
+            ctx = replace(context(app, "members"), locale=locale)
+            report = run_import(ctx, path, path.name, ImportOptions(mode="insert"), dry_run=True)
+        found[locale] = " ".join(messages(report, 3))
+    assert "repeats row 2: it may appear only once in a file" in found["en"], found
+    assert "与第 2 行重复，同一文件中只能出现一次" in found["zh"], found
