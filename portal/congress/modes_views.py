@@ -61,7 +61,7 @@ class ModesRoutes:
     def _ballots_screen(self, session_id: int, error: str | None = None, status: int = 200) -> Any:
         try:
             sitting = service.get_session(db.session, session_id)
-            polls = [{"poll": poll, "kind": POLL_KINDS[poll.kind], "state": voting.STATE_NAMES[poll.state],
+            polls = [{"poll": poll, "kind": POLL_KINDS[poll.kind], "state": str(voting.STATE_NAMES[poll.state]),
                       "counters": counters(db.session, poll.id), "cards": token_reconcile(db.session, poll.id),
                       "open": poll.state in BEFORE_CLOSE}
                      for poll in roster.polls(db.session, session_id)]

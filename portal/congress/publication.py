@@ -103,7 +103,7 @@ def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
     shown = []
     for poll in polls:
         entry: dict[str, Any] = {"id": poll.id, "title": poll.title, "kind": POLL_KINDS[poll.kind],
-                                 "state": STATE_NAMES[poll.state]}
+                                 "state": str(STATE_NAMES[poll.state])}
         if poll.state == "open":
             entry["turnout"] = turnout.get(poll.id, 0) + cards.get(poll.id, 0)  # phones and token cards
         elif poll.state in COUNTED and poll.result:
