@@ -31,7 +31,7 @@ from portal.congress.named import record as record_named
 from portal.congress.rules import ITEM_CHOICES, ElectionBallot, check_slate, quorum
 from portal.congress.service import attendance, audit_step, get_session, session_rules
 from portal.security import audit
-from portal.texts import gettext, lazy_pgettext
+from portal.texts import DEFAULT_LOCALE, gettext, in_locale, lazy_pgettext
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 STATE_NAMES = {"draft": lazy_pgettext("poll state", "Draft"), "open": lazy_pgettext("poll state", "Voting"),
@@ -108,7 +108,9 @@ def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
             raise WrongState(gettext("Cannot open the election “%(title)s”: %(reason)s", title=poll.title,
                                      reason=slate.message()))
     poll.state, poll.opened_at, poll.opened_by, poll.present_at_open = "open", audit.now_utc(), actor, now.present
-    audit_step(session, actor, f"开启“{poll.title}”：{gate.message()}", poll.id, "congress_poll")  # i18n: data
+    with in_locale(DEFAULT_LOCALE):
+        opened = f"开启“{poll.title}”：{gate.message()}"  # i18n: data
+    audit_step(session, actor, opened, poll.id, "congress_poll")
     session.commit()
     return poll
 
