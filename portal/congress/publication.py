@@ -24,6 +24,7 @@ from portal.congress.service import attendance, audit_step, get_session
 from portal.congress.voting import STATE_NAMES, get_poll
 from portal.domain.china_time import china_date
 from portal.security import audit
+from portal.texts import pgettext
 
 #: Polls a teller sees: closed ones (to seal), sealed ones (to publish), published ones (to print).
 AFTER_CLOSE = ("closed", "sealed", "published")
@@ -53,7 +54,7 @@ def publish(session: Session, poll_id: int, actor: str, tellers: str) -> Poll:
     """Publish a sealed and counted poll with the 监票人 names; a published result stays as it is."""
     poll = get_poll(session, poll_id, lock="update")
     if poll.state == "sealed" and not poll.result:
-        require_ready(session, poll, "公布")
+        require_ready(session, poll, pgettext("paper ballots step", "publish the result"))
         raise WrongState(f"“{poll.title}”的纸质选票已核对一致，请先按“核对并计票”，再公布结果。")
     if poll.state != "sealed" or not poll.result:
         raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，只有已封存并计票的结果才能公布。")
