@@ -47,6 +47,7 @@ JS_TEXT = {
     "hall_elected": lazy_gettext("Elected: %(names)s; election needs at least %(threshold)s votes (the line); "
                                  "%(returned)s ballots returned"),
     "hall_nobody": lazy_gettext("nobody"),
+    "hall_item_title": lazy_gettext("%(title)s: "),
     "hall_offline": lazy_gettext("Connection lost, retrying…"),
     "list_separator": lazy_gettext(", "),
 }

@@ -20,6 +20,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.security import audit
+from portal.texts import gettext
 
 INSPECTIONS = "resolution_inspections"
 DEFAULT_MAX_MB = 10
@@ -32,7 +33,6 @@ KINDS: dict[str, tuple[str, bytes]] = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
 }
-ALLOWED_TEXT = "JPG、PNG 照片，或 PDF、Word（.docx）、Excel（.xlsx）文件"
 #: Photos are shown in the browser; everything else is downloaded.
 INLINE = frozenset({"image/jpeg", "image/png"})
 
@@ -79,21 +79,25 @@ def clean_name(filename: str) -> str:
     """The name shown: the last path part, without control characters, at most 200 characters."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(char for char in name if char.isprintable()).strip()
-    return name[-200:] or "附件"
+    return name[-200:] or "附件"  # i18n: data (the stored file name)
 
 
 def check(store: Store, filename: str, data: bytes) -> tuple[str, str]:
     """(name shown, MIME type) of an acceptable file; ``AttachmentRefused`` naming the fix otherwise."""
     name = clean_name(filename)
     if not data:
-        raise AttachmentRefused(f"文件“{name}”是空的，请重新选择文件。")
+        raise AttachmentRefused(gettext("The file “%(name)s” is empty; choose the file again.", name=name))
     if len(data) > store.max_bytes:
-        raise AttachmentRefused(f"文件“{name}”有 {len(data) / 1024 / 1024:.1f} MB，超过 {store.max_bytes // 1024 // 1024} MB "
-                                f"的上限，请压缩或拆分后再上传。", 413)
+        raise AttachmentRefused(gettext("The file “%(name)s” is %(size)s MB, over the limit of %(limit)s MB; "
+                                        "compress or split it, then upload again.", name=name,
+                                        size=f"{len(data) / 1024 / 1024:.1f}", limit=store.max_bytes // 1024 // 1024),
+                                413)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = KINDS.get(extension)
     if kind is None or not data.startswith(kind[1]):
-        raise AttachmentRefused(f"文件“{name}”的类型不能上传（按文件内容判断）：只能上传{ALLOWED_TEXT}。")
+        raise AttachmentRefused(gettext("The file “%(name)s” is of a type that cannot be uploaded (judged by its "
+                                        "content): upload only JPG or PNG photos, or PDF, Word (.docx) or Excel "
+                                        "(.xlsx) files.", name=name))
     return name, kind[0]
 
 
@@ -108,13 +112,13 @@ def add(session: Session, store: Store, inspection: Any, filename: str, data: by
     store.path(attachment).write_bytes(data)
     session.add(attachment)
     session.flush()
-    _audit(session, inspection, actor, "update", f"上传附件“{name}”（{len(data) // 1024 or 1} KB）")
+    _audit(session, inspection, actor, "update", f"上传附件“{name}”（{len(data) // 1024 or 1} KB）")  # i18n: data
     return attachment
 
 
 def downloaded(session: Session, inspection: Any, attachment: InspectionAttachment, actor: str) -> None:
     """The audit entry of a download; the caller commits."""
-    _audit(session, inspection, actor, "export", f"下载附件“{attachment.filename}”")
+    _audit(session, inspection, actor, "export", f"下载附件“{attachment.filename}”")  # i18n: data
 
 
 def of_inspections(session: Session, ids: list[int]) -> dict[int, list[InspectionAttachment]]:

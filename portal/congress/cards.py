@@ -8,6 +8,7 @@ import hmac
 import re
 
 from portal.congress.errors import InvalidInput
+from portal.texts import gettext
 
 CARD_PATTERN = re.compile(r"DB(\d{1,9})-([0-9A-F]{8})")
 
@@ -27,5 +28,6 @@ def delegate_from_card(secret: str, code: str) -> int:
     text = code.strip().upper()
     found = CARD_PATTERN.fullmatch(text)
     if found is None or not hmac.compare_digest(found.group(2), _check(secret, int(found.group(1)))):
-        raise InvalidInput(f"代表证码“{code.strip()[:40]}”无法识别，请重新扫码；扫不出时请按姓名查找或补签。")
+        raise InvalidInput(gettext("The delegate card code “%(code)s” is not recognised; scan it again, or if it "
+                                   "will not scan, search by name or check in by hand.", code=code.strip()[:40]))
     return int(found.group(1))

@@ -18,11 +18,13 @@ from portal.congress import paper_state as paper
 from portal.congress.modes import counters, token_reconcile
 from portal.congress.models import Ballot, CongressSession, Participation, Poll
 from portal.congress.rules import ElectionBallot, SessionRules, count_election, count_item
+from portal.texts import pgettext
 
 
 def void_reason(returned: int, issued: int, kind: str) -> str:
-    what = "表决" if kind == "item" else "选举"
-    return f"收回选票 {returned} 张，多于发出的 {issued} 张，本次{what}无效，须重新{what}。"
+    # stored with the result: stays in Chinese
+    what = "表决" if kind == "item" else "选举"  # i18n: data
+    return f"收回选票 {returned} 张，多于发出的 {issued} 张，本次{what}无效，须重新{what}。"  # i18n: data
 
 
 def channels(session: Session, poll: Poll, paper_ballots: int) -> dict[str, dict[str, int]]:
@@ -42,7 +44,7 @@ def channels(session: Session, poll: Poll, paper_ballots: int) -> dict[str, dict
 
 def count_poll(session: Session, poll: Poll, sitting: CongressSession, rules: SessionRules) -> dict[str, Any]:
     """The result of a closed and sealed poll (refused while paper entries disagree)."""
-    agreed = paper.require_ready(session, poll, "计票").agreed
+    agreed = paper.require_ready(session, poll, pgettext("paper ballots step", "count the votes")).agreed
     ballots = [json.loads(text) for text in session.scalars(sa.select(Ballot.choices).where(Ballot.poll_id == poll.id))]
     ballots += agreed
     by_mode = channels(session, poll, len(agreed))

@@ -31,23 +31,24 @@ from portal.records.lookups import chunks, resolve_links
 from portal.registry.parsers import is_blank, parse_id_card
 from portal.registry.spec import Registry
 from portal.security.access import Access, row_condition
+from portal.texts import gettext
 
 #: Rows of one file at most (a congress seats hundreds, not tens of thousands).
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 20
 TEXT_LIMIT = 100
-#: Column -> (the template's header, extra spellings a clerk's own sheet may use).
+#: Column -> (the template's header, extra spellings a clerk's own sheet may use): Chinese headers matched on import.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "id_card": ("身份证号", ()),
-    "name": ("姓名", ("代表姓名",)),
-    "org_unit": ("所属工会", ()),
-    "delegation": ("代表团", ("所属代表团", "代表团名称", "代表组", "所在代表团")),
-    "constituency": ("选区", ("选举单位", "所在选区", "选区名称", "选举单位（选区）")),
-    "role": ("身份", ("代表身份", "代表类别", "类别", "代表类型")),
+    "id_card": ("身份证号", ()),  # i18n: data
+    "name": ("姓名", ("代表姓名",)),  # i18n: data
+    "org_unit": ("所属工会", ()),  # i18n: data
+    "delegation": ("代表团", ("所属代表团", "代表团名称", "代表组", "所在代表团")),  # i18n: data
+    "constituency": ("选区", ("选举单位", "所在选区", "选区名称", "选举单位（选区）")),  # i18n: data
+    "role": ("身份", ("代表身份", "代表类别", "类别", "代表类型")),  # i18n: data
 }
 TEMPLATE_HEADERS = [label for label, _ in COLUMNS.values()]
 #: How a roster often writes a role: the longer form reads as the role.
-ROLE_SPELLINGS = {"正式代表": "代表", "职工代表": "代表", "特邀代表": "特邀", "列席代表": "列席"}
+ROLE_SPELLINGS = {"正式代表": "代表", "职工代表": "代表", "特邀代表": "特邀", "列席代表": "列席"}  # i18n: data
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ class RowProblem:
     message: str
 
     def text(self) -> str:
-        return f"第 {self.row} 行{' ' + self.column if self.column else ''}：{self.message}"
+        if self.column:
+            return gettext("Row %(row)s %(column)s: %(message)s", row=self.row, column=self.column,
+                           message=self.message)
+        return gettext("Row %(row)s: %(message)s", row=self.row, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def read(path: Path, filename: str, limits: ReadLimits) -> Workbook:
         return read_workbook(path, filename, max_rows=min(limits.rows, MAX_ROWS + HEADER_SEARCH_ROWS),
                              max_cells=limits.cells, max_unzipped_mb=limits.unzipped_mb)
     except FileUnreadable as error:
-        raise FileProblem(f"{error.message}。") from None
+        raise FileProblem(gettext("%(text)s.", text=error.message)) from None
 
 
 def _spellings(registry: Registry) -> dict[str, str]:
@@ -154,13 +158,17 @@ def _header(rows: Sequence[Sequence[Any]], registry: Registry) -> tuple[int, dic
             if column is None:
                 ignored.append(str(cell).strip())
             elif column in found:
-                raise FileProblem(f"第 {at + 1} 行的表头中有两列都是“{COLUMNS[column][0]}”（{column_letter(found[column])} 列和 "
-                                  f"{column_letter(index)} 列），请删除其中一列后再上传。")
+                raise FileProblem(gettext("Row %(row)s of the header has two columns that are both “%(label)s” "
+                                          "(columns %(first)s and %(second)s); delete one of them and upload "
+                                          "again.", row=at + 1, label=COLUMNS[column][0],
+                                          first=column_letter(found[column]), second=column_letter(index)))
             else:
                 found[column] = index
     if not best or ("id_card" not in found and "name" not in found):
-        raise FileProblem(f"找不到表头行：前 {HEADER_SEARCH_ROWS} 行里没有“身份证号”或“姓名”列。请在数据上方加一行列名"
-                          f"（{'、'.join(TEMPLATE_HEADERS)}），或下载代表名单模板照着填写。")
+        raise FileProblem(gettext("No header row found: none of the first %(rows)s rows has a “身份证号” or “姓名” "
+                                  "column. Add a row of column names above the data (%(headers)s), or download "
+                                  "the delegate list template and fill it in.", rows=HEADER_SEARCH_ROWS,
+                                  headers=gettext(", ").join(TEMPLATE_HEADERS)))
     return scores.index(best), found, ignored
 
 
@@ -180,7 +188,8 @@ def _text(value: Any) -> str:
 def _where(columns: dict[str, int], column: str) -> str:
     index = columns.get(column)
     label = COLUMNS[column][0]
-    return f"{column_letter(index)} 列（{label}）" if index is not None else f"“{label}”"
+    return (gettext("column %(letter)s (%(label)s)", letter=column_letter(index), label=label) if index is not None
+            else gettext("“%(label)s”", label=label))
 
 
 def _parse_rows(workbook: Workbook, registry: Registry, plan: ImportPlan) -> tuple[list[_Row], dict[str, int]]:
@@ -202,25 +211,30 @@ def _parse_rows(workbook: Workbook, registry: Registry, plan: ImportPlan) -> tup
         row.org = _text(_cell(cells, columns, "org_unit"))
         if not row.unusable and row.id_card is None and not row.name:
             row.unusable = True
-            plan.problems.append(RowProblem(offset, "", "没有填写身份证号，也没有填写姓名，无法确定是哪位会员；"
-                                                        "请填写身份证号，或填写姓名和所属工会。"))
+            plan.problems.append(RowProblem(offset, "", gettext(
+                "Neither an ID number nor a name is filled in, so the member cannot be identified; fill in the ID "
+                "number, or the name and the union.")))
         role = _text(_cell(cells, columns, "role"))
         role = ROLE_SPELLINGS.get(role, role)
         if role and role not in ROLES:
-            plan.problems.append(RowProblem(offset, _where(columns, "role"), f"身份“{role[:20]}”无法识别，请填写"
-                                                                   f"{'、'.join(ROLES)}之一（不填即为{VOTING_ROLE}）。"))
+            plan.problems.append(RowProblem(offset, _where(columns, "role"), gettext(
+                "Role “%(role)s” is not recognised; fill in one of %(choices)s (blank means %(default)s).",
+                role=role[:20], choices=gettext(", ").join(ROLES), default=VOTING_ROLE)))
         row.role = role or VOTING_ROLE
         for column in ("delegation", "constituency"):
             value = _text(_cell(cells, columns, column))
             if len(value) > TEXT_LIMIT:
-                plan.problems.append(RowProblem(offset, _where(columns, column), f"有 {len(value)} 个字，超过 {TEXT_LIMIT} 字，"
-                                                                       f"请改短。"))
+                plan.problems.append(RowProblem(offset, _where(columns, column), gettext(
+                    "%(length)s characters, over %(limit)s; shorten it.", length=len(value), limit=TEXT_LIMIT)))
             setattr(row, column, value[:TEXT_LIMIT])
         parsed.append(row)
     if len(parsed) > MAX_ROWS:
-        raise FileProblem(f"文件有 {len(parsed):,} 行代表，超过单次导入上限 {MAX_ROWS:,} 行，请拆分成几个文件后分别导入。")
+        raise FileProblem(gettext("The file has %(count)s delegate rows, over the limit of %(limit)s for one "
+                                  "import; split it into several files and import them one by one.",
+                                  count=f"{len(parsed):,}", limit=f"{MAX_ROWS:,}"))
     if not parsed:
-        raise FileProblem(f"表头（第 {header_at + 1} 行）下面没有数据：请在表头下方每行填写一位代表，再上传。")
+        raise FileProblem(gettext("There is no data below the header (row %(row)s): fill in one delegate per row "
+                                  "below the header, then upload.", row=header_at + 1))
     return parsed, columns
 
 
@@ -242,38 +256,47 @@ def _find_members(ctx: _Context, rows: list[_Row], columns: dict[str, int], plan
                          [row.org for row in with_org], ctx.access)
     pairs = [(row.name, unit) for row in with_org if (unit := orgs[row.org].id) is not None]
     in_units = _members_in_units(ctx, model, pairs)
-    outside = "（或该会员不在您的管理范围内）"
+    outside = gettext(" (or the member is outside your scope)")
     for row in rows:
         if row.id_card:
             match = links[row.id_card]
             if match.id is None:
                 plan.problems.append(RowProblem(row.number, _where(columns, "id_card"),
-                                                f"会员登记表中找不到身份证号为 {row.id_card} 的会员{outside}。"
-                                                f"请核对身份证号，或先在会员登记表中登记该会员。"))
+                                                gettext("The members register has no member with ID number "
+                                                        "%(id)s%(outside)s. Check the ID number, or register the "
+                                                        "member in the members register first.", id=row.id_card,
+                                                        outside=outside)))
             row.member_id = match.id
         elif row.name and not row.org:
             match = links[row.name]
             if len(match.ids) > 1:
                 plan.problems.append(RowProblem(row.number, _where(columns, "name"),
-                                                f"会员登记表中有 {len(match.ids)} 位名为“{row.name}”的会员，无法确定是哪一位；"
-                                                f"请填写身份证号，或同时填写所属工会。"))
+                                                gettext("The members register has %(count)s members named "
+                                                        "“%(name)s”, so it is not clear which one; fill in the ID "
+                                                        "number, or the union as well.", count=len(match.ids),
+                                                        name=row.name)))
             elif match.id is None:
                 plan.problems.append(RowProblem(row.number, _where(columns, "name"),
-                                                f"会员登记表中找不到名为“{row.name}”的会员{outside}。请核对姓名，"
-                                                f"或填写身份证号。"))
+                                                gettext("The members register has no member named “%(name)s”"
+                                                        "%(outside)s. Check the name, or fill in the ID number.",
+                                                        name=row.name, outside=outside)))
             row.member_id = match.id
         elif row.name:
             org = orgs[row.org]
             if org.id is None:
-                many = f"有 {len(org.ids)} 个工会都叫“{row.org}”，请填写组织编码" if org.ids else (
-                    f"找不到工会“{row.org}”（或不在您的管理范围内），请填写组织编码或全称")
-                plan.problems.append(RowProblem(row.number, _where(columns, "org_unit"), f"{many}。"))
+                many = gettext("%(count)s unions are called “%(org)s”; fill in the org code.", count=len(org.ids),
+                               org=row.org) if org.ids else gettext(
+                    "Union “%(org)s” not found (or outside your scope); fill in the org code or full name.",
+                    org=row.org)
+                plan.problems.append(RowProblem(row.number, _where(columns, "org_unit"), many))
                 continue
             found = in_units.get((row.name, org.id), [])
             if len(found) != 1:
-                what = (f"有 {len(found)} 位名为“{row.name}”的会员，请填写身份证号区分" if found else
-                        f"没有名为“{row.name}”的会员{outside}，请核对姓名和所属工会，或填写身份证号")
-                plan.problems.append(RowProblem(row.number, _where(columns, "name"), f"“{row.org}”{what}。"))
+                what = (gettext("“%(org)s” has %(count)s members named “%(name)s”; fill in the ID number to tell "
+                                "them apart.", org=row.org, count=len(found), name=row.name) if found else
+                        gettext("“%(org)s” has no member named “%(name)s”%(outside)s; check the name and the "
+                                "union, or fill in the ID number.", org=row.org, name=row.name, outside=outside))
+                plan.problems.append(RowProblem(row.number, _where(columns, "name"), what))
                 continue
             row.member_id = found[0]
 
@@ -314,17 +337,20 @@ def _check_members(ctx: _Context, congress_id: int, rows: list[_Row], columns: d
         name, org = details[row.member_id]
         if row.id_card and row.name and row.name != name and not row.name.startswith(name):
             plan.problems.append(RowProblem(row.number, _where(columns, "name"),
-                                            f"身份证号 {row.id_card} 对应的会员是“{name}”，与填写的姓名“{row.name}”不一致；"
-                                            f"请核对是哪一项填错了。"))
+                                            gettext("The member with ID number %(id)s is “%(name)s”, not the "
+                                                    "name filled in, “%(typed)s”; check which of the two is wrong.",
+                                                    id=row.id_card, name=name, typed=row.name)))
             continue
         if row.member_id in first_row:
-            plan.problems.append(RowProblem(row.number, "", f"{name} 在第 {first_row[row.member_id]} 行已经出现过，"
-                                                            f"同一人只能登记一次；请删除重复的一行。"))
+            plan.problems.append(RowProblem(row.number, "", gettext(
+                "%(name)s already appears in row %(row)s; each person can be registered only once. Delete the "
+                "repeated row.", name=name, row=first_row[row.member_id])))
             continue
         first_row[row.member_id] = row.number
         if row.member_id in seated:
-            plan.problems.append(RowProblem(row.number, "", f"{name} 已是本届大会的{seated[row.member_id]}，"
-                                                            f"不能重复登记；请从文件中删除这一行。"))
+            plan.problems.append(RowProblem(row.number, "", gettext(
+                "%(name)s is already a %(role)s of this congress and cannot be registered twice; delete this row "
+                "from the file.", name=name, role=seated[row.member_id])))
             continue
         plan.rows.append(PlannedDelegate(row.number, row.member_id, name, org, row.role, row.delegation,
                                          row.constituency))

@@ -17,6 +17,7 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.congress import delegate_import, service
@@ -51,11 +52,12 @@ def read_plan(token: str, session_id: int, username: str) -> dict[str, Any]:
     try:
         data = _signer().loads(token, max_age=PLAN_MAX_AGE)
     except SignatureExpired:
-        raise WrongState("预览已超过 1 小时，请重新上传文件。") from None
+        raise WrongState(gettext("The preview is more than 1 hour old; upload the file again.")) from None
     except BadSignature:
-        raise InvalidInput("导入内容无法识别（可能已被修改），请重新上传文件。") from None
+        raise InvalidInput(gettext("The import is not recognised (it may have been changed); upload the file "
+                                   "again.")) from None
     if data.get("s") != session_id or data.get("u") != username:
-        raise InvalidInput("这份预览不是在本页面为您生成的，请重新上传文件。")
+        raise InvalidInput(gettext("This preview was not made for you on this page; upload the file again."))
     return dict(data)
 
 
@@ -69,7 +71,7 @@ class DelegateImportRoutes:
     @has_access
     def delegates_template(self, session_id: int) -> Any:
         return send_file(io.BytesIO(template_xlsx()), mimetype=XLSX, as_attachment=True,
-                         download_name="代表名单模板.xlsx")
+                         download_name="代表名单模板.xlsx")  # i18n: data (the Chinese template's name)
 
     @expose("/<int:session_id>/delegates/import", methods=["POST"])
     @has_access
@@ -81,7 +83,7 @@ class DelegateImportRoutes:
             return error_response(refused.status, refused.message)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            return self._delegates_screen(session_id, "请选择要导入的代表名单文件（.xlsx、.xls 或 .csv）。", 422)
+            return self._delegates_screen(session_id, gettext("Choose the delegate list file to import (.xlsx, .xls or .csv)."), 422)
         state = portal_state()
         with tempfile.TemporaryDirectory(prefix="congress-import-") as folder:
             path = Path(folder) / "upload"
@@ -91,7 +93,8 @@ class DelegateImportRoutes:
                 plan = delegate_import.plan(db.session, state.registry, state.models, current_access(),
                                             sitting.congress_id, workbook)
             except FileProblem as problem:
-                return self._delegates_screen(session_id, f"文件“{upload.filename}”无法导入：{problem.message}", 422)
+                return self._delegates_screen(session_id, gettext("The file “%(name)s” cannot be imported: %(problem)s", name=upload.filename,
+                                                                      problem=problem.message), 422)
         token = sign_plan(session_id, sitting.congress_id, str(current_user.username), upload.filename, plan) \
             if plan.ok else ""
         roles = {role: sum(1 for row in plan.rows if row.role == role) for role in ROLES}
@@ -107,17 +110,18 @@ class DelegateImportRoutes:
             sitting = service.get_session(db.session, session_id)
             data = read_plan(request.form.get("plan", ""), session_id, str(current_user.username))
             if data.get("c") != sitting.congress_id:
-                raise InvalidInput("这份预览属于另一届大会，请重新上传文件。")
+                raise InvalidInput(gettext("This preview belongs to another congress; upload the file again."))
             state = portal_state()
             delegates = [service.NewDelegate(int(member_id), str(role), str(delegation), str(constituency))
                          for member_id, role, delegation, constituency in data.get("d") or []]
             outside = delegate_import.outside_scope(db.session, state.registry, state.models, current_access(),
                                                     [d.member_id for d in delegates])
             if outside:
-                raise WrongState(f"有 {len(outside)} 位会员已不在您的管理范围内，没有导入任何代表；请重新上传文件核对。")
+                raise WrongState(gettext("%(count)s members are no longer within your scope, so no delegate was "
+                                         "imported; upload the file again and check it.", count=len(outside)))
             count = service.import_delegates(db.session, sitting.congress_id, delegates, str(current_user.username),
                                              str(data.get("f") or ""))
         except CongressError as refused:
             return self._delegates_screen(session_id, refused.message, refused.status)
-        flash(f"已从文件导入 {count} 位代表。", "success")
+        flash(gettext("Imported %(count)s delegates from the file.", count=count), "success")
         return redirect(url_for("CongressView.delegates", session_id=session_id), code=303)

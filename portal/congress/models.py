@@ -17,13 +17,16 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.texts import lazy_pgettext
+
 #: Delegate roles; only 代表 count for the quorum and the pass rules and may vote.
-ROLES = ("代表", "特邀", "列席")
-VOTING_ROLE = "代表"
+ROLES = ("代表", "特邀", "列席")  # i18n: data
+VOTING_ROLE = "代表"  # i18n: data
 #: A check-in event: arrival, departure (中途离场) or leave of absence (请假, with a reason).
-DIRECTION_NAMES = {"in": "签到", "out": "离场", "lv": "请假"}
-CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签", "self": "自助"}
-POLL_KINDS = {"item": "议题表决", "election": "选举"}
+#: These names are written into the Chinese audit trail and the result announcement.
+DIRECTION_NAMES = {"in": "签到", "out": "离场", "lv": "请假"}  # i18n: data
+CHECKIN_METHODS = {"scan": "扫码", "search": "查找", "manual": "补签", "self": "自助"}  # i18n: data
+POLL_KINDS = {"item": "议题表决", "election": "选举"}  # i18n: data
 #: draft → open → closed → sealed → published (a sealed poll's ballots no longer follow arrival order;
 #: the tellers publish the counted result of a sealed poll).
 POLL_STATES = ("draft", "open", "closed", "sealed", "published")
@@ -180,7 +183,9 @@ class Ballot(Model):
 # --- the other ballot modes (``tokens``, ``paper``) and named votes (``named``) ---------------------
 
 #: How a ballot reached the count: on a delegate's phone, by a token card, or on paper.
-CHANNELS = {"electronic": "手机投票", "token": "表决卡", "paper": "纸质选票"}
+CHANNELS = {"electronic": lazy_pgettext("ballot channel", "Phone votes"),
+            "token": lazy_pgettext("ballot channel", "Voting cards"),
+            "paper": lazy_pgettext("ballot channel", "Paper ballots")}
 
 
 class PollMode(Model):

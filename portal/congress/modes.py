@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from portal.congress.errors import WrongState
 from portal.congress.models import Poll, PollMode, TokenCard
+from portal.texts import gettext
 
 #: A poll may get token cards or paper ballots until it closes.
 BEFORE_CLOSE = ("draft", "open")
@@ -30,7 +31,8 @@ def counters(session: Session, poll_id: int) -> PollMode:
 
 def refuse_named(poll: Poll, what: str) -> None:
     if poll.named:
-        raise WrongState(f"“{poll.title}”是记名表决，只能由代表本人在手机上投票，不能使用{what}。")
+        raise WrongState(gettext("“%(title)s” is a named vote: only the delegate in person can vote, on their "
+                                 "phone; %(what)s cannot be used.", title=poll.title, what=what))
 
 
 def token_reconcile(session: Session, poll_id: int) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from flask import request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext, pgettext
 
 from portal.congress import paper, roster, service, tokens, voting
 from portal.congress.errors import CongressError, InvalidInput
@@ -21,7 +22,7 @@ from portal.congress.models import POLL_KINDS, Congress
 from portal.congress.modes import BEFORE_CLOSE, counters, token_reconcile
 from portal.congress.rules import ITEM_CHOICES
 from portal.congress.selfcheckin import code_qr
-from portal.congress.setup_views import done
+from portal.congress.setup_views import done, not_a_number
 from portal.errors import error_response
 from portal.extensions import db
 
@@ -40,7 +41,7 @@ def _number(name: str, label: str, default: int | None = None) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InvalidInput(f"{label}“{text[:20]}”不是整数，请填写数字。") from None
+        raise InvalidInput(not_a_number(label=label, text=text[:20])) from None
 
 
 def form_choices(poll: Any) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class ModesRoutes:
     def _ballots_screen(self, session_id: int, error: str | None = None, status: int = 200) -> Any:
         try:
             sitting = service.get_session(db.session, session_id)
-            polls = [{"poll": poll, "kind": POLL_KINDS[poll.kind], "state": voting.STATE_NAMES[poll.state],
+            polls = [{"poll": poll, "kind": POLL_KINDS[poll.kind], "state": str(voting.STATE_NAMES[poll.state]),
                       "counters": counters(db.session, poll.id), "cards": token_reconcile(db.session, poll.id),
                       "open": poll.state in BEFORE_CLOSE}
                      for poll in roster.polls(db.session, session_id)]
@@ -89,7 +90,7 @@ class ModesRoutes:
         if not isinstance(session_id, int):
             return session_id
         try:
-            made = tokens.make_cards(db.session, poll_id, _number("count", "制作张数"), str(current_user.username))
+            made = tokens.make_cards(db.session, poll_id, _number("count", pgettext("congress field", "Cards to make")), str(current_user.username))
             poll = voting.get_poll(db.session, poll_id)
         except CongressError as refused:
             return self._ballots_screen(session_id, refused.message, refused.status)
@@ -105,13 +106,15 @@ class ModesRoutes:
             return session_id
         kind = request.form.get("kind", "")
         if kind not in ISSUERS:
-            return self._ballots_screen(session_id, "请从表决卡或纸质选票的“发出”按钮操作。", 422)
+            return self._ballots_screen(session_id, gettext("Use the “Hand out” button of the voting cards or the paper ballots."), 422)
         try:
-            total = ISSUERS[kind](db.session, poll_id, _number("count", "发出张数", 1), str(current_user.username))
+            total = ISSUERS[kind](db.session, poll_id, _number("count", pgettext("congress field", "Number handed out"), 1), str(current_user.username))
         except CongressError as refused:
             return self._ballots_screen(session_id, refused.message, refused.status)
-        what = "表决卡" if kind == "token" else "纸质选票"
-        return done(f"已登记发出{what}，累计发出 {total} 张。", "ballots", session_id=session_id)
+        text = (gettext("Voting cards handed out recorded; %(total)s handed out in all.", total=total)
+                if kind == "token" else
+                gettext("Paper ballots handed out recorded; %(total)s handed out in all.", total=total))
+        return done(text, "ballots", session_id=session_id)
 
     @expose("/poll/<int:poll_id>/paper-ballots")
     @has_access
@@ -119,7 +122,8 @@ class ModesRoutes:
         """Printable paper ballots with serial numbers (A5, one per sheet)."""
         try:
             poll = voting.get_poll(db.session, poll_id)
-            serials = paper.check_print(poll, _number("first", "起始编号", 1), _number("count", "打印张数", 1))
+            serials = paper.check_print(poll, _number("first", pgettext("congress field", "First serial number"), 1),
+                                        _number("count", pgettext("congress field", "Sheets to print"), 1))
             sitting = service.get_session(db.session, poll.session_id)
         except CongressError as refused:
             return error_response(refused.status, refused.message)
@@ -133,10 +137,11 @@ class ModesRoutes:
         try:
             poll = tokens.check_unused(db.session, token)
         except CongressError as refused:
-            return self.render_template(TEMPLATES + "card_vote.html", poll=None, token=token, phone_user="表决卡",
+            return self.render_template(TEMPLATES + "card_vote.html", poll=None, token=token,
+                                        phone_user=pgettext("phone user", "Voting card"),
                                         error=refused.message), refused.status
         page = self.render_template(TEMPLATES + "card_vote.html", poll=poll, token=token, choices=ITEM_CHOICES,
-                                    phone_user="表决卡", error=error, mine=request.form if sent else None)
+                                    phone_user=pgettext("phone user", "Voting card"), error=error, mine=request.form if sent else None)
         return page, status
 
     @expose("/t/<token>")
@@ -148,14 +153,15 @@ class ModesRoutes:
         try:
             poll = tokens.check_unused(db.session, token)
             if poll.state != "open":
-                raise InvalidInput(f"“{poll.title}”现在没有在投票，请等主席团开启表决后再扫卡。")
+                raise InvalidInput(gettext("“%(title)s” is not open for voting now; wait for the presidium to open the "
+                                           "vote, then scan the card again.", title=poll.title))
             choices = voting.ballot_choices(poll, form_choices(poll))
         except CongressError as refused:
             return self._card_screen(token, refused.message, refused.status, sent=True)
         if request.form.get("edit"):
             return self._card_screen(token, sent=True)
         return self.render_template(TEMPLATES + "card_confirm.html", poll=poll, choices=choices, token=token,
-                                    phone_user="表决卡")
+                                    phone_user=pgettext("phone user", "Voting card"))
 
     @expose("/t/<token>/cast", methods=["POST"])
     def card_cast(self, token: str) -> Any:
@@ -165,7 +171,7 @@ class ModesRoutes:
             receipt = tokens.cast_card(db.session, token, form_choices(poll))
         except CongressError as refused:
             return self._card_screen(token, refused.message, refused.status, sent=True)
-        return self.render_template(TEMPLATES + "receipt.html", poll_title=title, phone_user="表决卡",
+        return self.render_template(TEMPLATES + "receipt.html", poll_title=title, phone_user=pgettext("phone user", "Voting card"),
                                     receipt=receipt, card=True)
 
     # --- tellers: paper ballots --------------------------------------------------------------------
@@ -179,11 +185,11 @@ class ModesRoutes:
             return session_id
         try:
             poll = voting.get_poll(db.session, poll_id)
-            serial = _number("serial", "选票编号")
+            serial = _number("serial", pgettext("congress field", "Ballot serial number"))
             paper.key_in(db.session, poll_id, serial, form_choices(poll), str(current_user.username))
         except CongressError as refused:
             return self._teller_screen(session_id, refused.message, refused.status)
-        return done(f"第 {serial:04d} 号纸质选票已录入。", "teller", session_id=session_id)
+        return done(gettext("Paper ballot %(serial)s keyed in.", serial=f"{serial:04d}"), "teller", session_id=session_id)
 
     @expose("/poll/<int:poll_id>/count", methods=["POST"])
     @has_access
@@ -196,5 +202,6 @@ class ModesRoutes:
             voting.tally(db.session, poll_id, str(current_user.username))
         except CongressError as refused:
             return self._teller_screen(session_id, refused.message, refused.status)
-        return done("纸质选票已核对一致，已与手机和表决卡的选票合并计票；请核对结果后公布。", "teller",
+        return done(gettext("The paper ballots agree and are counted together with the phone and voting-card "
+                            "ballots; check the result, then publish it."), "teller",
                     session_id=session_id)

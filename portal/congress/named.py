@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 from portal.congress.errors import WrongState
 from portal.congress.models import CongressSession, Delegate, NamedChoice, Poll
 from portal.congress.service import audit_step, get_session, members, session_rules
+from portal.texts import gettext
 
 
 def check_allowed(sitting: CongressSession) -> None:
     """Refuse a named vote in a session whose type does not allow one."""
     if not session_rules(sitting).named_votes_allowed:
-        raise WrongState(f"{sitting.session_type}的规则不允许记名表决：重要事项须无记名投票。"
-                         "如需记名表决，请先由大会秘书处在会议规则中开启。")
+        raise WrongState(gettext("The rules of a %(type)s do not allow a named vote: important matters are voted "
+                                 "by secret ballot. For a named vote, the congress secretariat must first allow "
+                                 "it in the session rules.", type=sitting.session_type))
 
 
 def record(session: Session, poll: Poll, delegate_id: int, stored: dict[str, Any]) -> None:
@@ -29,10 +31,11 @@ def record(session: Session, poll: Poll, delegate_id: int, stored: dict[str, Any
 
 
 def choice_text(poll: Poll, stored: dict[str, Any]) -> str:
+    """A delegate's choices as the result announcement (an official Chinese document) lists them."""
     if poll.kind == "item":
-        return "；".join(f"{title}：{choice}" for title, choice in zip(poll.option_list(), stored["items"]))
-    names = [*stored.get("marks", []), *(f"{name}（另选）" for name in stored.get("write_ins", []))]
-    return "、".join(names) or "未选任何人"
+        return "；".join(f"{title}：{choice}" for title, choice in zip(poll.option_list(), stored["items"]))  # i18n: data
+    names = [*stored.get("marks", []), *(f"{name}（另选）" for name in stored.get("write_ins", []))]  # i18n: data
+    return "、".join(names) or "未选任何人"  # i18n: data
 
 
 def roll(session: Session, poll: Poll) -> list[tuple[str, str]]:
@@ -49,7 +52,8 @@ def roll(session: Session, poll: Poll) -> list[tuple[str, str]]:
 def make_named(session: Session, poll: Poll, actor: str) -> None:
     """Mark a draft poll as a named vote (in the caller's transaction), if the session type allows it."""
     if poll.state != "draft":
-        raise WrongState(f"“{poll.title}”已经开启，不能再改为记名表决。")
+        raise WrongState(gettext("“%(title)s” is already open and can no longer become a named vote.",
+                                 title=poll.title))
     check_allowed(get_session(session, poll.session_id))
     poll.named = True
-    audit_step(session, actor, f"“{poll.title}”设为记名表决", poll.id, "congress_poll")
+    audit_step(session, actor, f"“{poll.title}”设为记名表决", poll.id, "congress_poll")  # i18n: data

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from portal.congress.errors import WrongState
 from portal.congress.models import PaperEntry, Poll
 from portal.congress.modes import counters
+from portal.texts import gettext
 
 #: An item left blank or marked for more than one side on a paper ballot.
-INVALID = "无效"
+INVALID = "无效"  # i18n: data
 
 
 def serial_text(serial: int) -> str:
@@ -40,10 +41,15 @@ class PaperState:
     def problem(self) -> str:
         parts = []
         if self.mismatched:
-            parts.append(f"两次录入不一致的选票编号：{'、'.join(self.mismatched)}，请取出原票复核后由录入人更正")
+            parts.append(gettext("Ballots keyed differently twice: %(serials)s; take out the original ballots, "
+                                 "re-check them and have the tellers correct their entries",
+                                 serials=gettext(", ").join(self.mismatched)))
         if self.single:
-            parts.append(f"只录入了一次的选票编号：{'、'.join(self.single)}，须由另一位计票人再录入一次")
-        return "；".join(parts) + ("。" if parts else "")
+            parts.append(gettext("Ballots keyed only once: %(serials)s; another teller must key them again",
+                                 serials=gettext(", ").join(self.single)))
+        if len(parts) == 2:
+            return gettext("%(first)s; %(second)s.", first=parts[0], second=parts[1])
+        return gettext("%(text)s.", text=parts[0]) if parts else ""
 
 
 def paper_state(session: Session, poll_id: int) -> PaperState:
@@ -69,5 +75,6 @@ def require_ready(session: Session, poll: Poll, step: str) -> PaperState:
     """The agreed paper ballots; refused (naming the serials) while any serial is unresolved."""
     state = paper_state(session, poll.id)
     if not state.ready:
-        raise WrongState(f"“{poll.title}”的纸质选票尚未核对一致，不能{step}。{state.problem()}")
+        raise WrongState(gettext("“%(title)s”: the paper ballots do not agree yet, so you cannot %(step)s. "
+                                 "%(problem)s", title=poll.title, step=step, problem=state.problem()))
     return state

@@ -24,12 +24,13 @@ from portal.congress.service import attendance, audit_step, get_session
 from portal.congress.voting import STATE_NAMES, get_poll
 from portal.domain.china_time import china_date
 from portal.security import audit
+from portal.texts import DEFAULT_LOCALE, gettext, in_locale, pgettext
 
 #: Polls a teller sees: closed ones (to seal), sealed ones (to publish), published ones (to print).
 AFTER_CLOSE = ("closed", "sealed", "published")
 #: Polls whose counts may be shown (on the hall screen, to the teller and the chair).
 COUNTED = ("sealed", "published")
-TELLER_SEPARATORS = re.compile(r"[、,，;；\s]+")
+TELLER_SEPARATORS = re.compile(r"[、,，;；\s]+")  # i18n: data
 
 
 def teller_names(text: str) -> list[str]:
@@ -53,18 +54,22 @@ def publish(session: Session, poll_id: int, actor: str, tellers: str) -> Poll:
     """Publish a sealed and counted poll with the 监票人 names; a published result stays as it is."""
     poll = get_poll(session, poll_id, lock="update")
     if poll.state == "sealed" and not poll.result:
-        require_ready(session, poll, "公布")
-        raise WrongState(f"“{poll.title}”的纸质选票已核对一致，请先按“核对并计票”，再公布结果。")
+        require_ready(session, poll, pgettext("paper ballots step", "publish the result"))
+        raise WrongState(gettext("The paper ballots of “%(title)s” agree; press “Check and count” first, then "
+                                 "publish the result.", title=poll.title))
     if poll.state != "sealed" or not poll.result:
-        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，只有已封存并计票的结果才能公布。")
+        raise WrongState(gettext("Vote “%(title)s” is %(state)s; only a sealed and counted result can be "
+                                 "published.", title=poll.title, state=STATE_NAMES[poll.state]))
     names = teller_names(tellers)
     if not names:
-        raise InvalidInput(f"公布“{poll.title}”的结果前请填写监票人姓名（多人用顿号分隔，例如：张三、李四）。")
-    joined = "、".join(names)
+        raise InvalidInput(gettext("Enter the tellers' names before publishing the result of “%(title)s” (separate "
+                                   "several with commas, e.g. Zhang San, Li Si).", title=poll.title))
+    joined = "、".join(names)  # i18n: data
     if len(joined) > 200:
-        raise InvalidInput(f"监票人姓名共 {len(joined)} 个字，超过 200 字的上限，请只填写监票人姓名。")
+        raise InvalidInput(gettext("The tellers' names are %(length)s characters long, over the limit of 200; "
+                                   "enter only the tellers' names.", length=len(joined)))
     poll.state, poll.published_at, poll.published_by, poll.tellers = "published", audit.now_utc(), actor, joined
-    audit_step(session, actor, f"公布“{poll.title}”的结果（监票人：{joined}）", poll.id, "congress_poll")
+    audit_step(session, actor, f"公布“{poll.title}”的结果（监票人：{joined}）", poll.id, "congress_poll")  # i18n: data
     session.commit()
     return poll
 
@@ -74,9 +79,12 @@ def _chart(poll: Poll) -> dict[str, Any]:
     result = poll.result_dict()
     shown: dict[str, Any] = {"kind": poll.kind, "delegates": result["delegates"], "returned": result["returned"]}
     if poll.kind == "item":
-        shown["items"] = [{"title": item["title"], "bars": [["赞成", item["yes"]], ["反对", item["no"]],
-                                                            ["弃权", item["abstain"]]],
-                           "threshold": item["threshold"], "verdict": "通过" if item["passed"] else "未通过",
+        shown["items"] = [{"title": item["title"], "bars": [[pgettext("ballot choice", "For"), item["yes"]],
+                                                            [pgettext("ballot choice", "Against"), item["no"]],
+                                                            [pgettext("ballot choice", "Abstain"), item["abstain"]]],
+                           "threshold": item["threshold"],
+                           "verdict": pgettext("vote verdict", "Passed") if item["passed"]
+                           else pgettext("vote verdict", "Not passed"),
                            "passed": item["passed"]} for item in result["items"]]
         return shown
     election = result["election"]
@@ -103,13 +111,14 @@ def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
     shown = []
     for poll in polls:
         entry: dict[str, Any] = {"id": poll.id, "title": poll.title, "kind": POLL_KINDS[poll.kind],
-                                 "state": STATE_NAMES[poll.state]}
+                                 "state": str(STATE_NAMES[poll.state])}
         if poll.state == "open":
             entry["turnout"] = turnout.get(poll.id, 0) + cards.get(poll.id, 0)  # phones and token cards
         elif poll.state in COUNTED and poll.result:
             entry["result"] = _chart(poll)
         shown.append(entry)
-    return {"session": f"第 {sitting.number} 次会议 · {sitting.held_on} · {sitting.place}",
+    return {"session": gettext("Session %(number)s · %(date)s · %(place)s", number=sitting.number,
+                               date=sitting.held_on, place=sitting.place),
             "total": now.total, "present": now.present, "on_leave": now.on_leave,
             "absent": max(now.total - now.present - now.on_leave, 0), "polls": shown}
 
@@ -117,39 +126,42 @@ def hall_figures(session: Session, session_id: int) -> dict[str, Any]:
 def announcement(session: Session, poll: Poll) -> dict[str, Any]:
     """The 决议 / 选举结果公告 of a counted poll: heading, the lines of the result, tellers and date."""
     if poll.state not in COUNTED or not poll.result:
-        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，计票后才有结果公告。")
+        raise WrongState(gettext("Vote “%(title)s” is %(state)s; the announcement exists once it is counted.",
+                                 title=poll.title, state=STATE_NAMES[poll.state]))
     sitting = get_session(session, poll.session_id)
     congress = session.get(Congress, sitting.congress_id)
     result = poll.result_dict()
-    lines = result_lines(result)
-    kind = "决议" if poll.kind == "item" else "选举结果"
+    # the announcement is an official Chinese document, whatever the reader's language
+    with in_locale(DEFAULT_LOCALE):
+        lines = result_lines(result)
+    kind = "决议" if poll.kind == "item" else "选举结果"  # i18n: data
     rows: list[tuple[str, str]] = [
-        ("会议", f"{congress.name if congress else ''}第 {sitting.number} 次会议（{sitting.session_type}）"),
-        ("时间地点", f"{sitting.held_on} · {sitting.place}"),
-        ("表决事项", f"{poll.title}（{POLL_KINDS[poll.kind]}，{'记名' if poll.named else '无记名'}投票）"),
-        ("出席情况", f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"
-                     f"结束时实到 {result['present_at_close']} 人"),
-        ("选票", f"发出 {result['issued']} 张，收回 {result['returned']} 张"),
+        ("会议", f"{congress.name if congress else ''}第 {sitting.number} 次会议（{sitting.session_type}）"),  # i18n: data
+        ("时间地点", f"{sitting.held_on} · {sitting.place}"),  # i18n: data
+        ("表决事项", f"{poll.title}（{POLL_KINDS[poll.kind]}，{'记名' if poll.named else '无记名'}投票）"),  # i18n: data
+        ("出席情况", f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"  # i18n: data
+                     f"结束时实到 {result['present_at_close']} 人"),  # i18n: data
+        ("选票", f"发出 {result['issued']} 张，收回 {result['returned']} 张"),  # i18n: data
     ]
     rows += [("", line) for line in lines["channels"]]
     if lines["void"]:
-        rows.append(("表决无效", lines["void"]))
+        rows.append(("表决无效", lines["void"]))  # i18n: data
     for item in lines.get("items", []):
-        rows.append((item["title"], f"{item['counts']}；{item['verdict']}"))
+        rows.append((item["title"], f"{item['counts']}；{item['verdict']}"))  # i18n: data
         rows += [("", line) for line in item["bases"]]
     if "election" in lines:
         election = lines["election"]
         if election["void"]:
-            rows.append(("选举无效", election["void"]))
+            rows.append(("选举无效", election["void"]))  # i18n: data
         else:
-            rows.append(("有效选票", election["ballots"]))
-            rows += [("得票", line) for line in election["votes"]]
+            rows.append(("有效选票", election["ballots"]))  # i18n: data
+            rows += [("得票", line) for line in election["votes"]]  # i18n: data
             rows += [("", line) for line in election["bases"]]
-            rows.append(("当选", election["elected"]))
+            rows.append(("当选", election["elected"]))  # i18n: data
             if election["runoff"]:
-                rows.append(("另行选举", election["runoff"]))
-    published = china_date(poll.published_at).isoformat() if poll.published_at else "（尚未公布）"
-    rows += [("记名表决", f"{name}：{choice}") for name, choice in roll(session, poll)]
-    rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]
-    return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",
+                rows.append(("另行选举", election["runoff"]))  # i18n: data
+    published = china_date(poll.published_at).isoformat() if poll.published_at else "（尚未公布）"  # i18n: data
+    rows += [("记名表决", f"{name}：{choice}") for name, choice in roll(session, poll)]  # i18n: data
+    rows += [("监票人", poll.tellers or "（尚未公布）"), ("公布日期", published)]  # i18n: data
+    return {"heading": f"{kind}公告", "subtitle": poll.title, "rows": rows, "published": poll.state == "published",  # i18n: data
             "date": published, "sitting": sitting, "congress": congress}

@@ -13,6 +13,7 @@ from flask import Response, request
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext
 
 from portal.congress import publication, service, voting
 from portal.congress.announcement_xlsx import announcement_xlsx
@@ -79,7 +80,8 @@ class PublicationRoutes:
             publication.publish(db.session, poll_id, str(current_user.username), request.form.get("tellers", ""))
         except CongressError as refused:
             return self._teller_screen(session_id, refused.message, refused.status)
-        return done(f"“{poll.title}”的结果已公布，可以打印结果公告。", "teller", session_id=session_id)
+        return done(gettext("The result of “%(title)s” is published; the announcement can be printed.", title=poll.title),
+                    "teller", session_id=session_id)
 
     # --- the hall screen ---------------------------------------------------------------------------
 
@@ -87,7 +89,7 @@ class PublicationRoutes:
     @has_access
     def hall(self, session_id: int) -> Any:
         if not _has_any_page(HALL_PAGES):
-            return error_response(403, "大屏只对大会秘书处和主席团开放。")
+            return error_response(403, gettext("The hall screen is open to the congress secretariat and the presidium only."))
         try:
             figures = publication.hall_figures(db.session, session_id)
         except CongressError as refused:
@@ -99,7 +101,7 @@ class PublicationRoutes:
     def hall_figures(self, session_id: int) -> Any:
         """Attendance, turnout counts and sealed counts; 304 when the screen already has them (ETag)."""
         if not _has_any_page(HALL_PAGES):
-            return error_response(403, "大屏只对大会秘书处和主席团开放。")
+            return error_response(403, gettext("The hall screen is open to the congress secretariat and the presidium only."))
         try:
             figures = publication.hall_figures(db.session, session_id)
         except CongressError as refused:
@@ -116,7 +118,8 @@ class PublicationRoutes:
         try:
             poll = voting.get_poll(db.session, poll_id)
             if poll.state != "published" and not _has_any_page(EARLY_READERS):
-                return error_response(403, f"“{poll.title}”的结果尚未公布，公布后才能查看结果公告。")
+                return error_response(403, gettext("The result of “%(title)s” is not published yet; the "
+                                                   "announcement can be seen once it is.", title=poll.title))
             return publication.announcement(db.session, poll)
         except CongressError as refused:
             return error_response(refused.status, refused.message)

@@ -17,6 +17,7 @@ from portal.congress.attachments import of_inspections
 from portal.domain.china_time import china_datetime
 from portal.records.service import RegisterService
 from portal.security.audit import ACTIONS, AuditEntry
+from portal.texts import gettext, pgettext
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,13 @@ def timeline(session: Any, view: ResolutionView) -> list[TimelineEntry]:
     # from each record's creation on: an id used before by a deleted record brings none of its entries
     condition = sa.or_(*(sa.and_(AuditEntry.register == register, AuditEntry.record_id == record.id,
                                  AuditEntry.at >= record.created_at) for register, record in wanted))
-    labels = {"resolutions": "决议", "resolution_tasks": "任务", "resolution_inspections": "巡视检查"}
+    labels = {"resolutions": pgettext("register part", "resolution"), "resolution_tasks": pgettext("register part", "task"),
+              "resolution_inspections": pgettext("register part", "inspection")}
     # downloads of attachments are audited too, but are not steps of the resolution
     entries = session.scalars(sa.select(AuditEntry).where(condition, AuditEntry.action != "export")
                               .order_by(AuditEntry.at, AuditEntry.id)
                               .limit(500))
-    return [TimelineEntry(china_datetime(entry.at), entry.username or "系统",
+    return [TimelineEntry(china_datetime(entry.at), entry.username or gettext("System (no user)"),
                           (str(ACTIONS[entry.action]) if entry.action in ACTIONS else entry.action)
                           + labels.get(entry.register or "", ""),
                           entry.record_key or "", entry.changes_text if entry.changes else (entry.detail or ""))

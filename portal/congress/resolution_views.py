@@ -15,6 +15,7 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext
 
 from portal.congress import attachments
 
@@ -26,7 +27,7 @@ from portal.errors import error_response
 from portal.extensions import db
 from portal.records.service import RecordErrors, RecordForbidden, RegisterService
 from portal.security.current import current_access
-from portal.state import portal_state
+from portal.state import current_locale, portal_state
 
 TEMPLATES = "portal/congress/"
 RESOLUTION_PERMISSIONS = {"make_resolution": "chair"}
@@ -45,8 +46,9 @@ def system_resolutions() -> RegisterService:
 
 
 def errors_text(spec: Any, errors: dict[str, list[str]]) -> str:
-    return "；".join(f"{spec.field(name).label.zh}：{' '.join(texts)}" if spec.has_field(name) else " ".join(texts)
-                    for name, texts in errors.items())
+    return gettext("; ").join(gettext("%(field)s: %(errors)s", field=spec.field(name).label.get(current_locale()),
+                                      errors=" ".join(texts))
+                              if spec.has_field(name) else " ".join(texts) for name, texts in errors.items())
 
 
 class ResolutionRoutes:
@@ -65,10 +67,10 @@ class ResolutionRoutes:
             return error_response(refused.status, refused.message)
         text = (request.form.get("item") or "").strip()
         if not text.isdigit():
-            return self._chair_screen(session_id, "请从表决结果中通过的议题旁按“生成决议”。", 422)
+            return self._chair_screen(session_id, gettext("Press “Make resolution” beside a passed item in the vote results."), 422)
         state = portal_state()
         if not current_access().can(RESOLUTIONS, "create"):
-            return self._chair_screen(session_id, "您没有新建决议的权限，请联系大会秘书处。", 403)
+            return self._chair_screen(session_id, gettext("You may not create resolutions; ask the congress secretariat."), 403)
         try:
             record = make_resolution(state.service(RESOLUTIONS), system_resolutions(), poll_id, int(text),
                                      current_access().org_id)
@@ -79,11 +81,12 @@ class ResolutionRoutes:
             return self._chair_screen(session_id, refused.message, refused.status)
         except RecordForbidden:
             db.session.rollback()
-            return self._chair_screen(session_id, "您没有新建决议的权限，请联系大会秘书处。", 403)
+            return self._chair_screen(session_id, gettext("You may not create resolutions; ask the congress secretariat."), 403)
         except RecordErrors as refused:
             db.session.rollback()
             return self._chair_screen(session_id, errors_text(state.registry.get(RESOLUTIONS), refused.errors), 422)
-        flash(f"已生成决议 {number}，请在决议页分解落实任务。", "success")
+        flash(gettext("Resolution %(number)s made; break it down into tasks on the resolution page.", number=number),
+              "success")
         return redirect(url_for("ResolutionPageView.page", resolution_id=record_id), code=303)
 
 
@@ -110,7 +113,8 @@ class ResolutionPageView(BaseView):
         found = services()
         view = find(found, resolution_id)
         if view is None:
-            return error_response(404, f"找不到编号为 {resolution_id} 的决议，或它不在您的权限范围内。")
+            return error_response(404, gettext("No resolution numbered %(id)s, or it is outside your scope.",
+                                               id=resolution_id))
         access = found.resolutions.access()
         page = self.render_template(TEMPLATES + "resolution.html", view=view, error=error,
                                     can_edit=access.can(RESOLUTIONS, "edit"),
@@ -132,12 +136,12 @@ class ResolutionPageView(BaseView):
         found = services()
         inspection = _inspection(found, inspection_id)
         if inspection is None:
-            return error_response(404, "找不到这条巡视检查，或它不在您的权限范围内。")
+            return error_response(404, gettext("Inspection not found, or it is outside your scope."))
         if not found.inspections.access().can(INSPECTIONS, "edit"):
-            return self._page(inspection.resolution_id, "您没有为巡视检查上传附件的权限。", 403)
+            return self._page(inspection.resolution_id, gettext("You may not upload attachments to inspections."), 403)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            return self._page(inspection.resolution_id, "请先选择要上传的照片或文件。", 422)
+            return self._page(inspection.resolution_id, gettext("Choose the photo or file to upload first."), 422)
         store = _store()
         data = upload.stream.read(store.max_bytes + 1)
         try:
@@ -146,7 +150,7 @@ class ResolutionPageView(BaseView):
         except AttachmentRefused as refused:
             db.session.rollback()
             return self._page(inspection.resolution_id, refused.message, refused.status)
-        flash(f"已上传附件“{added.filename}”。", "success")
+        flash(gettext("Attachment “%(name)s” uploaded.", name=added.filename), "success")
         return redirect(url_for("ResolutionPageView.page", resolution_id=inspection.resolution_id), code=303)
 
     @expose("/attachment/<int:attachment_id>")
@@ -157,10 +161,11 @@ class ResolutionPageView(BaseView):
         row = db.session.get(InspectionAttachment, attachment_id)
         inspection = _inspection(found, row.inspection_id) if row is not None else None
         if row is None or inspection is None:
-            return error_response(404, "找不到这个附件，或它不在您的权限范围内。")
+            return error_response(404, gettext("Attachment not found, or it is outside your scope."))
         path = _store().path(row)
         if not path.is_file():
-            return error_response(404, f"附件“{row.filename}”的文件已不在服务器上，请重新上传。")
+            return error_response(404, gettext("The file of attachment “%(name)s” is no longer on the server; upload it "
+                                               "again.", name=row.filename))
         attachments.downloaded(db.session, inspection, row, str(current_user.username))
         db.session.commit()
         response = send_file(path, mimetype=row.content_type, as_attachment=row.content_type not in attachments.INLINE,

@@ -17,13 +17,15 @@ from portal.congress.errors import CongressError, InvalidInput, NotFound, WrongS
 from portal.congress.models import Congress, CongressSession, Poll
 from portal.domain.china_time import china_date
 from portal.records.service import RegisterService
+from portal.texts import gettext
 
 RESOLUTIONS = "resolutions"
 TASKS = "resolution_tasks"
 INSPECTIONS = "resolution_inspections"
-DIGITS = "零一二三四五六七八九"
+# the session names written into the motions and resolutions registers are Chinese
+DIGITS = "零一二三四五六七八九"  # i18n: data
 #: The short name of each session type, as the motions' 会次 is written.
-SHORT_TYPES = {"职代会": "职代会", "会员代表大会": "会员代表大会", "职工大会": "职工大会"}
+SHORT_TYPES = {"职代会": "职代会", "会员代表大会": "会员代表大会", "职工大会": "职工大会"}  # i18n: data
 
 
 class AlreadyMade(CongressError):
@@ -36,7 +38,7 @@ def chinese_number(number: int) -> str:
         return DIGITS[number]
     if 10 <= number < 100:
         tens, ones = divmod(number, 10)
-        return f"{'' if tens == 1 else DIGITS[tens]}十{DIGITS[ones] if ones else ''}"
+        return f"{'' if tens == 1 else DIGITS[tens]}十{DIGITS[ones] if ones else ''}"  # i18n: data
     return str(number)
 
 
@@ -45,7 +47,7 @@ def session_name(session: Any, sitting: CongressSession) -> str:
     congress = session.get(Congress, sitting.congress_id)
     term = chinese_number(congress.term_no) if congress is not None else "?"
     kind = SHORT_TYPES.get(sitting.session_type, sitting.session_type)
-    return f"第{term}届{kind}第{chinese_number(sitting.number)}次会议"
+    return f"第{term}届{kind}第{chinese_number(sitting.number)}次会议"  # i18n: data
 
 
 @dataclass(frozen=True)
@@ -90,22 +92,27 @@ def make_resolution(service: RegisterService, system: RegisterService, poll_id: 
     session = service.session
     poll = session.get(Poll, poll_id)
     if poll is None:
-        raise NotFound(f"找不到编号为 {poll_id} 的表决，请从主席团页面重新进入。")
+        raise NotFound(gettext("No vote numbered %(id)s; open it again from the presidium page.", id=poll_id))
     if poll.kind != "item":
-        raise InvalidInput(f"“{poll.title}”是选举，不形成决议；请从议题表决生成决议。")
+        raise InvalidInput(gettext("“%(title)s” is an election and makes no resolution; make resolutions from "
+                                   "item votes.", title=poll.title))
     if not poll.result:
-        raise WrongState(f"“{poll.title}”还没有计票结果，请结束表决并计票后再生成决议。")
+        raise WrongState(gettext("“%(title)s” has no count yet; close the vote and count it before making a "
+                                 "resolution.", title=poll.title))
     items = {item.item_no: item for item in passed_items(session, service.models, poll)}
     if item_no not in items:
-        raise InvalidInput(f"“{poll.title}”的第 {item_no} 项议题未获通过（或不存在），不能生成决议。")
+        raise InvalidInput(gettext("Item %(item)s of “%(title)s” did not pass (or does not exist); no resolution "
+                                   "can be made.", item=item_no, title=poll.title))
     item = items[item_no]
     if item.resolution_id is not None:
         made = session.get(service.model, item.resolution_id)
-        raise AlreadyMade(f"议题“{item.title}”已生成决议 {made.resolution_no if made else ''}，不能重复生成。")
+        raise AlreadyMade(gettext("Item “%(title)s” already has resolution %(number)s; it cannot be made twice.",
+                                  title=item.title, number=made.resolution_no if made else ""))
     sitting = session.get(CongressSession, poll.session_id)
     congress = session.get(Congress, sitting.congress_id) if sitting is not None else None
     if sitting is None or congress is None:
-        raise NotFound(f"找不到“{poll.title}”所属的会次，请从会次列表重新进入。")
+        raise NotFound(gettext("The session of “%(title)s” was not found; open it again from the list of "
+                               "sessions.", title=poll.title))
     name = session_name(session, sitting)
     org_model = service.models["org_units"]
     if org_unit_id is None:  # an account without a union: the top of the tree
@@ -113,8 +120,8 @@ def make_resolution(service: RegisterService, system: RegisterService, poll_id: 
                                      .order_by(org_model.id).limit(1))
     adopted = china_date(poll.closed_at) if poll.closed_at else sitting.held_on
     values = {"resolution_no": next_number(system, f"{congress.term_no}-{sitting.number}-"),
-              "session": name, "title": item.title[:200], "text": f"{name}表决通过：{item.title}。",
+              "session": name, "title": item.title[:200], "text": f"{name}表决通过：{item.title}。",  # i18n: data
               "adopted_on": adopted,
-              "poll_no": poll.id, "item_no": item_no, "status": "落实中",
+              "poll_no": poll.id, "item_no": item_no, "status": "落实中",  # i18n: data
               "org_unit": session.get(org_model, org_unit_id) if org_unit_id else None}
     return service.save(values)

@@ -7,24 +7,32 @@ from typing import Any
 
 from portal.congress.models import CHANNELS
 from portal.congress.rules import BASE_LABELS, majority_threshold
+from portal.texts import gettext, pgettext
 
 
-def _verdict(passed: bool, yes: str = "通过", no: str = "未通过") -> str:
-    return yes if passed else no
+def _verdict(passed: bool) -> str:
+    return pgettext("vote verdict", "Passed") if passed else pgettext("vote verdict", "Not passed")
+
+
+def _majority(passed: bool) -> str:
+    return pgettext("vote verdict", "Majority") if passed else pgettext("vote verdict", "No majority")
 
 
 def item_lines(item: dict[str, Any]) -> dict[str, Any]:
     """One 议题: its counts, the deciding base and the others for reference."""
     bases = {"delegates": item["delegates"], "present": item["present"], "cast": item["cast"]}
     decisive = item["base"]
-    lines = [f"以{BASE_LABELS[decisive]} {bases[decisive]} 人为基数，赞成须超过半数（至少 {item['threshold']} 票）："
-             f"{_verdict(item['passed'])}"]
-    lines += [f"参照：以{BASE_LABELS[name]} {size} 人为基数（至少 {majority_threshold(size)} 票）："
-              f"{_verdict(item['passes_on'][name], '过半', '未过半')}"
+    lines = [gettext("On a base of %(base)s, %(size)s people, For needs more than half (at least %(threshold)s "
+                     "votes): %(verdict)s", base=BASE_LABELS[decisive], size=bases[decisive],
+                     threshold=item["threshold"], verdict=_verdict(item["passed"]))]
+    lines += [gettext("For reference: on a base of %(base)s, %(size)s people (at least %(threshold)s votes): "
+                      "%(verdict)s", base=BASE_LABELS[name], size=size, threshold=majority_threshold(size),
+                      verdict=_majority(item["passes_on"][name]))
               for name, size in bases.items() if name != decisive]
-    invalid = f"，无效 {item['invalid']} 票" if item.get("invalid") else ""
+    invalid = gettext(", %(count)s invalid", count=item["invalid"]) if item.get("invalid") else ""
     return {"title": item["title"],
-            "counts": f"赞成 {item['yes']} 票，反对 {item['no']} 票，弃权 {item['abstain']} 票{invalid}",
+            "counts": gettext("For %(yes)s, Against %(no)s, Abstain %(abstain)s%(invalid)s", yes=item["yes"],
+                              no=item["no"], abstain=item["abstain"], invalid=invalid),
             "passed": item["passed"], "verdict": _verdict(item["passed"]), "bases": lines}
 
 
@@ -34,25 +42,34 @@ def election_lines(election: dict[str, Any]) -> dict[str, Any]:
         return {"void": election["reason"], "votes": [], "bases": [], "elected": "", "runoff": ""}
     sizes = election["bases"]
     decisive = election["base"]
-    lines = [f"以{BASE_LABELS[decisive]} {sizes[decisive]} 人为基数，当选须超过半数（至少 {election['threshold']} 票）"]
-    lines += [f"参照：以{BASE_LABELS[name]} {size} 人为基数须至少 {majority_threshold(size)} 票"
+    lines = [gettext("On a base of %(base)s, %(size)s people, election needs more than half (at least "
+                     "%(threshold)s votes)", base=BASE_LABELS[decisive], size=sizes[decisive],
+                     threshold=election["threshold"])]
+    lines += [gettext("For reference: on a base of %(base)s, %(size)s people, at least %(threshold)s votes are "
+                      "needed", base=BASE_LABELS[name], size=size, threshold=majority_threshold(size))
               for name, size in sizes.items() if name != decisive]
-    votes = [f"{name}：{count} 票{'（另选他人）' if name in election['write_ins'] else ''}"
+    votes = [gettext("%(name)s: %(count)s votes (written in)", name=name, count=count)
+             if name in election["write_ins"] else gettext("%(name)s: %(count)s votes", name=name, count=count)
              for name, count in election["votes"].items()]
     return {"void": "", "votes": votes, "bases": lines,
-            "ballots": f"发出 {election['issued']} 张，收回 {election['returned']} 张，有效 {election['valid']} 张，"
-                       f"无效 {election['invalid']} 张",
-            "elected": "、".join(election["elected"]) or "无人当选",
-            "runoff": ("、".join(election["runoff"]) + f" 票数相同，须另行选举 {election['runoff_seats']} 人"
+            "ballots": gettext("%(issued)s handed out, %(returned)s returned, %(valid)s valid, %(invalid)s invalid",
+                               issued=election["issued"], returned=election["returned"], valid=election["valid"],
+                               invalid=election["invalid"]),
+            "elected": gettext(", ").join(election["elected"]) or gettext("No one elected"),
+            "runoff": (gettext("%(names)s tie; a further election for %(seats)s seats is needed",
+                               names=gettext(", ").join(election["runoff"]), seats=election["runoff_seats"])
                        if election["runoff"] else "")}
 
 
 def result_lines(result: dict[str, Any]) -> dict[str, Any]:
     """The whole stored result, with the attendance snapshots taken at open and close."""
     shown: dict[str, Any] = {
-        "attendance": f"应到 {result['delegates']} 人；开启时实到 {result['present_at_open']} 人，"
-                      f"结束时实到 {result['present_at_close']} 人；发出 {result['issued']} 张，收回 {result['returned']} 张"}
-    shown["channels"] = [f"{CHANNELS[name]}：发出 {figures['issued']} 张，收回 {figures['returned']} 张"
+        "attendance": gettext("%(due)s due; %(opening)s present at opening, %(closing)s present at closing; "
+                              "%(issued)s handed out, %(returned)s returned", due=result["delegates"],
+                              opening=result["present_at_open"], closing=result["present_at_close"],
+                              issued=result["issued"], returned=result["returned"])}
+    shown["channels"] = [gettext("%(channel)s: %(issued)s handed out, %(returned)s returned", channel=CHANNELS[name],
+                                 issued=figures["issued"], returned=figures["returned"])
                          for name, figures in (result.get("channels") or {}).items()]
     shown["void"] = result.get("void", "")
     shown["named"] = bool(result.get("named"))

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from portal.congress.errors import NotFound, WrongState
 from portal.congress.models import CheckIn, Congress, CongressSession, Delegate, Participation, Poll, Seat, TokenCard
 from portal.congress.service import members
+from portal.texts import gettext, lazy_pgettext
 
 ROSTER_LIMIT = 50
-STATE_LABELS = {None: "未到", "in": "已签到", "out": "已离场", "lv": "请假"}
+STATE_LABELS = {None: lazy_pgettext("attendance", "Not arrived"), "in": lazy_pgettext("attendance", "Checked in"),
+                "out": lazy_pgettext("attendance", "Left"), "lv": lazy_pgettext("attendance", "On leave")}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class RosterRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 def sessions(session: Session) -> list[CongressSession]:
@@ -82,9 +84,12 @@ def member_for_email(session: Session, email: str | None) -> int:
     found = session.scalars(sa.select(members.c.id).where(members.c.email == wanted)
                             ).all() if wanted else []
     if not found:
-        raise NotFound("您的账号没有对应的代表：账号的电子邮箱要与会员登记表中您本人的电子邮箱一致，请联系大会秘书处。")
+        raise NotFound(gettext("Your account has no matching delegate: the account's e-mail must be the same as "
+                               "yours in the members register. Ask the congress secretariat."))
     if len(found) > 1:
-        raise WrongState(f"会员登记表中有 {len(found)} 人使用电子邮箱 {wanted}，无法确定您是哪位代表；请联系大会秘书处更正。")
+        raise WrongState(gettext("%(count)s people in the members register use the e-mail %(email)s, so it is not "
+                                 "clear which delegate you are; ask the congress secretariat to correct it.",
+                                 count=len(found), email=wanted))
     return found[0]
 
 
@@ -159,7 +164,8 @@ def open_ballot(session: Session, email: str | None, poll_id: int, for_cast: boo
     for ballot in open_ballots(session, email, poll_id, for_cast):
         if ballot.poll.id == poll_id:
             return ballot
-    raise WrongState("这张选票现在不能投：表决可能已经结束，或您不是本次会议有表决权的代表。请回到投票页查看。")
+    raise WrongState(gettext("This ballot cannot be cast now: the vote may be over, or you are not a voting "
+                             "delegate of this session. Go back to the voting page to check."))
 
 
 def find_members(session: Session, model: Any, text: str, scope: Any = None) -> list[tuple[int, str]]:

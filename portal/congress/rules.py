@@ -13,14 +13,20 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Iterable, Literal, Sequence
 
+from portal.texts import gettext, lazy_pgettext
+
 #: Whose number a motion's 赞成 votes must exceed half of.
 PassBase = Literal["delegates", "present", "cast"]
 #: Whose number a candidate's votes must exceed half of.
 ElectionBase = Literal["entitled", "voters"]
 
-SESSION_TYPES = ("职代会", "会员代表大会", "职工大会")
-BASE_LABELS = {"delegates": "全体代表", "present": "实到代表", "cast": "参加表决", "entitled": "应到会", "voters": "参加投票"}
-YES, NO, ABSTAIN = "赞成", "反对", "弃权"
+SESSION_TYPES = ("职代会", "会员代表大会", "职工大会")  # i18n: data
+BASE_LABELS = {"delegates": lazy_pgettext("count base", "all delegates"),
+               "present": lazy_pgettext("count base", "delegates present"),
+               "cast": lazy_pgettext("count base", "votes cast"),
+               "entitled": lazy_pgettext("count base", "delegates due"),
+               "voters": lazy_pgettext("count base", "voters")}
+YES, NO, ABSTAIN = "赞成", "反对", "弃权"  # i18n: data
 ITEM_CHOICES = (YES, NO, ABSTAIN)
 
 
@@ -44,11 +50,11 @@ class SessionRules:
 
 
 SESSION_RULES: dict[str, SessionRules] = {
-    "职代会": SessionRules(),
+    "职代会": SessionRules(),  # i18n: data
     # 5c [S19a] P/R: the union's own assembly needs MORE than 2/3 present; 应到会 base for elections.
-    "会员代表大会": SessionRules(quorum_strict=True),
+    "会员代表大会": SessionRules(quorum_strict=True),  # i18n: data
     # ? no rule found for the all-staff assembly: the 职代会's defaults until the 上级工会 says otherwise.
-    "职工大会": SessionRules(),
+    "职工大会": SessionRules(),  # i18n: data
 }
 
 
@@ -57,11 +63,13 @@ def rules_for(session_type: str) -> SessionRules:
     try:
         return SESSION_RULES[session_type]
     except KeyError:
-        raise KeyError(f"未知的会议类型“{session_type}”，可用：{'、'.join(SESSION_TYPES)}") from None
+        raise KeyError(gettext("Unknown session type “%(value)s”; known: %(choices)s", value=session_type,
+                               choices=gettext(", ").join(SESSION_TYPES))) from None
 
 
 def fraction_text(value: Fraction) -> str:
-    names = {Fraction(2, 3): "三分之二", Fraction(1, 2): "二分之一", Fraction(1, 10): "百分之十"}
+    names = {Fraction(2, 3): gettext("two thirds"), Fraction(1, 2): gettext("one half"),
+             Fraction(1, 10): gettext("ten per cent")}
     return names.get(value, f"{value.numerator}/{value.denominator}")
 
 
@@ -76,11 +84,15 @@ class QuorumResult:
 
     def message(self) -> str:
         if self.met:
-            return f"应到 {self.total} 人，实到 {self.present} 人，达到{self.rule}（至少 {self.required} 人）。"
+            return gettext("%(total)s due, %(present)s present: %(rule)s is reached (at least %(required)s).",
+                           total=self.total, present=self.present, rule=self.rule, required=self.required)
         if self.total == 0:
-            return "本次会议还没有冻结代表名单（应到 0 人），请先登记代表并冻结名单，再开启表决。"
-        return (f"应到 {self.total} 人，实到 {self.present} 人，未达到{self.rule}所需的 {self.required} 人，"
-                f"还差 {self.required - self.present} 人，不能开启表决；请继续签到后再试。")
+            return gettext("The roster of this session is not frozen yet (0 due); register the delegates and "
+                           "freeze the roster before opening a vote.")
+        return gettext("%(total)s due, %(present)s present: %(rule)s needs %(required)s, %(short)s short; the "
+                       "vote cannot open. Continue check-in and try again.", total=self.total,
+                       present=self.present, rule=self.rule, required=self.required,
+                       short=self.required - self.present)
 
 
 def quorum(present: int, total: int, rules: SessionRules = SessionRules()) -> QuorumResult:
@@ -88,7 +100,9 @@ def quorum(present: int, total: int, rules: SessionRules = SessionRules()) -> Qu
     exact = rules.quorum * total
     required = math.floor(exact) + 1 if rules.quorum_strict else math.ceil(exact)
     required = max(required, 1)
-    rule = ("超过" if rules.quorum_strict else "不少于") + "应到人数的" + fraction_text(rules.quorum)
+    rule = (gettext("more than %(fraction)s of the delegates due", fraction=fraction_text(rules.quorum))
+            if rules.quorum_strict else
+            gettext("at least %(fraction)s of the delegates due", fraction=fraction_text(rules.quorum)))
     return QuorumResult(met=present >= required, present=present, total=total, required=required, rule=rule)
 
 
@@ -132,7 +146,8 @@ def count_item(choices: Iterable[str], delegates: int, present: int,
     counts = Counter(choices)
     unknown = set(counts) - set(ITEM_CHOICES)
     if unknown:
-        raise ValueError(f"表决票中有无法识别的选项：{'、'.join(sorted(unknown))}（只能是赞成、反对、弃权）")
+        raise ValueError(gettext("The ballots hold choices that are not recognised: %(choices)s (only For, "
+                                 "Against or Abstain).", choices=gettext(", ").join(sorted(unknown))))
     result = ItemResult(yes=counts[YES], no=counts[NO], abstain=counts[ABSTAIN], delegates=delegates,
                         present=present, base=rules.pass_base, passed=False)
     return replace(result, passed=result.passes_on(rules.pass_base))
@@ -147,16 +162,19 @@ class SlateCheck:
 
     def message(self) -> str:
         if self.ok:
-            return f"应选 {self.seats} 人，候选人 {self.candidates} 人，符合差额要求。"
-        return (f"应选 {self.seats} 人，候选人只有 {self.candidates} 人，差额选举至少需要 {self.required} 名候选人；"
-                "请增加候选人，或先进行差额预选再进行等额选举。")
+            return gettext("%(seats)s seats, %(candidates)s candidates: enough for a competitive election.",
+                           seats=self.seats, candidates=self.candidates)
+        return gettext("%(seats)s seats but only %(candidates)s candidates; a competitive election needs at least "
+                       "%(required)s candidates. Add candidates, or hold a competitive pre-election before an "
+                       "election with as many candidates as seats.", seats=self.seats,
+                       candidates=self.candidates, required=self.required)
 
 
 def check_slate(candidates: int, seats: int, rules: SessionRules = SessionRules(), competitive: bool | None = None
                 ) -> SlateCheck:
     """5c: a 差额 election needs candidates > seats, exceeding them by ``excess_ratio`` of the seats."""
     if seats < 1:
-        raise ValueError("应选人数至少为 1")
+        raise ValueError(gettext("At least 1 seat is needed"))
     if not (rules.competitive if competitive is None else competitive):
         return SlateCheck(ok=candidates >= seats, candidates=candidates, seats=seats, required=seats)
     required = seats + max(1, math.ceil(rules.excess_ratio * seats))
@@ -231,7 +249,8 @@ def count_election(ballots: Iterable[ElectionBallot], candidates: Sequence[str],
                             void=False, write_ins=sorted(set(votes) - set(candidates)))
     if returned > issued:
         return replace(result, void=True,
-                       reason=f"收回选票 {returned} 张，多于发出的 {issued} 张，本次选举无效，须重新选举。")
+                       # the reason is stored with the result: it stays in Chinese
+                       reason=f"收回选票 {returned} 张，多于发出的 {issued} 张，本次选举无效，须重新选举。")  # i18n: data
     qualified = [(name, count) for name, count in votes.most_common() if count >= threshold]
     elected, runoff = _top(qualified, seats)
     runoff_seats = seats - len(elected) if runoff else 0

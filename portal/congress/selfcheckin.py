@@ -13,6 +13,7 @@ from flask import request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext
 from markupsafe import Markup
 
 from portal.congress import venue
@@ -31,7 +32,7 @@ RELOAD_AFTER_MS = 300
 
 def code_qr(link: str) -> Markup:
     """The link as an inline SVG QR code (drawn here: the page loads nothing from outside)."""
-    return Markup(segno.make(link, error="m").svg_inline(scale=8, border=2, title="签到二维码"))
+    return Markup(segno.make(link, error="m").svg_inline(scale=8, border=2, title=gettext("Check-in QR code")))
 
 
 class SelfCheckinRoutes:
@@ -62,7 +63,8 @@ class SelfCheckinRoutes:
             venue.set_self_checkin(db.session, session_id, allowed, str(current_user.username))
         except CongressError as refused:
             return error_response(refused.status, refused.message)
-        message = "已开放手机自助签到：请将签到码页面投到会场大屏。" if allowed else "已关闭手机自助签到，代表须到签到台签到。"
+        message = (gettext("Self check-in by phone is on: show the check-in code page on the hall screen.") if allowed
+                   else gettext("Self check-in by phone is off; delegates check in at the desk."))
         return done(message, "checkin", session_id=session_id)
 
     @expose("/<int:session_id>/self-checkin", methods=["POST"])
@@ -74,4 +76,5 @@ class SelfCheckinRoutes:
                                         str(current_user.username), now_utc())
         except CongressError as refused:
             return self._vote_screen(refused.message, refused.status)
-        return done("签到成功，欢迎参会。" if event else "您已签到，无需重复签到。", "vote")
+        return done(gettext("Checked in. Welcome to the congress.") if event
+                    else gettext("You are already checked in; no need to check in again."), "vote")

@@ -19,6 +19,7 @@ from portal.congress.models import (CHECKIN_METHODS, DIRECTION_NAMES, MEMBERS_TA
                                     Congress, CongressSession, Delegate, Seat)
 from portal.congress.rules import SESSION_TYPES, SessionRules, rules_for
 from portal.security import audit
+from portal.texts import gettext
 
 members = sa.table(MEMBERS_TABLE, sa.column("id"), sa.column("name"), sa.column("email"))
 
@@ -33,7 +34,8 @@ def audit_step(session: Session, actor: str, detail: str, record_id: int | None 
 def get_session(session: Session, session_id: int) -> CongressSession:
     found = session.get(CongressSession, session_id)
     if found is None:
-        raise NotFound(f"找不到编号为 {session_id} 的大会会次，请从会次列表重新进入。")
+        raise NotFound(gettext("No congress session numbered %(id)s; open it again from the list of sessions.",
+                               id=session_id))
     return found
 
 
@@ -46,7 +48,7 @@ def member_name(session: Session, member_id: int) -> str | None:
 
 
 def delegate_name(session: Session, delegate: Delegate) -> str:
-    return member_name(session, delegate.member_id) or f"代表 {delegate.id}"
+    return member_name(session, delegate.member_id) or gettext("Delegate %(id)s", id=delegate.id)
 
 
 @rolls_back_on_refusal
@@ -55,13 +57,14 @@ def create_congress(session: Session, name: str, term_no: int, term_start: date,
     """A new 届 of the congress with its term."""
     name = name.strip()
     if not name:
-        raise InvalidInput("请填写大会名称（例如：第一机械厂第五届职工代表大会）。")
+        raise InvalidInput(gettext("Enter the congress name (e.g. The 5th Workers' Congress of No. 1 Machinery Works)."))
     if term_end < term_start:
-        raise InvalidInput(f"任期结束日期 {term_end} 早于开始日期 {term_start}，请检查后重填。")
+        raise InvalidInput(gettext("The term end date %(end)s is before the start date %(start)s; check and enter "
+                                   "them again.", end=term_end, start=term_start))
     congress = Congress(name=name, term_no=term_no, term_start=term_start, term_end=term_end)
     session.add(congress)
     session.flush()
-    audit_step(session, actor, f"新建大会“{name}”（第 {term_no} 届，{term_start} 至 {term_end}）", congress.id,
+    audit_step(session, actor, f"新建大会“{name}”（第 {term_no} 届，{term_start} 至 {term_end}）", congress.id,  # i18n: data
                "congress")
     session.commit()
     return congress
@@ -73,18 +76,20 @@ def create_session(session: Session, congress_id: int, number: int, held_on: dat
     """A new 次 of a congress; its type picks the counting rules."""
     congress = session.get(Congress, congress_id)
     if congress is None:
-        raise NotFound(f"找不到编号为 {congress_id} 的大会，请先新建大会。")
+        raise NotFound(gettext("No congress numbered %(id)s; create the congress first.", id=congress_id))
     if session_type not in SESSION_TYPES:
-        raise InvalidInput(f"会议类型“{session_type}”无法识别，请选择：{'、'.join(SESSION_TYPES)}。")
+        raise InvalidInput(gettext("Session type “%(value)s” is not recognised; choose one of: %(choices)s.",
+                                   value=session_type, choices=gettext(", ").join(SESSION_TYPES)))
     taken = session.scalar(sa.select(CongressSession.id).where(CongressSession.congress_id == congress_id,
                                                                CongressSession.number == number))
     if taken is not None:
-        raise WrongState(f"“{congress.name}”已有第 {number} 次会议，请换一个会次编号。")
+        raise WrongState(gettext("“%(congress)s” already has session %(number)s; choose another session number.",
+                                  congress=congress.name, number=number))
     sitting = CongressSession(congress_id=congress_id, number=number, held_on=held_on, place=place.strip(),
                               session_type=session_type)
     session.add(sitting)
     session.flush()
-    audit_step(session, actor, f"新建“{congress.name}”第 {number} 次会议（{session_type}，{held_on}，{place.strip()}）",
+    audit_step(session, actor, f"新建“{congress.name}”第 {number} 次会议（{session_type}，{held_on}，{place.strip()}）",  # i18n: data
                sitting.id)
     session.commit()
     return sitting
@@ -95,19 +100,22 @@ def add_delegate(session: Session, congress_id: int, member_id: int, actor: str,
                  delegation: str = "", constituency: str = "") -> Delegate:
     """Seat a member of the members register in a congress for its term."""
     if role not in ROLES:
-        raise InvalidInput(f"代表身份“{role}”无法识别，请选择：{'、'.join(ROLES)}。")
+        raise InvalidInput(gettext("Delegate role “%(value)s” is not recognised; choose one of: %(choices)s.",
+                                   value=role, choices=gettext(", ").join(ROLES)))
     name = member_name(session, member_id)
     if name is None:
-        raise NotFound(f"会员登记表中没有编号为 {member_id} 的会员，请先登记会员再添加为代表。")
+        raise NotFound(gettext("The members register has no member numbered %(id)s; register the member before "
+                               "adding them as a delegate.", id=member_id))
     exists = session.scalar(sa.select(Delegate.id).where(Delegate.congress_id == congress_id,
                                                          Delegate.member_id == member_id))
     if exists is not None:
-        raise WrongState(f"{name} 已是本届大会的代表，不能重复添加。")
+        raise WrongState(gettext("%(name)s is already a delegate of this congress and cannot be added twice.",
+                                  name=name))
     delegate = Delegate(congress_id=congress_id, member_id=member_id, role=role, delegation=delegation,
                         constituency=constituency)
     session.add(delegate)
     session.flush()
-    audit_step(session, actor, f"添加{role} {name}（{delegation or '未分团'}，{constituency or '未填选区'}）",
+    audit_step(session, actor, f"添加{role} {name}（{delegation or '未分团'}，{constituency or '未填选区'}）",  # i18n: data
                delegate.id, "congress_delegate")
     session.commit()
     return delegate
@@ -130,15 +138,17 @@ def import_delegates(session: Session, congress_id: int, delegates: Sequence[New
     list or already seated refuses the whole list. Each delegate and the import itself are audited."""
     congress = session.get(Congress, congress_id)
     if congress is None:
-        raise NotFound(f"找不到编号为 {congress_id} 的大会，请先新建大会。")
+        raise NotFound(gettext("No congress numbered %(id)s; create the congress first.", id=congress_id))
     if not delegates:
-        raise InvalidInput("没有要导入的代表，请检查文件后重新上传。")
+        raise InvalidInput(gettext("There are no delegates to import; check the file and upload it again."))
     wrong_roles = sorted({d.role for d in delegates if d.role not in ROLES})
     if wrong_roles:
-        raise InvalidInput(f"代表身份“{'、'.join(wrong_roles)}”无法识别，请选择：{'、'.join(ROLES)}。")
+        raise InvalidInput(gettext("Delegate role “%(value)s” is not recognised; choose one of: %(choices)s.",
+                                   value=gettext(", ").join(wrong_roles), choices=gettext(", ").join(ROLES)))
     member_ids = [d.member_id for d in delegates]
     if len(set(member_ids)) != len(member_ids):
-        raise InvalidInput("导入的名单中有人出现了两次，同一人只能登记一次；请重新上传核对过的文件。")
+        raise InvalidInput(gettext("Someone appears twice in the imported list; each person can be registered only "
+                                   "once. Upload the checked file again."))
     names: dict[int, str] = {}
     seated: list[int] = []
     for start in range(0, len(member_ids), 900):
@@ -148,20 +158,27 @@ def import_delegates(session: Session, congress_id: int, delegates: Sequence[New
                                                                       Delegate.member_id.in_(part))).all()
     missing = [member_id for member_id in member_ids if member_id not in names]
     if missing:
-        raise NotFound(f"有 {len(missing)} 位会员已不在会员登记表中，请重新上传文件核对。")
+        raise NotFound(gettext("%(count)s members are no longer in the members register; upload the file again "
+                               "and check it.", count=len(missing)))
     if seated:
-        shown = "、".join(names[member_id] for member_id in seated[:5])
-        raise WrongState(f"{shown}{'等' if len(seated) > 5 else ''} {len(seated)} 人已是本届大会的代表（可能刚由他人登记），"
-                         f"请重新上传文件核对。")
+        shown = gettext(", ").join(names[member_id] for member_id in seated[:5])
+        if len(seated) > 5:
+            raise WrongState(gettext("%(names)s and others, %(count)s people, are already delegates of this "
+                                     "congress (perhaps just registered by someone else); upload the file again "
+                                     "and check it.", names=shown, count=len(seated)))
+        raise WrongState(gettext("%(names)s, %(count)s people, are already delegates of this congress (perhaps "
+                                 "just registered by someone else); upload the file again and check it.",
+                                 names=shown, count=len(seated)))
     rows = [Delegate(congress_id=congress_id, member_id=d.member_id, role=d.role, delegation=d.delegation,
                      constituency=d.constituency) for d in delegates]
     session.add_all(rows)
     session.flush()
     audit.write(session, [audit.entry("congress", username=actor, register="congress_delegate", record_id=row.id,
-                                      detail=f"导入{row.role} {names[row.member_id]}（{row.delegation or '未分团'}，"
-                                             f"{row.constituency or '未填选区'}）")
+                                      detail=f"导入{row.role} {names[row.member_id]}（{row.delegation or '未分团'}，"  # i18n: data
+                                             f"{row.constituency or '未填选区'}）")  # i18n: data
                           for row in rows])
-    audit_step(session, actor, f"从文件“{source}”导入“{congress.name}”代表 {len(rows)} 人", congress_id, "congress")
+    audit_step(session, actor, f"从文件“{source}”导入“{congress.name}”代表 {len(rows)} 人", congress_id,  # i18n: data
+               "congress")
     session.commit()
     return len(rows)
 
@@ -171,17 +188,20 @@ def freeze_roster(session: Session, session_id: int, actor: str) -> int:
     """Fix the voting delegates (role 代表) of a session; every rule divides by their number from now on."""
     sitting = get_session(session, session_id)
     if sitting.delegate_total is not None:
-        raise WrongState(f"第 {sitting.number} 次会议的代表名单已于 {sitting.frozen_at:%Y-%m-%d %H:%M} 由 "
-                         f"{sitting.frozen_by} 冻结（应到 {sitting.delegate_total} 人），不能再次冻结。")
+        raise WrongState(gettext("The roster of session %(number)s was frozen on %(at)s by %(by)s (%(total)s "
+                                 "delegates due); it cannot be frozen again.", number=sitting.number,
+                                 at=f"{sitting.frozen_at:%Y-%m-%d %H:%M}", by=sitting.frozen_by,
+                                 total=sitting.delegate_total))
     voting = session.scalars(sa.select(Delegate.id).where(Delegate.congress_id == sitting.congress_id,
                                                            Delegate.role == VOTING_ROLE)).all()
     if not voting:
-        raise WrongState("本届大会还没有身份为“代表”的代表，请先登记代表再冻结名单。")
+        raise WrongState(gettext("This congress has no delegate with the role “代表” yet; register delegates "
+                                 "before freezing the roster."))
     session.add_all([Seat(session_id=session_id, delegate_id=delegate_id) for delegate_id in voting])
     sitting.delegate_total = len(voting)
     sitting.frozen_at = audit.now_utc()
     sitting.frozen_by = actor
-    audit_step(session, actor, f"冻结第 {sitting.number} 次会议代表名单：应到 {len(voting)} 人", session_id)
+    audit_step(session, actor, f"冻结第 {sitting.number} 次会议代表名单：应到 {len(voting)} 人", session_id)  # i18n: data
     session.commit()
     return len(voting)
 
@@ -233,14 +253,15 @@ def has_seat(session: Session, session_id: int, delegate_id: int) -> bool:
 def get_delegate(session: Session, delegate_id: int) -> Delegate:
     found = session.get(Delegate, delegate_id)
     if found is None:
-        raise NotFound(f"没有编号为 {delegate_id} 的代表，请核对代表证。")
+        raise NotFound(gettext("No delegate numbered %(id)s; check the delegate card.", id=delegate_id))
     return found
 
 
 def _delegate_of(session: Session, sitting: CongressSession, delegate_id: int) -> Delegate:
     delegate = session.get(Delegate, delegate_id)
     if delegate is None or delegate.congress_id != sitting.congress_id:
-        raise NotFound(f"第 {sitting.number} 次会议所属的大会没有编号为 {delegate_id} 的代表，请核对代表证。")
+        raise NotFound(gettext("The congress of session %(number)s has no delegate numbered %(id)s; check the "
+                               "delegate card.", number=sitting.number, id=delegate_id))
     return delegate
 
 
@@ -248,30 +269,38 @@ def _record_event(session: Session, session_id: int, delegate_id: int, actor: st
                   reason: str | None) -> CheckIn:
     sitting = get_session(session, session_id)
     if sitting.delegate_total is None:
-        raise WrongState(f"第 {sitting.number} 次会议的代表名单还没有冻结，请先冻结名单再签到。")
+        raise WrongState(gettext("The roster of session %(number)s is not frozen yet; freeze the roster before "
+                                 "check-in.", number=sitting.number))
     if method not in CHECKIN_METHODS:
-        raise InvalidInput(f"签到方式“{method}”无法识别，请选择：{'、'.join(CHECKIN_METHODS.values())}。")
+        raise InvalidInput(gettext("Check-in method “%(value)s” is not recognised; choose one of: %(choices)s.",
+                                   value=method, choices=gettext(", ").join(CHECKIN_METHODS.values())))
     reason = (reason or "").strip() or None
     delegate = _delegate_of(session, sitting, delegate_id)
     name = delegate_name(session, delegate)
     if direction == "lv" and reason is None:
-        raise InvalidInput(f"为 {name} 登记请假时请填写请假原因（例如：出差）。")
+        raise InvalidInput(gettext("Enter the reason for %(name)s's leave of absence (e.g. on a business trip).",
+                                   name=name))
     if method == "manual" and reason is None:
-        raise InvalidInput(f"为 {name} 补签时请填写补签原因（例如：代表证遗失）。")
+        raise InvalidInput(gettext("Enter the reason for checking %(name)s in by hand (e.g. delegate card lost).",
+                                   name=name))
     last = last_direction(session, session_id, delegate_id)
     if direction == "in" and last == "in":
-        raise WrongState(f"{name} 已签到，无需重复签到。")
+        raise WrongState(gettext("%(name)s is already checked in; no need to check in again.", name=name))
     if direction == "out" and last != "in":
-        raise WrongState(f"{name} 尚未签到或已离场，不能登记离场。")
+        raise WrongState(gettext("%(name)s has not checked in or has already left; cannot record leaving.",
+                                  name=name))
     if direction == "lv" and last in ("in", "lv"):
-        raise WrongState(f"{name} {'已签到在场' if last == 'in' else '已登记请假'}，不能登记请假；"
-                         f"{'请先登记离场。' if last == 'in' else '无需重复登记。'}")
+        if last == "in":
+            raise WrongState(gettext("%(name)s is checked in and present, so leave cannot be recorded; record "
+                                     "leaving first.", name=name))
+        raise WrongState(gettext("%(name)s is already on leave, so leave cannot be recorded; no need to record it "
+                                 "again.", name=name))
     event = CheckIn(session_id=session_id, delegate_id=delegate_id, direction=direction, method=method,
                     reason=reason, by=actor, at=audit.now_utc())
     session.add(event)
     session.flush()
     what = DIRECTION_NAMES[direction]
-    audit_step(session, actor, f"{name}{what}（{CHECKIN_METHODS[method]}{'：' + reason if reason else ''}）",
+    audit_step(session, actor, f"{name}{what}（{CHECKIN_METHODS[method]}{'：' + reason if reason else ''}）",  # i18n: data
                session_id)
     session.commit()
     return event

@@ -13,6 +13,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext, pgettext
 
 from portal.congress import roster, service
 from portal.congress.cards import card_code
@@ -37,12 +38,18 @@ def done(message: str, endpoint: str, **values: Any) -> Any:
     return redirect(url_for(f"CongressView.{endpoint}", **values), code=303)
 
 
+def not_a_number(label: str, text: str) -> str:
+    """The refusal of a number field that is not a number (the field's label, what was typed)."""
+    return gettext("%(label)s “%(text)s” is not a whole number; enter digits.", label=label, text=text)
+
+
 def form_date(name: str, label: str) -> date:
     text = request.form.get(name, "").strip()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{label}“{text[:20]}”不是日期，请按 2026-03-20 的格式填写。") from None
+        raise InvalidInput(gettext("%(label)s “%(text)s” is not a date; use the format 2026-03-20.", label=label,
+                                   text=text[:20])) from None
 
 
 def form_int(name: str, label: str) -> int:
@@ -50,7 +57,7 @@ def form_int(name: str, label: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InvalidInput(f"{label}“{text[:20]}”不是整数，请填写数字。") from None
+        raise InvalidInput(not_a_number(label=label, text=text[:20])) from None
 
 
 class SetupRoutes(DelegateImportRoutes):
@@ -64,23 +71,26 @@ class SetupRoutes(DelegateImportRoutes):
     def new_congress(self) -> Any:
         try:
             congress = service.create_congress(
-                db.session, request.form.get("name", ""), form_int("term_no", "届次"),
-                form_date("term_start", "任期开始日期"), form_date("term_end", "任期结束日期"), current_user.username)
+                db.session, request.form.get("name", ""), form_int("term_no", pgettext("congress field", "Term number")),
+                form_date("term_start", pgettext("congress field", "Term start date")),
+                form_date("term_end", pgettext("congress field", "Term end date")), current_user.username)
         except CongressError as refused:
             return self._index_screen(refused.message, refused.status)
-        return done(f"已新建“{congress.name}”，请为它新建会次。", "index")
+        return done(gettext("Created “%(name)s”; now create its sessions.", name=congress.name), "index")
 
     @expose("/sessions", methods=["POST"])
     @has_access
     def new_session(self) -> Any:
         try:
             sitting = service.create_session(
-                db.session, form_int("congress_id", "大会"), form_int("number", "会次"),
-                form_date("held_on", "会议日期"), request.form.get("place", ""), request.form.get("session_type", ""),
+                db.session, form_int("congress_id", pgettext("congress field", "Congress")),
+                form_int("number", pgettext("congress field", "Session number")),
+                form_date("held_on", pgettext("congress field", "Meeting date")), request.form.get("place", ""), request.form.get("session_type", ""),
                 current_user.username)
         except CongressError as refused:
             return self._index_screen(refused.message, refused.status)
-        return done(f"已新建第 {sitting.number} 次会议，请登记代表并冻结名单。", "delegates",
+        return done(gettext("Created session %(number)s; register the delegates and freeze the roster.",
+                             number=sitting.number), "delegates",
                           session_id=sitting.id)
 
     def _delegates_screen(self, session_id: int, error: str | None = None, status: int = 200) -> Any:
@@ -110,14 +120,15 @@ class SetupRoutes(DelegateImportRoutes):
     def seat(self, session_id: int) -> Any:
         try:
             sitting = service.get_session(db.session, session_id)
-            delegate = service.add_delegate(db.session, sitting.congress_id, form_int("member_id", "会员"),
+            delegate = service.add_delegate(db.session, sitting.congress_id, form_int("member_id", pgettext("congress field", "Member")),
                                             current_user.username, role=request.form.get("role", ""),
                                             delegation=request.form.get("delegation", "").strip(),
                                             constituency=request.form.get("constituency", "").strip())
             name = service.delegate_name(db.session, delegate)
         except CongressError as refused:
             return self._delegates_screen(session_id, refused.message, refused.status)
-        return done(f"已将 {name} 登记为{delegate.role}。", "delegates", session_id=session_id)
+        return done(gettext("Registered %(name)s as %(role)s.", name=name, role=delegate.role), "delegates",
+                    session_id=session_id)
 
     @expose("/<int:session_id>/freeze", methods=["POST"])
     @has_access
@@ -126,5 +137,6 @@ class SetupRoutes(DelegateImportRoutes):
             total = service.freeze_roster(db.session, session_id, current_user.username)
         except CongressError as refused:
             return self._delegates_screen(session_id, refused.message, refused.status)
-        return done(f"代表名单已冻结：应到 {total} 人。现在可以签到。", "checkin", session_id=session_id)
+        return done(gettext("The roster is frozen: %(total)s delegates due. Check-in can start.", total=total), "checkin",
+                    session_id=session_id)
 

@@ -24,6 +24,7 @@ from portal.congress.models import Ballot, Poll, TokenCard
 from portal.congress.modes import BEFORE_CLOSE, poll_mode, refuse_named
 from portal.congress.service import audit_step
 from portal.congress.voting import STATE_NAMES, ballot_choices, get_poll, receipt_code
+from portal.texts import gettext
 
 #: The most cards one press prints (a stack for the largest hall, plus spares).
 MAX_BATCH = 3000
@@ -41,18 +42,20 @@ def make_cards(session: Session, poll_id: int, count: int, actor: str) -> list[s
     says anything about which card is where in the stack.
     """
     poll = get_poll(session, poll_id, lock="update")
-    refuse_named(poll, "表决卡")
+    refuse_named(poll, gettext("voting cards"))
     if poll.state not in BEFORE_CLOSE:
-        raise WrongState(f"“{poll.title}”当前{STATE_NAMES[poll.state]}，只能在表决结束前制作表决卡。")
+        raise WrongState(gettext("“%(title)s” is %(state)s; voting cards can only be made before the vote closes.",
+                                 title=poll.title, state=STATE_NAMES[poll.state]))
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"制作张数须在 1 到 {MAX_BATCH} 之间（您填写的是 {count}）。")
+        raise InvalidInput(gettext("The number to make must be between 1 and %(max)s (you entered %(count)s).",
+                                   max=MAX_BATCH, count=count))
     tokens = [secrets.token_urlsafe(16) for _ in range(count)]
     stored = [{"digest": digest(token), "poll_id": poll_id, "used": False} for token in tokens]
     random.SystemRandom().shuffle(stored)
     session.execute(sa.insert(TokenCard), stored)
     mode = poll_mode(session, poll_id, lock=True)
     mode.tokens_made += count
-    audit_step(session, actor, f"为“{poll.title}”制作表决卡 {count} 张（共 {mode.tokens_made} 张）", poll_id,
+    audit_step(session, actor, f"为“{poll.title}”制作表决卡 {count} 张（共 {mode.tokens_made} 张）", poll_id,  # i18n: data
                "congress_poll")
     session.commit()
     random.SystemRandom().shuffle(tokens)
@@ -64,15 +67,18 @@ def issue(session: Session, poll_id: int, count: int, actor: str) -> int:
     """Staff hand out ``count`` cards (a delegate draws from the stack): only the count is kept."""
     poll = get_poll(session, poll_id)
     if poll.state not in BEFORE_CLOSE:
-        raise WrongState(f"“{poll.title}”当前{STATE_NAMES[poll.state]}，表决结束后不能再发出表决卡。")
+        raise WrongState(gettext("“%(title)s” is %(state)s; voting cards cannot be handed out after the vote "
+                                 "closes.", title=poll.title, state=STATE_NAMES[poll.state]))
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput(f"发出张数须在 1 到 {MAX_BATCH} 之间（您填写的是 {count}）。")
+        raise InvalidInput(gettext("The number to hand out must be between 1 and %(max)s (you entered %(count)s).",
+                                   max=MAX_BATCH, count=count))
     mode = poll_mode(session, poll_id, lock=True)
     if mode.tokens_issued + count > mode.tokens_made:
-        raise WrongState(f"“{poll.title}”只制作了 {mode.tokens_made} 张表决卡，已发出 {mode.tokens_issued} 张，"
-                         f"不能再发出 {count} 张；请先制作表决卡。")
+        raise WrongState(gettext("Only %(made)s voting cards were made for “%(title)s” and %(issued)s are handed "
+                                 "out; %(count)s more cannot be handed out. Make more cards first.",
+                                 title=poll.title, made=mode.tokens_made, issued=mode.tokens_issued, count=count))
     mode.tokens_issued += count
-    audit_step(session, actor, f"发出“{poll.title}”的表决卡 {count} 张（累计 {mode.tokens_issued} 张）", poll_id,
+    audit_step(session, actor, f"发出“{poll.title}”的表决卡 {count} 张（累计 {mode.tokens_issued} 张）", poll_id,  # i18n: data
                "congress_poll")
     session.commit()
     return mode.tokens_issued
@@ -82,7 +88,8 @@ def card_poll(session: Session, token: str) -> Poll:
     """The poll of a card; a made-up or mistyped token is refused."""
     poll_id = session.scalar(sa.select(TokenCard.poll_id).where(TokenCard.digest == digest(token.strip())))
     if poll_id is None:
-        raise NotFound("这张表决卡无法识别：请重新扫描卡上的二维码，或向大会秘书处换一张卡。")
+        raise NotFound(gettext("This voting card is not recognised: scan the QR code on the card again, or ask "
+                               "the congress secretariat for another card."))
     return get_poll(session, poll_id)
 
 
@@ -91,7 +98,8 @@ def card_used(session: Session, token: str) -> bool:
 
 
 def _refuse_used(poll: Poll) -> None:
-    raise WrongState(f"这张表决卡已经投过票，每张卡只能投一次（“{poll.title}”）。如有疑问请联系监票人。")
+    raise WrongState(gettext("This voting card has already voted; each card votes only once (“%(title)s”). Ask "
+                             "a teller if in doubt.", title=poll.title))
 
 
 @rolls_back_on_refusal
@@ -100,7 +108,9 @@ def cast_card(session: Session, token: str, choices: dict[str, Any]) -> str:
     poll = card_poll(session, token)
     poll = get_poll(session, poll.id, lock="share")
     if poll.state != "open":
-        raise WrongState(f"“{poll.title}”当前{STATE_NAMES[poll.state]}，不能投票；请等主席团开启表决后再扫卡。")
+        raise WrongState(gettext("“%(title)s” is %(state)s, so no vote can be cast; wait for the presidium to open "
+                                 "the vote, then scan the card again.", title=poll.title,
+                                 state=STATE_NAMES[poll.state]))
     stored = ballot_choices(poll, choices)
     spent = session.execute(sa.update(TokenCard).where(TokenCard.digest == digest(token.strip()),
                                                        TokenCard.used.is_(False)).values(used=True))

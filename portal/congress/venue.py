@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from portal.congress import roster, service
 from portal.congress.errors import CongressError, InvalidInput, NotFound, WrongState, rolls_back_on_refusal
 from portal.congress.models import CheckIn, CodeAttempt, CongressSession, Delegate, Seat, venue_secret
+from portal.texts import gettext
 
 WINDOW_SECONDS = 30
 DIGITS = 6
@@ -87,7 +88,7 @@ def set_self_checkin(session: Session, session_id: int, allowed: bool, actor: st
     sitting = service.get_session(session, session_id)
     sitting.self_checkin = allowed
     ensure_secret(sitting)
-    service.audit_step(session, actor, f"第 {sitting.number} 次会议{'开放' if allowed else '关闭'}手机自助签到",
+    service.audit_step(session, actor, f"第 {sitting.number} 次会议{'开放' if allowed else '关闭'}手机自助签到",  # i18n: data
                        session_id)
     session.commit()
     return sitting
@@ -175,8 +176,10 @@ def _refuse_if_locked(session: Session, username: str, now: datetime) -> None:
         return
     wait = LOCK_SECONDS - (now - attempt.last_failed).total_seconds()
     if wait > 0:
-        raise TooManyAttempts(f"签到码已连续输错 {attempt.failures} 次，为防止猜码，请 {math.ceil(wait / 60)} 分钟后再试，"
-                              "或到签到台由大会秘书处签到。")
+        raise TooManyAttempts(gettext("The check-in code was wrong %(failures)s times in a row; to prevent "
+                                      "guessing, try again in %(minutes)s minutes or check in at the desk with "
+                                      "the congress secretariat.", failures=attempt.failures,
+                                      minutes=math.ceil(wait / 60)))
 
 
 @rolls_back_on_refusal
@@ -189,12 +192,15 @@ def self_check_in(session: Session, session_id: int, email: str | None, typed: s
     """
     sitting = service.get_session(session, session_id)
     if not sitting.self_checkin:
-        raise WrongState(f"第 {sitting.number} 次会议没有开放手机自助签到，请到签到台出示代表证签到。")
+        raise WrongState(gettext("Session %(number)s does not allow self check-in by phone; show your delegate card "
+                                 "at the check-in desk.", number=sitting.number))
     if sitting.delegate_total is None or not sitting.venue_secret:
-        raise WrongState(f"第 {sitting.number} 次会议的代表名单还没有冻结，还不能签到；请稍后再试。")
+        raise WrongState(gettext("The roster of session %(number)s is not frozen yet, so check-in is not possible; "
+                                 "try again later.", number=sitting.number))
     delegate_id = _seated_delegate(session, sitting, roster.member_for_email(session, email))
     if delegate_id is None:
-        raise NotFound(f"您在第 {sitting.number} 次会议没有表决席位，不能自助签到；如有疑问请联系大会秘书处。")
+        raise NotFound(gettext("You hold no voting seat in session %(number)s and cannot check in yourself; ask "
+                               "the congress secretariat if in doubt.", number=sitting.number))
     if service.last_direction(session, session_id, delegate_id) == "in":
         return None
     _refuse_if_locked(session, username, now)
@@ -202,7 +208,11 @@ def self_check_in(session: Session, session_id: int, email: str | None, typed: s
     if not (len(code) == DIGITS and code.isdigit() and code_matches(sitting.venue_secret, code, now)):
         failures = _count_failure(session, username, now)
         left = MAX_FAILURES - failures
-        hint = f"还可再试 {left} 次。" if left > 0 else f"已连续输错 {failures} 次，请 {LOCK_SECONDS // 60} 分钟后再试。"
-        raise InvalidInput(f"签到码“{code[:DIGITS + 2]}”不正确或已过期：请输入会场大屏上当前显示的 {DIGITS} 位数字。{hint}")
+        hint = (gettext("%(left)s tries left.", left=left) if left > 0 else
+                gettext("Wrong %(failures)s times in a row; try again in %(minutes)s minutes.", failures=failures,
+                        minutes=LOCK_SECONDS // 60))
+        raise InvalidInput(gettext("The check-in code “%(code)s” is wrong or expired: enter the %(digits)s digits "
+                                   "shown now on the hall screen. %(hint)s", code=code[:DIGITS + 2], digits=DIGITS,
+                                   hint=hint))
     session.execute(sa.delete(CodeAttempt).where(CodeAttempt.username == username))
     return service.check_in(session, session_id, delegate_id, username, method="self")

@@ -15,6 +15,7 @@ from flask import current_app, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from flask_babel import gettext
 
 from portal.security.permissions import CONGRESS_VIEW
 from portal.congress import roster, service, venue, voting
@@ -30,7 +31,7 @@ from portal.congress.resolutions import RESOLUTIONS, passed_items
 from portal.congress.results import result_lines
 from portal.congress.rules import ITEM_CHOICES, SESSION_TYPES, quorum
 from portal.congress.selfcheckin import SELF_CHECKIN_PERMISSIONS, SelfCheckinRoutes
-from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done
+from portal.congress.setup_views import SETUP_PERMISSIONS, SetupRoutes, done, not_a_number
 from portal.errors import error_response
 from portal.extensions import db
 from portal.security.current import current_access
@@ -129,7 +130,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
             name = service.delegate_name(db.session, service.get_delegate(db.session, delegate_id))
         except CongressError as refused:
             return self._checkin_screen(session_id, refused.message, refused.status)
-        return done(f"{name} 签到成功。", "checkin", session_id=session_id)
+        return done(gettext("%(name)s checked in.", name=name), "checkin", session_id=session_id)
 
     @expose("/<int:session_id>/mark", methods=["POST"])
     @has_access
@@ -137,7 +138,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
         """A button on a roster row: 签到 (found by search), 补签 or 请假 (with a reason), 离场."""
         action = request.form.get("action", "")
         if action not in MARK_ACTIONS:
-            return self._checkin_screen(session_id, "请从名单上的按钮操作（签到、补签、离场或请假）。", 422)
+            return self._checkin_screen(session_id, gettext("Use the buttons on the roster (check in, check in by hand, leave or absence)."), 422)
         step, method = MARK_ACTIONS[action]
         try:
             delegate_id = int(request.form.get("delegate_id", ""))
@@ -145,10 +146,10 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
                          reason=request.form.get("reason"))
             name = service.delegate_name(db.session, service.get_delegate(db.session, event.delegate_id))
         except ValueError:
-            return self._checkin_screen(session_id, "请从名单上选择代表后再操作。", 422)
+            return self._checkin_screen(session_id, gettext("Choose a delegate on the roster first."), 422)
         except CongressError as refused:
             return self._checkin_screen(session_id, refused.message, refused.status)
-        return done(f"已为 {name} 登记{DIRECTION_NAMES[event.direction]}。", "checkin",
+        return done(gettext("Recorded %(what)s for %(name)s.", name=name, what=DIRECTION_NAMES[event.direction]), "checkin",
                      session_id=session_id, q=request.args.get("q", ""))
 
     # --- chair: attendance and polls ---------------------------------------------------------------
@@ -185,7 +186,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
         try:
             seats = int(seats_text) if seats_text else None
         except ValueError:
-            return self._chair_screen(session_id, f"应选人数“{seats_text[:10]}”不是整数，请填写数字。", 422)
+            return self._chair_screen(session_id, not_a_number(label=gettext("Number of seats"), text=seats_text[:10]), 422)
         try:
             if form.get("named"):
                 check_allowed(service.get_session(db.session, session_id))
@@ -196,7 +197,8 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
                 db.session.commit()
         except CongressError as refused:
             return self._chair_screen(session_id, refused.message, refused.status)
-        return done(f"已新建“{poll.title}”，签到达到法定人数后可开启。", "chair", session_id=session_id)
+        return done(gettext("Created “%(title)s”; it can open once check-in reaches the quorum.", title=poll.title), "chair",
+                    session_id=session_id)
 
     def _poll_step(self, poll_id: int, step: Callable[[], Any], message: str) -> Any:
         try:
@@ -214,7 +216,7 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
     @has_access
     def open_poll(self, poll_id: int) -> Any:
         return self._poll_step(poll_id, lambda: voting.open_poll(db.session, poll_id, _actor()),
-                               "表决已开启，代表现在可以在手机上投票。")
+                               gettext("The vote is open; delegates can now vote on their phones."))
 
     @expose("/poll/<int:poll_id>/close", methods=["POST"])
     @has_access
@@ -228,8 +230,9 @@ class CongressView(SetupRoutes, SelfCheckinRoutes, PublicationRoutes, ModesRoute
             if not paper_out:
                 voting.tally(db.session, poll_id, _actor())
 
-        return self._poll_step(poll_id, close_and_count, "表决已结束，选票已封存；纸质选票由两位计票人分别录入、核对一致后计票。"
-                               if paper_out else "表决已结束，选票已封存并计票。")
+        return self._poll_step(poll_id, close_and_count, gettext("The vote is closed and the ballots sealed; the paper ballots are counted once two "
+                                       "tellers have keyed them in separately and they agree.")
+                               if paper_out else gettext("The vote is closed, the ballots sealed and counted."))
 
     # --- delegate: the phone page ------------------------------------------------------------------
 

@@ -31,9 +31,12 @@ from portal.congress.named import record as record_named
 from portal.congress.rules import ITEM_CHOICES, ElectionBallot, check_slate, quorum
 from portal.congress.service import attendance, audit_step, get_session, session_rules
 from portal.security import audit
+from portal.texts import DEFAULT_LOCALE, gettext, in_locale, lazy_pgettext
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-STATE_NAMES = {"draft": "草稿", "open": "投票中", "closed": "已结束", "sealed": "已封存", "published": "已公布"}
+STATE_NAMES = {"draft": lazy_pgettext("poll state", "Draft"), "open": lazy_pgettext("poll state", "Voting"),
+               "closed": lazy_pgettext("poll state", "Closed"), "sealed": lazy_pgettext("poll state", "Sealed"),
+               "published": lazy_pgettext("poll state", "Published")}
 
 
 def receipt_code() -> str:
@@ -53,14 +56,15 @@ def get_poll(session: Session, poll_id: int, lock: str | None = None) -> Poll:
         query = query.with_for_update(read=lock == "share", key_share=lock == "share")
     poll = session.scalars(query).first()
     if poll is None:
-        raise NotFound(f"找不到编号为 {poll_id} 的表决，请从会次页面重新进入。")
+        raise NotFound(gettext("No vote numbered %(id)s; open it again from the session page.", id=poll_id))
     return poll
 
 
 def _require_state(poll: Poll, *states: str) -> None:
     if poll.state not in states:
-        wanted = "或".join(STATE_NAMES[state] for state in states)
-        raise WrongState(f"表决“{poll.title}”当前{STATE_NAMES[poll.state]}，此操作只能在{wanted}时进行。")
+        wanted = gettext(" or ").join(str(STATE_NAMES[state]) for state in states)
+        raise WrongState(gettext("Vote “%(title)s” is %(state)s; this can only be done while it is %(wanted)s.",
+                                 title=poll.title, state=STATE_NAMES[poll.state], wanted=wanted))
 
 
 @rolls_back_on_refusal
@@ -69,17 +73,20 @@ def create_poll(session: Session, session_id: int, kind: str, title: str, option
     """A draft vote on ``options`` (the 议题, one ballot for all) or an election among them (``seats`` seats)."""
     get_session(session, session_id)
     if kind not in POLL_KINDS:
-        raise InvalidInput(f"表决类型“{kind}”无法识别，请选择：{'、'.join(POLL_KINDS.values())}。")
+        raise InvalidInput(gettext("Vote type “%(value)s” is not recognised; choose one of: %(choices)s.",
+                                   value=kind, choices=gettext(", ").join(POLL_KINDS.values())))
     names = [str(option).strip() for option in options if str(option).strip()]
     if not names or len(set(names)) != len(names):
-        raise InvalidInput(f"“{title}”需要至少一个{'议题' if kind == 'item' else '候选人'}，且不能重复。")
+        raise InvalidInput(gettext("“%(title)s” needs at least one item, with no repeats.", title=title)
+                           if kind == "item" else
+                           gettext("“%(title)s” needs at least one candidate, with no repeats.", title=title))
     if kind == "election" and (seats is None or seats < 1):
-        raise InvalidInput(f"选举“{title}”请填写应选人数（至少 1 人）。")
+        raise InvalidInput(gettext("Election “%(title)s”: enter the number of seats (at least 1).", title=title))
     poll = Poll(session_id=session_id, kind=kind, title=title, options=json.dumps(names, ensure_ascii=False),
                 seats=seats if kind == "election" else None, state="draft")
     session.add(poll)
     session.flush()
-    audit_step(session, actor, f"新建{POLL_KINDS[kind]}“{title}”", poll.id, "congress_poll")
+    audit_step(session, actor, f"新建{POLL_KINDS[kind]}“{title}”", poll.id, "congress_poll")  # i18n: data
     session.commit()
     return poll
 
@@ -94,13 +101,16 @@ def open_poll(session: Session, poll_id: int, actor: str) -> Poll:
     now = attendance(session, sitting.id)
     gate = quorum(now.present, now.total, rules)
     if not gate.met:
-        raise QuorumNotMet(f"不能开启“{poll.title}”：{gate.message()}")
+        raise QuorumNotMet(gettext("Cannot open “%(title)s”: %(reason)s", title=poll.title, reason=gate.message()))
     if poll.kind == "election":
         slate = check_slate(len(poll.option_list()), poll.seats or 0, rules)
         if not slate.ok:
-            raise WrongState(f"不能开启选举“{poll.title}”：{slate.message()}")
+            raise WrongState(gettext("Cannot open the election “%(title)s”: %(reason)s", title=poll.title,
+                                     reason=slate.message()))
     poll.state, poll.opened_at, poll.opened_by, poll.present_at_open = "open", audit.now_utc(), actor, now.present
-    audit_step(session, actor, f"开启“{poll.title}”：{gate.message()}", poll.id, "congress_poll")
+    with in_locale(DEFAULT_LOCALE):
+        opened = f"开启“{poll.title}”：{gate.message()}"  # i18n: data
+    audit_step(session, actor, opened, poll.id, "congress_poll")
     session.commit()
     return poll
 
@@ -111,17 +121,20 @@ def ballot_choices(poll: Poll, choices: dict[str, Any]) -> dict[str, Any]:
     if poll.kind == "item":
         items = list(choices.get("items") or [])
         if len(items) != len(options) or any(choice not in ITEM_CHOICES for choice in items):
-            raise InvalidInput(f"“{poll.title}”的 {len(options)} 个议题每项都要选择赞成、反对或弃权之一，请检查后再提交。")
+            raise InvalidInput(gettext("“%(title)s”: each of the %(count)s items needs one of For, Against or Abstain; "
+                                       "check and submit again.", title=poll.title, count=len(options)))
         return {"items": items}
     marks = [str(name) for name in choices.get("marks") or []]
     write_ins = [str(name).strip() for name in choices.get("write_ins") or [] if str(name).strip()]
     unknown = [name for name in marks if name not in options]
     if unknown:
-        raise InvalidInput(f"“{'、'.join(unknown)}”不是“{poll.title}”的候选人；另选他人请写在“另选他人”栏。")
+        raise InvalidInput(gettext("“%(names)s” is not a candidate of “%(title)s”; write anyone else in the "
+                                   "“Someone else” field.", names=gettext(", ").join(unknown), title=poll.title))
     marked = ElectionBallot(marks, write_ins).names()
     if len(marked) > (poll.seats or 0):
-        raise InvalidInput(f"“{poll.title}”应选 {poll.seats} 人，您选了 {len(marked)} 人；多选的选票无效，请减少到 "
-                           f"{poll.seats} 人以内再提交。")
+        raise InvalidInput(gettext("“%(title)s” elects %(seats)s; you chose %(count)s. A ballot with too many "
+                                   "marks is invalid: reduce them to %(seats)s or fewer and submit again.",
+                                   title=poll.title, seats=poll.seats, count=len(marked)))
     return {"marks": marks, "write_ins": write_ins}
 
 
@@ -136,13 +149,14 @@ def _poll_for_cast(session: Session, poll_id: int, delegate_id: int) -> tuple[Po
         .outerjoin(Seat, sa.and_(Seat.session_id == Poll.session_id, Seat.delegate_id == delegate_id))
         .where(Poll.id == poll_id).with_for_update(read=True, key_share=True, of=Poll)).first()
     if row is None:
-        raise NotFound(f"找不到编号为 {poll_id} 的表决，请从会次页面重新进入。")
+        raise NotFound(gettext("No vote numbered %(id)s; open it again from the session page.", id=poll_id))
     return row[0], row[1] is not None, row[2]
 
 
 def already_voted(title: str) -> AlreadyVoted:
     """The refusal of a second ballot (also given by the phone page when it already knows)."""
-    return AlreadyVoted(f"您已经对“{title}”投过票，每位代表只能投一次；投票凭证请看上一次提交后的页面。")
+    return AlreadyVoted(gettext("You have already voted on “%(title)s”; each delegate votes only once. Your "
+                                "receipt is on the page shown after your earlier ballot.", title=title))
 
 
 @rolls_back_on_refusal
@@ -155,7 +169,8 @@ def cast(session: Session, poll_id: int, delegate_id: int, choices: dict[str, An
     poll, seated, direction = _poll_for_cast(session, poll_id, delegate_id)
     _require_state(poll, "open")
     if not seated:
-        raise WrongState(f"您不是本次会议有表决权的代表，不能参加“{poll.title}”的表决。")
+        raise WrongState(gettext("You are not a voting delegate of this session and cannot take part in the vote "
+                                 "on “%(title)s”.", title=poll.title))
     return _record(session, poll, delegate_id, direction, choices)
 
 
@@ -171,7 +186,8 @@ def cast_locked(session: Session, poll: Poll, delegate_id: int, direction: str |
 
 def _record(session: Session, poll: Poll, delegate_id: int, direction: str | None, choices: dict[str, Any]) -> str:
     if direction != "in":
-        raise WrongState(f"您尚未签到或已离场，请先到签到处签到，再参加“{poll.title}”的表决。")
+        raise WrongState(gettext("You have not checked in or have left; check in at the desk first, then take "
+                                 "part in the vote on “%(title)s”.", title=poll.title))
     stored = ballot_choices(poll, choices)
     receipt, title = receipt_code(), poll.title
     session.add(Participation(poll_id=poll.id, delegate_id=delegate_id))
@@ -192,7 +208,7 @@ def close_poll(session: Session, poll_id: int, actor: str, seal: bool = True) ->
     _require_state(poll, "open")
     now = attendance(session, poll.session_id)
     poll.state, poll.closed_at, poll.closed_by, poll.present_at_close = "closed", audit.now_utc(), actor, now.present
-    audit_step(session, actor, f"结束“{poll.title}”：应到 {now.total} 人，实到 {now.present} 人", poll.id,
+    audit_step(session, actor, f"结束“{poll.title}”：应到 {now.total} 人，实到 {now.present} 人", poll.id,  # i18n: data
                "congress_poll")
     if seal:
         _seal(session, poll, actor)
@@ -226,7 +242,8 @@ def _seal(session: Session, poll: Poll, actor: str) -> None:
     if shuffled:
         session.execute(sa.insert(Ballot), shuffled)
     poll.state, poll.sealed_at, poll.sealed_by = "sealed", audit.now_utc(), actor
-    audit_step(session, actor, f"封存“{poll.title}”的 {len(shuffled)} 张选票（随机重排）", poll.id, "congress_poll")
+    audit_step(session, actor, f"封存“{poll.title}”的 {len(shuffled)} 张选票（随机重排）", poll.id,  # i18n: data
+               "congress_poll")
 
 
 def scrub(session: Session) -> None:
@@ -260,6 +277,7 @@ def tally(session: Session, poll_id: int, actor: str) -> dict[str, Any]:
     sitting = get_session(session, poll.session_id)
     result = count_poll(session, poll, sitting, session_rules(sitting))
     poll.result = json.dumps(result, ensure_ascii=False)
-    audit_step(session, actor, f"计票“{poll.title}”：收回 {result['returned']} 张", poll.id, "congress_poll")
+    audit_step(session, actor, f"计票“{poll.title}”：收回 {result['returned']} 张", poll.id,  # i18n: data
+               "congress_poll")
     session.commit()
     return result

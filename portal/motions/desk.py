@@ -17,15 +17,16 @@ from portal.domain.china_time import china_datetime
 from portal.records.service import RegisterService
 from portal.records.workflow import TransitionRefused, settings_of, transition
 from portal.security import audit
+from portal.texts import gettext
 
 MOTIONS = "motions"
 COSIGNERS = "motion_cosigners"
 #: The feedback transitions a proposer may press, by the word on the phone page.
-FEEDBACK = {"满意": "satisfied", "基本满意": "mostly_satisfied", "不满意": "unsatisfied"}
+FEEDBACK = {"满意": "satisfied", "基本满意": "mostly_satisfied", "不满意": "unsatisfied"}  # i18n: data
 
 
 class DeskRefused(Exception):
-    """A step the delegate cannot take now; the message is Chinese and names what to do."""
+    """A step the delegate cannot take now; the message (in the reader's language) names what to do."""
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Desk:
     def motion(self, motion_id: int) -> Any:
         record = self.session.get(self.motions.model, motion_id)
         if record is None or not self.motions.access().reaches(self.motions.spec, record):
-            raise DeskRefused("找不到这条提案，或它不在您的权限范围内")
+            raise DeskRefused(gettext("Motion not found, or it is outside your scope"))
         return record
 
     # -- proposer ------------------------------------------------------------------------------
@@ -66,17 +67,18 @@ class Desk:
     def invite(self, motion: Any, member_id: int) -> Any:
         """Invite a delegate to co-sign ``motion`` (the proposer's own motion, while collecting)."""
         self._own(motion)
-        if motion.status not in ("草稿", "征集中"):
-            raise DeskRefused(f"提案当前是“{motion.status}”，不能再邀请附议人")
+        if motion.status not in ("草稿", "征集中"):  # i18n: data
+            raise DeskRefused(gettext("The motion is now “%(status)s”; co-signers can no longer be invited",
+                                      status=motion.status))
         if member_id == self.member_id:
-            raise DeskRefused("提案人不能做自己提案的附议人")
+            raise DeskRefused(gettext("The proposer cannot co-sign their own motion"))
         model = self.cosigners.model
         if self.session.scalar(sa.select(model.id).where(model.motion_id == motion.id,
                                                          model.member_id == member_id)) is not None:
-            raise DeskRefused("已经邀请过这位代表")
+            raise DeskRefused(gettext("This delegate has already been invited"))
         invitee = self.member(member_id)
         if invitee is None:
-            raise DeskRefused("找不到这位代表")
+            raise DeskRefused(gettext("Delegate not found"))
         return self.cosigners.save({"cosign_no": f"{motion.motion_no}-{member_id}", "motion": motion,
                                     "member": invitee})
 
@@ -85,15 +87,16 @@ class Desk:
         self._own(motion)
         from portal.motions.hooks import HEAD_SUBMIT, head_review
 
-        name = {"草稿": "collect", "征集中": "submit"}.get(motion.status)
+        name = {"草稿": "collect", "征集中": "submit"}.get(motion.status)  # i18n: data
         if name is None:
-            raise DeskRefused(f"提案当前是“{motion.status}”，不能提交")
+            raise DeskRefused(gettext("The motion is now “%(status)s” and cannot be submitted", status=motion.status))
         wanted = int(settings_of(self.motions.spec.workflow).get("min_cosigners", 0))  # type: ignore[arg-type]
         if name == "submit" and head_review(self.motions.spec):
             name = HEAD_SUBMIT
         if name != "collect" and (motion.cosigner_count or 0) < wanted:
-            raise DeskRefused(f"提交前至少需要 {wanted} 位代表附议，目前已附议 {motion.cosigner_count or 0} 位；"
-                              f"请邀请更多代表附议，或等待被邀请的代表确认")
+            raise DeskRefused(gettext("At least %(wanted)s delegates must co-sign before submitting; %(count)s have "
+                                      "co-signed so far. Invite more delegates, or wait for the invited ones to "
+                                      "confirm", wanted=wanted, count=motion.cosigner_count or 0))
         return self._press(motion, name)
 
     def feedback(self, motion: Any, opinion: str, notes: str = "") -> Any:
@@ -101,9 +104,10 @@ class Desk:
         self._own(motion)
         name = FEEDBACK.get(opinion)
         if name is None:
-            raise DeskRefused("请选择满意、基本满意或不满意")
+            raise DeskRefused(gettext("Choose satisfied, mostly satisfied or unsatisfied"))
         if name == "unsatisfied" and not notes.strip():
-            raise DeskRefused("选择“不满意”时请写明理由，承办部门将据此重新办理")
+            raise DeskRefused(gettext("When choosing “unsatisfied”, give the reason; the department will handle the "
+                                      "motion again accordingly"))
         return self._press(motion, name, reason=notes if name == "unsatisfied" else None,
                            values={"feedback": notes.strip() or None})
 
@@ -126,8 +130,8 @@ class Desk:
         entry = audit.AuditEntry
         rows = self.session.execute(sa.select(entry.record_id, entry.detail).where(
             entry.register == MOTIONS, entry.action == "transition", entry.record_id.in_(declined),
-            entry.detail.like("流转 decline「%")).order_by(entry.id))
-        return {record_id: (detail or "").split("；理由：", 1)[-1] if "；理由：" in (detail or "") else ""
+            entry.detail.like("流转 decline「%")).order_by(entry.id))  # i18n: data
+        return {record_id: (detail or "").split("；理由：", 1)[-1] if "；理由：" in (detail or "") else ""  # i18n: data
                 for record_id, detail in rows}
 
     # -- co-signer -----------------------------------------------------------------------------
@@ -141,20 +145,21 @@ class Desk:
         """Co-sign (or decline) a motion this delegate was invited to, while it collects co-signers."""
         row = self.session.get(self.cosigners.model, cosign_id)
         if row is None or row.member_id != self.member_id:
-            raise DeskRefused("找不到这条附议邀请")
+            raise DeskRefused(gettext("Co-sign invitation not found"))
         motion = self.session.get(self.motions.model, row.motion_id)
         if motion.status != "征集中":
-            raise DeskRefused(f"提案当前是“{motion.status}”，已不能附议")
+            raise DeskRefused(gettext("The motion is now “%(status)s” and can no longer be co-signed",
+                                      status=motion.status))
         from portal.records.workflow import today
 
-        self.cosigners.save({"status": "已附议" if agree else "已谢绝", "answered_on": today()}, row)
+        self.cosigners.save({"status": "已附议" if agree else "已谢绝", "answered_on": today()}, row)  # i18n: data
         recount(self.system, motion)
         return row
 
     # -- helpers -------------------------------------------------------------------------------
     def _own(self, motion: Any) -> None:
         if motion.proposer_id != self.member_id:
-            raise DeskRefused("只有提案人本人能办理这一步")
+            raise DeskRefused(gettext("Only the proposer can take this step"))
 
     def _press(self, motion: Any, name: str, reason: str | None = None,
                values: dict[str, Any] | None = None) -> Any:
@@ -214,7 +219,8 @@ def notices(session: Any, models: Any, member_id: int, limit: int = 30) -> list[
 def _plain(detail: str | None) -> str:
     """``流转 admit「立案」：审查中 → 立案；理由：…`` → ``立案：审查中 → 立案；理由：…``."""
     text = detail or ""
+    # the audit detail is stored in Chinese
     if "「" in text and "」：" in text:
-        label = text.split("「", 1)[1].split("」", 1)[0]
-        return f"{label}：{text.split('」：', 1)[1]}"
+        label = text.split("「", 1)[1].split("」", 1)[0]  # i18n: data
+        return f"{label}：{text.split('」：', 1)[1]}"  # i18n: data
     return text

@@ -19,6 +19,7 @@ from portal.motions.messages import send
 from portal.records.workflow import settings_of
 from portal.records.workflow_hooks import add_after, add_guard, add_row_filter
 from portal.registry.workflow import Transition
+from portal.texts import gettext
 
 MOTIONS = "motions"
 COSIGNERS = "motion_cosigners"
@@ -42,7 +43,7 @@ def dupe_link(form: Any, pk: str | None) -> list[tuple[str, str]]:
     """查重 beside the motion form: the similar-subject page, for the subject typed (and not this motion)."""
     subject = getattr(getattr(form, "subject", None), "data", None) or ""
     query = {key: value for key, value in (("subject", str(subject)), ("exclude", pk or "")) if value}
-    return [("查重：案由相近的提案", "/motions/similar" + (f"?{urlencode(query)}" if query else ""))]
+    return [(gettext("Check for duplicates: motions with a similar subject"), "/motions/similar" + (f"?{urlencode(query)}" if query else ""))]
 
 
 def head_review(spec: Any) -> bool:
@@ -75,12 +76,13 @@ def guard(service: Any, transition: Transition, record: Any) -> str | None:
     """Why this user may not press ``transition`` on this motion, or ``None``."""
     if transition.name in FEEDBACK_STEPS and record.proposer_id not in actor_members(
             service.session, service.models, service.access().username):
-        return "只有提案人本人能对书面答复提出意见（满意、基本满意或不满意）"
+        return gettext("Only the proposer can give an opinion on the written reply (satisfied, mostly satisfied or "
+                       "unsatisfied)")
     on = head_review(service.spec)
     if transition.name == PLAIN_SUBMIT and on:
-        return "已启用代表团团长初审：请用“提交团长初审”"
+        return gettext("Review by the delegation head is on: use “Submit for head review”")
     if transition.name == HEAD_SUBMIT and not on:
-        return "未启用代表团团长初审：请直接“提交”"
+        return gettext("Review by the delegation head is off: use “Submit” directly")
     return None
 
 
@@ -91,7 +93,7 @@ def notify(service: Any, transition: Transition, done: Sequence[tuple[int, str]]
     ids = [record_id for record_id, _ in done]
     rows = session.execute(sa.select(motions.id, motions.motion_no, motions.subject, motions.proposer_id,
                                      motions.kind).where(motions.id.in_(ids))).all()
-    wanted = ("已附议", "已邀请") if transition.target == "征集中" else ("已附议",)
+    wanted = ("已附议", "已邀请") if transition.target == "征集中" else ("已附议",)  # i18n: data
     signers: dict[int, list[tuple[int, str]]] = {}
     for motion_id, member_id, status in session.execute(sa.select(cosign.motion_id, cosign.member_id, cosign.status)
                                                         .where(cosign.motion_id.in_(ids), cosign.status.in_(wanted))):
@@ -101,15 +103,16 @@ def notify(service: Any, transition: Transition, done: Sequence[tuple[int, str]]
     label = state.label.zh if state else transition.target
     connection = session.connection()
     for motion_id, number, subject, proposer_id, kind in rows:
-        tail = f"现在是“{label}”。"
+        # the messages are stored in Chinese for the delegates' inbox
+        tail = f"现在是“{label}”。"  # i18n: data
         if kind == "意见建议" and transition.target == "不立案":
-            tail += "这件提案已转为意见建议，不再作为提案办理。"
+            tail += "这件提案已转为意见建议，不再作为提案办理。"  # i18n: data
         if reason:
-            tail += f"理由：{reason}"
-        about = f"提案《{subject}》（{number}）：{transition.label.zh}，{tail}"
+            tail += f"理由：{reason}"  # i18n: data
+        about = f"提案《{subject}》（{number}）：{transition.label.zh}，{tail}"  # i18n: data
         if proposer_id not in actor:
-            send(connection, [proposer_id], MOTIONS, motion_id, f"您提出的{about}")
+            send(connection, [proposer_id], MOTIONS, motion_id, f"您提出的{about}")  # i18n: data
         for member_id, status in signers.get(motion_id, ()):
             if member_id not in actor and member_id != proposer_id:
-                text = f"邀请您附议的{about}" if status == "已邀请" else f"您附议的{about}"
+                text = f"邀请您附议的{about}" if status == "已邀请" else f"您附议的{about}"  # i18n: data
                 send(connection, [member_id], MOTIONS, motion_id, text)

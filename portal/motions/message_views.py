@@ -19,6 +19,7 @@ from portal.congress.errors import CongressError
 from portal.congress.roster import member_for_email
 from portal.errors import error_response
 from portal.extensions import db
+from portal.texts import gettext
 from portal.motions.messages import PortalMessage, inbox, mark_read, unread
 
 
@@ -69,7 +70,7 @@ class MessagesView(BaseView):
             return redirect(self.appbuilder.get_url_for_login)
         message = db.session.get(PortalMessage, message_id)
         if member_id is None or message is None or message.member_id != member_id:
-            return error_response(404, "找不到这条消息：只能标记发给您本人的消息")
+            return error_response(404, gettext("Message not found: you can only mark messages sent to you"))
         mark_read(db.session, member_id, message_id)
         db.session.commit()
         return self._done()

@@ -22,7 +22,7 @@ THRESHOLD = 0.34
 LIMIT = 20
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 #: Words every motion uses, left out of the comparison.
-_COMMON = ("关于", "建议", "提案", "的", "进一步", "加强", "问题")
+_COMMON = ("关于", "建议", "提案", "的", "进一步", "加强", "问题")  # i18n: data
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 
 from portal.congress.errors import CongressError
@@ -28,7 +29,7 @@ from portal.motions.report_xlsx import report_xlsx
 from portal.records.service import RecordErrors, RecordForbidden, RegisterService
 from portal.security.audit import acting_as
 from portal.security.permissions import MOTIONS_VIEW
-from portal.state import portal_state
+from portal.state import current_locale, portal_state
 
 TEMPLATES = "portal/motions/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,8 +50,9 @@ def _desk() -> Desk:
 
 def _errors_text(errors: dict[str, list[str]]) -> str:
     spec = portal_state().registry.get(MOTIONS)
-    return "；".join(f"{spec.field(name).label.zh if spec.has_field(name) else ''}：{' '.join(texts)}"
-                    if spec.has_field(name) else " ".join(texts) for name, texts in errors.items())
+    return gettext("; ").join(gettext("%(field)s: %(errors)s", field=spec.field(name).label.get(current_locale()),
+                                      errors=" ".join(texts))
+                              if spec.has_field(name) else " ".join(texts) for name, texts in errors.items())
 
 
 class MotionDeskView(BaseView):
@@ -114,12 +116,16 @@ class MotionDeskView(BaseView):
     @has_access
     def draft(self) -> Any:
         values = {name: (request.form.get(name) or "").strip() or None for name in DRAFT_FIELDS}
-        missing = [label for name, label in (("session", "会次"), ("subject", "案由"), ("reasons", "案据"),
-                                             ("measures", "建议办法")) if not values[name]]
+        missing = [label for name, label in (("session", pgettext("motion field", "Session")),
+                                             ("subject", pgettext("motion field", "Subject")),
+                                             ("reasons", pgettext("motion field", "Grounds")),
+                                             ("measures", pgettext("motion field", "Proposed measures")))
+                   if not values[name]]
         if missing:
-            return self._mine_screen(f"请填写：{'、'.join(missing)}", 422)
-        values["category"] = values["category"] or "其他"
-        return self._step(lambda desk: desk.draft(values), "提案已保存为草稿：请邀请附议人后发起征集")
+            return self._mine_screen(gettext("Please fill in: %(fields)s", fields=gettext(", ").join(missing)), 422)
+        values["category"] = values["category"] or "其他"  # i18n: data
+        return self._step(lambda desk: desk.draft(values),
+                          gettext("Motion saved as a draft: invite co-signers, then start collecting"))
 
     def _motion_id(self) -> int:
         return int(request.form.get("motion") or 0) if (request.form.get("motion") or "").isdigit() else 0
@@ -129,13 +135,14 @@ class MotionDeskView(BaseView):
     def invite(self) -> Any:
         member = request.form.get("member") or ""
         if not member.isdigit():
-            return self._mine_screen("请选择要邀请的附议代表", 422)
-        return self._step(lambda desk: desk.invite(desk.motion(self._motion_id()), int(member)), "已邀请附议")
+            return self._mine_screen(gettext("Choose the delegates to invite to co-sign"), 422)
+        return self._step(lambda desk: desk.invite(desk.motion(self._motion_id()), int(member)),
+                          gettext("Invited to co-sign"))
 
     @expose("/mine/submit", methods=["POST"])
     @has_access
     def submit(self) -> Any:
-        return self._step(lambda desk: desk.submit(desk.motion(self._motion_id())), "已提交")
+        return self._step(lambda desk: desk.submit(desk.motion(self._motion_id())), pgettext("motion step", "Submitted"))
 
     @expose("/mine/cosign", methods=["POST"])
     @has_access
@@ -143,8 +150,9 @@ class MotionDeskView(BaseView):
         row = request.form.get("cosign") or ""
         agree = request.form.get("answer") == "yes"
         if not row.isdigit():
-            return self._mine_screen("找不到这条附议邀请", 422)
-        return self._step(lambda desk: desk.answer(int(row), agree), "已附议" if agree else "已谢绝附议")
+            return self._mine_screen(gettext("Co-sign invitation not found"), 422)
+        return self._step(lambda desk: desk.answer(int(row), agree),
+                          pgettext("motion step", "Co-signed") if agree else gettext("Co-signing declined"))
 
     @expose("/mine/feedback", methods=["POST"])
     @has_access
@@ -152,7 +160,7 @@ class MotionDeskView(BaseView):
         opinion = request.form.get("opinion") or ""
         notes = request.form.get("notes") or ""
         return self._step(lambda desk: desk.feedback(desk.motion(self._motion_id()), opinion, notes),
-                          f"已反馈：{opinion}")
+                          gettext("Feedback given: %(opinion)s", opinion=opinion))
 
     # --- 查重 (the add/edit form links here) ---------------------------------------------------------
 
@@ -162,13 +170,13 @@ class MotionDeskView(BaseView):
         if not current_user.is_authenticated:
             return redirect(self.appbuilder.get_url_for_login)
         if not self.appbuilder.sm.has_access("can_list", MOTIONS):
-            return error_response(403, "您没有查看提案的权限")
+            return error_response(403, gettext("You may not view motions"))
         subject = (request.args.get("subject") or "").strip()[:100]
         exclude = request.args.get("exclude") or ""
         found = similar(portal_state().service(MOTIONS), subject,
                         int(exclude) if exclude.isdigit() else None) if subject else []
         return self.render_template(TEMPLATES + "similar.html", subject=subject, found=found, exclude=exclude,
-                                    title="提案查重")
+                                    title=gettext("Similar motions"))
 
     # --- the session report -----------------------------------------------------------------------
 
@@ -186,7 +194,7 @@ class MotionDeskView(BaseView):
     def report_xlsx(self) -> Any:
         chosen = request.args.get("session") or ""
         if not chosen:
-            return error_response(400, "请指定会次（session）")
+            return error_response(400, gettext("Choose a session (session)"))
         data = report_xlsx(session_report(portal_state().service(MOTIONS), chosen, resolution_services()))
         return Response(data, mimetype=XLSX, headers={
             "Content-Disposition": "attachment; filename=motions-report.xlsx"})

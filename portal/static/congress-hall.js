@@ -21,12 +21,13 @@
   function bars(rows, threshold, elected, delegates) {
     var chart = element("div", "hall-chart");
     var top = Math.max.apply(null, rows.map(function (row) { return row[1]; }).concat([delegates, threshold || 0, 1]));
-    rows.forEach(function (row) {
+    rows.forEach(function (row, index) {
       var line = element("div", "hall-bar-row");
       line.appendChild(element("span", "hall-bar-label", row[0]));
       var track = element("span", "hall-bar-track");
-      var bar = element("span", "hall-bar hall-bar-" + ({"赞成": "yes", "反对": "no", "弃权": "abstain"}[row[0]] ||
-        (elected && elected.indexOf(row[0]) >= 0 ? "elected" : "name")));
+      /* an item's bars are For, Against, Abstain in this order (their labels are in the reader's language) */
+      var bar = element("span", "hall-bar hall-bar-" + (elected === null ? ["yes", "no", "abstain"][index] :
+        (elected.indexOf(row[0]) >= 0 ? "elected" : "name")));
       bar.style.width = (100 * row[1] / top) + "%";
       if (row[1] > 0) { track.appendChild(bar); }
       if (threshold) {
@@ -54,7 +55,7 @@
     if (result && result.items) {
       result.items.forEach(function (item) {
         var block = element("div", "hall-item");
-        block.appendChild(element("h3", null, item.title + "："));
+        block.appendChild(element("h3", null, portalText("hall_item_title", {title: item.title})));
         block.lastChild.appendChild(element("span", item.passed ? "hall-passed" : "hall-failed", item.verdict));
         block.appendChild(bars(item.bars, item.threshold, null, result.delegates));
         block.appendChild(element("p", "hall-note", portalText("hall_motion_note",

@@ -276,3 +276,32 @@ def test_an_import_error_row_is_english_for_an_english_reader(app: Any, demo: di
         found[locale] = " ".join(messages(report, 3))
     assert "repeats row 2: it may appear only once in a file" in found["en"], found
     assert "与第 2 行重复，同一文件中只能出现一次" in found["zh"], found
+
+
+def test_congress_and_motions_texts_built_in_python_are_english_for_an_english_reader(
+        app: Any, demo: dict[str, Any]) -> None:
+    client = demo["client"]
+    term = {"name": "", "term_no": "5", "term_start": "2025-01-01", "term_end": "2029-12-31"}
+    unnamed = client.post("/congress/new", data=term).get_data(as_text=True)
+    assert "Enter the congress name" in unnamed and "请填写大会名称" not in unnamed
+    bad_date = client.post("/congress/new", data={**term, "name": "Congress", "term_start": "2025-1"})
+    assert bad_date.status_code == 422
+    assert "Term start date “2025-1” is not a date" in bad_date.get_data(as_text=True)
+    no_congress = client.post("/congress/sessions", data={"congress_id": "999999", "number": "1",
+                                                          "held_on": "2026-03-20", "place": "Hall",
+                                                          "session_type": "职代会"}).get_data(as_text=True)
+    assert "No congress numbered 999999; create the congress first." in no_congress and "找不到编号" not in no_congress
+    similar = client.get("/motions/similar?subject=canteen").get_data(as_text=True)
+    assert "Similar motions" in similar and "提案查重" not in similar
+
+
+def test_congress_refusals_follow_the_language_asked_for() -> None:
+    from portal.congress.rules import quorum
+    from portal.congress.voting import already_voted
+    from portal.texts import in_locale
+
+    with in_locale("en"):
+        assert "already voted on “Budget”" in already_voted("Budget").message
+        assert "the vote cannot open" in quorum(1, 3).message()
+    assert "投过票" in already_voted("预算").message  # the default language, as the vote bench expects
+    assert "不能开启表决" in quorum(1, 3).message()
