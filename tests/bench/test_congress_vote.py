@@ -15,7 +15,7 @@ import congress_vote
 from tests.congress.test_views import OwnContextClient
 
 
-class TestPhone:
+class ClientPhone:
     """A phone on the Flask test client: each request in an app context of its own, cookies kept."""
 
     def __init__(self, app: Any) -> None:
@@ -36,7 +36,7 @@ def test_sixty_phones_with_retries_and_a_burst_lose_and_double_nothing(app: Any,
                                          password_hash=generate_password_hash(congress_vote.PASSWORD,
                                                                               "pbkdf2:sha256:1000"))
     poll_id = congress_vote.open_item_poll(app, sitting.session_id, "并发表决")
-    phones = [TestPhone(app) for _ in sitting.usernames]
+    phones = [ClientPhone(app) for _ in sitting.usernames]
     tokens = [congress_vote.sign_in(phone, name) for phone, name in zip(phones, sitting.usernames)]
 
     shots = congress_vote.fire(phones, tokens, poll_id, seconds=1, threads=8, hammer=20)
