@@ -138,7 +138,35 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
         where.append(condition(item, source, params.today))
     if _adds_up_per_unit(report, source):
         return _per_unit_select(report, registry, models, access, source, where, params, dialect)
-    joined = source.rows
+    joined, selected, grouped, readers = _groups(report, registry, models, source.rows, source.org_column, source.fields,
+                                                 lambda group: _group_value(group, source, params, dialect))
+    for measure in report.measures:
+        if measure.agg == "ratio":
+            continue
+        expression, joined = _measure(measure, source, joined, registry, models, access, params, dialect)
+        selected.append(expression.label(f"m_{measure.name}"))
+    query = sa.select(*selected).select_from(joined)
+    if where:
+        query = query.where(*where)
+    if grouped:
+        query = query.group_by(*grouped)
+    return query, readers
+
+
+def _group_value(group: GroupBy, source: Source, params: ReportParams, dialect: str) -> Any:
+    """The value a group that is not an org level groups by: the field's column, or its band or period."""
+    field = source.fields[group.field or ""]
+    column = source.column(field.name)
+    return _bucket(group, column, field, params.today, dialect) if group.bucket else column
+
+
+def _groups(report: ReportSpec, registry: Registry, models: Any, rows: Any, org_id: Any, fields: dict[str, FieldSpec],
+            value_of: Callable[[GroupBy], Any]) -> tuple[Any, list[Any], list[Any], list[GroupColumn]]:
+    """Join what the groups need onto ``rows`` (the level CTE and the unit for an org level, the linked register
+    for a link) and return the joined rows, the selected group columns, the GROUP BY terms and how each group
+    reads back. ``org_id`` is the rows' org unit; ``value_of`` gives another group's value in ``rows``; ``fields``
+    are the report's fields by name."""
+    joined = rows
     selected: list[Any] = []
     grouped: list[Any] = []
     readers: list[GroupColumn] = []
@@ -148,14 +176,14 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
         if group.org_level is not None:
             levels = _level_cte(orgs, org_spec.tree or "parent", group.org_level)
             unit = orgs.alias(f"unit_{group.name}")
-            joined = joined.join(levels, levels.c.id == source.org_column).join(unit, unit.c.id == levels.c.anc)
+            joined = joined.join(levels, levels.c.id == org_id).join(unit, unit.c.id == levels.c.anc)
             keys = [unit.c[org_spec.key], unit.c[org_spec.title]]
             readers.append(GroupColumn(group, "org", None, 2))
         else:
-            field = source.fields[group.field or ""]
-            column = source.column(field.name)
+            field = fields[group.field or ""]
+            column = value_of(group)
             if group.bucket:
-                keys = [_bucket(group, column, field, params.today, dialect)]
+                keys = [column]
                 readers.append(GroupColumn(group, "band" if group.bands else "text", field))
             elif field.is_link:
                 target_spec = registry.get(field.target or "")
@@ -169,17 +197,7 @@ def report_select(report: ReportSpec, registry: Registry, models: Any, access: A
                                            field))
         selected += [key.label(f"g_{group.name}_{index}") for index, key in enumerate(keys)]
         grouped += keys
-    for measure in report.measures:
-        if measure.agg == "ratio":
-            continue
-        expression, joined = _measure(measure, source, joined, registry, models, access, params, dialect)
-        selected.append(expression.label(f"m_{measure.name}"))
-    query = sa.select(*selected).select_from(joined)
-    if where:
-        query = query.where(*where)
-    if grouped:
-        query = query.group_by(*grouped)
-    return query, readers
+    return joined, selected, grouped, readers
 
 
 def _unit_key(org_column: Any, dialect: str) -> Any:
@@ -208,10 +226,7 @@ def _per_unit_select(report: ReportSpec, registry: Registry, models: Any, access
     inner: list[Any] = [_unit_key(source.org_column, dialect).label("org_id")]
     for group in report.group_by:
         if group.org_level is None:
-            field = source.fields[group.field or ""]
-            column = source.column(field.name)
-            key = _bucket(group, column, field, params.today, dialect) if group.bucket else column
-            inner.append(key.label(f"k_{group.name}"))
+            inner.append(_group_value(group, source, params, dialect).label(f"k_{group.name}"))
     partial_keys = list(inner)
     for measure in report.measures:
         if measure.agg != "ratio":
@@ -219,37 +234,8 @@ def _per_unit_select(report: ReportSpec, registry: Registry, models: Any, access
             inner.append(expression.label(f"p_{measure.name}"))
     partial = (sa.select(*inner).select_from(source.rows).where(*where)
                .group_by(*(key.element for key in partial_keys)).subquery("per_unit"))
-    joined: Any = partial
-    selected: list[Any] = []
-    grouped: list[Any] = []
-    readers: list[GroupColumn] = []
-    orgs = models[ORG_REGISTER].__table__
-    org_spec = registry.get(ORG_REGISTER)
-    for group in report.group_by:
-        if group.org_level is not None:
-            levels = _level_cte(orgs, org_spec.tree or "parent", group.org_level)
-            unit = orgs.alias(f"unit_{group.name}")
-            joined = joined.join(levels, levels.c.id == partial.c.org_id).join(unit, unit.c.id == levels.c.anc)
-            keys = [unit.c[org_spec.key], unit.c[org_spec.title]]
-            readers.append(GroupColumn(group, "org", None, 2))
-        else:
-            field = source.fields[group.field or ""]
-            column = partial.c[f"k_{group.name}"]
-            if group.bucket:
-                keys = [column]
-                readers.append(GroupColumn(group, "band" if group.bands else "text", field))
-            elif field.is_link:
-                target_spec = registry.get(field.target or "")
-                target = models[target_spec.slug].__table__.alias(f"link_{group.name}")
-                joined = joined.outerjoin(target, target.c.id == column)
-                keys = [target.c.id, target.c[target_spec.title]]
-                readers.append(GroupColumn(group, "link", field, 2))
-            else:
-                keys = [column]
-                readers.append(GroupColumn(group, field.type if field.type in ("choice", "boolean") else "text",
-                                           field))
-        selected += [key.label(f"g_{group.name}_{index}") for index, key in enumerate(keys)]
-        grouped += keys
+    joined, selected, grouped, readers = _groups(report, registry, models, partial, partial.c.org_id, source.fields,
+                                                 lambda group: partial.c[f"k_{group.name}"])
     selected += [sa.func.sum(partial.c[f"p_{measure.name}"]).label(f"m_{measure.name}")
                  for measure in report.measures if measure.agg != "ratio"]
     return sa.select(*selected).select_from(joined).group_by(*grouped), readers
