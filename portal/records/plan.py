@@ -222,6 +222,8 @@ class Planner:
                                           *(self._org.columns.values() if self._org is not None else []),
                                           *([self._guard.column] if self._guard is not None else [])]))
         self._position = {name: index for index, name in enumerate(self._fetch)}
+        #: (field name, column, its place in a fetched row, field) of each compared field: the hot loop of a re-import.
+        self._compare_at = tuple((f.name, column, self._position[column], f) for f, column in self._compare)
 
     def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
                      taken: dict[str, dict[Any, int]]) -> None:
@@ -297,16 +299,16 @@ class Planner:
             return
         changes: dict[str, Any] = {}
         before: dict[str, Any] = {}
-        for spec_field, column in self._compare:
-            if spec_field.name not in values:
+        for name, column, at, spec_field in self._compare_at:
+            if name not in values:
                 continue
-            value = values[spec_field.name]
+            value = values[name]
             if value.__class__ is _InFile:
                 self.error(row.row, spec_field, gettext(
                     "%(field)s “%(key)s” is a record created in this file; import the new records first, then "
                     "update the %(field)s of the existing ones", field=self.label(spec_field), key=value.key))
                 return
-            old = current[position[column]]
+            old = current[at]
             if old != value:
                 changes[column], before[column] = value, old
         for name, function, sources in self._recompute:

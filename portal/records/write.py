@@ -18,6 +18,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from portal.models import link_column
+from portal.records.audit_sql import insert_created, sql_ready
 from portal.records.batch_audit import BatchAudit
 from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.records.lookups import chunks
@@ -92,7 +93,7 @@ def write_noted(ctx: ImportContext, plan: ImportPlan, note: str | None = None,
     at = audit.now_utc()
     created_ids = write_rows(ctx, plan, at, progress)
     notes = BatchAudit(ctx, None, at, ctx.access.username or audit.actor_name(), note)
-    write_entries(ctx.session.connection(), chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
+    write_audit(ctx.session.connection(), notes, plan, created_ids)
     return created_ids
 
 
@@ -122,12 +123,23 @@ def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, sou
     for part in chunks(items, WRITE_CHUNK):
         connection.execute(sa.insert(ImportItem), list(part))
     notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")  # i18n: data
-    write_entries(connection, chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
+    write_audit(connection, notes, plan, created_ids)
     with in_locale(DEFAULT_LOCALE):  # the audit trail is kept in Chinese
         detail = batch_text(batch)
     audit.record(ctx.session, "import", register=ctx.spec.slug, record_key=source.name[:200],
                  org_unit_id=ctx.access.org_id, detail=detail, batch_id=batch.id)
     return batch
+
+
+def write_audit(connection: sa.Connection, notes: BatchAudit, plan: ImportPlan, created_ids: list[int]) -> None:
+    """One audit entry per record the plan created (built by SQLite itself when their ids run on without a
+    gap) and per record it changed, in that order."""
+    if (created_ids and created_ids == list(range(created_ids[0], created_ids[0] + len(created_ids)))
+            and sql_ready(notes, connection)):
+        insert_created(notes, connection, created_ids[0], created_ids[-1])
+        write_entries(connection, notes.updated(plan.updates))
+        return
+    write_entries(connection, chain(notes.created(plan.creates, created_ids), notes.updated(plan.updates)))
 
 
 def write_entries(connection: sa.Connection, entries: Iterable[dict[str, Any]]) -> None:

@@ -60,6 +60,10 @@ class FieldType:
     example: Callable[[FieldSpec], list[Any]] | None = None
     #: Spreadsheet column width (characters); ``None``: from the field's length or choices.
     xlsx_width: int | None = None
+    #: SQLite: the JSON text the audit trail keeps for a stored value, as ``audit.plain`` writes it (a
+    #: big import's entries are built in the database); ``None``: only Python builds them (links are
+    #: written by their target's key, ``portal.records.audit_sql``).
+    audit_sql: Callable[[Any], Any] | None = tb.audit_text_sql
 
     @property
     def doc(self) -> str:
@@ -103,15 +107,16 @@ FIELD_TYPES: dict[str, FieldType] = {
                   search="contains", free_text=True, xlsx_width=40),
         FieldType("integer", _NOTES["integer"], frozenset({"min", "max"}), lambda spec: sa.Integer(),
                   parsers.parse_integer, "number", ma_fields.Integer, "0", "int", mask=tb.mask_number,
-                  example=tb.integer_example, xlsx_width=10),
+                  example=tb.integer_example, xlsx_width=10, audit_sql=tb.audit_integer_sql),
         FieldType("decimal", _NOTES["decimal"], frozenset({"min", "max"}),
                   lambda spec: sa.Numeric(*parsers.DECIMAL_PRECISION), parsers.parse_decimal, "number",
                   ma_fields.Decimal, "0.####", "Decimal", mask=tb.mask_number, restore=tb.restore_decimal,
-                  example=tb.decimal_example, xlsx_width=12),
+                  example=tb.decimal_example, xlsx_width=12,
+                  audit_sql=tb.audit_places_sql(parsers.DECIMAL_PRECISION[1])),
         FieldType("money", _NOTES["money"], frozenset({"min", "max"}),
                   lambda spec: sa.Numeric(*parsers.MONEY_PRECISION), parsers.parse_money, "number", ma_fields.Decimal,
                   "#,##0.00", "Decimal", mask=tb.mask_number, display=tb.show_money, restore=tb.restore_decimal,
-                  example=tb.money_example, xlsx_width=14),
+                  example=tb.money_example, xlsx_width=14, audit_sql=tb.audit_places_sql(parsers.MONEY_PRECISION[1])),
         FieldType("date", _NOTES["date"], frozenset(),
                   lambda spec: sa.Date(), parsers.parse_date, "date", ma_fields.Date, "yyyy-mm-dd", "date",
                   mask=tb.mask_date, restore=tb.restore_date, example=tb.fixed_example(date(2020, 1, 5)),
@@ -121,7 +126,8 @@ FIELD_TYPES: dict[str, FieldType] = {
                   example=tb.fixed_example("2024-01"), xlsx_width=10),
         FieldType("boolean", _NOTES["boolean"], frozenset(), lambda spec: sa.Boolean(), parsers.parse_boolean,
                   "checkbox", ma_fields.Boolean, None, "bool", mask=tb.mask_flag, display=tb.show_flag,
-                  example=tb.fixed_example("否"), xlsx_width=8),  # i18n: data
+                  example=tb.fixed_example("否"), xlsx_width=8,  # i18n: data
+                  audit_sql=tb.audit_flag_sql),
         FieldType("choice", _NOTES["choice"], frozenset({"choices"}), _choice_length,
                   parsers.parse_choice, "select", ma_fields.String, "@", "str", mask=tb.mask_word,
                   display=tb.show_choice, search="exact", example=tb.choice_example),
@@ -136,7 +142,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                   example=tb.fixed_example("zhangsan@example.com"), xlsx_width=26),
         FieldType("link", _NOTES["link"], frozenset({"target", "org_from", "within_org"}),
                   lambda spec: sa.Integer(), parsers.parse_link_key, "link", ma_fields.String, "@", "str",
-                  xlsx_width=16),
+                  xlsx_width=16, audit_sql=None),
     )
 }
 

@@ -73,7 +73,7 @@ def screened(parse: Parser, multiline: bool) -> Parser:
 
     @functools.wraps(parse)
     def parse_screened(raw: Any, spec: FieldSpec) -> Any:
-        if isinstance(raw, str):
+        if isinstance(raw, str) and hidden.search(raw):  # most values hold none: they are not stripped first
             found = hidden.search(raw.strip())
             if found:
                 raise _hidden_character(found.group(), spec)

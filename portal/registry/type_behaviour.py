@@ -9,6 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+
 from portal.registry.spec import FieldSpec
 
 STAR = "*"
@@ -115,3 +117,30 @@ def integer_example(field: FieldSpec) -> list[Any]:
 
 def decimal_example(field: FieldSpec) -> list[Any]:
     return [clamp(Decimal("1.5"), field)]
+
+
+# -- audit values written by SQLite: the JSON literal ``audit.plain`` gives the stored value -------------
+#: An SQL expression over a stored column -> the JSON text of its value (SQLite's functions).
+AuditSql = Any
+
+
+def audit_text_sql(column: Any) -> Any:
+    """Text, choices, codes and dates (SQLite keeps a date as ``2020-01-05``): a JSON string."""
+    return sa.func.json_quote(column, type_=sa.Text)
+
+
+def audit_integer_sql(column: Any) -> Any:
+    return sa.cast(column, sa.Text)
+
+
+def audit_flag_sql(column: Any) -> Any:
+    return sa.case((column == sa.true(), "true"), else_="false")
+
+
+def audit_places_sql(places: int) -> Any:
+    """Money and decimals: parsed and derived values are quantized, so the stored number with its places."""
+
+    def audit_number_sql(column: Any) -> Any:
+        return sa.func.json_quote(sa.func.printf(f"%.{places}f", column, type_=sa.Text), type_=sa.Text)
+
+    return audit_number_sql
