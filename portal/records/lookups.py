@@ -5,6 +5,7 @@ query per row.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
@@ -61,10 +62,24 @@ def resolve_links(session: Session, registry: Registry, models: BuiltModels, fie
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
     """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter instead of thousands
-    (psycopg spends longer rewriting a statement with thousands of placeholders than the server running it)."""
-    if session.get_bind().dialect.name == "postgresql":
+    (psycopg spends longer rewriting a statement with thousands of placeholders than the server running it).
+
+    On SQLite, texts and whole numbers go in as one JSON array (``IN (SELECT value FROM json_each(?))``):
+    with a list of 900 placeholders SQLite plans by the table's statistics, and statistics taken while
+    the table was small (a fresh site, before its first big import) make it scan the whole table once
+    per chunk, a hundred times for a 100,000-row re-import; from a table-valued list it looks each one up.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    if dialect == "sqlite" and all(value.__class__ in _JSON_SAFE for value in values):
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(values), ensure_ascii=False), type_=sa.Text))
+        return column.in_(sa.select(sa.column("value")).select_from(listed))
     return column.in_(values)
+
+
+#: Values that JSON carries to SQLite unchanged (a date or a decimal goes through its column's type instead).
+_JSON_SAFE = frozenset({str, int})
 
 
 def _matches(session: Session, model: Any, column_name: str, values: list[str], scope: Any) -> dict[str, list[int]]:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from portal.models import link_column
 from portal.records.audit_sql import insert_created, sql_ready
 from portal.records.batch_audit import BatchAudit
+from portal.records.bulk_load import indexes_rebuilt_after
 from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.records.lookups import chunks
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
@@ -60,10 +61,16 @@ def write_rows(ctx: ImportContext, plan: ImportPlan, at: datetime, progress: Pro
     else:
         sqlite = connection.dialect.name == "sqlite"
         last_id = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0 if sqlite else 0
-        for part in chunks(plan.creates, WRITE_CHUNK):
-            bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in part])
-            done += len(part)
-            progress("write", done, total)
+        parts = iter(chunks(plan.creates, WRITE_CHUNK))
+        first = next(parts, [])  # written first: it opens the transaction the indexes are rebuilt in
+        bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in first])
+        done = len(first)
+        progress("write", done, total)
+        with indexes_rebuilt_after(connection, table, len(plan.creates) - done, last_id):
+            for part in parts:
+                bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in part])
+                done += len(part)
+                progress("write", done, total)
         if sqlite and not any(row.deferred for row in plan.creates):
             # SQLite holds the write lock for the whole transaction: the new ids are the next ones, in order.
             created_ids = list(range(last_id + 1, last_id + 1 + len(plan.creates)))
