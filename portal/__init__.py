@@ -11,20 +11,21 @@ from jinja2 import FileSystemBytecodeCache
 __all__ = ["create_app"]
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, views: bool = True) -> Flask:
     """The only place an app is made: load and check the schemas, build models, views and APIs.
+
+    ``views=False`` makes the app of the terminal commands that only read and write records: the same
+    models, database, security manager, workflow hooks and audit trail, without the pages, APIs, menus,
+    request handling and migrations (it serves no requests; ``portal db`` needs the full app).
 
     Raises ``portal.registry.problems.SchemaError`` (listing every problem) when a schema is wrong,
     and ``portal.security.roles.RolesError`` when ``permissions/roles.yaml`` is.
     """
     from flask_appbuilder import AppBuilder
 
-    from portal import csrf, headers
     from portal.models import build_models
     from portal.config import build_config
-    from portal import request_limits
-    from portal.errors import register_error_handlers
-    from portal.extensions import db, migrate
+    from portal.extensions import db
     from portal.i18n import TRANSLATIONS_DIR, compile_catalogues
     from portal.congress import models as congress_models  # noqa: F401  (the congress's tables, on FAB's metadata)
     from portal.io import job_table  # noqa: F401  (background jobs live on FAB's metadata)
@@ -35,9 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.security.live_roles import refresh_roles, signature
     from portal.security.roles import read_roles
     from portal.security.manager import PortalSecurityManager
-    from portal.state import PortalState, current_locale
+    from portal.state import PortalState
     from portal.views import PortalIndexView
-    from portal.wiring import register_all
 
     settings = build_config(config)
     registry = load_registry(Path(settings["PORTAL_SCHEMAS_DIR"]))
@@ -63,15 +63,42 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         refresh_roles(state)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=settings["PORTAL_MIGRATIONS_DIR"],
-                     render_as_batch=True, compare_type=True)
+    if views:
+        _migrations(app)
     _sqlite_foreign_keys(app)
     with app.app_context():
         appbuilder = AppBuilder(indexview=PortalIndexView, security_manager_class=PortalSecurityManager,
                                 update_perms=False)
         appbuilder.init_app(app, db.session)
-        register_all(app, appbuilder, state)
+        if views:
+            from portal.wiring import register_all
+
+            register_all(app, appbuilder, state)
+        else:
+            from portal.motions.hooks import install as install_motion_hooks
+
+            install_motion_hooks()  # what register_all installs that a write needs: the motions' workflow rules
         audit.install(db.session, appbuilder.sm.user_model, appbuilder.sm.role_model)
+    if views:
+        _serve_pages(app, appbuilder)
+    return app
+
+
+def _migrations(app: Flask) -> None:
+    """Flask-Migrate (``portal db``) on the app; Alembic is imported only here."""
+    from flask_migrate import Migrate
+
+    from portal.extensions import db
+
+    Migrate(app, db, directory=app.config["PORTAL_MIGRATIONS_DIR"], render_as_batch=True, compare_type=True)
+
+
+def _serve_pages(app: Flask, appbuilder: Any) -> None:
+    """What only requests use: CSRF, headers, error pages, request limits, the templates' cache and globals."""
+    from portal import csrf, headers, request_limits
+    from portal.errors import register_error_handlers
+    from portal.state import current_locale
+
     csrf.install(app, appbuilder)  # after FAB's own request hooks, which the error pages need
     headers.install(app)
     register_error_handlers(app)
@@ -97,7 +124,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["portal_time"] = local_time
     app.jinja_env.filters["thousands"] = lambda number: f"{number:,}" if isinstance(number, int) else number
-    return app
 
 
 def _sqlite_foreign_keys(app: Flask) -> None:

@@ -27,17 +27,43 @@ def _site_config() -> dict[str, str]:
     return {SITE_VARIABLE: str(site)} if site else {}
 
 
+#: The commands that only read and write records (the database, the registers, users and roles, the audit
+#: trail): they run on an app without pages, APIs and menus, which is built in a fraction of the time. So do
+#: ``init``, ``check`` and ``schema-doc``, which use no app but get one, as every command of a Flask group does
+#: (its schemas and roles are checked on the way, as before).
+WITHOUT_VIEWS = frozenset({("import",), ("import-template",), ("export",), ("transition",), ("dues", "generate"),
+                           ("dues", "arrears"), ("jobs", "purge"), ("init",), ("check",), ("schema-doc",)})
+
+
+def _command_path(context: click.Context | None) -> tuple[str, ...]:
+    """The names of the command being run below ``portal``, e.g. ``("dues", "generate")``."""
+    names: list[str] = []
+    while context is not None and context.parent is not None:
+        names.insert(0, context.info_name or "")
+        context = context.parent
+    return tuple(names)
+
+
 def _create_app() -> Flask:
     from portal import create_app
     from portal.registry.problems import SchemaError
     from portal.security.roles import RolesError
     from portal.site import SiteError
 
+    views = _command_path(click.get_current_context(silent=True)) not in WITHOUT_VIEWS
     try:
-        return create_app(_site_config())
+        return create_app(_site_config(), views=views)
     except (SchemaError, RolesError, SiteError) as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
+
+
+#: The one-line help of the installed packages' command groups (``flask.commands`` entry points), so that
+#: listing them does not import the packages (Flask-AppBuilder alone takes most of a second).
+PLUGIN_HELP = {
+    "flask_appbuilder.cli:fab": "FAB flask group commands",
+    "flask_limiter.commands:cli": "Flask-Limiter maintenance & utility commands",
+}
 
 
 class PortalGroup(FlaskGroup):
@@ -47,6 +73,19 @@ class PortalGroup(FlaskGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
         return sorted(click.Group.list_commands(self, ctx))
+
+    def _load_plugin_commands(self) -> None:
+        """The packages' command groups, each imported on first use when its help is known."""
+        if self._loaded_plugin_commands:
+            return
+        from importlib import metadata
+
+        for entry in metadata.entry_points(group="flask.commands"):
+            if entry.value in PLUGIN_HELP:
+                self.add_command(DeferredGroup(entry.name, entry.value, PLUGIN_HELP[entry.value]))
+            else:
+                self.add_command(entry.load(), entry.name)
+        self._loaded_plugin_commands = True
 
 
 class DeferredGroup(click.Group):

@@ -8,13 +8,8 @@ from contextlib import nullcontext
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
-from portal.records.service import RegisterService
-from portal.records.workflow import TransitionRefused, outcome, transition
-from portal.security.access import SYSTEM_ACCESS
-from portal.security.audit import acting_as
-from portal.security.current import UnknownUser, access_for_username
-from portal.state import portal_state
+# The database, the records and the security layers are imported inside the command, so that
+# ``portal --help`` and the other commands do not load them.
 
 #: Exit codes: done, refused (rights, state, reason, condition), another user was first (409).
 EXIT_DONE, EXIT_REFUSED, EXIT_CONFLICT = 0, 1, 3
@@ -31,6 +26,14 @@ EXIT_DONE, EXIT_REFUSED, EXIT_CONFLICT = 0, 1, 3
 def transition_command(slug: str, key: str, name: str, reason: str | None, values: tuple[str, ...],
                        username: str | None) -> None:
     """对登记簿中自然键为 KEY 的记录执行流转 NAME。退出码：0 已执行，1 被拒绝，3 已被他人处理。"""
+    from portal.extensions import db
+    from portal.records.service import RegisterService
+    from portal.records.workflow import TransitionRefused, outcome, transition
+    from portal.security.access import SYSTEM_ACCESS
+    from portal.security.audit import acting_as
+    from portal.security.current import UnknownUser, access_for_username
+    from portal.state import portal_state
+
     state = portal_state()
     if slug not in state.registry:
         raise click.UsageError(f"没有登记簿“{slug}”；可用的有：{'、'.join(state.registry.slugs)}")

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import xlsxwriter
 import yaml
 from click.testing import CliRunner
 
-from portal.cli import main
+from portal.cli import PLUGIN_HELP, main
 
 PROJECT = Path(__file__).resolve().parent.parent
+#: The packages ``portal --help`` and the import of the command need not load.
+HEAVY = ("flask_appbuilder", "sqlalchemy.orm", "marshmallow", "portal.models", "alembic")
+
+
+def run_python(code: str, env: dict[str, str] | None = None) -> str:
+    """Run ``code`` in a fresh interpreter (nothing imported yet) and return what it printed."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_check_passes_on_the_project_schemas() -> None:
@@ -105,3 +121,71 @@ def test_roles_export_round_trips_through_sync(database_url: str, tmp_path: Path
     warned = runner.invoke(main, ["roles", "export"], env=env)
     assert warned.exit_code == 0 and "'*': [read, export]" in warned.stdout
     assert "数据库中的权限表与角色文件不一致" in warned.stderr
+
+
+def test_help_lists_every_command_without_loading_the_web_framework() -> None:
+    printed = run_python(
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from portal.cli import main\n"
+        "result = CliRunner().invoke(main, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(' '.join(line.split()[0] for line in result.output.split('Commands:')[1].splitlines() if line.strip()))\n"
+        f"print([name for name in {HEAVY!r} if name in sys.modules])\n")
+    commands, loaded = printed.splitlines()
+    assert {"import", "export", "dues", "transition", "db", "fab", "limiter", "run"} <= set(commands.split())
+    assert loaded == "[]"
+
+
+def test_the_packages_commands_are_listed_with_their_own_help() -> None:
+    from importlib import metadata
+
+    entries = {entry.value: entry for entry in metadata.entry_points(group="flask.commands")}
+    for target, text in PLUGIN_HELP.items():
+        assert entries[target].load().get_short_help_str() == text
+    result = CliRunner().invoke(main, ["fab", "--help"])
+    assert result.exit_code == 0 and "FAB flask group commands" in result.output and "create-admin" in result.output
+
+
+def test_import_runs_without_building_the_pages_and_writes_rows_and_audit(app: Any, org_tree: dict[str, int],
+                                                                        database_url: str, tmp_path: Path) -> None:
+    """``portal import`` builds an app without pages, APIs and menus; the rows, the batch and the audit
+    entry acting as the given user are written as on the full app."""
+    from portal.domain.idcard import check_character
+    from portal.extensions import db
+    from portal.records.batches import ImportBatch
+    from portal.security.accounts import create_user
+    from portal.security.audit import AuditEntry
+
+    clerk = f"clerk_{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        create_user(clerk, "Command-pass-2026", "clerk", org_code="A")
+    body = "11010119900307011"
+    file = tmp_path / "members.xlsx"
+    book = xlsxwriter.Workbook(str(file))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["姓名", "身份证号", "所属工会"], ["张三", body + check_character(body), "A01"]]):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    printed = run_python(
+        "import sys\n"
+        "from portal.cli import main\n"
+        "try:\n"
+        f"    main(['import', 'members', {str(file)!r}, '--json', '--user', {clerk!r}])\n"
+        "except SystemExit as done:\n"
+        "    print('exit', done.code)\n"
+        "print('portal.wiring' in sys.modules, 'portal.web.views' in sys.modules)\n",
+        env={"PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance")})
+    report, code, pages = printed.splitlines()
+    assert '"created": 1' in report and '"committed": true' in report, printed
+    assert code == "exit 0"
+    assert pages == "False False"
+    with app.app_context():
+        model = app.extensions["portal"].models["members"]
+        assert db.session.scalars(sa.select(model.name)).all() == ["张三"]
+        batch = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1)).one()
+        assert batch.username == clerk and batch.file_name == "members.xlsx"
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "import",
+                                                               AuditEntry.batch_id == batch.id)).one()
+        assert entry.username == clerk

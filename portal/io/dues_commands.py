@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
+
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.domain.dues_month import parse_month
-from portal.domain.messages import DomainValidationError
-from portal.extensions import db
 from portal.io.commands import EXIT_COMMITTED, EXIT_INVALID, TerminalProgress
-from portal.records.dues_month import (ARREARS_HEADERS, DUES, MEMBERS, arrears, arrears_cells, arrears_count,
-                                      generate, policy_from_config)
-from portal.records.service import RegisterService
-from portal.security.access import ORG_REGISTER, SYSTEM_ACCESS, Access, subtree_ids
-from portal.security.audit import acting_as
-from portal.security.current import UnknownUser, access_for_username
-from portal.state import portal_state
+
+if TYPE_CHECKING:
+    from portal.records.service import RegisterService
+    from portal.security.access import Access
+
+# The database, the records and the security layers are imported inside the commands (see commands.py).
 
 
 def _fail(message: str) -> None:
@@ -28,6 +25,9 @@ def _fail(message: str) -> None:
 
 
 def _month(text: str) -> str:
+    from portal.domain.dues_month import parse_month
+    from portal.domain.messages import DomainValidationError
+
     try:
         return parse_month(text, "--month")
     except DomainValidationError as error:
@@ -36,6 +36,9 @@ def _month(text: str) -> str:
 
 
 def _access(username: str | None) -> Access:
+    from portal.security.access import SYSTEM_ACCESS
+    from portal.security.current import UnknownUser, access_for_username
+
     if username is None:
         return SYSTEM_ACCESS
     try:
@@ -47,6 +50,12 @@ def _access(username: str | None) -> Access:
 
 def org_subtree(code: str | None, access: Access) -> tuple[frozenset[int] | None, str]:
     """``--org CODE`` (code or name) -> the unit and its subtree within the user's scope, and its name."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.security.access import ORG_REGISTER, subtree_ids
+    from portal.state import portal_state
+
     if code is None:
         return None, ""
     state = portal_state()
@@ -65,6 +74,10 @@ def org_subtree(code: str | None, access: Access) -> tuple[frozenset[int] | None
 
 
 def _service(slug: str, access: Access) -> RegisterService:
+    from portal.extensions import db
+    from portal.records.service import RegisterService
+    from portal.state import portal_state
+
     state = portal_state()
     return RegisterService(state.registry.get(slug), state.registry, state.models, lambda: db.session,
                            lambda: "zh", lambda: access)
@@ -83,6 +96,10 @@ def dues_group() -> None:
 @with_appcontext
 def generate_command(month: str, org_code: str | None, username: str | None, dry_run: bool) -> None:
     """为范围内每位在籍会员生成当月会费记录（保留会籍的记为免交）；已有当月记录的会员不变，可重复运行。"""
+    from portal.extensions import db
+    from portal.records.dues_month import DUES, MEMBERS, generate, policy_from_config
+    from portal.security.audit import acting_as
+
     value = _month(month)
     access = _access(username)
     if not (access.has_page("dues_generate") and access.can(DUES, "create")):
@@ -130,6 +147,10 @@ def _print_people(title: str, count: int, people: list[tuple[str, str]]) -> None
 @with_appcontext
 def arrears_command(month: str, min_months: int, org_code: str | None, username: str | None) -> None:
     """列出连续未交会费的会员（跳过免交月份），连续未交达到规定月数的标出“须教育谈话”。"""
+    from portal.extensions import db
+    from portal.records.dues_month import ARREARS_HEADERS, DUES, arrears, arrears_cells, arrears_count, policy_from_config
+    from portal.state import portal_state
+
     value = _month(month)
     access = _access(username)
     if not access.can(DUES, "read"):

@@ -3,6 +3,10 @@ feedback (engine, offers and API) and the optional delegation head's first revie
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +21,8 @@ from tests.motions.test_desk import congress, desk, service, user  # noqa: F401 
 from tests.security.test_approval import PASSWORD
 
 SESSION = "第五届职代会第三次会议"
+#: The ``portal`` command in a fresh interpreter.
+PORTAL = [sys.executable, "-c", "from portal.cli import main; main()"]
 
 
 def collected(app: Any, congress: dict[str, Any], subject: str) -> Any:  # noqa: F811
@@ -171,3 +177,25 @@ def test_a_reply_waits_on_the_proposers_todo_list_only(app: Any, congress: dict[
         # both may read it and hold the delegates' right to rate replies; only the proposer is asked to
         assert motion.id in waiting(congress["周一"]["user"])
         assert motion.id not in waiting(congress["吴二"]["user"])
+
+
+def test_the_command_line_keeps_the_proposer_only_rating(app: Any, congress: dict[str, Any],  # noqa: F811
+                                                         database_url: str, tmp_path: Path) -> None:
+    """``portal transition`` runs on the app without pages: the motions' rules are installed there too."""
+    with app.app_context():
+        motion = collected(app, congress, "车间增设饮水点")
+        org = app.extensions["portal"].models["org_units"]
+        hr = db.session.scalar(sa.select(org).where(org.code == "A-HR"))
+        service(app, "motions", None).save({"status": "已答复", "lead_department": hr, "reply": "已安排",
+                                            "reply_class": "A"}, motion)
+        db.session.commit()
+        key = motion.motion_no
+    env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    refused = subprocess.run(PORTAL + ["transition", "motions", key, "satisfied",
+                              "--user", congress["吴二"]["user"]], env=env, capture_output=True, text=True,
+                             encoding="utf-8", check=False)
+    assert refused.returncode == 1 and "只有提案人本人" in refused.stderr, refused.stderr
+    done = subprocess.run(PORTAL + ["transition", "motions", key, "satisfied",
+                           "--user", congress["周一"]["user"]], env=env, capture_output=True, text=True,
+                          encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
