@@ -30,13 +30,20 @@ _CHUNK = 1 << 20
 _SMALL_PART = 16 << 20
 #: A row or cell start tag (any namespace prefix): kind, column letters and row digits of ``r``, and
 #: "/" for an empty (self-closing) cell, which holds no value and so takes no room.
-_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:[^>]*?\sr="([A-Za-z]{0,3})(\d{1,8})")?[^>]*?(/?)>')
+_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>"\']|"[^"]*"|\'[^\']*\')*?)(/?)>')
+#: Every ``r`` attribute of such a tag, in any of the forms XML allows (spaces around ``=``, either quote, a
+#: prefix): calamine may honour any of them, so a tag is placed at the furthest one.
+_R_ATTRIBUTE = re.compile(rb'(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([A-Za-z]*)(\d*)[^"]*"|\'([A-Za-z]*)(\d*)[^\']*\')')
 #: The plain forms of the same tags, for the fast path (``_SheetScanner._feed_plain``).
 _ROW_NUMBER = re.compile(rb'<row r="(\d{1,8})"')
 _REFERENCE = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"')
 #: A tag the fast path does not read: prefixed, or a row or cell not starting with a plain ``r``.
-_IRREGULAR = re.compile(rb'<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<c(?:[>/]|\s(?!r="[A-Za-z]{1,3}\d{1,8}"))'
-                        rb'|<row(?:[>/]|\s(?!r="\d{1,8}"))')
+_IRREGULAR = re.compile(rb'<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<c(?:[>/\t\n\r\f\v]| (?!r="[A-Za-z]{1,3}\d{1,8}"))'
+                        rb'|<row(?:[>/\t\n\r\f\v]| (?!r="\d{1,8}"))')
+#: An ``r`` attribute written another way than ``r="…"`` (spaces, single quotes): left to the tag-by-tag path.
+_ODD_R = re.compile(rb"r\s*=\s*'|r\s+=|r=\s+\"")
+#: ``/>`` inside an attribute value (``<c r="XFD1" x="/>">``): the fast path would take the cell for an empty one.
+_SLASH_IN_VALUE = re.compile(rb'/>\s*[^<\s]')
 _VALUE_ROW = re.compile(rb'<c r="[A-Za-z]{1,3}(\d{1,8})"[^>]*(?<!/)>')
 _VALUE_LETTERS = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"[^>]*(?<!/)>')
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -250,8 +257,10 @@ class _SheetScanner:
     def _feed_plain(self, data: bytes) -> bool:
         """The common case at C speed: no namespace prefix, and every row and cell tag starts with its
         ``r`` (as Excel, LibreOffice, openpyxl and xlsxwriter write them). ``False``: not that case."""
-        if _IRREGULAR.search(data):
+        if _IRREGULAR.search(data) or _ODD_R.search(data) or _SLASH_IN_VALUE.search(data):
             return False
+        if data.count(b"r=") != data.count(b'<c r="') + data.count(b'<row r="'):
+            return False  # a second ``r`` in a tag (calamine takes the last), or "r=" in a text: tag by tag
         row_numbers = _ROW_NUMBER.findall(data)
         if row_numbers:
             self.row, self.next_column = int(row_numbers[-1]), 1
@@ -266,14 +275,20 @@ class _SheetScanner:
 
     def _feed_tags(self, data: bytes, cut: int) -> None:
         add, columns = self.extent.add, self.columns
-        for kind, letters, digits, empty in _TAG.findall(data, 0, cut):
+        for kind, attributes, empty in _TAG.findall(data, 0, cut):
+            places = [(letters or quoted_letters, digits or quoted_digits) for letters, digits, quoted_letters,
+                      quoted_digits in _R_ATTRIBUTE.findall(attributes)]
+            digits = max((int(found) for _, found in places if found), default=0)
+            letters = max((found for found, _ in places if found), key=lambda found: (len(found), found.upper()),
+                          default=b"")
             if kind == b"row":
-                self.row = int(digits) if digits else self.row + 1
+                self.row = digits or self.row + 1
                 self.next_column = 1
                 continue
-            if letters:
-                column = columns.get(letters) or columns.setdefault(letters, _column_number(letters))
-                row = int(digits)
+            if letters or digits:
+                column = (columns.get(letters) or columns.setdefault(letters, _column_number(letters))
+                          if letters else self.next_column)
+                row = digits or self.row
             else:
                 column, row = self.next_column, self.row
             self.next_column = column + 1

@@ -198,3 +198,17 @@ def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calami
             target.writestr(name, data, zipfile.ZIP_BZIP2 if name.endswith("sheet1.xml") else zipfile.ZIP_DEFLATED)
     assert refusal(path) == ("文件中的“xl/worksheets/sheet1.xml”用了 Excel 不使用的压缩方式，无法检查和读取，"
                              "请用 Excel 打开后另存为 .xlsx 再上传")
+
+
+@pytest.mark.parametrize("far_cell", [
+    '<c\tr="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # a tab where a space is usual
+    '<c r="A2" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # calamine takes the last of two
+    "<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>",  # single quotes
+    '<c r = "XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # spaces around "="
+    '<c r="XFD1048576" x="/>" t="inlineStr"><is><t>x</t></is></c>',  # "/>" inside a value: not an empty cell
+])
+def test_a_far_cell_written_the_unusual_ways_xml_allows_is_still_found(tmp_path: Path, calamine_untouched: None,
+                                                                        far_cell: str) -> None:
+    plain = "".join(f'<row r="{n}">{cell(f"A{n}")}</row>' for n in range(1, 2001))
+    path = hostile_xlsx(tmp_path / "odd.xlsx", f'{plain}<row r="2001">{far_cell}</row>')
+    assert "延伸到了 XFD1048576 单元格" in refusal(path)
