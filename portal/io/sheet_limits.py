@@ -42,10 +42,9 @@ _IRREGULAR = re.compile(rb'<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<c(?:[>/\t\n\r\f\v]
                         rb'|<row(?:[>/\t\n\r\f\v]| (?!r="\d{1,8}"))')
 #: An ``r`` attribute written another way than ``r="…"`` (spaces, single quotes): left to the tag-by-tag path.
 _ODD_R = re.compile(rb"r\s*=\s*'|r\s+=|r=\s+\"")
-#: ``/>`` inside an attribute value (``<c r="XFD1" x="/>">``): the fast path would take the cell for an empty one.
-_SLASH_IN_VALUE = re.compile(rb'/>\s*[^<\s]')
-_VALUE_ROW = re.compile(rb'<c r="[A-Za-z]{1,3}(\d{1,8})"[^>]*(?<!/)>')
-_VALUE_LETTERS = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"[^>]*(?<!/)>')
+#: A cell tag that is not self-closing (it holds a value): its column letters and row digits. Quoted values are
+#: read whole, so a ``>`` or ``/>`` inside one (``<c r="XFD1" x="/><">``) neither ends the tag nor empties it.
+_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d{1,8})"(?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+(?<!/)>')
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _WORKSHEET_TYPE = "/worksheet"
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
@@ -257,7 +256,7 @@ class _SheetScanner:
     def _feed_plain(self, data: bytes) -> bool:
         """The common case at C speed: no namespace prefix, and every row and cell tag starts with its
         ``r`` (as Excel, LibreOffice, openpyxl and xlsxwriter write them). ``False``: not that case."""
-        if _IRREGULAR.search(data) or _ODD_R.search(data) or _SLASH_IN_VALUE.search(data):
+        if _IRREGULAR.search(data) or _ODD_R.search(data):
             return False
         if data.count(b"r=") != data.count(b'<c r="') + data.count(b'<row r="'):
             return False  # a second ``r`` in a tag (calamine takes the last), or "r=" in a text: tag by tag
@@ -267,10 +266,12 @@ class _SheetScanner:
         last_cell = data.rfind(b'<c r="')
         if last_cell > data.rfind(b"<row"):
             self.next_column = _column_number(_REFERENCE.match(data, last_cell).group(1)) + 1  # type: ignore[union-attr]
-        value_rows = _VALUE_ROW.findall(data)  # cells holding a value: not self-closing
-        if value_rows:
-            self.extent.add_many(len(value_rows), max(map(int, value_rows)),
-                                 max(map(_column_number, set(_VALUE_LETTERS.findall(data)))))
+        values = _VALUE_CELL.findall(data)
+        if values:
+            rows = [digits for _, digits in values]
+            longest = len(max(rows, key=len))  # the furthest row has the most digits: only those are converted
+            self.extent.add_many(len(values), max(int(digits) for digits in rows if len(digits) == longest),
+                                 max(map(_column_number, {letters for letters, _ in values})))
         return True
 
     def _feed_tags(self, data: bytes, cut: int) -> None:

@@ -206,6 +206,8 @@ def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calami
     "<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>",  # single quotes
     '<c r = "XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # spaces around "="
     '<c r="XFD1048576" x="/>" t="inlineStr"><is><t>x</t></is></c>',  # "/>" inside a value: not an empty cell
+    '<c r="XFD1048576" x="/><" t="inlineStr"><is><t>x</t></is></c>',
+    "<c r=\"XFD1048576\" x='>' t=\"inlineStr\"><is><t>x</t></is></c>",
 ])
 def test_a_far_cell_written_the_unusual_ways_xml_allows_is_still_found(tmp_path: Path, calamine_untouched: None,
                                                                         far_cell: str) -> None:
