@@ -4,8 +4,10 @@ feedback (engine, offers and API) and the optional delegation head's first revie
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +181,20 @@ def test_a_reply_waits_on_the_proposers_todo_list_only(app: Any, congress: dict[
         assert motion.id not in waiting(congress["吴二"]["user"])
 
 
+def own_copy(database_url: str, folder: Path) -> str:
+    """On SQLite, a copy of the test database for a command run in another process: the test process has
+    forked queue workers on the shared file earlier (``tests/io/test_jobs.py``), and another process writing
+    to that file afterwards finds it malformed."""
+    if not database_url.startswith("sqlite:///"):
+        return database_url
+    copy = folder / "copy.db"
+    source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    source.close()
+    return f"sqlite:///{copy}"
+
+
 def test_the_command_line_keeps_the_proposer_only_rating(app: Any, congress: dict[str, Any],  # noqa: F811
                                                          database_url: str, tmp_path: Path) -> None:
     """``portal transition`` runs on the app without pages: the motions' rules are installed there too."""
@@ -190,7 +206,7 @@ def test_the_command_line_keeps_the_proposer_only_rating(app: Any, congress: dic
                                             "reply_class": "A"}, motion)
         db.session.commit()
         key = motion.motion_no
-    env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path)}
+    env = {**os.environ, "PORTAL_DATABASE_URL": own_copy(database_url, tmp_path), "PORTAL_INSTANCE_DIR": str(tmp_path)}
     refused = subprocess.run(PORTAL + ["transition", "motions", key, "satisfied",
                               "--user", congress["吴二"]["user"]], env=env, capture_output=True, text=True,
                              encoding="utf-8", check=False)
