@@ -7,7 +7,9 @@ cannot be reached is an error, not a skip: CI must prove both.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -40,6 +42,20 @@ def fresh_postgres_database(prefix: str) -> str:
     finally:
         engine.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def own_copy(database_url: str, folder: Path) -> str:
+    """On SQLite, a copy of the test database (in ``folder``) for a command that writes from another process: the
+    test process has forked queue workers on the shared file earlier (``tests/io/test_jobs.py``), and a write
+    from another process afterwards leaves it malformed for every later test. PostgreSQL: the same database."""
+    if not database_url.startswith("sqlite:///"):
+        return database_url
+    copy = folder / "copy.db"
+    source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    source.close()
+    return f"sqlite:///{copy}"
 
 
 def drop_postgres_database(url: str) -> None:

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from portal.cli import PLUGIN_HELP, main
 
+from tests.conftest import own_copy
+
 PROJECT = Path(__file__).resolve().parent.parent
 #: The packages ``portal --help`` and the import of the command need not load.
 HEAVY = ("flask_appbuilder", "sqlalchemy.orm", "marshmallow", "portal.models", "alembic")
@@ -152,7 +154,6 @@ def test_import_runs_without_building_the_pages_and_writes_rows_and_audit(app: A
     """``portal import`` builds an app without pages, APIs and menus; the rows, the batch and the audit
     entry acting as the given user are written as on the full app."""
     from portal.domain.idcard import check_character
-    from portal.extensions import db
     from portal.records.batches import ImportBatch
     from portal.security.accounts import create_user
     from portal.security.audit import AuditEntry
@@ -168,6 +169,7 @@ def test_import_runs_without_building_the_pages_and_writes_rows_and_audit(app: A
         for c, value in enumerate(row):
             sheet.write_string(r, c, value)
     book.close()
+    written = own_copy(database_url, tmp_path)
     printed = run_python(
         "import sys\n"
         "from portal.cli import main\n"
@@ -176,16 +178,21 @@ def test_import_runs_without_building_the_pages_and_writes_rows_and_audit(app: A
         "except SystemExit as done:\n"
         "    print('exit', done.code)\n"
         "print('portal.wiring' in sys.modules, 'portal.web.views' in sys.modules)\n",
-        env={"PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance")})
+        env={"PORTAL_DATABASE_URL": written, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance")})
     report, code, pages = printed.splitlines()
     assert '"created": 1' in report and '"committed": true' in report, printed
     assert code == "exit 0"
     assert pages == "False False"
-    with app.app_context():
-        model = app.extensions["portal"].models["members"]
-        assert db.session.scalars(sa.select(model.name)).all() == ["张三"]
-        batch = db.session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(1)).one()
-        assert batch.username == clerk and batch.file_name == "members.xlsx"
-        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "import",
-                                                               AuditEntry.batch_id == batch.id)).one()
-        assert entry.username == clerk
+    members, batches, entries = (app.extensions["portal"].models["members"].__table__, ImportBatch.__table__,
+                                 AuditEntry.__table__)
+    engine = sa.create_engine(written)
+    try:
+        with engine.connect() as connection:
+            assert connection.scalars(sa.select(members.c.name)).all() == ["张三"]
+            batch = connection.execute(sa.select(batches).order_by(batches.c.id.desc()).limit(1)).one()
+            assert batch.username == clerk and batch.file_name == "members.xlsx"
+            entry = connection.execute(sa.select(entries).where(entries.c.action == "import",
+                                                                entries.c.batch_id == batch.id)).one()
+            assert entry.username == clerk
+    finally:
+        engine.dispose()

@@ -4,10 +4,8 @@ feedback (engine, offers and API) and the optional delegation head's first revie
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from portal.records.workflow import TransitionRefused, offers, transition
 from portal.security.audit import acting_as
 from tests.conftest import login
 from tests.motions.test_desk import congress, desk, service, user  # noqa: F401  (fixture)
+from tests.conftest import own_copy
 from tests.security.test_approval import PASSWORD
 
 SESSION = "第五届职代会第三次会议"
@@ -179,20 +178,6 @@ def test_a_reply_waits_on_the_proposers_todo_list_only(app: Any, congress: dict[
         # both may read it and hold the delegates' right to rate replies; only the proposer is asked to
         assert motion.id in waiting(congress["周一"]["user"])
         assert motion.id not in waiting(congress["吴二"]["user"])
-
-
-def own_copy(database_url: str, folder: Path) -> str:
-    """On SQLite, a copy of the test database for a command run in another process: the test process has
-    forked queue workers on the shared file earlier (``tests/io/test_jobs.py``), and another process writing
-    to that file afterwards finds it malformed."""
-    if not database_url.startswith("sqlite:///"):
-        return database_url
-    copy = folder / "copy.db"
-    source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-    with closing(sqlite3.connect(copy)) as target:
-        source.backup(target)
-    source.close()
-    return f"sqlite:///{copy}"
 
 
 def test_the_command_line_keeps_the_proposer_only_rating(app: Any, congress: dict[str, Any],  # noqa: F811
