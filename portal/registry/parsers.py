@@ -265,10 +265,12 @@ def _relabel(error: DomainValidationError, spec: FieldSpec) -> DomainValidationE
 def parse_id_card(raw: Any, spec: FieldSpec) -> str:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise fail("id_as_number", spec, value=f"{raw:.6G}" if isinstance(raw, float) else raw)
-    if _SCIENTIFIC.fullmatch(compact(str(raw))):
-        raise fail("id_as_number", spec, value=compact(str(raw)))
+    text = str(raw)
+    digits = text.isascii() and text[:-1].isdigit()  # the common case, which cannot be a number in E notation
+    if not digits and _SCIENTIFIC.fullmatch(compact(text)):
+        raise fail("id_as_number", spec, value=compact(text))
     try:
-        return normalize_id_card(str(raw), label=spec.label.zh)
+        return normalize_id_card(text, label=spec.label.zh)
     except DomainValidationError as error:
         raise _relabel(error, spec) from None
 
