@@ -15,7 +15,8 @@ import pytest
 
 from portal.io.jobs import FileProgress, JobProgress, job_state
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+#: Emptied before and after each queue test; two runs side by side each need their own (``PORTAL_TEST_REDIS_URL``).
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_file_progress_is_shared_through_the_instance_folder(tmp_path: Path) -> None:

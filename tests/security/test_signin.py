@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,9 @@ WRONG = "wrong-password-9"
 GENERIC = "用户名或密码错误"
 #: Rate limits count per client address, whoever signs in; an unknown name locks no account other tests use.
 NOBODY = "nobody"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+#: The sign-in limits' store, emptied by the tests; two runs side by side each need their own
+#: (``PORTAL_TEST_LIMITS_REDIS_URL``).
+REDIS_URL = os.environ.get("PORTAL_TEST_LIMITS_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def _new_user(app: Any, prefix: str) -> str:
