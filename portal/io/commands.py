@@ -194,6 +194,10 @@ def worker_command() -> None:
     for job in fail_stale_jobs():
         click.secho(f"任务 {job.id} 的处理进程已中断，已标记为失败：{job.error}", fg="yellow")
     purge_expired(current_app._get_current_object())  # type: ignore[attr-defined]
+    from portal.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()  # work horses are forked from this process: none may inherit an open SQLite connection
     Worker([QUEUE_NAME], connection=Redis.from_url(url), work_horse_killed_handler=horse_killed).work()
 
 

@@ -187,10 +187,16 @@ def queued_job_failed(rq_job: Any, connection: Any = None, *exc_info: Any) -> No
     the job row is marked failed, naming the file, instead of staying "running"."""
     job_id, settings = rq_job.args
     with _worker_app(settings).app_context():
-        job = db.session.get(Job, job_id)
-        if job is not None and job.status in ("queued", "running"):
-            mark_interrupted(job)
-            db.session.commit()
+        try:
+            job = db.session.get(Job, job_id)
+            if job is not None and job.status in ("queued", "running"):
+                mark_interrupted(job)
+                db.session.commit()
+        finally:
+            db.session.remove()
+            # In ``portal worker`` this runs in the process the next work horses are forked from: SQLite must not
+            # see a connection carried across fork() (https://sqlite.org/howtocorrupt.html, section 2.6).
+            db.engine.dispose()
 
 
 def horse_killed(rq_job: Any, pid: int, status: int, usage: Any) -> None:

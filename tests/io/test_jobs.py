@@ -223,6 +223,13 @@ def test_a_killed_rq_work_horse_leaves_the_job_failed_not_running(app: Any) -> N
     status, error = _row(app, job_id)
     assert status == "failed"
     assert (error or "").startswith("处理文件“炸弹.xlsx”时任务中断了")
+    # the worker recorded that itself, and forks its next work horses holding no database connection
+    from portal.extensions import db
+    from portal.io.jobs import _WORKER_APPS
+
+    for worker_app in _WORKER_APPS.values():
+        with worker_app.app_context():
+            assert db.engine.pool.checkedin() == 0 and db.engine.pool.checkedout() == 0
 
 
 def test_a_job_of_a_process_that_died_fails_at_once_even_if_only_queued(app: Any) -> None:
