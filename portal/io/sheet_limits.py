@@ -23,6 +23,7 @@ from typing import IO, Any, Iterator, Mapping
 import olefile
 
 from portal.config import IMPORT_LIMITS
+from portal.io.sheet_rows import reach_text
 from portal.texts import gettext
 
 _CHUNK = 1 << 20
@@ -90,15 +91,9 @@ class _Extent:
         self.rows, self.columns = max(self.rows, last_row), max(self.columns, last_column)
 
     def problem(self, max_cells: int) -> str | None:
-        cells = self.rows * self.columns
-        if cells > max_cells:
-            last = f"{column_name(self.columns)}{self.rows}"
-            return gettext("The content of sheet \"%(sheet)s\" reaches cell %(last)s (row %(rows)s, column "
-                           "%(columns)s); read as a table it takes at least %(cells)s cells, more than the %(most)s "
-                           "cells one import takes; delete what lies outside the data (or copy only the data into a "
-                           "new workbook) and upload it again", sheet=self.sheet, last=last,
-                           rows=format(self.rows, ","),
-                           columns=format(self.columns, ","), cells=format(cells, ","), most=format(max_cells, ","))
+        reach = reach_text(self.sheet, self.rows, self.columns, max_cells)
+        if reach:
+            return str(reach)
         if self.values > max_cells:
             return gettext("Sheet \"%(sheet)s\" has %(cells)s cells with content, more than the %(most)s cells "
                            "one import takes; split it into several files and import them one by one",

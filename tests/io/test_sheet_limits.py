@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import python_calamine
 
 from portal.io import readers
 from portal.io.readers import FileUnreadable, read_workbook
@@ -54,7 +55,7 @@ def calamine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if the file reaches calamine: the refusal must come before anything is loaded."""
     def never(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("calamine was asked to load the file")
-    monkeypatch.setattr(readers.calamine.CalamineWorkbook, "from_filelike", never)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", never)
 
 
 def refusal(path: Path, **limits: int) -> str:
