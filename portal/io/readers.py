@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portal.io.isolated_read import IsolatedRead
 from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
-from portal.io.sheet_rows import (EMPTY, META_SHEET, Collector, Corrupt, Encrypted, Refusal, collect, column_letter,
-                                  read_excel, square, too_many_cells)
+from portal.io.sheet_rows import EMPTY, META_SHEET, Corrupt, Encrypted, Refusal, collect, column_letter, too_many_cells
 from portal.texts import gettext, lazy_gettext
 
 __all__ = ["EMPTY", "ENCRYPTED", "MARKUP", "META_SHEET", "FileUnreadable", "Workbook", "column_letter", "read_workbook"]
@@ -64,16 +64,18 @@ class Workbook:
 
 def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.rows,
                   max_cells: int = ReadLimits.cells, max_unzipped_mb: int = ReadLimits.unzipped_mb,
-                  max_cell_chars: int = 32_767) -> Workbook:
+                  max_cell_chars: int = 32_767, max_reader_mb: int | None = None) -> Workbook:
     """Read the first non-empty visible sheet of an .xlsx/.xls file, or a .csv file.
 
     ``filename`` is the name the file was uploaded under; it is only used in messages.
     ``max_rows`` limits the non-empty rows (title and header rows included), ``max_cells`` the
-    rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped;
-    the sheet limits are checked on the file itself, before calamine loads a sheet.
+    rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped.
+    An .xlsx/.xls is read by a separate process capped at ``max_reader_mb`` MB (by default the
+    application's ``PORTAL_IMPORT_READER_MB``), so a sheet too large for memory costs only that process.
     """
     path = Path(path)
-    limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb)
+    limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb,
+                        reader_mb=_reader_mb() if max_reader_mb is None else max_reader_mb)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -84,14 +86,21 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
             is_xlsx = False
         if not is_xlsx:
             raise FileUnreadable(_corrupt(filename))
-        _refuse(xlsx_problem(path, limits))
         return _read_excel(path, "xlsx", filename, limits, max_cell_chars)
     if head == OLE_MAGIC:
         if _is_encrypted_package(path.read_bytes()):
             raise FileUnreadable(ENCRYPTED)
-        _refuse(xls_problem(path, limits))
         return _read_excel(path, "xls", filename, limits, max_cell_chars)
     return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
+
+
+def _reader_mb() -> int:
+    """The application's ``PORTAL_IMPORT_READER_MB`` in an application context, else the default."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return int(current_app.config.get("PORTAL_IMPORT_READER_MB", ReadLimits.reader_mb))
+    return ReadLimits.reader_mb
 
 
 def _refuse(problem: str | None) -> None:
@@ -139,22 +148,19 @@ def _is_encrypted_package(data: bytes) -> bool:
 
 
 def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
-    """Read an .xlsx/.xls with calamine: the first visible sheet with data, and ``_portal``."""
-    collector = Collector(limits.rows, limits.cells, max_cell_chars)
-    sheets: list[str] = []
-    metas: list[list[list[Any]]] = []
+    """Read an .xlsx/.xls in a memory-capped child (``isolated_read``): the first visible sheet with data, and
+    ``_portal``. The file's own checks (bytes unzipped, the .xls cell records) run meanwhile."""
     try:
-        rows = list(read_excel(path, collector, sheets.append, metas.append))
+        with IsolatedRead(path, limits, max_cell_chars) as reading:
+            _refuse(xlsx_problem(path, limits) if kind == "xlsx" else xls_problem(path, limits))
+            sheet, rows, meta = reading.result()
     except Refusal as refusal:
         raise FileUnreadable(str(refusal.text)) from None
     except Encrypted:
         raise FileUnreadable(ENCRYPTED) from None
     except Corrupt:
         raise FileUnreadable(_corrupt(filename)) from None
-    if not rows:
-        raise FileUnreadable(str(EMPTY))
-    return Workbook(kind=kind, sheet_name=sheets[-1], rows=square(rows, collector.width),
-                    meta=metas[0] if metas else None)
+    return Workbook(kind=kind, sheet_name=sheet, rows=rows, meta=meta)
 
 
 def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
