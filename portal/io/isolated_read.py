@@ -71,7 +71,7 @@ class IsolatedRead:
         sheet, rows, meta = "", [], None
         stream = self._child.stdout
         assert stream is not None
-        while header := stream.read(read_child.FRAME.size):
+        while len(header := stream.read(read_child.FRAME.size)) == read_child.FRAME.size:
             (size,) = read_child.FRAME.unpack(header)
             data = stream.read(size)
             if len(data) < size:

@@ -34,8 +34,13 @@ def main(argv: list[str]) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     frames = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print cannot break a frame
+    return answer(Path(path), int(rows), int(cells), int(cell_chars), frames)
+
+
+def answer(path: Path, rows: int, cells: int, cell_chars: int, frames: IO[bytes]) -> int:
+    """Write the frames for ``path``; the exit status (``OUT_OF_MEMORY`` when Python ran out of memory)."""
     try:
-        return _read(Path(path), int(rows), int(cells), int(cell_chars), frames)
+        return _read(path, rows, cells, cell_chars, frames)
     except MemoryError:
         return OUT_OF_MEMORY
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from portal.io import read_child
+import pytest
+
+from portal.io import read_child, sheet_rows
 from tests.io.test_sheet_limits import cell, hostile_xlsx
 
 #: Packages a reading child must not load: it runs beside threaded web workers and starts for every upload.
@@ -70,3 +73,14 @@ def test_the_cap_is_the_childs_own(tmp_path: Path) -> None:
     done = run_child(path)
     assert done.returncode != 0
     assert frames(done.stdout) == [("sheet", "名单")]
+
+
+def test_python_running_out_of_memory_ends_the_child_without_an_answer(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(*args: Any, **kwargs: Any) -> Any:
+        raise MemoryError
+    monkeypatch.setattr(sheet_rows, "read_excel", exhausted)
+    written = io.BytesIO()
+    path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1")}</row>')
+    assert read_child.answer(path, 10, 100, 10, written) == read_child.OUT_OF_MEMORY
+    assert written.getvalue() == b""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from portal.io import readers
+from portal.io import readers, sheet_limits
 from portal.io.readers import FileUnreadable, read_workbook
 from portal.io.sheet_limits import ReadLimits, column_name, xls_problem, xlsx_problem
 
@@ -248,3 +248,21 @@ def test_a_far_cell_whose_tag_straddles_a_megabyte_boundary_is_refused(tmp_path:
     tag = xml.index(b'<c r="XFD')
     assert tag < (1 << 20) < xml.index(b">", tag + 20)
     assert refusal(path) == TOO_LARGE
+
+
+@pytest.mark.parametrize("dimension_tag, expected", [
+    ('<dimension ref="A1:XFD1048576"/>', (1_048_576, 16_384)),
+    ("<x:dimension ref = 'B2:ZZ300'/>", (300, 702)),
+    ('<dimension ref="C7"/>', (7, 3)),
+    ("", None),
+])
+def test_the_far_cell_a_sheet_records_is_read_from_its_dimension(tmp_path: Path, dimension_tag: str,
+                                                                  expected: tuple[int, int] | None) -> None:
+    path = hostile_xlsx(tmp_path / "d.xlsx", f'<row r="1">{cell("A1")}</row>')
+    with zipfile.ZipFile(path) as source:
+        items = [(name, source.read(name)) for name in source.namelist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in items:
+            target.writestr(name, data.replace(b'<dimension ref="A1"/>', dimension_tag.encode()))
+    assert sheet_limits.dimension_end(path, "名单") == expected
+    assert sheet_limits.dimension_end(path, "另一张") is None
