@@ -13,10 +13,14 @@ from portal.site import SITE_VARIABLE, SitePaths, site_paths
 
 #: What one import may read: data rows, cells of a sheet's used range (rows x columns, from A1 to the
 #: last cell with a value) and megabytes once an .xlsx is unzipped. Read by ``portal.io.sheet_limits``.
+#: PORTAL_IMPORT_READER_MB caps the address space of the process that reads an .xlsx/.xls
+#: (``portal.io.isolated_read``): measured peaks of 190 MB for a 100,000-row member roll (15 columns) and
+#: 610 MB for a 5,000,000-cell sheet (200,000 x 25, short texts and numbers); longer texts need more.
 IMPORT_LIMITS = {
     "PORTAL_IMPORT_MAX_ROWS": 200_000,
     "PORTAL_IMPORT_MAX_CELLS": 5_000_000,
     "PORTAL_IMPORT_MAX_UNZIPPED_MB": 320,
+    "PORTAL_IMPORT_READER_MB": 2048,
 }
 
 #: Environment variables read at start-up, and the config key each one sets.
@@ -37,6 +41,7 @@ ENVIRONMENT = {
     "PORTAL_IMPORT_MAX_ROWS": "PORTAL_IMPORT_MAX_ROWS",
     "PORTAL_IMPORT_MAX_CELLS": "PORTAL_IMPORT_MAX_CELLS",
     "PORTAL_IMPORT_MAX_UNZIPPED_MB": "PORTAL_IMPORT_MAX_UNZIPPED_MB",
+    "PORTAL_IMPORT_READER_MB": "PORTAL_IMPORT_READER_MB",
     "PORTAL_JOB_RETENTION_DAYS": "PORTAL_JOB_RETENTION_DAYS",
     "PORTAL_EXPORT_BACKGROUND_ROWS": "PORTAL_EXPORT_BACKGROUND_ROWS",
     "PORTAL_HTTPS": "PORTAL_HTTPS",

@@ -15,14 +15,15 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-import python_calamine as calamine
-
+from portal.io.isolated_read import IsolatedRead
 from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
+from portal.io.sheet_rows import EMPTY, META_SHEET, Corrupt, Encrypted, Refusal, collect, column_letter, too_many_cells
 from portal.texts import gettext, lazy_gettext
 
-META_SHEET = "_portal"
+__all__ = ["EMPTY", "ENCRYPTED", "MARKUP", "META_SHEET", "FileUnreadable", "Workbook", "column_letter", "read_workbook"]
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Directory-entry names of an encrypted OOXML package inside an OLE container (MS-OFFCRYPTO).
@@ -31,17 +32,12 @@ _ENCRYPTED_STREAMS = tuple((name + "\0").encode("utf-16-le") for name in ("Encry
 _BINARY_TEXT = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
 _MARKUP_START = re.compile(r"\s*<(?:!doctype\s+html|html|table|\?xml)", re.IGNORECASE)
 _CSV_DELIMITERS = ",\t;"
-_is_str = str.__instancecheck__
 
 ENCRYPTED = lazy_gettext("The file is encrypted (it has a password to open it); remove the password in Excel, "
                          "save it as .xlsx and upload it again")
 MARKUP = lazy_gettext("The file is a web page (HTML) or XML; only its extension looks like an Excel file (common "
                       "with \".xls\" files exported by other systems); open it in Excel, save it as .xlsx and "
                       "upload it again")
-EMPTY = lazy_gettext("The file has no data: the sheet is empty; put the data in the first sheet and upload it "
-                     "again")
-
-
 class FileUnreadable(Exception):
     """The file cannot be read as a table; ``message`` is a Chinese sentence saying what is wrong and what to do."""
 
@@ -68,16 +64,18 @@ class Workbook:
 
 def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.rows,
                   max_cells: int = ReadLimits.cells, max_unzipped_mb: int = ReadLimits.unzipped_mb,
-                  max_cell_chars: int = 32_767) -> Workbook:
+                  max_cell_chars: int = 32_767, max_reader_mb: int | None = None) -> Workbook:
     """Read the first non-empty visible sheet of an .xlsx/.xls file, or a .csv file.
 
     ``filename`` is the name the file was uploaded under; it is only used in messages.
     ``max_rows`` limits the non-empty rows (title and header rows included), ``max_cells`` the
-    rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped;
-    the sheet limits are checked on the file itself, before calamine loads a sheet.
+    rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped.
+    An .xlsx/.xls is read by a separate process capped at ``max_reader_mb`` MB (by default the
+    application's ``PORTAL_IMPORT_READER_MB``), so a sheet too large for memory costs only that process.
     """
     path = Path(path)
-    limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb)
+    limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb,
+                        reader_mb=_reader_mb() if max_reader_mb is None else max_reader_mb)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -88,29 +86,26 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
             is_xlsx = False
         if not is_xlsx:
             raise FileUnreadable(_corrupt(filename))
-        _refuse(xlsx_problem(path, limits))
         return _read_excel(path, "xlsx", filename, limits, max_cell_chars)
     if head == OLE_MAGIC:
         if _is_encrypted_package(path.read_bytes()):
             raise FileUnreadable(ENCRYPTED)
-        _refuse(xls_problem(path, limits))
         return _read_excel(path, "xls", filename, limits, max_cell_chars)
     return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
+
+
+def _reader_mb() -> int:
+    """The application's ``PORTAL_IMPORT_READER_MB`` in an application context, else the default."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return int(current_app.config.get("PORTAL_IMPORT_READER_MB", ReadLimits.reader_mb))
+    return ReadLimits.reader_mb
 
 
 def _refuse(problem: str | None) -> None:
     if problem:
         raise FileUnreadable(problem)
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters for a 0-based column index (0 → A, 27 → AB)."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _uploaded_suffix(filename: str) -> str | None:
@@ -153,47 +148,19 @@ def _is_encrypted_package(data: bytes) -> bool:
 
 
 def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
-    """Read an .xlsx/.xls with calamine: the first visible sheet with data, and ``_portal``."""
+    """Read an .xlsx/.xls in a memory-capped child (``isolated_read``): the first visible sheet with data, and
+    ``_portal``. The file's own checks (bytes unzipped, the .xls cell records) run meanwhile."""
     try:
-        with path.open("rb") as handle, calamine.CalamineWorkbook.from_filelike(handle) as book:
-            sheets = [info for info in book.sheets_metadata if info.typ == calamine.SheetTypeEnum.WorkSheet]
-            meta = None
-            if any(info.name == META_SHEET for info in sheets):
-                meta = _collect(_sheet_rows(book.get_sheet_by_name(META_SHEET)), limits, max_cell_chars)
-            for info in sheets:
-                if info.name == META_SHEET or info.visible != calamine.SheetVisibleEnum.Visible:
-                    continue
-                sheet = book.get_sheet_by_name(info.name)
-                if sheet.start is None:
-                    continue
-                rows = _collect(_sheet_rows(sheet), limits, max_cell_chars)
-                if rows:
-                    return Workbook(kind=kind, sheet_name=info.name, rows=rows, meta=meta)
-    except calamine.PasswordError:
+        with IsolatedRead(path, limits, max_cell_chars) as reading:
+            _refuse(xlsx_problem(path, limits) if kind == "xlsx" else xls_problem(path, limits))
+            sheet, rows, meta = reading.result()
+    except Refusal as refusal:
+        raise FileUnreadable(str(refusal.text)) from None
+    except Encrypted:
         raise FileUnreadable(ENCRYPTED) from None
-    except calamine.CalamineError:
+    except Corrupt:
         raise FileUnreadable(_corrupt(filename)) from None
-    raise FileUnreadable(EMPTY)
-
-
-def _sheet_rows(sheet: calamine.CalamineSheet) -> Iterator[list[Any]]:
-    """The sheet's rows from row 1 and column A.
-
-    ``iter_rows`` yields the empty rows above the used range but starts each row at the range's
-    first column; the missing leading cells are put back.
-    """
-    rows = sheet.iter_rows()
-    first = next(rows, None)
-    if first is None or sheet.end is None:
-        return
-    pad = [""] * (sheet.end[1] + 1 - len(first))
-    if not pad:
-        yield first
-        yield from rows
-        return
-    yield pad + first
-    for row in rows:
-        yield pad + row
+    return Workbook(kind=kind, sheet_name=sheet, rows=rows, meta=meta)
 
 
 def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
@@ -210,7 +177,7 @@ def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: in
         delimiter = ","
     # Every separator starts a cell: a row of millions of them must be refused before it is split.
     if text.count(delimiter) > limits.cells:
-        raise FileUnreadable(_too_many_cells(text.count(delimiter), limits.cells))
+        raise FileUnreadable(str(too_many_cells(text.count(delimiter), limits.cells)))
     # Over-long cells are reported by ``_collect`` with their position, so the csv module's own
     # field limit (process-wide; only ever raised here) must not stop the reader first.
     if csv.field_size_limit() <= len(text):
@@ -220,7 +187,7 @@ def _read_csv(data: bytes, filename: str, limits: ReadLimits, max_cell_chars: in
     except csv.Error:
         raise FileUnreadable(_not_a_table(filename)) from None
     if not rows:
-        raise FileUnreadable(EMPTY)
+        raise FileUnreadable(str(EMPTY))
     return Workbook(kind="csv", sheet_name="", rows=rows, meta=None, encoding=encoding)
 
 
@@ -239,79 +206,9 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
     raise FileUnreadable(_not_a_table(filename))
 
 
-def _collect(source: Iterable[list[Any]], limits: ReadLimits, max_cell_chars: int) -> list[list[Any]]:
-    """Rows as read with "" turned into None, trimmed of trailing empty rows and columns, padded square.
-
-    Empty rows cost nothing until a later non-empty row needs them, so a sheet whose used range
-    reaches row 1,048,576 with a few rows of data stays cheap. More than ``max_rows`` non-empty
-    rows, or content beyond row ``2 * max_rows``, is refused; past that point rows are only counted.
-    A table (rows kept x widest row) beyond ``limits.cells`` is refused as soon as it gets there.
-    """
-    max_rows = limits.rows
-    rows: list[list[Any] | None] = []
-    width = filled = beyond = 0
-    for number, row in enumerate(source, 1):
-        if row.count("") == len(row):
-            continue
-        filled += 1
-        if filled > max_rows or number > 2 * max_rows:
-            beyond = number
-            continue
-        if max(map(len, filter(_is_str, row)), default=0) > max_cell_chars:
-            _raise_long_cell(number, row, max_cell_chars)
-        if len(rows) < number - 1:
-            rows.extend([None] * (number - 1 - len(rows)))
-        end = len(row)
-        while end > width and row[end - 1] == "":
-            end -= 1
-        width = max(width, end)
-        if width * (len(rows) + 1) > limits.cells:
-            raise FileUnreadable(_too_many_cells(width * (len(rows) + 1), limits.cells))
-        rows.append(_blank(row))
-    if filled > max_rows:
-        raise FileUnreadable(gettext("The file has %(rows)s rows of data, more than the %(most)s rows one import "
-                                     "takes; split it into several files and import them one by one",
-                                     rows=format(filled, ","), most=format(max_rows, ",")))
-    if beyond:
-        raise FileUnreadable(gettext("Row %(row)s of the file still has content, separated from the data above by "
-                                     "many empty rows, beyond what one import takes (at most %(most)s rows); delete "
-                                     "the extra content and upload it again", row=format(beyond, ","),
-                                     most=format(max_rows, ",")))
-    square: list[list[Any]] = []
-    for kept in rows:
-        if kept is None:
-            kept = [None] * width
-        elif len(kept) > width:
-            del kept[width:]
-        elif len(kept) < width:
-            kept.extend([None] * (width - len(kept)))
-        square.append(kept)
-    return square
-
-
-def _too_many_cells(cells: int, max_cells: int) -> str:
-    return gettext("The file's data area has at least %(cells)s cells (rows times columns), more than the "
-                   "%(most)s cells one import takes; delete the extra columns or split it into several files and "
-                   "import them one by one", cells=format(cells, ","), most=format(max_cells, ","))
-
-
-def _blank(row: list[Any]) -> list[Any]:
-    """Replace every "" in ``row`` by None, in place (list.index scans at C speed)."""
-    if "" in row:
-        at = row.index("")
-        try:
-            while True:
-                row[at] = None
-                at = row.index("", at + 1)
-        except ValueError:
-            pass
-    return row
-
-
-def _raise_long_cell(number: int, row: list[Any], max_cell_chars: int) -> None:
-    """Raise for the first cell of ``row`` longer than ``max_cell_chars``."""
-    column, value = next((i, v) for i, v in enumerate(row) if isinstance(v, str) and len(v) > max_cell_chars)
-    raise FileUnreadable(gettext("Row %(row)s column %(column)s has %(length)s characters, more than the %(most)s "
-                                 "a cell may hold; please check that cell", row=format(number, ","),
-                                 column=column_letter(column), length=format(len(value), ","),
-                                 most=format(max_cell_chars, ",")))
+def _collect(source: Any, limits: ReadLimits, max_cell_chars: int) -> list[list[Any]]:
+    """``sheet_rows.collect`` with its refusal as ``FileUnreadable``."""
+    try:
+        return collect(source, limits.rows, limits.cells, max_cell_chars)
+    except Refusal as refusal:
+        raise FileUnreadable(str(refusal.text)) from None

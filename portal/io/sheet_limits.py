@@ -1,11 +1,11 @@
-"""Checks made before a spreadsheet is handed to calamine, which builds each sheet as one dense block.
+"""Checks made on a spreadsheet file itself, besides the memory-capped reading (``isolated_read``).
 
-A sheet costs memory for every cell of the rectangle from A1 to its last used cell, so one value in
-``XFD1048576`` of a 1.6 KB file asks for 17 billion cells. These checks stream the file instead: an
-.xlsx is unzipped entry by entry (counting the bytes really produced, so a lying size in the zip
-cannot hide a decompression bomb) while the cell tags of each worksheet are scanned for the last row
-and column; an .xls has its BIFF cell records walked. Each check returns a Chinese sentence naming
-the sheet and the limit, or ``None`` when the file may be read.
+An .xlsx is unzipped entry by entry, counting the bytes really produced (a lying size in the zip cannot
+hide a decompression bomb); nothing is parsed, so the pass costs a fraction of the reading it runs beside.
+The used range of a sheet is left to the reading child, which is capped in memory and checks what calamine
+loaded; when the child dies, ``dimension_end`` gives the far cell an .xlsx sheet records, for the message.
+An .xls has its BIFF cell records walked. Each check returns a Chinese sentence naming the sheet and the
+limit, or ``None`` when the file may be read.
 """
 
 from __future__ import annotations
@@ -23,28 +23,17 @@ from typing import IO, Any, Iterator, Mapping
 import olefile
 
 from portal.config import IMPORT_LIMITS
+from portal.io.sheet_rows import reach_text
 from portal.texts import gettext
 
 _CHUNK = 1 << 20
 #: Workbook part and its relationships are small; anything larger is not a workbook a clerk made.
 _SMALL_PART = 16 << 20
-#: A row or cell start tag (any namespace prefix): kind, column letters and row digits of ``r``, and
-#: "/" for an empty (self-closing) cell, which holds no value and so takes no room.
-_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>"\']|"[^"]*"|\'[^\']*\')*?)(/?)>')
-#: Every ``r`` attribute of such a tag, in any of the forms XML allows (spaces around ``=``, either quote, a
-#: prefix): calamine may honour any of them, so a tag is placed at the furthest one.
-_R_ATTRIBUTE = re.compile(rb'(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([A-Za-z]*)(\d*)[^"]*"|\'([A-Za-z]*)(\d*)[^\']*\')')
-#: The plain forms of the same tags, for the fast path (``_SheetScanner._feed_plain``).
-_ROW_NUMBER = re.compile(rb'<row r="(\d{1,8})"')
-_REFERENCE = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,8}"')
-#: A tag the fast path does not read: prefixed, or a row or cell not starting with a plain ``r``.
-_IRREGULAR = re.compile(rb'<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<c(?:[>/\t\n\r\f\v]| (?!r="[A-Za-z]{1,3}\d{1,8}"))'
-                        rb'|<row(?:[>/\t\n\r\f\v]| (?!r="\d{1,8}"))')
-#: An ``r`` attribute written another way than ``r="…"`` (spaces, single quotes): left to the tag-by-tag path.
-_ODD_R = re.compile(rb"r\s*=\s*'|r\s+=|r=\s+\"")
-#: A cell tag that is not self-closing (it holds a value): its column letters and row digits. Quoted values are
-#: read whole, so a ``>`` or ``/>`` inside one (``<c r="XFD1" x="/><">``) neither ends the tag nor empties it.
-_VALUE_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d{1,8})"(?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+(?<!/)>')
+#: The ``<dimension ref="A1:XFD1048576"/>`` near the start of a worksheet part: its last cell.
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["\'](?:[A-Za-z]{1,3}\d{1,7}:)?'
+                        rb'([A-Za-z]{1,3})(\d{1,7})["\']')
+#: How much of a worksheet part is searched for it (Excel writes it before the cells).
+_DIMENSION_BYTES = 8192
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _WORKSHEET_TYPE = "/worksheet"
 _SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
@@ -58,16 +47,19 @@ _MULRK = 0x00BD
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """How much of one uploaded file is read: data rows, cells of a sheet's used range, bytes unzipped."""
+    """How much of one uploaded file is read: data rows, cells of a sheet's used range, bytes unzipped,
+    and the memory (MB of address space) of the process that reads an .xlsx/.xls."""
 
     rows: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_ROWS"]
     cells: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_CELLS"]
     unzipped_mb: int = IMPORT_LIMITS["PORTAL_IMPORT_MAX_UNZIPPED_MB"]
+    reader_mb: int = IMPORT_LIMITS["PORTAL_IMPORT_READER_MB"]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ReadLimits:
         return cls(rows=config["PORTAL_IMPORT_MAX_ROWS"], cells=config["PORTAL_IMPORT_MAX_CELLS"],
-                   unzipped_mb=config["PORTAL_IMPORT_MAX_UNZIPPED_MB"])
+                   unzipped_mb=config["PORTAL_IMPORT_MAX_UNZIPPED_MB"],
+                   reader_mb=config["PORTAL_IMPORT_READER_MB"])
 
 
 class _Extent:
@@ -84,21 +76,10 @@ class _Extent:
         if column > self.columns:
             self.columns = column
 
-    def add_many(self, values: int, last_row: int, last_column: int) -> None:
-        """``values`` values, the furthest at ``last_row`` and ``last_column`` (1-based)."""
-        self.values += values
-        self.rows, self.columns = max(self.rows, last_row), max(self.columns, last_column)
-
     def problem(self, max_cells: int) -> str | None:
-        cells = self.rows * self.columns
-        if cells > max_cells:
-            last = f"{column_name(self.columns)}{self.rows}"
-            return gettext("The content of sheet \"%(sheet)s\" reaches cell %(last)s (row %(rows)s, column "
-                           "%(columns)s); read as a table it takes at least %(cells)s cells, more than the %(most)s "
-                           "cells one import takes; delete what lies outside the data (or copy only the data into a "
-                           "new workbook) and upload it again", sheet=self.sheet, last=last,
-                           rows=format(self.rows, ","),
-                           columns=format(self.columns, ","), cells=format(cells, ","), most=format(max_cells, ","))
+        reach = reach_text(self.sheet, self.rows, self.columns, max_cells)
+        if reach:
+            return str(reach)
         if self.values > max_cells:
             return gettext("Sheet \"%(sheet)s\" has %(cells)s cells with content, more than the %(most)s cells "
                            "one import takes; split it into several files and import them one by one",
@@ -142,25 +123,33 @@ class _Refused(Exception):
 
 
 def xlsx_problem(path: Path, limits: ReadLimits) -> str | None:
-    """Why an .xlsx must not be loaded (too big unzipped, a sheet's used range too large), or ``None``."""
+    """Why an .xlsx must not be read (too big unzipped, a compression Excel does not use), or ``None``."""
     budget = _UnzipBudget(limits.unzipped_mb)
     try:
         with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
-            sheets = _sheet_parts(archive)
             for info in archive.infolist():
-                extent = _Extent(sheets[info.filename]) if info.filename in sheets else None
-                scanner = _SheetScanner(extent) if extent else None
-                for chunk in _unzipped(raw, info, budget):
-                    if extent and scanner:
-                        scanner.feed(chunk)
-                        problem = extent.problem(limits.cells)  # the range only grows: stop at once
-                        if problem:
-                            return problem
+                for _ in _unzipped(raw, info, budget):
+                    pass
     except _Refused as refused:
         return refused.message
-    except (zipfile.BadZipFile, zlib.error, ET.ParseError, OSError, struct.error):
+    except (zipfile.BadZipFile, zlib.error, OSError, struct.error):
         return None  # not a readable zip: calamine says so in its own words
     return None
+
+
+def dimension_end(path: Path, sheet: str) -> tuple[int, int] | None:
+    """The last row and column (1-based) that the ``<dimension>`` of the .xlsx sheet named ``sheet`` records,
+    read from the first few KB of its part; ``None`` when there is none (or the file is no .xlsx)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = next((part for part, name in _sheet_parts(archive).items() if name == sheet), None)
+            if part is None:
+                return None
+            with archive.open(part) as stream:
+                found = _DIMENSION.search(stream.read(_DIMENSION_BYTES))
+    except (zipfile.BadZipFile, zlib.error, ET.ParseError, OSError, NotImplementedError, KeyError):
+        return None
+    return (int(found.group(2)), _column_number(found.group(1))) if found else None
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -231,70 +220,6 @@ def _bomb_message(info: zipfile.ZipInfo, limit_mb: int) -> str:
                    "takes; split it into several files and import them one by one (if the file itself is not large, "
                    "it may be damaged: open it in Excel, save it as .xlsx and upload it again)",
                    most=format(limit_mb, ","), part=info.filename)
-
-
-class _SheetScanner:
-    """Follows row and cell positions through a worksheet's XML as calamine does: ``r`` when given,
-    otherwise the next row or the next column."""
-
-    def __init__(self, extent: _Extent) -> None:
-        self.extent = extent
-        self.row = 0  # 1-based number of the current row
-        self.next_column = 1
-        self.tail = b""
-        self.columns: dict[bytes, int] = {}
-
-    def feed(self, chunk: bytes) -> None:
-        data = self.tail + chunk
-        cut = data.rfind(b">") + 1
-        self.tail = data[cut:]
-        if len(self.tail) > _CHUNK:
-            self.tail = self.tail[-_CHUNK:]  # no tag is that long; keep memory flat
-        if not self._feed_plain(data[:cut]):
-            self._feed_tags(data, cut)
-
-    def _feed_plain(self, data: bytes) -> bool:
-        """The common case at C speed: no namespace prefix, and every row and cell tag starts with its
-        ``r`` (as Excel, LibreOffice, openpyxl and xlsxwriter write them). ``False``: not that case."""
-        if _IRREGULAR.search(data) or _ODD_R.search(data):
-            return False
-        if data.count(b"r=") != data.count(b'<c r="') + data.count(b'<row r="'):
-            return False  # a second ``r`` in a tag (calamine takes the last), or "r=" in a text: tag by tag
-        row_numbers = _ROW_NUMBER.findall(data)
-        if row_numbers:
-            self.row, self.next_column = int(row_numbers[-1]), 1
-        last_cell = data.rfind(b'<c r="')
-        if last_cell > data.rfind(b"<row"):
-            self.next_column = _column_number(_REFERENCE.match(data, last_cell).group(1)) + 1  # type: ignore[union-attr]
-        values = _VALUE_CELL.findall(data)
-        if values:
-            rows = [digits for _, digits in values]
-            longest = len(max(rows, key=len))  # the furthest row has the most digits: only those are converted
-            self.extent.add_many(len(values), max(int(digits) for digits in rows if len(digits) == longest),
-                                 max(map(_column_number, {letters for letters, _ in values})))
-        return True
-
-    def _feed_tags(self, data: bytes, cut: int) -> None:
-        add, columns = self.extent.add, self.columns
-        for kind, attributes, empty in _TAG.findall(data, 0, cut):
-            places = [(letters or quoted_letters, digits or quoted_digits) for letters, digits, quoted_letters,
-                      quoted_digits in _R_ATTRIBUTE.findall(attributes)]
-            digits = max((int(found) for _, found in places if found), default=0)
-            letters = max((found for found, _ in places if found), key=lambda found: (len(found), found.upper()),
-                          default=b"")
-            if kind == b"row":
-                self.row = digits or self.row + 1
-                self.next_column = 1
-                continue
-            if letters or digits:
-                column = (columns.get(letters) or columns.setdefault(letters, _column_number(letters))
-                          if letters else self.next_column)
-                row = digits or self.row
-            else:
-                column, row = self.next_column, self.row
-            self.next_column = column + 1
-            if not empty:
-                add(row, column)
 
 
 # --- xls --------------------------------------------------------------------------------------

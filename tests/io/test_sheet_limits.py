@@ -1,14 +1,19 @@
-"""Hostile spreadsheets are refused before calamine loads them: used ranges, bombs, cell counts."""
+"""Hostile spreadsheets are refused, and cost the portal nothing: used ranges, bombs, cell counts.
+
+A sheet too large for memory kills only the capped reading child (``portal.io.isolated_read``); one that fits
+but reaches beyond the cell limit is refused naming its last cell, once calamine has loaded it there."""
 
 from __future__ import annotations
 
+import resource
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portal.io import readers
+from portal.io import readers, sheet_limits
 from portal.io.readers import FileUnreadable, read_workbook
 from portal.io.sheet_limits import ReadLimits, column_name, xls_problem, xlsx_problem
 
@@ -49,12 +54,20 @@ def hostile_xlsx(path: Path, rows: str, dimension: str = "A1", extra: dict[str, 
     return path
 
 
+#: How much the test process's peak resident memory may grow while a hostile file is refused (MB).
+_GROWTH_MB = 32
+
+
 @pytest.fixture()
-def calamine_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if the file reaches calamine: the refusal must come before anything is loaded."""
-    def never(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("calamine was asked to load the file")
-    monkeypatch.setattr(readers.calamine.CalamineWorkbook, "from_filelike", never)
+def parent_unharmed() -> Iterator[None]:
+    """The test process itself neither dies nor grows: only the reading child pays for the file."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    yield
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown < _GROWTH_MB * 1024, f"the portal's own process grew by {grown} KB"
+
+
+TOO_LARGE = ("工作表“名单”的使用范围过大，无法读取；请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
 
 
 def refusal(path: Path, **limits: int) -> str:
@@ -63,24 +76,22 @@ def refusal(path: Path, **limits: int) -> str:
     return caught.value.message
 
 
-def test_one_cell_at_xfd1048576_is_refused_before_loading(tmp_path: Path, calamine_untouched: None) -> None:
+def test_one_cell_at_xfd1048576_is_refused_and_the_portal_survives(tmp_path: Path, parent_unharmed: None) -> None:
     path = hostile_xlsx(tmp_path / "tiny.xlsx", f'<row r="1">{cell("A1", "姓名")}</row>'
                         f'<row r="1048576">{cell("XFD1048576")}</row>', dimension="A1:XFD1048576")
     assert path.stat().st_size < 2000
     assert refusal(path) == (
-        "工作表“名单”的内容延伸到了 XFD1048576 单元格（第 1,048,576 行、第 16,384 列），按表格读取至少要占 "
-        "17,179,869,184 个单元格，超过单次导入上限 5,000,000 个单元格；请删除数据区域以外的内容"
-        "（或只把数据复制到新的工作簿）后再上传")
+        "工作表“名单”的使用范围过大，无法读取（文件记录的范围延伸到了 XFD1048576 单元格，第 1,048,576 行、第 16,384 列）；"
+        "请删除数据区域以外的内容（或只把数据复制到新的工作簿）后再上传")
 
 
-def test_a_lying_dimension_does_not_hide_the_last_cell(tmp_path: Path, calamine_untouched: None) -> None:
+def test_a_lying_dimension_does_not_hide_the_last_cell(tmp_path: Path) -> None:
     path = hostile_xlsx(tmp_path / "lie.xlsx", f'<row r="1">{cell("A1")}</row><row r="300">{cell("ZZ300")}</row>')
     assert "延伸到了 ZZ300 单元格（第 300 行、第 702 列）" in refusal(path, max_cells=200_000)
     assert "上限 200,000 个单元格" in refusal(path, max_cells=200_000)
 
 
-def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path,
-                                                                     calamine_untouched: None) -> None:
+def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path) -> None:
     """No ``r``: the next row, the next column; a prefixed namespace is still a cell."""
     wide = "".join(cell("") for _ in range(30))
     path = hostile_xlsx(tmp_path / "implicit.xlsx", f"<row>{cell('')}</row><row>{wide}</row>"
@@ -88,13 +99,13 @@ def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: P
     assert "延伸到了 AD40 单元格（第 40 行、第 30 列）" in refusal(path, max_cells=1000)
 
 
-def test_a_long_plain_sheet_then_cells_without_references_are_placed_in_order(tmp_path: Path,
-                                                                              calamine_untouched: None) -> None:
-    """Megabytes of ordinary rows (read at C speed) followed by rows that must be followed tag by tag."""
+def test_a_long_plain_sheet_then_cells_without_references_are_placed_in_order(tmp_path: Path) -> None:
+    """Megabytes of ordinary rows followed by cells without references: calamine's range is what counts."""
     plain = "".join(f'<row r="{n}">{cell(f"A{n}")}<c r="B{n}" s="1"/></row>' for n in range(1, 30_001))
     path = hostile_xlsx(tmp_path / "long.xlsx", f"{plain}<row>{cell('')}{cell('')}{cell('')}</row>")
     assert "延伸到了 C30001 单元格（第 30,001 行、第 3 列）" in refusal(path, max_cells=90_000)
     assert xlsx_problem(path, ReadLimits(cells=90_003)) is None
+    assert len(read_workbook(path, max_cells=90_003).rows) == 30_001
 
 
 def test_empty_formatted_cells_far_away_do_not_count(tmp_path: Path) -> None:
@@ -104,11 +115,11 @@ def test_empty_formatted_cells_far_away_do_not_count(tmp_path: Path) -> None:
 
 
 def test_the_cell_count_limit_comes_from_the_config(app: Any) -> None:
-    assert ReadLimits.from_config(app.config) == ReadLimits(rows=200_000, cells=5_000_000, unzipped_mb=320)
+    assert ReadLimits.from_config(app.config) == ReadLimits(rows=200_000, cells=5_000_000, unzipped_mb=320,
+                                                            reader_mb=2048)
 
 
-def test_a_decompression_bomb_is_refused_by_the_bytes_it_really_unzips(tmp_path: Path,
-                                                                      calamine_untouched: None) -> None:
+def test_a_decompression_bomb_is_refused_by_the_bytes_it_really_unzips(tmp_path: Path) -> None:
     zeros = b"<a>" + b"0" * (3 << 20) + b"</a>"
     path = hostile_xlsx(tmp_path / "bomb.xlsx", f'<row r="1">{cell("A1")}</row>', extra={"xl/sharedStrings.xml": zeros})
     assert path.stat().st_size < 40_000
@@ -138,7 +149,7 @@ def test_an_ordinary_sheet_passes_the_checks(tmp_path: Path) -> None:
     assert "延伸到了 C5 单元格" in refusal(path, max_cells=14)
 
 
-def test_xls_with_a_cell_at_the_last_row_and_column_is_refused(tmp_path: Path, calamine_untouched: None) -> None:
+def test_xls_with_a_cell_at_the_last_row_and_column_is_refused(tmp_path: Path, parent_unharmed: None) -> None:
     xlwt = pytest.importorskip("xlwt", reason="xlwt (in the test extra) writes the .xls fixture")
     book = xlwt.Workbook()
     sheet = book.add_sheet("名单")
@@ -189,7 +200,7 @@ def test_column_names() -> None:
     assert [column_name(n) for n in (1, 26, 27, 702, 16384)] == ["A", "Z", "AA", "ZZ", "XFD"]
 
 
-def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calamine_untouched: None) -> None:
+def test_a_compression_excel_never_uses_is_refused(tmp_path: Path) -> None:
     path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1")}</row>')
     with zipfile.ZipFile(path) as source:
         items = [(info.filename, source.read(info.filename)) for info in source.infolist()]
@@ -201,6 +212,7 @@ def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calami
 
 
 @pytest.mark.parametrize("far_cell", [
+    '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',
     '<c\tr="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # a tab where a space is usual
     '<c r="A2" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # calamine takes the last of two
     "<c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c>",  # single quotes
@@ -208,9 +220,49 @@ def test_a_compression_excel_never_uses_is_refused_unread(tmp_path: Path, calami
     '<c r="XFD1048576" x="/>" t="inlineStr"><is><t>x</t></is></c>',  # "/>" inside a value: not an empty cell
     '<c r="XFD1048576" x="/><" t="inlineStr"><is><t>x</t></is></c>',
     "<c r=\"XFD1048576\" x='>' t=\"inlineStr\"><is><t>x</t></is></c>",
+    '<c r="XFD1048576" x="<" t="inlineStr"><is><t>x</t></is></c>',  # a raw "<" in a value
+    '<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c>',  # a namespace prefix
 ])
-def test_a_far_cell_written_the_unusual_ways_xml_allows_is_still_found(tmp_path: Path, calamine_untouched: None,
-                                                                        far_cell: str) -> None:
+def test_a_far_cell_written_the_unusual_ways_xml_allows_is_refused(tmp_path: Path, parent_unharmed: None,
+                                                                   far_cell: str) -> None:
     plain = "".join(f'<row r="{n}">{cell(f"A{n}")}</row>' for n in range(1, 2001))
     path = hostile_xlsx(tmp_path / "odd.xlsx", f'{plain}<row r="2001">{far_cell}</row>')
-    assert "延伸到了 XFD1048576 单元格" in refusal(path)
+    assert refusal(path) == TOO_LARGE
+
+
+def test_a_far_cell_whose_tag_straddles_a_megabyte_boundary_is_refused(tmp_path: Path, parent_unharmed: None) -> None:
+    """The tag of the far cell begins just before 1 MB of sheet XML and ends after it, a ">" quoted between."""
+    rows = []
+    size, number = 0, 1
+    while size < (1 << 20) - 4000:
+        rows.append(f'<row r="{number}">{cell(f"A{number}")}</row>')
+        size += len(rows[-1])
+        number += 1
+    head = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><dimension ref="A1"/><sheetData>')
+    pad = (1 << 20) - len(head) - size - len(f'<row r="{number}">') - 12
+    rows.append(f'<row r="{number}" x="{"y" * pad}"><c r="XFD{number}" x=">" t="inlineStr"><is><t>x</t></is></c></row>')
+    path = hostile_xlsx(tmp_path / "split.xlsx", "".join(rows))
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    tag = xml.index(b'<c r="XFD')
+    assert tag < (1 << 20) < xml.index(b">", tag + 20)
+    assert refusal(path) == TOO_LARGE
+
+
+@pytest.mark.parametrize("dimension_tag, expected", [
+    ('<dimension ref="A1:XFD1048576"/>', (1_048_576, 16_384)),
+    ("<x:dimension ref = 'B2:ZZ300'/>", (300, 702)),
+    ('<dimension ref="C7"/>', (7, 3)),
+    ("", None),
+])
+def test_the_far_cell_a_sheet_records_is_read_from_its_dimension(tmp_path: Path, dimension_tag: str,
+                                                                  expected: tuple[int, int] | None) -> None:
+    path = hostile_xlsx(tmp_path / "d.xlsx", f'<row r="1">{cell("A1")}</row>')
+    with zipfile.ZipFile(path) as source:
+        items = [(name, source.read(name)) for name in source.namelist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in items:
+            target.writestr(name, data.replace(b'<dimension ref="A1"/>', dimension_tag.encode()))
+    assert sheet_limits.dimension_end(path, "名单") == expected
+    assert sheet_limits.dimension_end(path, "另一张") is None

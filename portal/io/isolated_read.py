@@ -1,0 +1,124 @@
+"""Reading an .xlsx/.xls in a separate, memory-capped process, so that no file can take the portal down.
+
+calamine builds each sheet as one dense block, from A1 to the furthest cell: a 2 KB file with one cell in
+XFD1048576 asks for 549 GB, and the allocation failure aborts the whole process. The reading is therefore
+done by a fresh interpreter (``read_child``, started with ``Popen``, never forked from a threaded worker)
+whose address space is capped at ``ReadLimits.reader_mb``; whatever a file asks for costs only that child.
+Its rows come back as pickle frames read while it is still working. When it dies without an answer the
+clerk is told the sheet's used range is too large, naming the sheet it was loading and, for an .xlsx, the
+far cell its ``<dimension>`` records.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from portal.io import read_child
+from portal.io.sheet_limits import ReadLimits, dimension_end
+from portal.io.sheet_rows import Corrupt, Encrypted, Refusal, Text, column_letter, lazy_gettext, square
+
+log = logging.getLogger(__name__)
+_STDERR_TAIL = 2000
+
+
+class IsolatedRead:
+    """One workbook being read by a child; ``result()`` waits for it. Use as a context manager, which
+    ends the child if the caller leaves early (another check refused the file meanwhile)."""
+
+    def __init__(self, path: Path, limits: ReadLimits, max_cell_chars: int) -> None:
+        self.path, self.limits = path, limits
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close(), with the child)
+        command = [sys.executable, read_child.__file__, str(path), str(limits.rows), str(limits.cells),
+                   str(max_cell_chars), str(limits.reader_mb)]
+        try:
+            self._child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=self._stderr, close_fds=True,
+                                           env={**os.environ, "RUST_BACKTRACE": "0"})
+        except OSError:
+            self._stderr.close()
+            raise
+
+    def __enter__(self) -> IsolatedRead:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child if it still runs, and free what it held."""
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.wait()
+        if self._child.stdout:
+            self._child.stdout.close()
+        self._stderr.close()
+
+    def result(self) -> tuple[str, list[list[Any]], list[list[Any]] | None]:
+        """The sheet's name, its rows (as ``sheet_rows.collect`` gives them) and the ``_portal`` rows.
+
+        Raises ``Refusal`` (the child's, or the used range being too large when the child died),
+        ``Encrypted`` or ``Corrupt``.
+        """
+        sheet, rows, meta = "", [], None
+        stream = self._child.stdout
+        assert stream is not None
+        while len(header := stream.read(read_child.FRAME.size)) == read_child.FRAME.size:
+            (size,) = read_child.FRAME.unpack(header)
+            data = stream.read(size)
+            if len(data) < size:
+                break  # cut off: the child died while writing
+            kind, payload = pickle.loads(data)
+            if kind == "rows":
+                rows += payload
+            elif kind == "sheet":
+                sheet = payload
+            elif kind == "meta":
+                meta = payload
+            elif kind == "done":
+                self._child.wait()
+                return sheet, square(rows, payload), meta
+            elif kind == "refused":
+                raise Refusal(Text(*payload))
+            elif kind == "encrypted":
+                raise Encrypted
+            elif kind == "corrupt":
+                raise Corrupt
+        raise Refusal(self._died(sheet))
+
+    def _died(self, sheet: str) -> Text:
+        """What the clerk is told when the child ended without an answer (most often: out of memory)."""
+        status = self._child.wait()
+        self._stderr.seek(0, 2)
+        self._stderr.seek(max(0, self._stderr.tell() - _STDERR_TAIL))
+        said = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        log.warning("the reading child for %s ended with status %s while loading sheet %r: %s", self.path.name,
+                    status, sheet, " | ".join(dict.fromkeys(said[:1] + said[-1:])))
+        return too_large(self.path, sheet, self.limits)
+
+
+def too_large(path: Path, sheet: str, limits: ReadLimits) -> Text:
+    """The used range of ``sheet`` ("" when unknown) is too large to read; with the far cell of its
+    ``<dimension>`` when an .xlsx records one beyond the cell limit."""
+    if not sheet:
+        return lazy_gettext("A sheet of the file has a used range too large to read; delete what lies outside the "
+                            "data (or copy only the data into a new workbook) and upload it again")
+    end = dimension_end(path, sheet)
+    if end and end[0] * end[1] > limits.cells:
+        rows, columns = end
+        last = f"{column_letter(columns - 1)}{rows}"
+        return lazy_gettext("Sheet \"%(sheet)s\" has a used range too large to read (the file records it as "
+                            "reaching cell %(last)s, row %(rows)s, column %(columns)s); delete what lies outside the "
+                            "data (or copy only the data into a new workbook) and upload it again", sheet=sheet,
+                            last=last, rows=format(rows, ","),
+                            columns=format(columns, ","))
+    return lazy_gettext("Sheet \"%(sheet)s\" has a used range too large to read; delete what lies outside the data "
+                        "(or copy only the data into a new workbook) and upload it again", sheet=sheet)
