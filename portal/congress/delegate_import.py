@@ -123,7 +123,8 @@ def read(path: Path, filename: str, limits: ReadLimits) -> Workbook:
     """The uploaded file's first sheet with data, as the register import reads it."""
     try:
         return read_workbook(path, filename, max_rows=min(limits.rows, MAX_ROWS + HEADER_SEARCH_ROWS),
-                             max_cells=limits.cells, max_unzipped_mb=limits.unzipped_mb)
+                             max_cells=limits.cells, max_unzipped_mb=limits.unzipped_mb,
+                             max_reader_mb=limits.reader_mb)
     except FileUnreadable as error:
         raise FileProblem(gettext("%(text)s.", text=error.message)) from None
 

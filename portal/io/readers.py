@@ -38,6 +38,8 @@ ENCRYPTED = lazy_gettext("The file is encrypted (it has a password to open it); 
 MARKUP = lazy_gettext("The file is a web page (HTML) or XML; only its extension looks like an Excel file (common "
                       "with \".xls\" files exported by other systems); open it in Excel, save it as .xlsx and "
                       "upload it again")
+
+
 class FileUnreadable(Exception):
     """The file cannot be read as a table; ``message`` is a Chinese sentence saying what is wrong and what to do."""
 
@@ -64,18 +66,18 @@ class Workbook:
 
 def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.rows,
                   max_cells: int = ReadLimits.cells, max_unzipped_mb: int = ReadLimits.unzipped_mb,
-                  max_cell_chars: int = 32_767, max_reader_mb: int | None = None) -> Workbook:
+                  max_cell_chars: int = 32_767, max_reader_mb: int = ReadLimits.reader_mb) -> Workbook:
     """Read the first non-empty visible sheet of an .xlsx/.xls file, or a .csv file.
 
     ``filename`` is the name the file was uploaded under; it is only used in messages.
     ``max_rows`` limits the non-empty rows (title and header rows included), ``max_cells`` the
     rectangle from A1 to the last cell with a value, ``max_unzipped_mb`` an .xlsx once unzipped.
-    An .xlsx/.xls is read by a separate process capped at ``max_reader_mb`` MB (by default the
-    application's ``PORTAL_IMPORT_READER_MB``), so a sheet too large for memory costs only that process.
+    An .xlsx/.xls is read by a separate process capped at ``max_reader_mb`` MB of address space
+    (``PORTAL_IMPORT_READER_MB``), so a sheet too large for memory costs only that process.
     """
     path = Path(path)
     limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb,
-                        reader_mb=_reader_mb() if max_reader_mb is None else max_reader_mb)
+                        reader_mb=max_reader_mb)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -92,15 +94,6 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
             raise FileUnreadable(ENCRYPTED)
         return _read_excel(path, "xls", filename, limits, max_cell_chars)
     return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
-
-
-def _reader_mb() -> int:
-    """The application's ``PORTAL_IMPORT_READER_MB`` in an application context, else the default."""
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return int(current_app.config.get("PORTAL_IMPORT_READER_MB", ReadLimits.reader_mb))
-    return ReadLimits.reader_mb
 
 
 def _refuse(problem: str | None) -> None:

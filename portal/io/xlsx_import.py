@@ -76,7 +76,7 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
     """
     progress("read", 0, 0)
     workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
-                             max_unzipped_mb=limits.unzipped_mb)
+                             max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
     progress("read", len(workbook.rows), len(workbook.rows))
     try:
         # The cells are dropped as they are parsed; the rare error file reads the file again.
@@ -88,7 +88,7 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
     report = _report(plan)
     if errors_out is not None and plan.errors:
         workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
-                                 max_unzipped_mb=limits.unzipped_mb)
+                                 max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
         write_error_file(workbook.rows, plan.header_row, plan.errors, errors_out)
     writable = not plan.errors or options.partial
     if dry_run or not writable:

@@ -3,6 +3,8 @@ sentence (never a trace, never a dead portal) when the child cannot read the fil
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import logging
 from pathlib import Path
@@ -14,6 +16,7 @@ import xlsxwriter
 
 from portal.io import read_child
 from portal.io.isolated_read import IsolatedRead
+from portal.io.commands import import_command
 from portal.io.readers import FileUnreadable, read_workbook
 from portal.io.sheet_limits import ReadLimits
 from portal.io.sheet_rows import Collector, _sheet_rows, square
@@ -152,11 +155,14 @@ def test_encrypted_corrupt_and_empty_workbooks_keep_their_sentences(tmp_path: Pa
     assert caught.value.message.startswith("文件已损坏或不是有效的 Excel 文件")
 
 
-def test_the_cap_comes_from_the_application_config(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_import_takes_the_cap_from_the_application_config(app: Any, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``portal import`` (as the upload screens) reads with ``PORTAL_IMPORT_READER_MB`` from the configuration."""
     path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1", "姓名")}</row>')
-    with app.app_context():
-        assert read_workbook(path).rows == [["姓名"]]
-        monkeypatch.setitem(app.config, "PORTAL_IMPORT_READER_MB", 4)
-        with pytest.raises(FileUnreadable) as caught:
-            read_workbook(path)
-    assert "使用范围过大" in caught.value.message
+    monkeypatch.setitem(app.config, "PORTAL_IMPORT_READER_MB", 4)
+    result = app.test_cli_runner().invoke(import_command, ["members", str(path), "--dry-run", "--json"])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "使用范围过大" in report["errors"][0]["message"], report
+    monkeypatch.setitem(app.config, "PORTAL_IMPORT_READER_MB", 2048)
+    result = app.test_cli_runner().invoke(import_command, ["members", str(path), "--dry-run", "--json"])
+    assert "使用范围过大" not in result.stdout
