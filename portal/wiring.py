@@ -82,6 +82,16 @@ class LookupView(BaseView):
         return jsonify(results=[{"id": row.id, "text": link_text(row, access)} for row in rows])
 
 
+def page_of_register(appbuilder: AppBuilder, page: type[BaseView]) -> type[BaseView]:
+    """``page``, a hand-written page whose rights are a register's (its ``class_permission_name``), declaring
+    all of that register view's permissions: FAB keeps one permission list per name, and on each start drops
+    from it (from every role, were it not refused) what the last view registered under that name lacks."""
+    name = page.class_permission_name
+    register = next(view for view in appbuilder.baseviews
+                    if view.class_permission_name == name and view.__class__ is not page)
+    return type(page.__name__, (page,), {"base_permissions": list(register.base_permissions)})
+
+
 def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None:
     """Build one view and one API per register and add them to the menu, grouped as the schemas say."""
     models = state.models.classes
@@ -109,7 +119,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     lookup = type("PortalLookupView", (LookupView,), {"state": state})
     appbuilder.add_view_no_menu(lookup)
     appbuilder.add_view_no_menu(LocaleSwitchView)
-    appbuilder.add_view_no_menu(OrgTreeView)
+    appbuilder.add_view_no_menu(page_of_register(appbuilder, OrgTreeView))
     appbuilder.add_view_no_menu(PublicNoticeView)
     appbuilder.add_view_no_menu(TodoView)
     app.jinja_env.globals["portal_todo"] = current_todo
@@ -127,7 +137,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view_no_menu(MessagesView)
     app.jinja_env.globals["portal_inbox"] = current_inbox
     app.jinja_env.globals["portal_form_links"] = form_links
-    appbuilder.add_view_no_menu(ResolutionPageView)
+    appbuilder.add_view_no_menu(page_of_register(appbuilder, ResolutionPageView))
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_gettext("Workers' congress")}
     appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_gettext("My motions"),
                         icon="fa-mobile", **motions)
