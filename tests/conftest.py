@@ -73,11 +73,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
-    for item in items:  # a test on a database has one of its fixtures parametrized by ``DATABASES``
+    for item in items:
         callspec = getattr(item, "callspec", None)
-        on_database = callspec is not None and any(
-            isinstance(value, str) and value in DATABASES for value in callspec.params.values())
-        (kept if on_database else dropped).append(item)
+        (kept if callspec is not None and "database_url" in callspec.params else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
