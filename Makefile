@@ -1,5 +1,4 @@
-# 工会管理平台 — `make run` starts the portal with demo data; `make test` runs the whole suite (its SQLite and
-# PostgreSQL passes side by side: tests/run_suite.py).
+# 工会管理平台 — `make run` starts the portal with demo data; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -36,7 +35,7 @@ print-deps:
 test: $(BIN)/portal browser-deps print-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	PORTAL_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python tests/run_suite.py
+	PORTAL_TEST_PG_ADMIN_URL=$(PG_URL) $(BIN)/python -m pytest
 
 test-sqlite: $(BIN)/portal print-deps
 	PORTAL_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not browser"

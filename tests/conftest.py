@@ -66,21 +66,6 @@ def drop_postgres_database(url: str) -> None:
     engine.dispose()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``PORTAL_TEST_DATABASE_ONLY``: only the tests that run on a database; the tests that need none run in
-    the other pass of ``tests/run_suite.py``."""
-    if not os.environ.get("PORTAL_TEST_DATABASE_ONLY"):
-        return
-    kept: list[pytest.Item] = []
-    dropped: list[pytest.Item] = []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        (kept if callspec is not None and "database_url" in callspec.params else dropped).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-
-
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
