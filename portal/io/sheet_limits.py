@@ -87,15 +87,6 @@ class _Extent:
         return None
 
 
-def column_name(number: int) -> str:
-    """Excel column letters for a 1-based column number (1 → A, 16384 → XFD)."""
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _column_number(letters: bytes) -> int:
     number = 0
     for code in letters.upper():

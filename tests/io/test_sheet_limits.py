@@ -15,7 +15,8 @@ import pytest
 
 from portal.io import readers, sheet_limits
 from portal.io.readers import FileUnreadable, read_workbook
-from portal.io.sheet_limits import ReadLimits, column_name, xls_problem, xlsx_problem
+from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
+from portal.io.sheet_rows import column_letter
 
 _CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
                   'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -197,7 +198,7 @@ def test_csv_row_of_a_million_separators_is_refused_before_it_is_split(tmp_path:
 
 
 def test_column_names() -> None:
-    assert [column_name(n) for n in (1, 26, 27, 702, 16384)] == ["A", "Z", "AA", "ZZ", "XFD"]
+    assert [column_letter(n - 1) for n in (1, 26, 27, 702, 16384)] == ["A", "Z", "AA", "ZZ", "XFD"]
 
 
 def test_a_compression_excel_never_uses_is_refused(tmp_path: Path) -> None:
