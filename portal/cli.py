@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 
-def _site_config() -> dict[str, str]:
+def site_config() -> dict[str, str]:
     """``{"PORTAL_SITE": …}`` when ``portal --site SITE`` was given (it wins over the environment), else empty."""
     from portal.site import SITE_VARIABLE
 
@@ -52,7 +52,7 @@ def _create_app() -> Flask:
 
     views = _command_path(click.get_current_context(silent=True)) not in WITHOUT_VIEWS
     try:
-        return create_app(_site_config(), views=views)
+        return create_app(site_config(), views=views)
     except (SchemaError, RolesError, SiteError) as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
@@ -171,7 +171,7 @@ def check_command(schemas: Path | None) -> None:
     from portal.site import SiteError
 
     try:
-        directory = schemas or Path(build_config(_site_config())["PORTAL_SCHEMAS_DIR"])
+        directory = schemas or Path(build_config(site_config())["PORTAL_SCHEMAS_DIR"])
     except SiteError as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
@@ -338,5 +338,5 @@ def run_command(host: str, port: int, workers: int, threads: int, dev: bool) -> 
     arguments: list[Any] = [sys.executable, "-m", "gunicorn", "portal.wsgi:app", "--bind", f"{host}:{port}",
                             "--workers", str(workers), "--access-logfile", "-", "--timeout", "120"]
     arguments += gunicorn_threading(threads)
-    os.environ.update(_site_config())  # the workers build their app from the environment (portal.wsgi)
+    os.environ.update(site_config())  # the workers build their app from the environment (portal.wsgi)
     os.execv(sys.executable, [str(arg) for arg in arguments])

@@ -18,6 +18,8 @@ from flask.cli import with_appcontext
 from portal.records.plan_types import MODES
 
 if TYPE_CHECKING:
+    from portal.io.readers import PendingRead
+    from portal.io.sheet_limits import ReadLimits
     from portal.security.access import Access
 
 # The app, the database and the import machinery are imported inside the commands, so that
@@ -111,13 +113,46 @@ class TerminalProgress:
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @click.option("--user", "username", default=None, help="以该用户的身份和权限范围导入")
 @click.option("--org", "org_unit", default=None, help="文件没有所属工会列时，全部记录属于这个组织（编码或名称）")
-@with_appcontext
-def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None,
-                   as_json: bool, username: str | None, org_unit: str | None) -> None:
+@click.pass_context
+def import_command(context: click.Context, slug: str, file: Path, dry_run: bool, mode: str, partial: bool,
+                   errors_out: Path | None, as_json: bool, username: str | None, org_unit: str | None) -> None:
     """从 .xlsx / .xls / .csv 文件导入登记簿。退出码：0 已写入（或试运行无错误），1 校验有错未写入，2 文件无法读取。"""
+    from flask.cli import ScriptInfo
+
+    from portal.io.sheet_limits import ReadLimits
+
+    # The file is read by a process of its own while this one builds the app: both take about a second.
+    started = None if current_app else _begin_read(file)
+    with started or nullcontext():
+        if not current_app:
+            context.with_resource(context.ensure_object(ScriptInfo).load_app().app_context())
+        limits = ReadLimits.from_config(current_app.config)
+        if started is not None and started.limits != limits:
+            started.close()  # the app's settings say otherwise (a test's app): read again, as they say
+            started = None
+        _import(slug, file, dry_run, mode, partial, errors_out, as_json, username, org_unit, limits, started)
+
+
+def _begin_read(file: Path) -> PendingRead | None:
+    """The reading of ``file`` begun with the limits of the settings, or None when the settings cannot be
+    read without the app (which then says what is wrong with them)."""
+    from portal.cli import site_config
+    from portal.config import build_config
+    from portal.io.readers import PendingRead
+    from portal.io.sheet_limits import ReadLimits
+    from portal.site import SiteError
+
+    try:
+        limits = ReadLimits.from_config(build_config(site_config()))
+    except (SiteError, ValueError):
+        return None
+    return PendingRead(file, file.name, limits)
+
+
+def _import(slug: str, file: Path, dry_run: bool, mode: str, partial: bool, errors_out: Path | None, as_json: bool,
+            username: str | None, org_unit: str | None, limits: ReadLimits, started: PendingRead | None) -> None:
     from portal.extensions import db
     from portal.io.plan import ImportContext, ImportOptions
-    from portal.io.sheet_limits import ReadLimits
     from portal.io.xlsx_import import FileUnreadable, run_import
     from portal.security.audit import acting_as
     from portal.state import portal_state
@@ -130,9 +165,8 @@ def import_command(slug: str, file: Path, dry_run: bool, mode: str, partial: boo
     try:
         with acting_as(username) if username else nullcontext():
             report = run_import(ctx, file, file.name, ImportOptions(mode=mode, partial=partial, org_unit=org_unit),
-                                dry_run=dry_run,
-                                progress=progress, errors_out=errors_out,
-                                limits=ReadLimits.from_config(current_app.config))
+                                dry_run=dry_run, progress=progress, errors_out=errors_out, limits=limits,
+                                started=started)
     except FileUnreadable as error:
         progress.finish()
         if as_json:

@@ -22,7 +22,7 @@ from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
 from portal.io.sheet_rows import EMPTY, META_SHEET, Corrupt, Encrypted, Refusal, collect, column_letter, too_many_cells
 from portal.texts import gettext, lazy_gettext
 
-__all__ = ["EMPTY", "ENCRYPTED", "MARKUP", "META_SHEET", "FileUnreadable", "Workbook", "column_letter", "read_workbook"]
+__all__ = ["EMPTY", "ENCRYPTED", "MARKUP", "META_SHEET", "FileUnreadable", "PendingRead", "Workbook", "column_letter", "read_workbook"]
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -75,9 +75,46 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
     An .xlsx/.xls is read by a separate process capped at ``max_reader_mb`` MB of address space
     (``PORTAL_IMPORT_READER_MB``), so a sheet too large for memory costs only that process.
     """
-    path = Path(path)
     limits = ReadLimits(rows=max_rows, cells=max_cells, unzipped_mb=max_unzipped_mb,
                         reader_mb=max_reader_mb)
+    return _read(Path(path), filename, limits, max_cell_chars, None)
+
+
+class PendingRead:
+    """A file whose reading has begun: an .xlsx/.xls is already being read by its own process, so the
+    caller can do other work meanwhile (``portal import`` builds its app). ``workbook()`` finishes the
+    reading with every check of ``read_workbook`` and its ``FileUnreadable``; use as a context manager,
+    which ends the reading process when the caller leaves without the workbook."""
+
+    def __init__(self, path: Path, filename: str, limits: ReadLimits, max_cell_chars: int = 32_767) -> None:
+        self.path, self.filename, self.limits, self.max_cell_chars = Path(path), filename, limits, max_cell_chars
+        with self.path.open("rb") as handle:
+            head = handle.read(8)
+        excel = head.startswith(ZIP_MAGIC) or head == OLE_MAGIC
+        self._reading = IsolatedRead(self.path, limits, max_cell_chars) if excel else None
+
+    def __enter__(self) -> PendingRead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def workbook(self) -> Workbook:
+        """The file's rows; raises ``FileUnreadable``. Only once: the reading process is gone afterwards."""
+        try:
+            return _read(self.path, self.filename, self.limits, self.max_cell_chars, self._reading)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
+
+
+def _read(path: Path, filename: str, limits: ReadLimits, max_cell_chars: int,
+          reading: IsolatedRead | None) -> Workbook:
+    """``read_workbook``, with the reading process of an .xlsx/.xls already started when ``reading`` is given."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -88,11 +125,11 @@ def read_workbook(path: Path, filename: str = "", *, max_rows: int = ReadLimits.
             is_xlsx = False
         if not is_xlsx:
             raise FileUnreadable(_corrupt(filename))
-        return _read_excel(path, "xlsx", filename, limits, max_cell_chars)
+        return _read_excel(path, "xlsx", filename, limits, max_cell_chars, reading)
     if head == OLE_MAGIC:
         if _is_encrypted_package(path.read_bytes()):
             raise FileUnreadable(ENCRYPTED)
-        return _read_excel(path, "xls", filename, limits, max_cell_chars)
+        return _read_excel(path, "xls", filename, limits, max_cell_chars, reading)
     return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
 
 
@@ -140,11 +177,13 @@ def _is_encrypted_package(data: bytes) -> bool:
     return False
 
 
-def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int) -> Workbook:
-    """Read an .xlsx/.xls in a memory-capped child (``isolated_read``): the first visible sheet with data, and
-    ``_portal``. The file's own checks (bytes unzipped, the .xls cell records) run meanwhile."""
+def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int,
+                started: IsolatedRead | None) -> Workbook:
+    """Read an .xlsx/.xls in a memory-capped child (``isolated_read``; ``started`` when it is already at work):
+    the first visible sheet with data, and ``_portal``. The file's own checks (bytes unzipped, the .xls cell
+    records) run meanwhile."""
     try:
-        with IsolatedRead(path, limits, max_cell_chars) as reading:
+        with started or IsolatedRead(path, limits, max_cell_chars) as reading:
             _refuse(xlsx_problem(path, limits) if kind == "xlsx" else xls_problem(path, limits))
             sheet, rows, meta = reading.result()
     except Refusal as refusal:

@@ -15,7 +15,7 @@ from typing import Any
 from portal.io.error_file import write_error_file
 from portal.io.headers import HeaderProblem
 from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, Progress, SheetPlanner, no_progress
-from portal.io.readers import FileUnreadable, read_workbook
+from portal.io.readers import FileUnreadable, PendingRead, read_workbook
 from portal.io.sheet_limits import ReadLimits
 from portal.records.write import SourceFile, write_plan
 
@@ -67,16 +67,20 @@ def _report(plan: ImportPlan) -> ImportReport:
 
 def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, *, dry_run: bool = False,
                progress: Progress = no_progress, errors_out: Path | None = None,
-               limits: ReadLimits = ReadLimits()) -> ImportReport:
+               limits: ReadLimits = ReadLimits(), started: PendingRead | None = None) -> ImportReport:
     """Read, check and (unless ``dry_run``, or there are errors and not ``options.partial``) write.
 
     The caller's session is committed on success and rolled back otherwise, so a failure midway
     leaves the database as it was. ``errors_out`` receives the clerk's file with an error column
-    when there are errors.
+    when there are errors. ``started``: the reading of ``path`` begun earlier (``portal import`` begins it
+    before building its app), with ``limits``.
     """
     progress("read", 0, 0)
-    workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
-                             max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
+    if started is not None:
+        workbook = started.workbook()
+    else:
+        workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
+                                 max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
     progress("read", len(workbook.rows), len(workbook.rows))
     try:
         # The cells are dropped as they are parsed; the rare error file reads the file again.

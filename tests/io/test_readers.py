@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import datetime as dt
 import random
 import re
@@ -14,7 +15,8 @@ from typing import Any, Callable
 import pytest
 import xlsxwriter
 
-from portal.io.readers import FileUnreadable, Workbook, column_letter, read_workbook
+from portal.io.readers import FileUnreadable, PendingRead, Workbook, column_letter, read_workbook
+from portal.io.sheet_limits import ReadLimits
 
 Sheet = Callable[[Any, Any], None]
 
@@ -324,3 +326,54 @@ def test_empty_files(tmp_path: Path) -> None:
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 2, 25, 26, 27, 701, 702, 16383)] == [
         "A", "C", "Z", "AA", "AB", "ZZ", "AAA", "XFD"]
+
+
+# --- reading begun early (``portal import`` reads the file while it builds its app) -------------------------
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_reading_begun_early_gives_what_read_workbook_gives(tmp_path: Path) -> None:
+    rows = [["姓名", "身份证号", "入会时间"], ["张三", "110101199003077777", dt.date(2020, 1, 5)], ["李四", None, "x"]]
+    path = write_xlsx(tmp_path / "名单.xlsx", ("名单", rows_sheet(rows)))
+    with PendingRead(path, "名单.xlsx", ReadLimits()) as pending:
+        early = pending.workbook()
+    assert early == read_workbook(path, "名单.xlsx")
+    assert early.rows[1][:2] == ["张三", "110101199003077777"]
+
+
+def test_a_reading_begun_early_refuses_what_read_workbook_refuses(tmp_path: Path) -> None:
+    rows = [["姓名"], *[[f"会员{index}"] for index in range(20)]]
+    path = write_xlsx(tmp_path / "名单.xlsx", ("名单", rows_sheet(rows)))
+    with PendingRead(path, "名单.xlsx", ReadLimits(rows=5)) as pending, pytest.raises(FileUnreadable) as caught:
+        pending.workbook()
+    assert caught.value.message == unreadable(path, "名单.xlsx", max_rows=5)
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(path.read_bytes()[:2000])
+    with PendingRead(broken, "坏.xlsx", ReadLimits()) as pending, pytest.raises(FileUnreadable) as caught:
+        pending.workbook()
+    assert "文件已损坏或不是有效的 Excel 文件" in caught.value.message
+
+
+def test_a_csv_begun_early_starts_no_process_and_reads_the_same(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "名单.csv", [["姓名", "手机号"], ["张三", "13800000000"]])
+    pending = PendingRead(path, "名单.csv", ReadLimits())
+    assert pending._reading is None
+    assert pending.workbook() == read_workbook(path, "名单.csv")
+
+
+def test_leaving_a_reading_begun_early_ends_its_process(tmp_path: Path) -> None:
+    """A command that stops before it wants the rows (an unknown register, a user without the right) leaves
+    no reading process behind."""
+    rows = [["姓名"], *[[f"会员{index}"] for index in range(50_000)]]
+    path = write_xlsx(tmp_path / "名单.xlsx", ("名单", rows_sheet(rows)))
+    with PendingRead(path, "名单.xlsx", ReadLimits()) as pending:
+        assert pending._reading is not None
+        pid = pending._reading._child.pid
+        assert _pid_alive(pid)
+    assert not _pid_alive(pid)
