@@ -44,6 +44,20 @@ def fresh_postgres_database(prefix: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+def reading_children() -> list[str]:
+    """The spreadsheet-reading processes this test process has started and not yet waited for."""
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"read_child" in command:
+                found.append(pid)
+    return found
+
+
 def own_copy(database_url: str, folder: Path) -> str:
     """On SQLite, a copy of the test database (in ``folder``) for a command that writes from another process: the
     test process has forked queue workers on the shared file earlier (``tests/io/test_jobs.py``), and a write

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from portal.cli import PLUGIN_HELP, main
 
-from tests.conftest import own_copy
+from tests.conftest import own_copy, reading_children
 
 PROJECT = Path(__file__).resolve().parent.parent
 #: The packages ``portal --help`` and the import of the command need not load.
@@ -65,20 +65,6 @@ def test_app_refuses_to_start_with_a_broken_schema(tmp_path: Path) -> None:
     assert "schema.E004 activists.yaml label" in result.output
 
 
-def _reading_children() -> list[str]:
-    """The spreadsheet-reading processes this test process has started and not yet waited for."""
-    found = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except FileNotFoundError:
-                continue
-            if b"read_child" in command:
-                found.append(pid)
-    return found
-
-
 def test_import_with_a_broken_schema_says_so_and_leaves_no_reading_process(tmp_path: Path) -> None:
     """``portal import`` starts reading the file while it builds its app; when the app cannot be built the
     schema problem is printed as for any command, and the reading is ended."""
@@ -95,7 +81,7 @@ def test_import_with_a_broken_schema_says_so_and_leaves_no_reading_process(tmp_p
                                 env={"PORTAL_SCHEMAS_DIR": str(schemas), "PORTAL_INSTANCE_DIR": str(tmp_path)})
     assert result.exit_code == 1
     assert "门户拒绝启动" in result.output and "schema.E004 activists.yaml label" in result.output
-    assert _reading_children() == []
+    assert reading_children() == []
 
 
 def test_user_create_enforces_the_password_policy_and_known_roles(app: Any, database_url: str,

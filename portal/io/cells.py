@@ -1,4 +1,4 @@
-"""Cells to values: every cell of the mapped columns through its field type's parser.
+"""Cells to values: every cell of the mapped columns through its field type's parser, as the rows arrive.
 
 A value already seen in a column is parsed once (org units, choices and dates repeat thousands of
 times in a roll); blank rows and the template's untouched example row are skipped. Problems go to
@@ -8,7 +8,7 @@ times in a roll); blank rows and the template's untouched example row are skippe
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any, Callable, MutableSequence, Sequence
+from typing import Any, Callable, MutableSequence
 
 from portal.domain.messages import DomainValidationError
 from portal.io.columns import import_fields
@@ -19,66 +19,74 @@ from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
 
 
-def parse_rows(data: MutableSequence[Sequence[Any] | None], header: HeaderMap, ctx: ImportContext,
-               progress: Progress, add_error: Callable[[CellError], None], release: bool = False) -> list[ParsedRow]:
-    """Every cell through its field type's parser; a value seen before in a column is parsed once.
+class CellParser:
+    """The data rows below ``header`` to ``ParsedRow``s, a chunk at a time (``feed``), in file order: every
+    cell of a mapped column through its field type's parser; a value seen before in a column is parsed once."""
 
-    ``release``: each row of ``data`` is dropped (set to ``None``) once read, so a big file's cells and
-    their parsed values are not held in memory side by side.
-    """
-    columns: list[tuple[int, str, FieldSpec, Callable[[Any, FieldSpec], Any], dict[Any, tuple[bool, Any]] | None, bool,
-                        str]]
-    columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
-                None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
-    indices = [column[0] for column in columns]
-    width = max(indices) + 1
-    pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
-    example = _example(header, ctx)
-    first_row = header.row_index + 2
-    parsed: list[ParsedRow] = []
-    total = len(data)
-    step = max(1000, total // 50)
-    blank = len(columns)
-    locale = ctx.locale
-    for offset, cells in enumerate(data):
-        if offset % step == 0:
-            progress("validate", offset, total)
-        if cells is None:
-            continue
-        if release:
-            data[offset] = None
-        raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
-        if raw_values.count(None) == blank:
-            continue
-        row_number = first_row + offset
-        values: dict[str, Any] = {}
-        texts: dict[str, str] = {}
-        failed = False
-        for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
-            if raw is None:
+    def __init__(self, header: HeaderMap, ctx: ImportContext, progress: Progress,
+                 add_error: Callable[[CellError], None]) -> None:
+        self.header, self.progress, self.add_error, self.locale = header, progress, add_error, ctx.locale
+        self.columns: list[tuple[int, str, FieldSpec, Callable[[Any, FieldSpec], Any], dict[Any, tuple[bool, Any]] | None,
+                                 bool, str]]
+        self.columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
+                         None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
+        indices = [column[0] for column in self.columns]
+        self.width = max(indices) + 1
+        self.pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
+        self.example = _example(header, ctx)
+        self.first_row = header.row_index + 2
+        #: The rows parsed so far, and how many data rows were fed.
+        self.parsed: list[ParsedRow] = []
+        self.fed = 0
+
+    def feed(self, data: MutableSequence[list[Any] | None], total: int = 0, release: bool = False) -> None:
+        """Parse the next data rows (``None`` for an empty row); ``total``: the data rows in all, 0 while the
+        file is still being read. ``release``: each row of ``data`` is dropped (set to ``None``) once read, so
+        a big file's cells and their parsed values are not held in memory side by side."""
+        columns, pick, width, example, locale = self.columns, self.pick, self.width, self.example, self.locale
+        add_error, parsed, progress = self.add_error, self.parsed, self.progress
+        step = max(1000, total // 50)
+        blank = len(columns)
+        first_row = self.first_row + self.fed
+        for offset, cells in enumerate(data):
+            if total and offset % step == 0:
+                progress("validate", self.fed + offset, total)
+            if cells is None:
                 continue
-            if cache is None or raw.__class__ is bool:
-                outcome = parse_cell(raw, spec_field, parse, locale)
-            else:
-                cached = cache.get(raw)
-                if cached is None:
-                    cached = cache[raw] = parse_cell(raw, spec_field, parse, locale)
-                outcome = cached
-            ok, value = outcome
-            if not ok:
-                add_error(CellError(row_number, column_header, value, index))
-                failed = True
-            elif value is not None:
-                values[name] = value
-                if is_link:
-                    texts[name] = value
-        if not values and not failed:
-            continue  # only spaces
-        if example is not None and values == example:
-            continue
-        parsed.append(ParsedRow(row_number, values, texts))
-    progress("validate", total, total)
-    return parsed
+            if release:
+                data[offset] = None
+            raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
+            if raw_values.count(None) == blank:
+                continue
+            row_number = first_row + offset
+            values: dict[str, Any] = {}
+            texts: dict[str, str] = {}
+            failed = False
+            for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
+                if raw is None:
+                    continue
+                if cache is None or raw.__class__ is bool:
+                    outcome = parse_cell(raw, spec_field, parse, locale)
+                else:
+                    cached = cache.get(raw)
+                    if cached is None:
+                        cached = cache[raw] = parse_cell(raw, spec_field, parse, locale)
+                    outcome = cached
+                ok, value = outcome
+                if not ok:
+                    add_error(CellError(row_number, column_header, value, index))
+                    failed = True
+                elif value is not None:
+                    values[name] = value
+                    if is_link:
+                        texts[name] = value
+            if not values and not failed:
+                continue  # only spaces
+            if example is not None and values == example:
+                continue
+            parsed.append(ParsedRow(row_number, values, texts))
+        self.fed += len(data)
+        progress("validate", self.fed, total)
 
 
 def parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],

@@ -87,7 +87,8 @@ class TerminalProgress:
         if phase != self.phase:
             self.phase, self.phase_started = phase, time.monotonic()
         elapsed = time.monotonic() - self.phase_started
-        line = f"{self.NAMES.get(phase, phase)} {done:,}/{total:,} 行"
+        line = f"{self.NAMES.get(phase, phase)} {done:,}/{total:,} 行" if total else \
+            f"{self.NAMES.get(phase, phase)} {done:,} 行"  # the rows in all are not known while the file is read
         if total and done:
             width = 30
             filled = int(width * done / total)

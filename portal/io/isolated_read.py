@@ -19,13 +19,15 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Callable
 
 from portal.io import read_child
 from portal.io.sheet_limits import ReadLimits, dimension_end
 from portal.io.sheet_rows import Corrupt, Encrypted, Refusal, Text, column_letter, lazy_gettext, square
 
 log = logging.getLogger(__name__)
+#: Takes the rows of a sheet a chunk at a time, with the ``_portal`` rows (``IsolatedRead.result``).
+RowSink = Callable[[list[Any], list[list[Any]] | None], None]
 _STDERR_TAIL = 2000
 
 
@@ -62,11 +64,13 @@ class IsolatedRead:
             self._child.stdout.close()
         self._stderr.close()
 
-    def result(self) -> tuple[str, list[list[Any]], list[list[Any]] | None]:
+    def result(self, sink: RowSink | None = None) -> tuple[str, list[list[Any]], list[list[Any]] | None]:
         """The sheet's name, its rows (as ``sheet_rows.collect`` gives them) and the ``_portal`` rows.
 
-        Raises ``Refusal`` (the child's, or the used range being too large when the child died),
-        ``Encrypted`` or ``Corrupt``.
+        ``sink``, when given, is handed each chunk of rows as it arrives (``None`` for an empty row between
+        two kept ones; not squared), with the ``_portal`` rows, which come first; the rows returned are then
+        empty. Raises ``Refusal`` (the child's, or the used range being too large when the child died),
+        ``Encrypted`` or ``Corrupt``, even after chunks went to ``sink``; and whatever ``sink`` raises.
         """
         sheet, rows, meta = "", [], None
         stream = self._child.stdout
@@ -78,7 +82,10 @@ class IsolatedRead:
                 break  # cut off: the child died while writing
             kind, payload = pickle.loads(data)
             if kind == "rows":
-                rows += payload
+                if sink is None:
+                    rows += payload
+                else:
+                    sink(payload, meta)
             elif kind == "sheet":
                 sheet = payload
             elif kind == "meta":

@@ -8,37 +8,53 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.io.cells import parse_rows
+from portal.io.cells import CellParser
 from portal.io.columns import import_fields
-from portal.io.headers import HeaderMap, HeaderProblem, find_header
+from portal.io.headers import HEADER_SEARCH_ROWS, HeaderMap, HeaderProblem, find_header
 from portal.io.template_meta import parse_meta, version_changes
 from portal.records.plan import Planner
 from portal.records.plan_types import (MODES, CellError, ImportContext, ImportOptions, ImportPlan, Progress, RowPlan,
                                        no_progress)
+from portal.registry.spec import FieldSpec
 from portal.texts import gettext
 
-__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "SheetPlanner", "Progress",
+__all__ = ["MODES", "CellError", "ImportContext", "ImportOptions", "ImportPlan", "SheetPlanner", "SheetRows", "Progress",
            "RowPlan", "no_progress"]
 
 
 class SheetPlanner(Planner):
     """Builds an ``ImportPlan`` from the rows of a sheet."""
 
+    #: What the header says beside its problems (ignored columns, masked columns), set by ``start``.
+    warnings: list[str]
+
     def plan(self, rows: list[list[Any]], meta: list[list[Any]] | None = None, consume: bool = False) -> ImportPlan:
         """``consume``: the data rows (below the header) are taken out of ``rows`` and dropped as they are read."""
-        org = self.spec.field(self.spec.org_field) if self.spec.org_field and self.options.org_unit else None
-        header = find_header(rows, self.spec, frozenset({org.name}) if org is not None else frozenset())
+        sheet = self.sheet()
+        sheet.take(rows, meta, total=len(rows), consume=consume)
+        return sheet.plan()
+
+    def sheet(self) -> SheetRows:
+        """A sheet whose rows will be given a chunk at a time (``SheetRows.take``), as a reading process sends them."""
+        return SheetRows(self)
+
+    def start(self, head: list[list[Any]], meta: list[list[Any]] | None) -> CellParser:
+        """The header found in the first rows of the sheet and checked: the parser of the rows below it."""
+        org = self._supplied_org()
+        header = find_header(head, self.spec, frozenset({org.name}) if org is not None else frozenset())
         self.columns = {column.field.name: (column.index, column.header) for column in header.columns}
-        warnings = self._check_columns(header, meta)
-        data: list[Any] = rows[header.row_index + 1:]
-        if consume:
-            del rows[header.row_index + 1:]
-        parsed = parse_rows(data, header, self.ctx, self.progress, self._add, release=consume)
-        del data
+        self.warnings = self._check_columns(header, meta)
+        return CellParser(header, self.ctx, self.progress, self._add)
+
+    def finish(self, cells: CellParser) -> ImportPlan:
+        """The plan of every row parsed."""
+        parsed, header, warnings = cells.parsed, cells.header, self.warnings
+        self.progress("validate", cells.fed, cells.fed)
         if not parsed:
             raise HeaderProblem([gettext("There are no data rows below the header (row %(row)s); fill in the data "
                                          "and import again.", row=header.row_index + 1)])
         fields = list(header.fields)
+        org = self._supplied_org()
         if org is not None and org not in fields:
             # No column for the unit: every row belongs to the one the importer chose (checked like a cell).
             unit = str(self.options.org_unit).strip()
@@ -49,6 +65,10 @@ class SheetPlanner(Planner):
                                     column=org.label.zh, rows=len(parsed), unit=unit))
         plan = ImportPlan(header_row=header.row_index, rows=len(parsed), warnings=warnings)
         return self.plan_rows(parsed, fields, plan)
+
+    def _supplied_org(self) -> FieldSpec | None:
+        """The org unit field when the importer gave one unit for every row (``--org``)."""
+        return self.spec.field(self.spec.org_field) if self.spec.org_field and self.options.org_unit else None
 
     def _check_columns(self, header: HeaderMap, meta: list[list[Any]] | None) -> list[str]:
         warnings: list[str] = []
@@ -80,3 +100,45 @@ class SheetPlanner(Planner):
             warnings.append(gettext("When updating existing records, an empty cell means \"keep the value\"; it "
                                     "does not clear what is there."))
         return warnings
+
+
+class SheetRows:
+    """The rows of one sheet, given a chunk at a time: the header is found as soon as the first rows are in,
+    and every row below it is parsed as it comes, so the parsing runs while the file is still being read."""
+
+    def __init__(self, planner: SheetPlanner) -> None:
+        self.planner = planner
+        self._head: list[list[Any] | None] = []
+        self._meta: list[list[Any]] | None = None
+        self._cells: CellParser | None = None
+
+    def take(self, rows: list[Any], meta: list[list[Any]] | None, total: int = 0,
+             consume: bool = False) -> None:
+        """The next rows of the sheet (``None`` for an empty row between two kept ones) and the ``_portal``
+        rows read so far; ``total``, ``consume``: as for ``CellParser.feed``. Raises ``HeaderProblem``."""
+        if meta is not None:
+            self._meta = meta
+        if self._cells is None:
+            given = rows
+            head = rows if not self._head else [*self._head, *rows]
+            if len(head) < HEADER_SEARCH_ROWS and not total:
+                self._head = head
+                return
+            self._head = []
+            self._cells = self._start(head)
+            skip = self._cells.header.row_index + 1
+            rows, total = head[skip:], max(0, total - skip)
+            if consume and head is given:
+                del given[skip:]  # the caller's list no longer holds the data rows either
+        self._cells.feed(rows, total, release=consume)
+
+    def plan(self) -> ImportPlan:
+        """The plan of the whole sheet, once every row was given. Raises ``HeaderProblem``."""
+        if self._cells is None:  # fewer rows than the header is looked for in
+            head, self._head = self._head, []
+            self._cells = self._start(head)
+            self._cells.feed(head[self._cells.header.row_index + 1:])
+        return self.planner.finish(self._cells)
+
+    def _start(self, head: list[list[Any] | None]) -> CellParser:
+        return self.planner.start([row or [] for row in head[:HEADER_SEARCH_ROWS]], self._meta)

@@ -76,15 +76,17 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
     before building its app), with ``limits``.
     """
     progress("read", 0, 0)
-    if started is not None:
-        workbook = started.workbook()
-    else:
-        workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
-                                 max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
-    progress("read", len(workbook.rows), len(workbook.rows))
+    planner = SheetPlanner(ctx, options, progress)
+    sheet = planner.sheet()  # an .xlsx/.xls is parsed as its reading process sends the rows
     try:
-        # The cells are dropped as they are parsed; the rare error file reads the file again.
-        plan = SheetPlanner(ctx, options, progress).plan(workbook.rows, workbook.meta, consume=True)
+        if started is not None:
+            workbook = started.workbook(sink=sheet.take)
+        else:
+            with PendingRead(path, filename, limits) as reading:
+                workbook = reading.workbook(sink=sheet.take)
+        # The cells of a .csv are dropped as they are parsed; the rare error file reads the file again.
+        sheet.take(workbook.rows, workbook.meta, total=len(workbook.rows), consume=True)
+        plan = sheet.plan()
     except HeaderProblem as problem:
         ctx.session.rollback()
         return ImportReport(problems=problem.messages)

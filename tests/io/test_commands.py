@@ -264,3 +264,15 @@ def test_jobs_purge_prints_what_it_deleted_in_chinese(app: Any) -> None:
     assert not recent.exists()
     again = app.test_cli_runner().invoke(jobs_group, ["purge"])
     assert again.output.strip() == "没有超过保留期限（7 天）的任务文件。"
+
+
+def test_the_terminal_progress_counts_rows_while_their_number_is_unknown(capsys: Any) -> None:
+    """While the file is still being read the rows in all are not known: the line counts, it shows no "/0"."""
+    from portal.io.commands import TerminalProgress
+
+    progress = TerminalProgress(enabled=True)
+    progress("validate", 12_000, 0)
+    assert capsys.readouterr().err.strip() == "校验 12,000 行"
+    progress("validate", 50_000, 100_000)
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("校验 [###############...............] 50,000/100,000 行，约剩"), line

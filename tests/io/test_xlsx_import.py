@@ -7,12 +7,13 @@ values stored, and whether anything was written at all.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import hashlib
 import json
 import uuid
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ from portal.extensions import db
 from portal.records import write as write_module
 from portal.io.columns import import_fields
 from portal.io.plan import ImportContext, ImportOptions
+from portal.io.read_child import CHUNK_ROWS
 from portal.io.readers import FileUnreadable, column_letter
+from portal.io.sheet_limits import ReadLimits
 from portal.records.batches import ImportBatch
 from portal.io.template_meta import META_SHEET, meta_rows
 from portal.records.write import UndoRefused, undo_batch
@@ -38,6 +41,7 @@ from portal.registry.spec import RegisterSpec
 from portal.security.access import SYSTEM_ACCESS
 from portal.security.audit import AuditEntry, acting_as
 from portal.security.current import access_for_username
+from tests.conftest import reading_children
 
 PASSWORD = "Import-pass-2026"
 MEMBER_HEADER = ["姓名", "身份证号", "所属工会"]
@@ -886,6 +890,62 @@ def test_no_error_file_when_there_are_no_errors(app: Any, org_tree: dict[str, in
 
 
 # -- files that are not a register's table --------------------------------------------------------
+
+def _long_roll(rows: int, wrong: set[int], blank: set[int]) -> list[list[Any]]:
+    """A title, an empty row, the header in row 3, then ``rows`` members; file rows in ``wrong`` carry a bad
+    check character, those in ``blank`` are left empty."""
+    sheet: list[list[Any]] = [["2024年会员花名册"], [], MEMBER_HEADER]
+    for number in range(4, rows + 4):
+        if number in blank:
+            sheet.append([])
+            continue
+        card = ident(f"{date(1970, 1, 1) + timedelta(days=number // 500):%Y%m%d}", number % 500 + 100)
+        sheet.append([f"会员{number}", wrong_check(card) if number in wrong else card, "A01"])
+    return sheet
+
+
+def test_a_long_workbook_is_parsed_as_it_is_read_with_the_clerks_row_numbers(app: Any, org_tree: dict[str, int],
+                                                                            tmp_path: Path) -> None:
+    """An .xlsx comes from its reading process in chunks of rows, parsed as they arrive: the errors name the
+    same rows as the same table read whole (a .csv), at the chunks' edges too, and nothing is lost there."""
+    edges = {CHUNK_ROWS, CHUNK_ROWS + 1, 2 * CHUNK_ROWS, 2 * CHUNK_ROWS + 1}
+    table = _long_roll(5000, wrong=edges | {5003}, blank={1500, 3999})
+    workbook = write_xlsx(tmp_path / "m.xlsx", table)
+    text = tmp_path / "m.csv"
+    with text.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    streamed = import_file(app, "members", workbook, dry_run=True)
+    whole = import_file(app, "members", text, dry_run=True)
+    assert errors(streamed) == [(number, "身份证号") for number in sorted(edges | {5003})]
+    assert errors(streamed) == errors(whole)
+    assert streamed.rows == whole.rows == 5000 - 2
+    assert streamed.created == whole.created == 5000 - 2 - 5
+    report = import_file(app, "members", workbook, partial=True)
+    assert report.committed and len(rows_of(app, "members")) == 5000 - 2 - 5
+    assert by_key(app, "members", "name")[f"会员{CHUNK_ROWS + 2}"]["org_unit_id"] == org_tree["A01"]
+
+
+def test_a_long_workbook_without_a_required_column_stops_at_its_header(app: Any, org_tree: dict[str, int],
+                                                                      tmp_path: Path) -> None:
+    table = [row[:2] for row in _long_roll(5000, wrong=set(), blank=set())]
+    report = import_file(app, "members", write_xlsx(tmp_path / "m.xlsx", table))
+    assert report.problems and "缺少必填列：所属工会" in report.problems[0]
+    assert report.blocked and not report.errors
+    assert reading_children() == []
+
+
+def test_a_workbook_refused_after_rows_were_parsed_writes_nothing(app: Any, org_tree: dict[str, int],
+                                                                  tmp_path: Path) -> None:
+    """The row limit is known only once the whole sheet was read, after the first chunks were parsed."""
+    path = write_xlsx(tmp_path / "m.xlsx", _long_roll(5000, wrong={10}, blank=set()))
+    batches = batch_count(app)
+    with app.app_context():
+        ctx = context(app, "members")
+        with pytest.raises(FileUnreadable) as caught:
+            run_import(ctx, path, path.name, ImportOptions(), limits=ReadLimits(rows=4000))
+    assert "5,002" in caught.value.message and "4,000" in caught.value.message
+    assert batch_count(app) == batches and rows_of(app, "members") == []
+
 
 def test_a_file_that_is_not_a_spreadsheet_is_unreadable(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
     path = tmp_path / "名单.pdf"
