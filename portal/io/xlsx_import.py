@@ -7,10 +7,12 @@ cells, rows) comes back in the report, and nothing is written unless the import 
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from portal.io.error_file import write_error_file
 from portal.io.headers import HeaderProblem
@@ -65,6 +67,22 @@ def _report(plan: ImportPlan) -> ImportReport:
                         header_row=plan.header_row + 1)
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused, and back as it was afterwards, whatever happens.
+
+    An import allocates millions of objects that live until it ends (cells, values, plans), none of them in
+    cycles; each full collection walks them all again, a tenth of a big import's time for nothing. The few
+    cycles made meanwhile are collected once it is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, *, dry_run: bool = False,
                progress: Progress = no_progress, errors_out: Path | None = None,
                limits: ReadLimits = ReadLimits(), started: PendingRead | None = None) -> ImportReport:
@@ -75,6 +93,13 @@ def run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOpt
     when there are errors. ``started``: the reading of ``path`` begun earlier (``portal import`` begins it
     before building its app), with ``limits``.
     """
+    with collection_paused():
+        return _run_import(ctx, path, filename, options, dry_run, progress, errors_out, limits, started)
+
+
+def _run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOptions, dry_run: bool,
+                progress: Progress, errors_out: Path | None, limits: ReadLimits,
+                started: PendingRead | None) -> ImportReport:
     progress("read", 0, 0)
     planner = SheetPlanner(ctx, options, progress)
     sheet = planner.sheet()  # an .xlsx/.xls is parsed as its reading process sends the rows

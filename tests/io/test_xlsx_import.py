@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import hashlib
 import json
 import uuid
@@ -945,6 +946,30 @@ def test_a_workbook_refused_after_rows_were_parsed_writes_nothing(app: Any, org_
             run_import(ctx, path, path.name, ImportOptions(), limits=ReadLimits(rows=4000))
     assert "5,002" in caught.value.message and "4,000" in caught.value.message
     assert batch_count(app) == batches and rows_of(app, "members") == []
+
+
+def test_an_import_pauses_the_cycle_collector_and_gives_it_back_whatever_happens(app: Any, org_tree: dict[str, int],
+                                                                                 tmp_path: Path) -> None:
+    """A big import's millions of objects are not walked by the cycle collector again and again; a web worker
+    that ran an import, good or refused, collects as before."""
+    seen: list[bool] = []
+    path = members_file(tmp_path / "m.xlsx", ["张三", ID_MAN, "A01"])
+    with app.app_context():
+        report = run_import(context(app, "members"), path, path.name, ImportOptions(),
+                            progress=lambda *_: seen.append(gc.isenabled()))
+    assert report.committed and seen and not any(seen)
+    assert gc.isenabled()
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(path.read_bytes()[:500])
+    with pytest.raises(FileUnreadable):
+        import_file(app, "members", broken)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_file(app, "members", members_file(tmp_path / "n.xlsx", ["李四", ID_WOMAN, "A01"]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_unreadable(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
