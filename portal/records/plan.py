@@ -15,9 +15,10 @@ from typing import Any, Sequence
 
 from portal.domain.messages import Problem
 from portal.models import link_column
-from portal.records.lookups import CHUNK, chunks, existing_rows, org_parents, resolve_links, rows_by_id, taken_values
+from portal.records.lookups import CHUNK, chunks, existing_rows, resolve_links, rows_by_id, taken_values
 from portal.records.plan_caps import CapCheck
 from portal.records.plan_org import OrgLinkCheck
+from portal.records.plan_tree import check_tree
 from portal.records.plan_types import (
     CellError,
     ImportContext,
@@ -158,7 +159,7 @@ class Planner:
                   and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
         for part in chunks(rows, DECIDE_ROWS):
             self._decide_part(part, plan, anchor, unique)
-        self._check_tree(plan)
+        check_tree(self, plan)
         caps = CapCheck.for_plan(self.ctx)
         if caps is not None and caps.check(plan, self.error):  # yearly caps per relief type (a file's rows add up)
             plan.creates = [row for row in plan.creates if row.row not in self.by_row]
@@ -178,8 +179,7 @@ class Planner:
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {name: taken_values(ctx.session, ctx.model, name,
-                                    [row.values[name] for row in rows if row.values.get(name) is not None])
+        taken = {name: taken_values(ctx.session, ctx.model, name, self._maybe_taken(rows, existing, name))
                  for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:
@@ -355,6 +355,21 @@ class Planner:
         elif current is None and org_field.required and org is None:
             self.error(row.row, org_field, self.message(org_field, "required"))
 
+    def _maybe_taken(self, rows: Sequence[ParsedRow], existing: dict[Any, tuple[Any, ...]], name: str) -> list[Any]:
+        """The values of the unique field ``name`` in ``rows`` that another record may hold: not those the row's
+        own stored record holds already (its unique index lets no other record hold them), most of a re-import."""
+        at, key = self._position.get(name), self.spec.key
+        if at is None or not existing:
+            return [row.values[name] for row in rows if row.values.get(name) is not None]
+        wanted = []
+        for row in rows:
+            value = row.values.get(name)
+            if value is not None:
+                current = existing.get(row.values.get(key))
+                if current is None or current[at] != value:
+                    wanted.append(value)
+        return wanted
+
     def _unique_problem(self, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
         for name, values in taken.items():
             value = row.values.get(name)
@@ -369,53 +384,6 @@ class Planner:
 
     def _has_errors(self, row: ParsedRow) -> bool:
         return row.row in self.by_row
-
-    def _check_tree(self, plan: ImportPlan) -> None:
-        """A parent chain must not loop: new units naming each other, or a unit moved below itself."""
-        spec = self.spec
-        if not spec.tree:
-            return
-        column = link_column(spec.field(spec.tree))
-        keys = {row.values[spec.key]: row for row in plan.creates}
-        for row in list(plan.creates):
-            start = row.values[spec.key]
-            seen, key = {start}, row.deferred.get(column)
-            while key in keys and key not in seen:
-                seen.add(key)
-                key = keys[key].deferred.get(column)
-            if key == start:  # back where it began: this unit is in the loop (one below it is told by _drop_orphans)
-                self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
-        moves = {row.record_id: row.values[column] for row in plan.updates
-                 if column in row.values and row.record_id is not None}
-        if moves:
-            parents = org_parents(self.ctx.session, self.ctx.model, column)
-            parents.update(moves)
-            for row in plan.updates:
-                node, seen = row.values.get(column), set()
-                while node is not None and node not in seen:
-                    if node == row.record_id:
-                        self.error(row.row, spec.field(spec.tree), self.message(spec.field(spec.tree), "tree_cycle"))
-                        break
-                    seen.add(node)
-                    node = parents.get(node)
-        plan.creates = [row for row in plan.creates if row.row not in self.by_row]
-        plan.updates = [row for row in plan.updates if row.row not in self.by_row]
-        self._drop_orphans(plan, column)
-
-    def _drop_orphans(self, plan: ImportPlan, column: str) -> None:
-        """A new unit whose parent is a new unit with errors cannot be written either."""
-        tree_field = self.spec.field(self.spec.tree or "")
-        while True:
-            written = {row.values[self.spec.key] for row in plan.creates}
-            orphans = [row for row in plan.creates if column in row.deferred and row.deferred[column] not in written]
-            if not orphans:
-                return
-            for row in orphans:
-                self.error(row.row, tree_field, gettext("%(field)s “%(key)s”: its row has errors, please correct "
-                                                        "that row first", field=self.label(tree_field),
-                                                        key=row.deferred[column]))
-            plan.creates = [row for row in plan.creates if row.row not in self.by_row]
-
 
 @dataclass(frozen=True)
 class _InFile:

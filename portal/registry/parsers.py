@@ -73,7 +73,8 @@ def screened(parse: Parser, multiline: bool) -> Parser:
 
     @functools.wraps(parse)
     def parse_screened(raw: Any, spec: FieldSpec) -> Any:
-        if isinstance(raw, str) and hidden.search(raw):  # most values hold none: they are not stripped first
+        # Most values hold none (a printable text cannot: isprintable runs at C speed); they are not stripped first.
+        if isinstance(raw, str) and not raw.isprintable() and hidden.search(raw):
             found = hidden.search(raw.strip())
             if found:
                 raise _hidden_character(found.group(), spec)

@@ -417,6 +417,24 @@ def test_a_unique_value_held_by_another_member_is_refused(app: Any, org_tree: di
     assert stored[ID_WOMAN]["member_card_no"] == "HY0002"
 
 
+def test_a_member_restating_their_own_unique_value_is_not_refused_but_another_taking_it_is(
+        app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
+    header = [*MEMBER_HEADER, "会员证号"]
+    first = members_file(tmp_path / "first.xlsx", ["张三", ID_MAN, "A01", "HY0001"],
+                         ["李四", ID_WOMAN, "A01", "HY0002"], header=header)
+    assert import_file(app, "members", first).created == 2
+    again = members_file(tmp_path / "again.xlsx", ["张三", ID_MAN, "A01", "HY0001"],  # their own
+                         ["李四", ID_WOMAN, "A01", "HY0009"],  # gives HY0002 up in this very file
+                         ["王五", ID_3, "A01", "HY0002"], header=header)  # still 李四's when the file is read
+    report = import_file(app, "members", again, mode="upsert")
+    assert errors(report) == [(4, "会员证号")]
+    assert report.errors[0].message == "会员证号“HY0002”已被其他记录使用，不能重复"
+    same = members_file(tmp_path / "same.xlsx", ["张三", ID_MAN, "A01", "HY0001"],
+                        ["李四", ID_WOMAN, "A01", "HY0002"], header=header)
+    report = import_file(app, "members", same, mode="upsert")
+    assert not report.errors and report.unchanged == 2 and report.committed
+
+
 # -- links ----------------------------------------------------------------------------------------
 
 def test_a_dues_row_finds_its_member_by_id_and_its_union_by_code(app: Any, org_tree: dict[str, int],
@@ -724,64 +742,6 @@ def test_undo_is_refused_when_a_created_member_now_has_dues(app: Any, admin_clie
 
 
 # -- org units: a tree in one file ----------------------------------------------------------------
-
-ORG_HEADER = ["组织编码", "组织名称", "组织类型", "上级组织"]
-
-
-def test_new_units_may_name_new_parents_in_any_order(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "orgs.xlsx", [
-        ORG_HEADER,
-        ["C1-1", "三车间一组", "工会小组", "C1"],
-        ["C1", "三车间分工会", "分工会", "C"],
-        ["C", "第三工厂工会", "基层工会", "HQ"],
-        ["D", "第四工厂工会", "基层工会", "集团公司工会"],
-        ["C2", "三车间二分会", "分工会", "C"],
-    ])
-    report = import_file(app, "org_units", path)
-    assert report.errors == [] and report.committed and report.created == 5
-    units = by_key(app, "org_units", "code")
-    assert units["C"]["parent_id"] == org_tree["HQ"]
-    assert units["D"]["parent_id"] == org_tree["HQ"]
-    assert units["C1"]["parent_id"] == units["C"]["id"]
-    assert units["C2"]["parent_id"] == units["C"]["id"]
-    assert units["C1-1"]["parent_id"] == units["C1"]["id"]
-    assert undo(app, report.batch_id, "org_units") == {"deleted": 5, "restored": 0}
-    assert set(by_key(app, "org_units", "code")) == set(org_tree)
-
-
-def test_a_loop_among_new_units_is_an_error(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "orgs.xlsx", [
-        ORG_HEADER,
-        ["P", "甲厂工会", "基层工会", "Q"],
-        ["Q", "乙厂工会", "基层工会", "P"],
-        ["R", "丙厂工会", "基层工会", "HQ"],
-    ])
-    report = import_file(app, "org_units", path)
-    assert errors(report) == [(2, "上级组织"), (3, "上级组织")]
-    assert all("循环" in error.message for error in report.errors)
-    assert not report.committed
-    assert set(by_key(app, "org_units", "code")) == set(org_tree)
-
-
-def test_a_unit_below_a_loop_is_told_which_parent_to_fix(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "orgs.xlsx", [
-        ORG_HEADER,
-        ["P", "甲厂工会", "基层工会", "Q"],
-        ["Q", "乙厂工会", "基层工会", "P"],
-        ["S", "甲厂分工会", "分工会", "P"],
-    ])
-    report = import_file(app, "org_units", path)
-    assert [row for row, _ in errors(report)] == [2, 3, 4]
-    # S itself is not part of the loop: its message points at the row of its parent P.
-    assert messages(report, 4) == ["上级组织“P”所在的行有错误，请先改正那一行"]
-
-
-def test_moving_an_existing_unit_below_itself_is_an_error(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "orgs.xlsx", [ORG_HEADER, ["A", "第一机械厂工会", "基层工会", "A01-1"]])
-    report = import_file(app, "org_units", path, mode="upsert")
-    assert errors(report) == [(2, "上级组织")] and "循环" in report.errors[0].message
-    assert by_key(app, "org_units", "code")["A"]["parent_id"] == org_tree["HQ"]
-
 
 # -- templates ------------------------------------------------------------------------------------
 
