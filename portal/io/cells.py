@@ -19,6 +19,10 @@ from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
 
 
+#: Rows after which a column's cache of parsed values is dropped when most of its values were new.
+_CACHE_TRIAL_ROWS = 2000
+
+
 class CellParser:
     """The data rows below ``header`` to ``ParsedRow``s, a chunk at a time (``feed``), in file order: every
     cell of a mapped column through its field type's parser; a value seen before in a column is parsed once."""
@@ -66,17 +70,24 @@ class CellParser:
                 if raw is None:
                     continue
                 if cache is None or raw.__class__ is bool:
-                    outcome = parse_cell(raw, spec_field, parse, locale)
+                    if isinstance(raw, str) and (not raw or raw.isspace()):
+                        continue
+                    try:  # parse_cell, written out: a unique column's every cell comes here
+                        value = parse(raw, spec_field)
+                    except DomainValidationError as error:
+                        add_error(CellError(row_number, column_header, error.message(locale), index))
+                        failed = True
+                        continue
                 else:
                     cached = cache.get(raw)
                     if cached is None:
                         cached = cache[raw] = parse_cell(raw, spec_field, parse, locale)
-                    outcome = cached
-                ok, value = outcome
-                if not ok:
-                    add_error(CellError(row_number, column_header, value, index))
-                    failed = True
-                elif value is not None:
+                    ok, value = cached
+                    if not ok:
+                        add_error(CellError(row_number, column_header, value, index))
+                        failed = True
+                        continue
+                if value is not None:
                     values[name] = value
                     if is_link:
                         texts[name] = value
@@ -87,6 +98,9 @@ class CellParser:
             parsed.append(ParsedRow(row_number, values, texts))
         self.fed += len(data)
         progress("validate", self.fed, total)
+        if self.fed >= _CACHE_TRIAL_ROWS:  # a column whose values hardly repeat (names) is parsed without its cache
+            self.columns = [(*column[:4], None, *column[5:]) if column[4] is not None and
+                            len(column[4]) > self.fed // 2 else column for column in columns]
 
 
 def parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],

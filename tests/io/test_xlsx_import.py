@@ -46,6 +46,7 @@ from tests.conftest import reading_children
 
 PASSWORD = "Import-pass-2026"
 MEMBER_HEADER = ["姓名", "身份证号", "所属工会"]
+ORG_HEADER = ["组织编码", "组织名称", "组织类型", "上级组织"]
 
 
 # -- building files ---------------------------------------------------------------------------------

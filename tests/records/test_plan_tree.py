@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.io.test_xlsx_import import by_key, errors, import_file, messages, undo, write_xlsx
-
-ORG_HEADER = ["组织编码", "组织名称", "组织类型", "上级组织"]
-
+from tests.io.test_xlsx_import import ORG_HEADER, by_key, errors, import_file, messages, undo, write_xlsx
 
 def test_new_units_may_name_new_parents_in_any_order(app: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "orgs.xlsx", [
