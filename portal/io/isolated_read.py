@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 #: Takes the rows of a sheet a chunk at a time, with the ``_portal`` rows (``IsolatedRead.result``).
 RowSink = Callable[[list[Any], list[list[Any]] | None], None]
 _STDERR_TAIL = 2000
+#: How a child ends when a sheet needs more than its memory: calamine (Rust) aborts, Python says so itself.
+_OUT_OF_MEMORY = frozenset({-signal.SIGABRT, read_child.OUT_OF_MEMORY})
 
 
 class IsolatedRead:
@@ -107,8 +110,10 @@ class IsolatedRead:
         self._stderr.seek(0, 2)
         self._stderr.seek(max(0, self._stderr.tell() - _STDERR_TAIL))
         said = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
-        log.warning("the reading child for %s ended with status %s while loading sheet %r: %s", self.path.name,
-                    status, sheet, " | ".join(dict.fromkeys(said[:1] + said[-1:])))
+        # Running out of its memory is what the cap is for (the clerk is told): news for the log, not a warning.
+        level = logging.INFO if status in _OUT_OF_MEMORY else logging.WARNING
+        log.log(level, "the reading child for %s ended with status %s while loading sheet %r: %s", self.path.name,
+                status, sheet, " | ".join(dict.fromkeys(said[:1] + said[-1:])))
         return too_large(self.path, sheet, self.limits)
 
 

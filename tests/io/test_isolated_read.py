@@ -7,6 +7,9 @@ import json
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +113,7 @@ def test_a_child_that_cannot_even_start_reading_gives_the_general_sentence(tmp_p
     """A cap too small for calamine itself: the child dies before naming a sheet; its trace goes to the log
     (one line), never to the clerk or to the portal's own stderr."""
     path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1", "姓名")}</row>')
-    with caplog.at_level(logging.WARNING, logger="portal.io.isolated_read"), \
+    with caplog.at_level(logging.INFO, logger="portal.io.isolated_read"), \
             pytest.raises(FileUnreadable) as caught:
         read_workbook(path, max_reader_mb=4)
     assert caught.value.message == ("文件中有工作表的使用范围过大，无法读取；请删除数据区域以外的内容"
@@ -129,6 +132,25 @@ def test_a_dying_child_leaves_nothing_on_the_portals_stderr(tmp_path: Path,
     assert caught.value.message.startswith("工作表“名单”的使用范围过大")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+def test_running_out_of_memory_is_logged_as_news_and_the_command_line_says_only_the_clerks_sentence(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The cap doing its job is not a warning; ``portal import`` prints the Chinese sentence and nothing else."""
+    path = hostile_xlsx(tmp_path / "tiny.xlsx", f'<row r="1">{cell("A1")}</row>'
+                        f'<row r="1048576">{cell("XFD1048576")}</row>')
+    with caplog.at_level(logging.INFO, logger="portal.io.isolated_read"), pytest.raises(FileUnreadable):
+        read_workbook(path)
+    [record] = [record for record in caplog.records if "reading child" in record.getMessage()]
+    assert record.levelno == logging.INFO and "status -6" in record.getMessage()
+    done = subprocess.run([sys.executable, "-c", "import sys; from portal.cli import main; sys.argv[0] = 'portal'; "
+                           "main()", "import", "members", str(path), "--dry-run"],
+                          env={**os.environ, "PORTAL_INSTANCE_DIR": str(tmp_path / "instance"),
+                               "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}"},
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("无法读取文件：工作表“名单”的使用范围过大"), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_leaving_early_ends_the_child(tmp_path: Path) -> None:
