@@ -27,8 +27,8 @@ from portal.web.form_links import form_links
 from portal.web.org_tree_page import OrgTreeView
 from portal.web.public_notice import PublicNoticeView
 from portal.web.todo_views import TodoView, current_todo
-from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, REPORTS_MENU, SYSTEM_CATEGORY,
-                                        category_name, menu_name)
+from portal.security.permissions import (CONGRESS_MENU, DUES_VIEW, MOTIONS_CATEGORY, REGISTER_PAGE_MENUS, REPORTS_MENU,
+                                        SYSTEM_CATEGORY, category_name, menu_name)
 from portal.congress.views import CongressView
 from portal.motions.hooks import install as install_motion_hooks
 from portal.motions.message_views import MessagesView, current_inbox
@@ -138,6 +138,11 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     app.jinja_env.globals["portal_inbox"] = current_inbox
     app.jinja_env.globals["portal_form_links"] = form_links
     appbuilder.add_view_no_menu(page_of_register(appbuilder, ResolutionPageView))
+    resolutions = state.registry.get("resolutions")  # its progress page sits beside its list, for its readers
+    appbuilder.add_link(REGISTER_PAGE_MENUS["resolutions"], href="/resolutions/page/",
+                        label=lazy_gettext("Resolution implementation"), icon="fa-tasks",
+                        category=category_name(resolutions),
+                        category_label=lazy_label(resolutions.menu.group) if resolutions.menu else "")
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_gettext("Workers' congress")}
     appbuilder.add_link("menu_motions_mine", href="/motions/mine", label=lazy_gettext("My motions"),
                         icon="fa-mobile", **motions)

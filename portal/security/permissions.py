@@ -93,12 +93,18 @@ def category_name(spec: RegisterSpec) -> str:
     return spec.menu.group.zh if spec.menu else DEFAULT_CATEGORY
 
 
+#: Hand-written pages of a register, in its menu group for whoever may read it: register -> menu name.
+REGISTER_PAGE_MENUS = {"resolutions": "menu_resolutions_progress"}
+
+
 def verb_permissions(spec: RegisterSpec, verb: str) -> tuple[Permission, ...]:
-    """The FAB pairs one verb on one register grants (screen, API, and menu for ``read``)."""
+    """The FAB pairs one verb on one register grants (screen, API, and menus for ``read``)."""
     screen, api = VERB_PERMISSIONS[verb]
     pairs = [(name, screen_name(spec)) for name in screen] + [(name, api_name(spec)) for name in api]
     if verb == "read":
         pairs += [("menu_access", menu_name(spec)), ("menu_access", category_name(spec))]
+        if spec.slug in REGISTER_PAGE_MENUS:
+            pairs.append(("menu_access", REGISTER_PAGE_MENUS[spec.slug]))
     return tuple(pairs)
 
 
@@ -106,7 +112,7 @@ def portal_views(registry: Registry) -> frozenset[str]:
     """View and menu names the portal owns; every other name in FAB's tables is FAB's own."""
     names = {LOOKUP_VIEW, AUDIT_VIEW, MATRIX_VIEW, "menu_audit", "menu_role_matrix", SYSTEM_CATEGORY, CONGRESS_VIEW,
              CONGRESS_MENU, REPORTS_VIEW, REPORTS_API, REPORTS_MENU, MOTIONS_VIEW, "menu_motions_mine",
-             "menu_motions_report"}
+             "menu_motions_report", *REGISTER_PAGE_MENUS.values()}
     for spec in registry:
         names.update((screen_name(spec), api_name(spec), menu_name(spec), category_name(spec)))
     return frozenset(names)

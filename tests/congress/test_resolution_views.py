@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from portal.demo import Writer
 
-from .conftest import Sitting
+from .conftest import Sitting, add_members
 from .test_resolutions import counted_vote
 from .test_views import account, text
 
@@ -110,3 +110,13 @@ def test_tasks_progress_inspections_and_a_department_seeing_only_its_tasks(
     later = text(staff.get(location))
     assert 'value="60"' in later and "已拟定办法" in later and "进行中" in later
     assert "修改任务 5-1-J01-1" in later[later.index("<h3>时间线</h3>"):]
+
+
+def test_the_resolutions_page_is_in_the_congress_menu_for_whoever_reads_resolutions(app: Any, congress_db: Any) -> None:
+    add_members(1)  # and with them the union CG
+    presidium = fresh(app, "congress_presidium", "CG")
+    home = text(presidium.get("/"))
+    assert 'href="/resolutions/page/"' in home and "决议落实情况" in home
+    assert presidium.get("/resolutions/page/").status_code == 200
+    teller = fresh(app, "congress_teller", "CG")
+    assert 'href="/resolutions/page/"' not in text(teller.get("/"))

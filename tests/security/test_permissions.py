@@ -93,3 +93,10 @@ def test_portal_views_names_every_register(registry: Registry) -> None:
         assert {spec.slug, f"{spec.slug}_api", f"menu_{spec.slug}"} <= views, spec.slug
     assert {"lookup", "audit", "role_matrix", "会员管理", "系统管理"} <= views
     assert "UserDBModelView" not in views
+
+
+def test_reading_resolutions_grants_the_menu_of_their_progress_page(registry: Registry) -> None:
+    assert ("menu_access", "menu_resolutions_progress") in verb_permissions(registry.get("resolutions"), "read")
+    assert ("menu_access", "menu_resolutions_progress") not in verb_permissions(registry.get("members"), "read")
+    assert ("menu_access", "menu_resolutions_progress") not in verb_permissions(registry.get("resolutions"), "create")
+    assert "menu_resolutions_progress" in portal_views(registry)
