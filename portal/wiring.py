@@ -140,7 +140,7 @@ def register_all(app: Flask, appbuilder: AppBuilder, state: PortalState) -> None
     appbuilder.add_view_no_menu(page_of_register(appbuilder, ResolutionPageView))
     resolutions = state.registry.get("resolutions")  # its progress page sits beside its list, for its readers
     appbuilder.add_link(REGISTER_PAGE_MENUS["resolutions"], href="/resolutions/page/",
-                        label=lazy_gettext("Resolution implementation"), icon="fa-tasks",
+                        label=lazy_gettext("Resolution implementation"), icon="fa-clipboard-check",
                         category=category_name(resolutions),
                         category_label=lazy_label(resolutions.menu.group) if resolutions.menu else "")
     motions = {"category": MOTIONS_CATEGORY, "category_label": lazy_gettext("Workers' congress")}
