@@ -116,7 +116,7 @@ def run_report(session: Any, report: ReportSpec, registry: Registry, models: Any
         rows.append((keys, cells, measured))
     rows.sort(key=lambda row: row[0])
     columns = [ReportColumn(group.name, group.label.get(locale), "group") for group in report.group_by]
-    columns += [ReportColumn(measure.name, measure.label.get(locale), "measure", measure.unit)
+    columns += [ReportColumn(measure.name, measure.label.get(locale), "measure", measure.unit.get(locale))
                 for measure in report.measures]
     table = [cells + [_ratio(measure, measured) if measure.agg == "ratio" else measured[measure.name]
                       for measure in report.measures] for _, cells, measured in rows]
@@ -199,7 +199,7 @@ def _chart(report: ReportSpec, title: str, rows: list[tuple[list[str], dict[str,
     x = names.index(report.chart.x) if report.chart.x else (0 if names else None)
     drawn = _drawn(report)
     category = (lambda cells: cells[x]) if x is not None else (lambda cells: title)
-    units = {measure.unit for measure in drawn}
+    units = {measure.unit.get(locale) for measure in drawn}
     chart: dict[str, Any] = {"type": report.chart.type, "unit": units.pop() if len(units) == 1 else "",
                              "integer": all(measure.agg in ("count", "distinct", "related") for measure in drawn)}
     if report.chart.series:

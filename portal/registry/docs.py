@@ -30,6 +30,7 @@ KIND_NAMES: dict[str, str] = {
     "int": "整数",
     "number": "数字",
     "label": "中英文名称 `{zh: ..., en: ...}`",
+    "unit": "文本，或中英文 `{zh: ..., en: ...}`（en 可为空）",
     "list[str]": "文本列表 `[a, b]`",
     "mapping": "映射",
     "choices": "文本列表，或 `值: 英文标签` / `值: {en: 英文标签, aliases: [别名]}` 映射",

@@ -15,7 +15,7 @@ class KeySpec:
     """One key of a register file or of a field entry."""
 
     name: str
-    #: Value kind: str, bool, int, number, label, list[str], mapping, choices, scalar, list[field], screens, menu.
+    #: Value kind: str, bool, int, number, label, unit, list[str], mapping, choices, scalar, list[field], screens, menu.
     kind: str
     required: bool
     doc: str
@@ -206,7 +206,8 @@ MEASURE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("filters", "list[filter]", False, "`count`、`related` 只计满足这些条件的行。"),
     KeySpec("of", "list[str]", False, "`ratio` 的分子和分母（两个度量的 name）；分母为 0 或空时结果为空。", "[members, employees]"),
     KeySpec("percent", "bool", False, "`ratio` 以百分数显示（乘以 100，保留一位小数）。"),
-    KeySpec("unit", "str", False, "单位，显示在表头和图表上。", "元"),
+    KeySpec("unit", "unit", False, "单位，显示在表头和图表上：一种写法两种语言通用，或按语言写 `{zh: 元, en: yuan}`；"
+            "英文界面不写单位时 en 留空（`{zh: 人, en: \"\"}`）。", "{zh: 元, en: yuan}"),
 )
 
 FILTER_KEYS: tuple[KeySpec, ...] = (

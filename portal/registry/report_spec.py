@@ -62,7 +62,8 @@ class Measure:
     #: ``ratio``: (numerator, denominator) measure names.
     of: tuple[str, ...] = ()
     percent: bool = False
-    unit: str = ""
+    #: Shown after the column name and on the chart's axis, in the page's language ("" for none).
+    unit: Label = Label("", "")
 
 
 @dataclass(frozen=True)

@@ -296,10 +296,22 @@ def _read_measure(item: dict[str, Any], where: str, fields: dict[str, FieldSpec]
     if agg == "ratio" and not (isinstance(of, list) and len(of) == 2 and all(isinstance(one, str) for one in of)):
         problems.add("E054", f"{where}.of", "ratio 需要 of: [分子, 分母]（两个度量的 name）")
         return None
-    unit = item.get("unit") or ""
     return Measure(name=name, label=label, agg=agg, field=field.name if field else None, register=register,
                    filters=filters, of=tuple(of) if agg == "ratio" else (), percent=bool(item.get("percent")),
-                   unit=str(unit))
+                   unit=_unit(item.get("unit"), f"{where}.unit", problems))
+
+
+def _unit(value: Any, path: str, problems: ProblemList) -> Label:
+    """A measure's unit: one text for both languages, or ``{zh: 人, en: ""}`` (English may go without)."""
+    if value is None or value == "":
+        return Label("", "")
+    if isinstance(value, str):
+        return Label(value, value)
+    if (isinstance(value, dict) and set(value) == {"zh", "en"} and all(isinstance(v, str) for v in value.values())
+            and value["zh"]):
+        return Label(value["zh"], value["en"])
+    problems.add("E005", path, f"单位应为文字，或中英文 {{zh: 人, en: people}}（英文可留空：\"\"），当前为 {value!r}")
+    return Label("", "")
 
 
 def _check_ratios(measures: tuple[Measure, ...], raw: Any, problems: ProblemList) -> None:

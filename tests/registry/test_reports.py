@@ -92,3 +92,34 @@ def test_relative_dates() -> None:
     assert resolve("month_start-11m", today) == date(2025, 4, 1)
     assert resolve("year_start", today) == date(2026, 1, 1)
     assert resolve("today-1m", today) == date(2026, 2, 28)
+
+
+UNITS = """\
+report: units
+label: {zh: 单位测试, en: Units}
+register: members
+group_by:
+  - {name: status, label: {zh: 会籍, en: Status}, field: status}
+measures:
+  - {name: people, label: {zh: 人数, en: Members}, agg: count, unit: {zh: 人, en: ""}}
+  - {name: wage, label: {zh: 工资, en: Wages}, agg: sum, field: monthly_wage, unit: {zh: 元, en: yuan}}
+  - {name: same, label: {zh: 同, en: Same}, agg: count, unit: "%"}
+  - {name: plain, label: {zh: 无, en: None}, agg: count}
+  - {name: bad1, label: {zh: 坏, en: Bad}, agg: count, unit: [元]}
+  - {name: bad2, label: {zh: 坏, en: Bad}, agg: count, unit: {zh: "", en: yuan}}
+"""
+
+
+def test_a_unit_is_written_per_language_or_once_for_both(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "units.yaml").write_text(UNITS, encoding="utf-8")
+    catalogue, problems = read_reports(tmp_path, REGISTRY)
+    assert {(problem.code, problem.path) for problem in problems} == {("E005", "measures[4].unit"),
+                                                                      ("E005", "measures[5].unit")}
+    assert all("单位应为文字" in str(problem) for problem in problems)
+    (tmp_path / "reports" / "units.yaml").write_text(UNITS.split("  - {name: bad1")[0], encoding="utf-8")
+    catalogue, problems = read_reports(tmp_path, REGISTRY)
+    assert problems == []
+    units = {measure.name: (measure.unit.get("zh"), measure.unit.get("en"))
+             for measure in catalogue.get("units").measures}
+    assert units == {"people": ("人", ""), "wage": ("元", "yuan"), "same": ("%", "%"), "plain": ("", "")}

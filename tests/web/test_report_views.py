@@ -72,3 +72,18 @@ def test_the_dashboard_follows_the_role(app: Any, people: dict[str, int]) -> Non
     admin = client_for(app, "admin", "HQ").get("/").get_data(as_text=True)
     assert len(re.findall(r'data-chart="home-chart-', admin)) == 6
     assert "天内到期的劳动合同" in admin
+
+
+def test_the_units_follow_the_readers_language(app: Any, people: dict[str, int]) -> None:
+    client = app.test_client()
+    assert login(client).status_code == 302
+    units = lambda: {column["name"]: column["unit"]  # noqa: E731
+                     for column in client.get("/api/v1/reports/dues_by_month").get_json()["columns"]
+                     if column["kind"] == "measure"}
+    assert units() == {"due": "元", "paid": "元", "rows": "条"}
+    assert "人数（人）" in client.get("/reports/members_by_unit/").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    assert units() == {"due": "yuan", "paid": "yuan", "rows": ""}
+    page = client.get("/reports/members_by_unit/").get_data(as_text=True)
+    assert ">Members<" in page and "人）" not in page and "(人)" not in page
