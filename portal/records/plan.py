@@ -311,7 +311,7 @@ class Planner:
             old = current[at]
             if old != value:
                 changes[column], before[column] = value, old
-        for name, function, sources in self._recompute:
+        for name, function, sources in self._recompute if changes else ():  # derived from what changed
             if changes.keys() & sources:
                 source = source_value(sources, lambda field: changes.get(field, current[position[field]]))
                 value, old = self._derive(name, function, source), current[position[name]]
