@@ -17,14 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-
-def site_config() -> dict[str, str]:
-    """``{"PORTAL_SITE": …}`` when ``portal --site SITE`` was given (it wins over the environment), else empty."""
-    from portal.site import SITE_VARIABLE
-
-    context = click.get_current_context(silent=True)
-    site = context.find_root().params.get("site") if context else None
-    return {SITE_VARIABLE: str(site)} if site else {}
+from portal.cli_site import site_config
 
 
 #: The commands that only read and write records (the database, the registers, users and roles, the audit

@@ -137,7 +137,7 @@ def import_command(context: click.Context, slug: str, file: Path, dry_run: bool,
 def _begin_read(file: Path) -> PendingRead | None:
     """The reading of ``file`` begun with the limits of the settings, or None when the settings cannot be
     read without the app (which then says what is wrong with them)."""
-    from portal.cli import site_config
+    from portal.cli_site import site_config
     from portal.config import build_config
     from portal.io.readers import PendingRead
     from portal.io.sheet_limits import ReadLimits
