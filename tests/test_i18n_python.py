@@ -43,6 +43,7 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "i18n.py",
     PORTAL / "texts.py",
     PORTAL / "wsgi.py",
+    PORTAL / "cli_site.py",
     PORTAL / "__init__.py",
     PORTAL / "printing",
     PORTAL / "congress",
