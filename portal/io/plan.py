@@ -28,12 +28,6 @@ class SheetPlanner(Planner):
     #: What the header says beside its problems (ignored columns, masked columns), set by ``start``.
     warnings: list[str]
 
-    def plan(self, rows: list[list[Any]], meta: list[list[Any]] | None = None, consume: bool = False) -> ImportPlan:
-        """``consume``: the data rows (below the header) are taken out of ``rows`` and dropped as they are read."""
-        sheet = self.sheet()
-        sheet.take(rows, meta, total=len(rows), consume=consume)
-        return sheet.plan()
-
     def sheet(self) -> SheetRows:
         """A sheet whose rows will be given a chunk at a time (``SheetRows.take``), as a reading process sends them."""
         return SheetRows(self)

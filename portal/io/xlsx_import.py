@@ -104,11 +104,8 @@ def _run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOp
     planner = SheetPlanner(ctx, options, progress)
     sheet = planner.sheet()  # an .xlsx/.xls is parsed as its reading process sends the rows
     try:
-        if started is not None:
-            workbook = started.workbook(sink=sheet.take)
-        else:
-            with PendingRead(path, filename, limits) as reading:
-                workbook = reading.workbook(sink=sheet.take)
+        with started or PendingRead(path, filename, limits) as reading:
+            workbook = reading.workbook(sink=sheet.take)
         # The cells of a .csv are dropped as they are parsed; the rare error file reads the file again.
         sheet.take(workbook.rows, workbook.meta, total=len(workbook.rows), consume=True)
         plan = sheet.plan()
