@@ -123,7 +123,7 @@ def fresh_database(kind: str, server: str, folder: Path) -> str:
 def portal_command(url: str, folder: Path, *arguments: str) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """Run ``portal ARGUMENTS`` as a clerk would: its output, wall seconds and peak RSS (MB) of that process."""
     environment = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_INSTANCE_DIR": str(folder / "instance")}
-    command = [sys.executable, "-c", "import sys; from portal.cli import main; sys.argv[0] = 'portal'; main()",
+    command = [sys.executable, "-c", "import sys; from portal.cli import run; sys.argv[0] = 'portal'; run()",
                *arguments]
     # Output goes to files, not pipes: a report of a thousand errors would fill a pipe nobody reads yet.
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:

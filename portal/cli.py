@@ -115,6 +115,18 @@ def main(site: Path | None) -> None:
     pass
 
 
+def run() -> None:
+    """The ``portal`` console script: ``main``, after which a command that asked for it (``portal import``)
+    ends the process at once, without the interpreter's teardown (``portal.cli_exit``)."""
+    from portal.cli_exit import leave_now
+
+    try:
+        main()
+    except SystemExit as done:
+        leave_now(done.code)
+        raise
+
+
 @main.command("init")
 @click.argument("site", type=click.Path(path_type=Path))
 def init_command(site: Path) -> None:

@@ -44,6 +44,7 @@ CHECKED: tuple[Path, ...] = (
     PORTAL / "texts.py",
     PORTAL / "wsgi.py",
     PORTAL / "cli_site.py",
+    PORTAL / "cli_exit.py",
     PORTAL / "__init__.py",
     PORTAL / "printing",
     PORTAL / "congress",

@@ -127,11 +127,20 @@ def import_command(context: click.Context, slug: str, file: Path, dry_run: bool,
     with started or nullcontext():
         if not current_app:
             context.with_resource(context.ensure_object(ScriptInfo).load_app().app_context())
+            _close_database_on_leaving()
         limits = ReadLimits.from_config(current_app.config)
         if started is not None and started.limits != limits:
             started.close()  # the app's settings say otherwise (a test's app): read again, as they say
             started = None
         _import(slug, file, dry_run, mode, partial, errors_out, as_json, username, org_unit, limits, started)
+
+
+def _close_database_on_leaving() -> None:
+    """This command's own app: the process may end once it is done (``portal.cli_exit``), the database closed."""
+    from portal.cli_exit import leave_quickly
+    from portal.extensions import db
+
+    leave_quickly(db.engine.dispose)
 
 
 def _begin_read(file: Path) -> PendingRead | None:
