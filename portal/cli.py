@@ -118,8 +118,9 @@ def main(site: Path | None) -> None:
 def run() -> None:
     """The ``portal`` console script: ``main``, after which a command that asked for it (``portal import``)
     ends the process at once, without the interpreter's teardown (``portal.cli_exit``)."""
-    from portal.cli_exit import leave_now
+    from portal.cli_exit import arm, leave_now
 
+    arm()
     try:
         main()
     except SystemExit as done:

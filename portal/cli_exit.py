@@ -16,11 +16,20 @@ import sys
 from typing import Callable
 
 _CLEANUPS: list[Callable[[], None]] = []
+#: Set by the console script only: a command run in-process (a test's ``CliRunner``) asks for nothing.
+_ARMED: list[bool] = []
+
+
+def arm() -> None:
+    """This process is the ``portal`` console script: a command may ask to end it (``leave_quickly``)."""
+    _ARMED.append(True)
 
 
 def leave_quickly(cleanup: Callable[[], None]) -> None:
-    """Let the ``portal`` process end as soon as this command has exited; ``cleanup`` runs first."""
-    _CLEANUPS.append(cleanup)
+    """Let the ``portal`` process end as soon as this command has exited; ``cleanup`` runs first. Nothing
+    happens unless the process is the console script (``arm``)."""
+    if _ARMED:
+        _CLEANUPS.append(cleanup)
 
 
 def asked() -> bool:

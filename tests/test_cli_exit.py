@@ -77,12 +77,15 @@ def test_other_commands_and_click_messages_leave_the_normal_way(tmp_path: Path) 
     assert unknown.returncode == 2 and "teardown ran" in unknown.stdout and "missing.xlsx" in unknown.stderr
 
 
-def test_leave_now_returns_unless_asked_and_for_a_message() -> None:
-    cli_exit.leave_now(0)  # nothing asked: returns
+def test_a_command_run_in_process_asks_for_nothing_and_a_message_leaves_the_normal_way(monkeypatch: Any) -> None:
+    """Only the console script arms the quick exit: ``main`` in a test's process must never end that process."""
+    monkeypatch.setattr(cli_exit, "_CLEANUPS", [])
+    monkeypatch.setattr(cli_exit, "_ARMED", [])
     ran: list[str] = []
     cli_exit.leave_quickly(lambda: ran.append("closed"))
-    try:
-        cli_exit.leave_now("Error: a message for the normal exit to print")
-        assert ran == [] and cli_exit.asked()
-    finally:
-        cli_exit._CLEANUPS.clear()
+    assert not cli_exit.asked()
+    cli_exit.leave_now(0)  # nothing asked: returns
+    cli_exit.arm()
+    cli_exit.leave_quickly(lambda: ran.append("closed"))
+    cli_exit.leave_now("Error: a message for the normal exit to print")
+    assert ran == [] and cli_exit.asked()
