@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import select
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable
+from typing import IO, Any, Callable
 
 from portal.io import read_child
 from portal.io.sheet_limits import ReadLimits, dimension_end
@@ -29,6 +30,8 @@ from portal.io.sheet_rows import Corrupt, Encrypted, Refusal, Text, column_lette
 log = logging.getLogger(__name__)
 #: Takes the rows of a sheet a chunk at a time, with the ``_portal`` rows (``IsolatedRead.result``).
 RowSink = Callable[[list[Any], list[list[Any]] | None], None]
+#: A step of other work done while no rows are coming; ``False`` when there is nothing more to do.
+Idle = Callable[[], bool]
 _STDERR_TAIL = 2000
 #: How a child ends when a sheet needs more than its memory: calamine (Rust) aborts, Python says so itself.
 _OUT_OF_MEMORY = frozenset({-signal.SIGABRT, read_child.OUT_OF_MEMORY})
@@ -44,7 +47,8 @@ class IsolatedRead:
         command = [sys.executable, read_child.__file__, str(path), str(limits.rows), str(limits.cells),
                    str(max_cell_chars), str(limits.reader_mb)]
         try:
-            self._child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            # unbuffered: whether a frame has begun to arrive is the pipe's to say (``select``), not a buffer's
+            self._child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, bufsize=0,
                                            stderr=self._stderr, close_fds=True,
                                            env={**os.environ, "RUST_BACKTRACE": "0"})
         except OSError:
@@ -67,20 +71,27 @@ class IsolatedRead:
             self._child.stdout.close()
         self._stderr.close()
 
-    def result(self, sink: RowSink | None = None) -> tuple[str, list[list[Any]], list[list[Any]] | None]:
+    def result(self, sink: RowSink | None = None,
+               idle: Idle | None = None) -> tuple[str, list[list[Any]], list[list[Any]] | None]:
         """The sheet's name, its rows (as ``sheet_rows.collect`` gives them) and the ``_portal`` rows.
 
         ``sink``, when given, is handed each chunk of rows as it arrives (``None`` for an empty row between
         two kept ones; not squared), with the ``_portal`` rows, which come first; the rows returned are then
         empty. Raises ``Refusal`` (the child's, or the used range being too large when the child died),
         ``Encrypted`` or ``Corrupt``, even after chunks went to ``sink``; and whatever ``sink`` raises.
+        ``idle`` is called, step by step, whenever no frame is arriving, until it says it is done.
         """
         sheet, rows, meta = "", [], None
         stream = self._child.stdout
         assert stream is not None
-        while len(header := stream.read(read_child.FRAME.size)) == read_child.FRAME.size:
+        while True:
+            if idle is not None:
+                idle = _while_waiting(stream, idle)
+            header = _read_exactly(stream, read_child.FRAME.size)
+            if len(header) < read_child.FRAME.size:
+                break
             (size,) = read_child.FRAME.unpack(header)
-            data = stream.read(size)
+            data = _read_exactly(stream, size)
             if len(data) < size:
                 break  # cut off: the child died while writing
             kind, payload = pickle.loads(data)
@@ -115,6 +126,27 @@ class IsolatedRead:
         log.log(level, "the reading child for %s ended with status %s while loading sheet %r: %s", self.path.name,
                 status, sheet, " | ".join(dict.fromkeys(said[:1] + said[-1:])))
         return too_large(self.path, sheet, self.limits)
+
+
+def _while_waiting(stream: IO[bytes], idle: Idle) -> Idle | None:
+    """Run ``idle`` step by step while nothing is there to read; ``None`` once it has no more to do."""
+    while not select.select([stream], [], [], 0)[0]:
+        if not idle():
+            return None
+    return idle
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """``size`` bytes of the pipe, fewer only when the child has closed it."""
+    data = stream.read(size)
+    if data is None or len(data) == size:
+        return data or b""
+    parts = [data]
+    got = len(data)
+    while got < size and (part := stream.read(size - got)):
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 def too_large(path: Path, sheet: str, limits: ReadLimits) -> Text:

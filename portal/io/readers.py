@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portal.io.isolated_read import IsolatedRead, RowSink
+from portal.io.isolated_read import Idle, IsolatedRead, RowSink
 from portal.io.sheet_limits import ReadLimits, xls_problem, xlsx_problem
 from portal.io.sheet_rows import EMPTY, META_SHEET, Corrupt, Encrypted, Refusal, collect, column_letter, too_many_cells
 from portal.texts import gettext, lazy_gettext
@@ -99,12 +99,12 @@ class PendingRead:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def workbook(self, sink: RowSink | None = None) -> Workbook:
+    def workbook(self, sink: RowSink | None = None, idle: Idle | None = None) -> Workbook:
         """The file's rows; raises ``FileUnreadable``. Only once: the reading process is gone afterwards.
         ``sink``: an .xlsx/.xls's rows go there as they arrive instead (``IsolatedRead.result``); a .csv's
-        come back in ``Workbook.rows`` as always."""
+        come back in ``Workbook.rows`` as always. ``idle``: work to do while waiting for an .xlsx/.xls's rows."""
         try:
-            return _read(self.path, self.filename, self.limits, self.max_cell_chars, self._reading, sink)
+            return _read(self.path, self.filename, self.limits, self.max_cell_chars, self._reading, sink, idle)
         finally:
             self.close()
 
@@ -115,7 +115,7 @@ class PendingRead:
 
 
 def _read(path: Path, filename: str, limits: ReadLimits, max_cell_chars: int, reading: IsolatedRead | None,
-          sink: RowSink | None) -> Workbook:
+          sink: RowSink | None, idle: Idle | None = None) -> Workbook:
     """``read_workbook``, with the reading process of an .xlsx/.xls already started when ``reading`` is given."""
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -127,11 +127,11 @@ def _read(path: Path, filename: str, limits: ReadLimits, max_cell_chars: int, re
             is_xlsx = False
         if not is_xlsx:
             raise FileUnreadable(_corrupt(filename))
-        return _read_excel(path, "xlsx", filename, limits, max_cell_chars, reading, sink)
+        return _read_excel(path, "xlsx", filename, limits, max_cell_chars, reading, sink, idle)
     if head == OLE_MAGIC:
         if _is_encrypted_package(path.read_bytes()):
             raise FileUnreadable(ENCRYPTED)
-        return _read_excel(path, "xls", filename, limits, max_cell_chars, reading, sink)
+        return _read_excel(path, "xls", filename, limits, max_cell_chars, reading, sink, idle)
     return _read_csv(path.read_bytes(), filename, limits, max_cell_chars)
 
 
@@ -180,14 +180,14 @@ def _is_encrypted_package(data: bytes) -> bool:
 
 
 def _read_excel(path: Path, kind: str, filename: str, limits: ReadLimits, max_cell_chars: int,
-                started: IsolatedRead | None, sink: RowSink | None) -> Workbook:
+                started: IsolatedRead | None, sink: RowSink | None, idle: Idle | None = None) -> Workbook:
     """Read an .xlsx/.xls in a memory-capped child (``isolated_read``; ``started`` when it is already at work):
     the first visible sheet with data, and ``_portal``. The file's own checks (bytes unzipped, the .xls cell
     records) run meanwhile."""
     try:
         with started or IsolatedRead(path, limits, max_cell_chars) as reading:
             _refuse(xlsx_problem(path, limits) if kind == "xlsx" else xls_problem(path, limits))
-            sheet, rows, meta = reading.result(sink)
+            sheet, rows, meta = reading.result(sink, idle)
     except Refusal as refusal:
         raise FileUnreadable(str(refusal.text)) from None
     except Encrypted:

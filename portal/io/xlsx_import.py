@@ -103,9 +103,10 @@ def _run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOp
     progress("read", 0, 0)
     planner = SheetPlanner(ctx, options, progress)
     sheet = planner.sheet()  # an .xlsx/.xls is parsed as its reading process sends the rows
+    ahead = planner.read_ahead()  # an upsert reads the stored records while the sheet is being loaded
     try:
         with started or PendingRead(path, filename, limits) as reading:
-            workbook = reading.workbook(sink=sheet.take)
+            workbook = reading.workbook(sink=sheet.take, idle=ahead.step if ahead is not None else None)
         # The cells of a .csv are dropped as they are parsed; the rare error file reads the file again.
         sheet.take(workbook.rows, workbook.meta, total=len(workbook.rows), consume=True)
         plan = sheet.plan()

@@ -107,9 +107,14 @@ def existing_rows(session: Session, model: Any, key: str, keys: Sequence[Any],
     return found
 
 
+#: Values of a column looked at to tell whether they repeat (units, choices) or not (names, ID numbers).
+_SAMPLE = 200
+
+
 def typed_rows(session: Session, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
     """The rows of ``statement`` as plain tuples, each column converted by its type once per distinct stored
-    value: dates, amounts and units repeat down a roll, and a re-import reads a hundred thousand rows."""
+    value: dates, amounts and units repeat down a roll, and a re-import reads a hundred thousand rows. A text
+    column whose values repeat holds one object per distinct value (the database gives a new one per row)."""
     connection = session.connection()
     dialect = connection.dialect
     result = connection.execute(statement)
@@ -118,15 +123,20 @@ def typed_rows(session: Session, statement: sa.Select[Any]) -> list[tuple[Any, .
         description = result.cursor.description
     finally:
         result.close()
-    converters = [(index, convert) for index, column in enumerate(statement.selected_columns)
-                  if (convert := column.type.dialect_impl(dialect).result_processor(dialect, description[index][1]))]
-    if not stored or not converters:
+    converters = {index: convert for index, column in enumerate(statement.selected_columns)
+                  if (convert := column.type.dialect_impl(dialect).result_processor(dialect, description[index][1]))}
+    if not stored:
         return stored
     columns: list[Sequence[Any]] = list(zip(*stored))
-    for index, convert in converters:
-        converted = {value: convert(value) for value in set(columns[index]) if value is not None}
-        converted[None] = None
-        columns[index] = list(map(converted.__getitem__, columns[index]))
+    for index, values in enumerate(columns):
+        convert = converters.get(index)
+        if convert is not None:
+            converted = {value: convert(value) for value in set(values) if value is not None}
+            converted[None] = None
+            columns[index] = list(map(converted.__getitem__, values))
+        elif len(values) > _SAMPLE and len(set(values[:_SAMPLE])) < _SAMPLE // 2:  # repeating texts: one of each
+            shared: dict[Any, Any] = {}
+            columns[index] = [shared.setdefault(value, value) for value in values]
     return list(zip(*columns))
 
 

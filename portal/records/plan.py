@@ -16,9 +16,11 @@ from typing import Any, Sequence
 from portal.domain.messages import Problem
 from portal.models import link_column
 from portal.records.lookups import CHUNK, chunks, existing_rows, resolve_links, rows_by_id, taken_values
+from portal.records.plan_ahead import ReadAhead
 from portal.records.plan_caps import CapCheck
 from portal.records.plan_org import OrgLinkCheck
 from portal.records.plan_tree import check_tree
+from portal.records.plan_unique import in_file_duplicates, maybe_taken, unique_problem
 from portal.records.plan_types import (
     CellError,
     ImportContext,
@@ -65,6 +67,8 @@ class Planner:
         self._guard = WorkflowGuard.for_plan(ctx)
         #: One "today" for every derivation of the write (ages, years of membership).
         self._today = date.today()
+        #: Stored records read while the file was still being read (``read_ahead``).
+        self._ahead: ReadAhead | None = None
         self._derived: dict[str, dict[Any, Any]] = {
             f.name: {} for f in self.spec.fields
             if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
@@ -90,6 +94,16 @@ class Planner:
         self.by_row.setdefault(error.row, []).append(error)
 
     # -- the phases ----------------------------------------------------------------------------
+    def read_ahead(self) -> ReadAhead | None:
+        """For an upsert, before the file's rows are in: the stored records to read meanwhile (``step()`` by
+        step), with every column a file of this register could compare (``plan_ahead``)."""
+        if self.single or self.options.mode != "upsert":
+            return None
+        self._org = OrgLinkCheck.for_import(self.ctx)
+        self._prepare_updates(self.spec.editable_fields, scope_anchor(self.spec))
+        self._ahead = ReadAhead(self.ctx.session, self.ctx.model, self.spec.key, self._fetch)
+        return self._ahead
+
     def plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
         """Check ``parsed`` (rows carrying ``fields``) and fill ``plan``; the errors are sorted by row, in the
         context's language (a background job has no request to ask)."""
@@ -101,28 +115,12 @@ class Planner:
         for spec_field in self._fields:
             self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
         self.progress("check", 0, len(parsed))
-        self._in_file_duplicates(parsed)
+        in_file_duplicates(self, parsed)
         self._resolve(parsed)
         self._decide(parsed, plan)
         self.progress("check", len(parsed), len(parsed))
         plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
         return plan
-
-    def _in_file_duplicates(self, rows: list[ParsedRow]) -> None:
-        for spec_field in self.spec.fields:
-            if not (spec_field.unique or spec_field.name == self.spec.key) or spec_field.name not in self.columns:
-                continue
-            first: dict[Any, int] = {}
-            for row in rows:
-                value = row.values.get(spec_field.name)
-                if value is None:
-                    continue
-                if value in first:
-                    self.error(row.row, spec_field, gettext(
-                        "%(field)s “%(value)s” repeats row %(row)s: it may appear only once in a file",
-                        field=self.label(spec_field), value=value, row=first[value]))
-                else:
-                    first[value] = row.row
 
     def _resolve(self, rows: list[ParsedRow]) -> None:
         """Links by natural key or title, inside the user's scope; self-links may name a row of this file."""
@@ -174,12 +172,14 @@ class Planner:
             existing: dict[Any, tuple[Any, ...]] = {}
         else:
             by_id = {}
-            existing = existing_rows(ctx.session, ctx.model, spec.key,
-                                     [row.values[spec.key] for row in rows if spec.key in row.values], self._fetch)
+            keys = [row.values[spec.key] for row in rows if spec.key in row.values]
+            existing = (existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch) if self._ahead is None else
+                        self._ahead.existing(keys, lambda others: existing_rows(ctx.session, ctx.model, spec.key,
+                                                                                others, self._fetch)))
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {name: taken_values(ctx.session, ctx.model, name, self._maybe_taken(rows, existing, name))
+        taken = {name: taken_values(ctx.session, ctx.model, name, maybe_taken(self, rows, existing, name))
                  for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:
@@ -216,11 +216,13 @@ class Planner:
         self._scope_columns: list[str] = [] if self._anchor_column is None else (
             [self._anchor_column] if self._anchor_column == "id" else
             [link_column(spec.field(name)) for name in access.anchors(spec)])
-        self._fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
-                                          *(source for _, _, sources in self._recompute for source in sources),
-                                          *self._scope_columns,
-                                          *(self._org.columns.values() if self._org is not None else []),
-                                          *([self._guard.column] if self._guard is not None else [])]))
+        fetch = list(dict.fromkeys(["id", *(c for _, c in self._compare), *(n for n, _, _ in self._recompute),
+                                    *(source for _, _, sources in self._recompute for source in sources),
+                                    *self._scope_columns, *(self._org.columns.values() if self._org is not None else []),
+                                    *([self._guard.column] if self._guard is not None else [])]))
+        if self._ahead is not None and not set(fetch) <= set(self._ahead.columns):
+            self._ahead = None  # cannot happen (it read every column a file can carry); read as usual
+        self._fetch = list(self._ahead.columns) if self._ahead is not None else fetch
         self._position = {name: index for index, name in enumerate(self._fetch)}
         #: (field name, column, its place in a fetched row, field) of each compared field: the hot loop of a re-import.
         self._compare_at = tuple((f.name, column, self._position[column], f) for f, column in self._compare)
@@ -243,7 +245,7 @@ class Planner:
                 and not self._has_error(row, anchor)):
             self.error(row.row, anchor, self.message(anchor, "scope_required"))
         if taken:
-            self._unique_problem(row, taken, None)
+            unique_problem(self, row, taken, None)
         if self._guard is not None:
             for guarded, message in self._guard.create_problems(values):
                 self.error(row.row, guarded, message)
@@ -286,7 +288,7 @@ class Planner:
             return
         record_id = current[0]
         if taken:
-            self._unique_problem(row, taken, record_id)
+            unique_problem(self, row, taken, record_id)
         if self._org is not None:
             self._settle_org(row, self._stored_links(current))
         if row.row in self.by_row:
@@ -354,29 +356,6 @@ class Planner:
             row.values[org_field.name] = org
         elif current is None and org_field.required and org is None:
             self.error(row.row, org_field, self.message(org_field, "required"))
-
-    def _maybe_taken(self, rows: Sequence[ParsedRow], existing: dict[Any, tuple[Any, ...]], name: str) -> list[Any]:
-        """The values of the unique field ``name`` in ``rows`` that another record may hold: not those the row's
-        own stored record holds already (its unique index lets no other record hold them), most of a re-import."""
-        at, key = self._position.get(name), self.spec.key
-        if at is None or not existing:
-            return [row.values[name] for row in rows if row.values.get(name) is not None]
-        wanted = []
-        for row in rows:
-            value = row.values.get(name)
-            if value is not None:
-                current = existing.get(row.values.get(key))
-                if current is None or current[at] != value:
-                    wanted.append(value)
-        return wanted
-
-    def _unique_problem(self, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
-        for name, values in taken.items():
-            value = row.values.get(name)
-            holder = values.get(value) if value is not None else None
-            if holder is not None and holder != record_id:
-                spec_field = self.spec.field(name)
-                self.error(row.row, spec_field, self.message(spec_field, "not_unique", value=value))
 
     def _has_error(self, row: ParsedRow, spec_field: FieldSpec) -> bool:
         header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]

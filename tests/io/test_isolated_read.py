@@ -188,3 +188,26 @@ def test_the_import_takes_the_cap_from_the_application_config(app: Any, tmp_path
     monkeypatch.setitem(app.config, "PORTAL_IMPORT_READER_MB", 2048)
     result = app.test_cli_runner().invoke(import_command, ["members", str(path), "--dry-run", "--json"])
     assert "使用范围过大" not in result.stdout
+
+
+def test_work_given_for_the_wait_runs_until_it_is_done_and_the_rows_are_the_same(tmp_path: Path) -> None:
+    """``idle`` runs while the child is still loading (no frame has begun to arrive), and no more once it
+    says it is done; the rows are those of a read without it."""
+    path = tmp_path / "roll.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("会员")
+    for number in range(read_child.CHUNK_ROWS + 300):
+        sheet.write_row(number, 0, [f"会员{number}", number])
+    book.close()
+    steps: list[int] = []
+
+    def idle() -> bool:
+        steps.append(len(steps))
+        return len(steps) < 3
+
+    with IsolatedRead(path, ReadLimits(), 32_767) as reading:
+        waited = reading.result(idle=idle)
+    with IsolatedRead(path, ReadLimits(), 32_767) as reading:
+        plain = reading.result()
+    assert steps == [0, 1, 2]
+    assert typed(waited[1]) == typed(plain[1]) == typed(in_process(path, "会员"))
