@@ -99,6 +99,15 @@ def test_future_check_uses_today():
 
 def test_default_today_is_the_real_date():
     assert normalize_id_card("11010519491231002X") == "11010519491231002X"
+    next_year = make_id_card("110105", date(date.today().year + 1, 1, 1), 1)
+    with pytest.raises(DomainValidationError, match="晚于今天"):
+        normalize_id_card(next_year)
+
+
+def test_a_given_today_is_obeyed_for_any_birth_date():
+    number = make_id_card("110105", date(2015, 3, 1), 1)
+    with pytest.raises(DomainValidationError, match="晚于今天"):
+        normalize_id_card(number, today=date(2010, 1, 1))
 
 
 @pytest.mark.parametrize(
