@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from portal.records.approvers import AGREE, REJECT, WorkflowApprover
+from portal.records.workflow_rules import TransitionRefused, on_side, permitted
 from portal.registry.workflow_spec import Transition
 from portal.security import audit
 from portal.security.access import Access, org_of
@@ -100,8 +101,6 @@ def candidates(service: Any, record: Any, item: Transition, submitter: str | Non
                people: list[tuple[str, str, Access]] | None = None) -> list[tuple[str, str]]:
     """(username, display name) of everyone who would be an approver of ``item`` on ``record`` now:
     holding the role (``people``, found when not given), reaching the record and allowed to press ``item``."""
-    from portal.records.workflow import on_side, permitted
-
     spec = service.spec
     found = []
     for username, shown, access in holders(item) if people is None else people:
@@ -191,8 +190,6 @@ def decide(service: Any, record: Any, item: Transition, rejecting: bool, comment
            settings: Mapping[str, Decimal], submitter: str | None) -> bool:
     """Record this user's 同意 (or 驳回) on ``item``'s approval of ``record`` (already locked and checked);
     True when the transition (or the rejecting one) is to fire now. Raises ``TransitionRefused``."""
-    from portal.records.workflow import TransitionRefused
-
     access = service.access()
     session = service.session
     rows = _rows(session, service.spec.slug, record, item.name)

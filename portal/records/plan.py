@@ -183,7 +183,7 @@ class Planner:
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {name: taken_values(ctx.session, ctx.model, name, maybe_taken(self, rows, existing, name))
+        taken = {name: taken_values(ctx.session, ctx.model, name, maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
                  for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from portal.models import link_column
 from portal.records.lookups import org_parents
-from portal.records.plan_types import ImportPlan
+from portal.records.plan_types import ImportPlan, RowChecks
 from portal.texts import gettext
 
-if TYPE_CHECKING:
-    from portal.records.plan import Planner
 
-
-def check_tree(planner: Planner, plan: ImportPlan) -> None:
+def check_tree(planner: RowChecks, plan: ImportPlan) -> None:
     """A parent chain must not loop: new units naming each other, or a unit moved below itself."""
     spec = planner.spec
     if not spec.tree:
@@ -45,7 +40,7 @@ def check_tree(planner: Planner, plan: ImportPlan) -> None:
     plan.updates = [row for row in plan.updates if row.row not in planner.by_row]
     _drop_orphans(planner, plan, column)
 
-def _drop_orphans(planner: Planner, plan: ImportPlan, column: str) -> None:
+def _drop_orphans(planner: RowChecks, plan: ImportPlan, column: str) -> None:
     """A new unit whose parent is a new unit with errors cannot be written either."""
     tree_field = planner.spec.field(planner.spec.tree or "")
     while True:

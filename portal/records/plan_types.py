@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:  # annotations only: the CLI reads ``MODES`` without loading the database layer
     from sqlalchemy.orm import Session
 
     from portal.models import BuiltModels
-    from portal.registry.spec import RegisterSpec, Registry
+    from portal.registry.spec import FieldSpec, RegisterSpec, Registry
     from portal.security.access import Access
 
 #: phase ("read", "validate", "write"), rows done, rows in all.
@@ -102,3 +102,19 @@ class ImportPlan:
     @property
     def error_rows(self) -> set[int]:
         return {error.row for error in self.errors}
+
+
+class RowChecks(Protocol):
+    """What a check of the planner's rows uses of it (``plan_tree``, ``plan_unique``): the register, the file's
+    columns, the errors so far by row, and how to add one in the reader's language."""
+
+    ctx: ImportContext
+    spec: RegisterSpec
+    columns: dict[str, tuple[int | None, str]]
+    by_row: dict[int, list[CellError]]
+
+    def error(self, row: int, spec_field: FieldSpec | None, message: str) -> None: ...
+
+    def label(self, item: Any) -> str: ...
+
+    def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str: ...

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
-from portal.records.plan_types import ParsedRow
+from portal.records.plan_types import ParsedRow, RowChecks
 from portal.texts import gettext
 
-if TYPE_CHECKING:
-    from portal.records.plan import Planner
 
-
-def in_file_duplicates(planner: Planner, rows: list[ParsedRow]) -> None:
+def in_file_duplicates(planner: RowChecks, rows: list[ParsedRow]) -> None:
+    """A key or unique value given again further down the file: an error on the later row, naming the first."""
     for spec_field in planner.spec.fields:
         if not (spec_field.unique or spec_field.name == planner.spec.key) or spec_field.name not in planner.columns:
             continue
@@ -28,10 +26,11 @@ def in_file_duplicates(planner: Planner, rows: list[ParsedRow]) -> None:
                 first[value] = row.row
 
 
-def maybe_taken(planner: Planner, rows: Sequence[ParsedRow], existing: dict[Any, tuple[Any, ...]], name: str) -> list[Any]:
+def maybe_taken(rows: Sequence[ParsedRow], existing: dict[Any, tuple[Any, ...]], key: str, name: str,
+                at: int | None) -> list[Any]:
     """The values of the unique field ``name`` in ``rows`` that another record may hold: not those the row's
-    own stored record holds already (its unique index lets no other record hold them), most of a re-import."""
-    at, key = planner._position.get(name), planner.spec.key
+    own stored record (``existing`` by ``key``, ``name`` at place ``at``) holds already (its unique index lets no
+    other record hold them), most of a re-import."""
     if at is None or not existing:
         return [row.values[name] for row in rows if row.values.get(name) is not None]
     wanted = []
@@ -44,7 +43,8 @@ def maybe_taken(planner: Planner, rows: Sequence[ParsedRow], existing: dict[Any,
     return wanted
 
 
-def unique_problem(planner: Planner, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
+def unique_problem(planner: RowChecks, row: ParsedRow, taken: dict[str, dict[Any, int]], record_id: int | None) -> None:
+    """An error for each unique value of ``row`` that a record other than ``record_id`` holds (``taken``)."""
     for name, values in taken.items():
         value = row.values.get(name)
         holder = values.get(value) if value is not None else None

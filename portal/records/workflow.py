@@ -15,45 +15,32 @@ here reads a Flask request.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from flask_babel import gettext, lazy_gettext
 
-from portal.domain.china_time import china_date
 from portal.models import link_column
 from portal.records import approvals
 from portal.records.service import RegisterService
 from portal.records.workflow_hooks import refusal
+from portal.records.workflow_rules import TransitionRefused, on_side, permitted, settings_of, today
 from portal.records.workflow_write import write_rows
-from portal.registry.spec import RegisterSpec
 from portal.registry.conditions import FACTS
 from portal.registry.workflow_spec import Effect, SetValue, Transition, Workflow
 from portal.security import audit
 from portal.records.facts import fact_value
-from portal.security.access import Access, org_of
 
 #: Longest reason kept in the audit trail.
 REASON_MAX = 500
 #: ``detail`` of a transition's audit entry: ``流转 approve「批准」：待审批 → 已批准；理由：……``.
 DETAIL = re.compile(r"^流转 (?P<name>[a-z0-9_]+)「(?P<label>[^」]*)」：(?P<source>.*?) → (?P<target>.*?)"  # i18n: data
                     r"(?:；理由：(?P<reason>.*))?$", re.S)  # i18n: data
-
-
-class TransitionRefused(Exception):
-    """The transition cannot be done: ``status`` 404/403/409/422, a Chinese ``message`` and field ``errors``."""
-
-    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        self.status = status
-        self.message = message
-        self.errors = errors or {}
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -75,46 +62,6 @@ class HistoryItem:
     target: str
     reason: str | None
     changes: dict[str, list[Any]] = field(default_factory=dict)
-
-
-def settings_of(workflow: Workflow, environ: Mapping[str, str] | None = None) -> dict[str, Decimal]:
-    """The workflow's settings: the YAML defaults, overridden by ``PORTAL_SETTING_<NAME>`` variables."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Decimal] = {}
-    for name, default in workflow.settings:
-        raw = environ.get(f"PORTAL_SETTING_{name.upper()}")
-        try:
-            values[name] = Decimal(raw.strip()) if raw and raw.strip() else default
-        except InvalidOperation:
-            values[name] = default
-    return values
-
-
-def today() -> date:
-    """The calendar day in China now (dates set by transitions)."""
-    return china_date(audit.now_utc())
-
-
-def on_side(access: Access, spec: RegisterSpec, transition: Transition, record: Any) -> bool:
-    """The record lies on the user's side of the transition: the receiving unit for ``by: receiver``,
-    the record's own unit otherwise (a receiving clerk sees a transfer but cannot cancel it)."""
-    if access.org_ids is None or (spec.slug != "org_units" and not spec.org_field):
-        return True
-    if transition.by == "receiver":
-        return access.receives(spec, record)
-    if spec.slug == "org_units":
-        return org_of(spec, record) in access.org_ids
-    # the record's own unit, or the units a role reaches it through (``scope_by``: a motion's departments)
-    return any(getattr(record, f"{name}_id", None) in access.org_ids for name in access.anchors(spec))
-
-
-def permitted(access: Access, spec: RegisterSpec, transition: Transition) -> bool:
-    """The user's verbs and roles allow pressing ``transition`` on ``spec`` (row scope is checked apart)."""
-    if access.system:
-        return True
-    if not access.can(spec.slug, transition.verb):
-        return False
-    return not transition.roles or any(role.name in transition.roles for role in access.roles)
 
 
 def submitter(service: RegisterService, record: Any) -> str | None:

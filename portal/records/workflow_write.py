@@ -19,6 +19,7 @@ from portal.records.batch_audit import BatchAudit
 from portal.records.plan import Planner
 from portal.records.plan_types import ImportOptions, ImportPlan, ParsedRow
 from portal.records.workflow_hooks import after
+from portal.records.workflow_rules import settings_of
 from portal.records.write import write_entries
 from portal.registry.workflow_spec import Transition
 from portal.security import audit
@@ -95,8 +96,6 @@ def _freeze_approvers(service: Any, item: Transition, ids: list[int], username: 
     flows = service.spec.workflow.freezing(item.target)
     if not flows or not ids:
         return
-    from portal.records.workflow import settings_of
-
     settings = settings_of(service.spec.workflow)
     people = {flow.name: holders(flow) for flow in flows}  # the role's holders, once for all the records
     for record_id in ids:
