@@ -157,6 +157,8 @@ class Planner:
         anchor = scope_anchor(spec)
         self._org = OrgLinkCheck.for_import(self.ctx)
         self._prepare_updates(self._fields, anchor)
+        if self._ahead is not None:
+            self._ahead.finish_for(len(rows))
         unique = [f.name for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
                   and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
         for part in chunks(rows, DECIDE_ROWS):

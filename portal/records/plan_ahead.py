@@ -18,6 +18,8 @@ from portal.records.lookups import typed_rows
 
 #: Stored records read per step (a few hundredths of a second).
 SLICE_ROWS = 2000
+#: Stored records read per step when the rest is read at once (``finish_for``).
+FINISH_ROWS = 20_000
 
 
 class ReadAhead:
@@ -34,17 +36,26 @@ class ReadAhead:
         self.after = 0
         self.complete = False
 
-    def step(self) -> bool:
-        """Read the next slice of records; ``False`` once all were read."""
+    def step(self, rows: int = 0) -> bool:
+        """Read the next slice of records (``rows``, else ``SLICE_ROWS``); ``False`` once all were read."""
         if self.complete:
             return False
-        rows = typed_rows(self.session, self._select.where(self._id > self.after).limit(SLICE_ROWS))
-        for row in rows:
+        limit = rows or SLICE_ROWS
+        read = typed_rows(self.session, self._select.where(self._id > self.after).limit(limit))
+        for row in read:
             self.found[row[-1]] = row
-        if rows:
-            self.after = rows[-1][0]
-        self.complete = len(rows) < SLICE_ROWS
+        if read:
+            self.after = read[-1][0]
+        self.complete = len(read) < limit
         return not self.complete
+
+    def finish_for(self, keys: int) -> None:
+        """Read the rest now when a file of ``keys`` keys may ask for half the records not read yet or more:
+        one pass over the table in id order is quicker than looking each key up."""
+        if self.complete or keys * 2 < (self.session.scalar(sa.select(sa.func.max(self._id))) or 0) - self.after:
+            return
+        while self.step(FINISH_ROWS):
+            pass
 
     def existing(self, keys: Sequence[Any],
                  read: Callable[[list[Any]], dict[Any, tuple[Any, ...]]]) -> dict[Any, tuple[Any, ...]]:

@@ -102,3 +102,23 @@ def test_texts_that_repeat_down_a_column_are_held_once(app: Any) -> None:
         assert [row[0] for row in rows] == ["汉族" if index % 3 else "回族" for index in range(300)]
         assert len({id(row[0]) for row in rows}) == 2
         assert [row[1] for row in rows] == [f"会员{index}" for index in range(300)]
+
+
+def test_the_rest_is_read_at_once_when_the_file_may_ask_for_half_of_it(app: Any, stored: list[int],
+                                                                      monkeypatch: Any) -> None:
+    monkeypatch.setattr(plan_ahead, "SLICE_ROWS", 2)
+    monkeypatch.setattr(plan_ahead, "FINISH_ROWS", 3)
+    with app.app_context():
+        model = app.extensions["portal"].models["members"]
+        ahead = plan_ahead.ReadAhead(db.session, model, "id_card", ["id", "name", "id_card"])
+        ahead.after = stored[0] - 1
+        ahead.step()
+        left = (db.session.scalar(sa.select(sa.func.max(model.__table__.c.id))) or 0) - ahead.after
+        ahead.finish_for((left - 1) // 2)  # fewer keys than half of what is left: looked up one by one later
+        assert not ahead.complete and set(ahead.found) == set(STORED[:2])
+        ahead.finish_for((left + 1) // 2)
+        assert ahead.complete and set(STORED) <= set(ahead.found)
+        table = model.__table__
+        assert set(ahead.found) == set(db.session.scalars(sa.select(table.c.id_card).where(
+            table.c.id >= stored[0])))  # every record from the first stored one on
+        db.session.rollback()
