@@ -179,13 +179,16 @@ class Planner:
         else:
             by_id = {}
             keys = [row.values[spec.key] for row in rows if spec.key in row.values]
-            existing = (existing_rows(ctx.session, ctx.model, spec.key, keys, self._fetch) if self._ahead is None else
-                        self._ahead.existing(keys, lambda others: existing_rows(ctx.session, ctx.model, spec.key,
-                                                                                others, self._fetch)))
+
+            def read(wanted: Sequence[Any]) -> dict[Any, tuple[Any, ...]]:
+                return existing_rows(ctx.session, ctx.model, spec.key, wanted, self._fetch)
+
+            existing = read(keys) if self._ahead is None else self._ahead.existing(keys, read)
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {name: taken_values(ctx.session, ctx.model, name, maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
+        taken = {name: taken_values(ctx.session, ctx.model, name,
+                                    maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
                  for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:

@@ -58,7 +58,7 @@ class ReadAhead:
             pass
 
     def existing(self, keys: Sequence[Any],
-                 read: Callable[[list[Any]], dict[Any, tuple[Any, ...]]]) -> dict[Any, tuple[Any, ...]]:
+                 read: Callable[[Sequence[Any]], dict[Any, tuple[Any, ...]]]) -> dict[Any, tuple[Any, ...]]:
         """The stored rows of ``keys``: those read ahead, and whatever ``read`` finds of the others (not asked
         when every record was read already)."""
         found, rows, others = self.found, {}, []
