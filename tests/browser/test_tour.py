@@ -46,9 +46,12 @@ def _choose_language(page: Any, server: LiveServer, lang: str) -> None:
     toggle = page.locator("a.dropdown-toggle:has(.flag)")
     if not toggle.is_visible():  # on a phone the menu folds behind the navigation button
         page.click("button.navbar-toggle")
+        page.locator(".navbar-collapse.in").wait_for()  # unfolded: a click while it slides open can be lost
+    choice = page.locator(f"#portal-locale-{lang}")
     toggle.click()
+    choice.wait_for(state="visible")
     with page.expect_navigation():
-        page.click(f"#portal-locale-{lang}")
+        choice.click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
