@@ -9,7 +9,7 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
@@ -136,11 +136,27 @@ def import_command(context: click.Context, slug: str, file: Path, dry_run: bool,
 
 
 def _close_database_on_leaving() -> None:
-    """This command's own app: the process may end once it is done (``portal.cli_exit``), the database closed."""
-    from portal.cli_exit import leave_quickly
+    """This command's own app: the process may end once it is done (``portal.cli_exit``), the database closed.
+
+    SQLite: closing the database writes its log back into it and syncs the file to disk, before the process
+    ends. So the import's commit need not wait for a sync of its own (``synchronous = NORMAL``: in WAL mode a
+    power cut can undo only the last transactions, never damage the file), a third of a second on a big file.
+    Only this process is affected; the portal itself (screens, votes) keeps its commits synced."""
+    from sqlalchemy import event
+
+    from portal.cli_exit import asked, leave_quickly
     from portal.extensions import db
 
     leave_quickly(db.engine.dispose)
+    if asked() and db.engine.dialect.name == "sqlite":
+        event.listen(db.engine, "connect", _sync_when_closing)
+        db.engine.dispose()  # the connections opened while the app was built are made again, with it
+
+
+def _sync_when_closing(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def _begin_read(file: Path) -> PendingRead | None:

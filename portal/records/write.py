@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 
@@ -63,12 +63,13 @@ def write_rows(ctx: ImportContext, plan: ImportPlan, at: datetime, progress: Pro
         last_id = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0 if sqlite else 0
         parts = iter(chunks(plan.creates, WRITE_CHUNK))
         first = next(parts, [])  # written first: it opens the transaction the indexes are rebuilt in
-        bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in first])
+        stamps = {"created_at": at, "updated_at": at}
+        bulk_insert(connection, table, [row.values for row in first], stamps)
         done = len(first)
         progress("write", done, total)
         with indexes_rebuilt_after(connection, table, len(plan.creates) - done, last_id):
             for part in parts:
-                bulk_insert(connection, table, [{**row.values, "created_at": at, "updated_at": at} for row in part])
+                bulk_insert(connection, table, [row.values for row in part], stamps)
                 done += len(part)
                 progress("write", done, total)
         if sqlite and not any(row.deferred for row in plan.creates):
@@ -160,33 +161,58 @@ def write_entries(connection: sa.Connection, entries: Iterable[dict[str, Any]]) 
     bulk_insert(connection, audit.AuditEntry.__table__, part)
 
 
-def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """One ``executemany`` of rows that all have the same keys, values converted by the column types a
-    column at a time rather than through the statement machinery per row (big files write twice as fast)."""
+def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
+                constants: dict[str, Any] | None = None) -> None:
+    """One ``executemany`` of rows that all have the same keys, plus ``constants`` (columns with one value on
+    every row: the batch time). Values are converted by the column types a column at a time and the rows
+    put together by ``zip``, rather than through the statement machinery per row (big files write twice as
+    fast)."""
     if not rows:
         return
+    constants = constants or {}
     dialect = connection.dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        _copy_rows(connection, table, rows)
+        _copy_rows(connection, table, [{**row, **constants} for row in rows] if constants else rows)
         return
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-    names = list(compiled.positiontup or ()) if dialect.positional else list(rows[0])
-    values = [list(row) for row in map(itemgetter(*names), rows)] if len(names) > 1 else [[row[names[0]]] for row in rows]
-    for index, name in enumerate(names):
-        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if convert is None:
-            continue
-        last: Any = None
-        converted: Any = None
-        for row in values:
-            value = row[index]
-            if value is None:
-                continue
-            if value is not last:  # the batch time, or a value repeated down a column, converted once
-                last, converted = value, convert(value)
-            row[index] = converted
-    params: list[Any] = [tuple(row) for row in values] if dialect.positional else [dict(zip(names, row)) for row in values]
+    keys = list(rows[0])
+    compiled = table.insert().compile(dialect=dialect, column_keys=[*keys, *constants])
+    names = list(compiled.positiontup or ()) if dialect.positional else [*keys, *constants]
+    count = len(rows)
+    picked = zip(*map(itemgetter(*keys), rows)) if len(keys) > 1 else iter([[row[keys[0]] for row in rows]])
+    columns: dict[str, Any] = dict(zip(keys, picked))
+    for name, value in constants.items():
+        columns[name] = repeat(_converter(table, name, dialect)(value) if value is not None else None, count)
+    for name in keys:
+        convert = _bind_processor(table, name, dialect)
+        if convert is not None:
+            columns[name] = _converted(columns[name], convert)
+    params: list[Any] = list(zip(*(columns[name] for name in names)))
+    if not dialect.positional:
+        params = [dict(zip(names, row)) for row in params]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _bind_processor(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _converter(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any]:
+    return _bind_processor(table, name, dialect) or (lambda value: value)
+
+
+def _converted(column: Iterable[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """``column``'s values as the driver takes them; a value repeated down the column is converted once."""
+    out: list[Any] = []
+    last: Any = None
+    converted: Any = None
+    for value in column:
+        if value is None:
+            out.append(None)
+            continue
+        if value is not last:
+            last, converted = value, convert(value)
+        out.append(converted)
+    return out
 
 
 def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 import xlsxwriter
 from python_calamine import CalamineWorkbook
@@ -276,3 +277,35 @@ def test_the_terminal_progress_counts_rows_while_their_number_is_unknown(capsys:
     progress("validate", 50_000, 100_000)
     line = capsys.readouterr().err.strip()
     assert line.startswith("校验 [###############...............] 50,000/100,000 行，约剩"), line
+
+
+def test_only_the_portal_script_s_import_commits_without_a_sync_of_its_own(app: Any,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``portal`` script closes the database (a synced checkpoint) before its process ends, so its commits
+    need not sync; anything else (screens, votes, a command run in-process) keeps SQLite's full sync."""
+    from portal import cli_exit
+    from portal.io import commands
+
+    def synchronous() -> int:
+        db.engine.dispose()
+        with db.engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    if db_kind(app) != "sqlite":
+        pytest.skip("a SQLite setting")
+    with app.app_context():
+        full = synchronous()
+        commands._close_database_on_leaving()  # in-process: not armed
+        assert synchronous() == full == 2
+        monkeypatch.setattr(cli_exit, "_ARMED", [True])
+        monkeypatch.setattr(cli_exit, "_CLEANUPS", [])
+        try:
+            commands._close_database_on_leaving()
+            assert synchronous() == 1  # NORMAL
+        finally:
+            sa.event.remove(db.engine, "connect", commands._sync_when_closing)
+        assert synchronous() == 2
+
+
+def db_kind(app: Any) -> str:
+    return str(app.config["SQLALCHEMY_DATABASE_URI"]).split(":", 1)[0].split("+", 1)[0]

@@ -591,11 +591,11 @@ def test_a_failure_midway_leaves_the_database_as_it_was(app: Any, org_tree: dict
     real = write_module.bulk_insert
     calls: list[int] = []
 
-    def failing(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    def failing(connection: Any, table: Any, rows: list[dict[str, Any]], *constants: Any) -> None:
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("数据库连接中断")
-        real(connection, table, rows)
+        real(connection, table, rows, *constants)
 
     monkeypatch.setattr(write_module, "WRITE_CHUNK", 1)
     monkeypatch.setattr(write_module, "bulk_insert", failing)
