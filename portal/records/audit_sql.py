@@ -2,16 +2,16 @@
 
 A big import writes one entry per new record. Built in Python, each entry costs a dictionary walk and
 a JSON encoding per record (a third of a 100,000-row import); here one ``INSERT … SELECT`` reads the
-rows just written and writes their entries, with the same text ``BatchAudit.created`` writes:
-``{"field": [null, value], …}`` in the schema's order, blanks left out, links by their target's
-natural key, values as ``audit.plain`` gives them (each type's SQL in the field-type table). A
-register with a field whose stored value SQL cannot write that way (a type without ``audit_sql``, a
-number default that is not a decimal) keeps the Python entries, as PostgreSQL does (it copies them in).
+rows just written and writes their entries with ``json_object``: ``{"field": value, …}`` in the schema's
+order, a blank field null (``BatchAudit.created`` leaves it out; ``AuditEntry.changes_dict`` reads both
+the same), links by their target's natural key, values as ``audit.plain`` gives them (each type's SQL in
+the field-type table). A register with a field whose stored value SQL cannot write that way (a type
+without ``audit_sql``, a number default that is not a decimal) keeps the Python entries, as PostgreSQL
+does (it copies them in).
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -57,19 +57,13 @@ def insert_created(notes: BatchAudit, connection: sa.Connection, first_id: int, 
             target_spec = ctx.registry.get(spec_field.target or "")
             target = ctx.models[target_spec.slug].__table__.alias(f"link_{index}")
             source = source.outerjoin(target, target.c.id == column)
-            key_text = sa.func.coalesce(sa.cast(target.c[target_spec.key], sa.Text), sa.cast(column, sa.Text))
-            value = sa.func.json_quote(key_text, type_=sa.Text)
+            value = sa.func.coalesce(sa.cast(target.c[target_spec.key], sa.Text), sa.cast(column, sa.Text))
         else:
             make = field_type(spec_field.type).audit_sql
             assert make is not None  # sql_ready
             value = make(column)
-        prefix = f", {json.dumps(spec_field.name)}: [null, "
-        pieces.append(sa.case((sa.or_(column.is_(None), sa.cast(column, sa.Text) == ""), ""),
-                              else_=sa.literal(prefix, sa.Text).concat(value).concat("]")))
-    joined: Any = pieces[0] if pieces else sa.literal("", sa.Text)
-    for piece in pieces[1:]:
-        joined = joined.concat(piece)
-    changes = sa.literal("{", sa.Text).concat(sa.func.substr(joined, 3, type_=sa.Text)).concat("}")
+        pieces += [sa.literal(spec_field.name, sa.Text), value]
+    changes = sa.func.json_object(*pieces, type_=sa.Text)
     org = (table.c.id if notes.org_column == "id" else
            table.c[notes.org_column] if notes.org_column else sa.null())
     base = {name: value for name, value in notes.base.items() if name not in ("action", "changes", "record_id",

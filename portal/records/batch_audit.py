@@ -1,7 +1,7 @@
 """Per-record audit entries of an import batch and of its undo, built set-based.
 
 Each record a batch creates, changes or (on undo) deletes or restores gets the same entry a screen
-edit gets (``changes`` as ``{field: [old, new]}``, links by the target's natural key, so the audit
+edit gets (``changes`` as ``{field: [old, new]}``, a new record's as ``{field: value}``; links by the target's natural key, so the audit
 screens mask them by the reader's rights on the target register), plus the batch id and a note
 naming the batch. Link ids are turned into keys with one chunked query per link field, not one
 per row; the caller inserts the entries in bulk.
@@ -66,16 +66,17 @@ class BatchAudit:
         return audit.plain(value)
 
     # -- entries -------------------------------------------------------------------------------
-    def _entry(self, action: str, record_id: int, record: Mapping[str, Any], changes: dict[str, list[Any]]
+    def _entry(self, action: str, record_id: int, record: Mapping[str, Any], changes: dict[str, Any]
                ) -> dict[str, Any]:
         org = record_id if self.org_column == "id" else record.get(self.org_column) if self.org_column else None
         return {**self.base, "action": action, "record_id": record_id,
                 "record_key": audit.plain(record.get(self.ctx.spec.key)), "org_unit_id": org,
                 "changes": _to_json(changes)}
 
-    def _whole(self, record: Mapping[str, Any], deferred: Mapping[str, str], created: bool) -> dict[str, list[Any]]:
-        """Every non-blank value of a new (or deleted) record; the hot loop of a big insert, kept lean."""
-        changes: dict[str, list[Any]] = {}
+    def _whole(self, record: Mapping[str, Any], deferred: Mapping[str, str], created: bool) -> dict[str, Any]:
+        """Every non-blank value of a new record (``{field: value}``, as a ``create`` entry keeps it) or of a
+        deleted one (``{field: [value, None]}``); the hot loop of a big insert, kept lean."""
+        changes: dict[str, Any] = {}
         get, keys, plain = record.get, self.keys, audit.plain
         for name, column in self.columns:
             value = get(column)
@@ -87,7 +88,7 @@ class BatchAudit:
                 value = keys[column].get(value, str(value))
             elif value.__class__ is not str:
                 value = _PLAIN.get(value.__class__, plain)(value)
-            changes[name] = [None, value] if created else [value, None]
+            changes[name] = value if created else [value, None]
         return changes
 
     def created(self, rows: Sequence[RowPlan], ids: Sequence[int]) -> Iterator[dict[str, Any]]:

@@ -60,9 +60,9 @@ class FieldType:
     example: Callable[[FieldSpec], list[Any]] | None = None
     #: Spreadsheet column width (characters); ``None``: from the field's length or choices.
     xlsx_width: int | None = None
-    #: SQLite: the JSON text the audit trail keeps for a stored value, as ``audit.plain`` writes it (a
-    #: big import's entries are built in the database); ``None``: only Python builds them (links are
-    #: written by their target's key, ``portal.records.audit_sql``).
+    #: SQLite: a stored value as the audit trail keeps it (``audit.plain``), for ``json_object`` (a big import's
+    #: entries are built in the database); ``None``: only Python builds them (links are written by their
+    #: target's key, ``portal.records.audit_sql``).
     audit_sql: Callable[[Any], Any] | None = tb.audit_text_sql
 
     @property
@@ -107,7 +107,7 @@ FIELD_TYPES: dict[str, FieldType] = {
                   search="contains", free_text=True, xlsx_width=40),
         FieldType("integer", _NOTES["integer"], frozenset({"min", "max"}), lambda spec: sa.Integer(),
                   parsers.parse_integer, "number", ma_fields.Integer, "0", "int", mask=tb.mask_number,
-                  example=tb.integer_example, xlsx_width=10, audit_sql=tb.audit_integer_sql),
+                  example=tb.integer_example, xlsx_width=10),
         FieldType("decimal", _NOTES["decimal"], frozenset({"min", "max"}),
                   lambda spec: sa.Numeric(*parsers.DECIMAL_PRECISION), parsers.parse_decimal, "number",
                   ma_fields.Decimal, "0.####", "Decimal", mask=tb.mask_number, restore=tb.restore_decimal,

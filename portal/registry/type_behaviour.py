@@ -119,28 +119,26 @@ def decimal_example(field: FieldSpec) -> list[Any]:
     return [clamp(Decimal("1.5"), field)]
 
 
-# -- audit values written by SQLite: the JSON literal ``audit.plain`` gives the stored value -------------
-#: An SQL expression over a stored column -> the JSON text of its value (SQLite's functions).
+# -- audit values written by SQLite: the value ``audit.plain`` gives, as SQLite's ``json_object`` takes it -------
+#: An SQL expression over a stored column -> its value in a JSON object built by SQLite.
 AuditSql = Any
 
 
 def audit_text_sql(column: Any) -> Any:
-    """Text, choices, codes and dates (SQLite keeps a date as ``2020-01-05``): a JSON string."""
-    return sa.func.json_quote(column, type_=sa.Text)
-
-
-def audit_integer_sql(column: Any) -> Any:
-    return sa.cast(column, sa.Text)
+    """Text, choices, codes, integers and dates (SQLite keeps a date as ``2020-01-05``): the column itself."""
+    return column
 
 
 def audit_flag_sql(column: Any) -> Any:
-    return sa.case((column == sa.true(), "true"), else_="false")
+    """``true``/``false`` (SQLite keeps 1/0); null when blank."""
+    return sa.func.json(sa.case((column.is_(None), sa.null()), (column == sa.true(), "true"), else_="false"),
+                        type_=sa.Text)
 
 
 def audit_places_sql(places: int) -> Any:
-    """Money and decimals: parsed and derived values are quantized, so the stored number with its places."""
+    """Money and decimals: parsed and derived values are quantized, so the stored number with its places, as text."""
 
     def audit_number_sql(column: Any) -> Any:
-        return sa.func.json_quote(sa.func.printf(f"%.{places}f", column, type_=sa.Text), type_=sa.Text)
+        return sa.case((column.is_(None), sa.null()), else_=sa.func.printf(f"%.{places}f", column, type_=sa.Text))
 
     return audit_number_sql

@@ -45,7 +45,8 @@ class AuditEntry(Model):
     record_key: Mapped[str | None] = mapped_column(sa.String(200))
     #: The record's org unit, so a subtree reader sees only entries about their own rows.
     org_unit_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
-    #: JSON ``{field: [old, new]}``.
+    #: JSON ``{field: [old, new]}``. A ``create`` entry keeps the new values alone, ``{field: value}`` (a blank
+    #: field null or left out), which ``changes_dict`` reads as ``[None, value]``; older ones kept ``[null, value]``.
     changes: Mapped[str | None] = mapped_column(sa.Text)
     detail: Mapped[str | None] = mapped_column(sa.Text)
     #: The import batch that made (or undid) this change; ``None`` for screens, API and scripts.
@@ -53,7 +54,8 @@ class AuditEntry(Model):
     ip: Mapped[str | None] = mapped_column(sa.String(45))
 
     def changes_dict(self) -> dict[str, list[Any]]:
-        return json.loads(self.changes) if self.changes else {}
+        """``{field: [old, new]}``, whichever form the entry was stored in."""
+        return changes_of(self.changes, self.action)
 
     @property
     def changes_text(self) -> str:
@@ -70,6 +72,18 @@ class AuditEntry(Model):
     def record_text(self) -> str:
         """The record's key as the current reader may see it."""
         return READERS["record"](self)
+
+
+def changes_of(text: str | None, action: str) -> dict[str, list[Any]]:
+    """The stored ``changes`` of an entry as ``{field: [old, new]}``: a ``create`` entry's ``{field: value}``
+    becomes ``[None, value]`` with blanks left out; the older ``[null, value]`` form reads the same."""
+    if not text:
+        return {}
+    changes = json.loads(text)
+    if action != "create":
+        return changes
+    return {name: value if value.__class__ is list else [None, value] for name, value in changes.items()
+            if value is not None and value != ""}
 
 
 def _masked_raw(entry: AuditEntry) -> str:
@@ -182,17 +196,17 @@ def failed_logins_since(session: Session, username: str, minutes: int) -> int:
         AuditEntry.username == username, AuditEntry.action == "login_failed", AuditEntry.at > since)) or 0
 
 
-def _register_changes(obj: Any, action: str) -> dict[str, list[Any]]:
+def _register_changes(obj: Any, action: str) -> dict[str, Any]:
     spec = obj.__register__
     state = inspect(obj)
-    changes: dict[str, list[Any]] = {}
+    changes: dict[str, Any] = {}
     for field in spec.fields:
         if field.name not in state.attrs:
             continue  # virtual fields (age) are not stored
         if action in ("create", "delete"):
             value = plain(state.dict.get(field.name))
             if value not in (None, ""):
-                changes[field.name] = [None, value] if action == "create" else [value, None]
+                changes[field.name] = value if action == "create" else [value, None]
         else:
             history = state.attrs[field.name].history
             if not history.added and not history.deleted:

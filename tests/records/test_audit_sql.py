@@ -1,5 +1,6 @@
 """The create entries SQLite writes itself read exactly as the ones Python builds (on PostgreSQL the
-Python ones are written, so there the comparison holds by construction)."""
+Python ones are written, so there the comparison holds by construction). Both keep the new values alone,
+``{field: value}``; SQLite's also name the blank fields, as null."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.records.audit_sql import sql_ready
 from portal.records.batch_audit import BatchAudit
-from portal.security.audit import AuditEntry, now_utc
+from portal.security.audit import AuditEntry, changes_of, now_utc
 
 from tests.io.test_xlsx_import import ID_3, ID_MAN, ID_WOMAN, context, import_file, members_file
 
@@ -38,13 +39,15 @@ def test_import_entries_match_what_python_writes_for_every_kind_of_value(app: An
         assert sql_ready(notes, db.session.connection()) == (db.engine.dialect.name == "sqlite")
         stored = notes.fetch(sorted(written))
         notes.learn_links(stored.values())
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        expected = {record_id: encode(notes._whole(record, {}, True)) for record_id, record in stored.items()}
-    assert written == expected  # the very same text, key order included
+        expected = {record_id: notes._whole(record, {}, True) for record_id, record in stored.items()}
+    read = {record_id: changes_of(text, "create") for record_id, text in written.items()}
+    assert read == {record_id: changes_of(json.dumps(values), "create") for record_id, values in expected.items()}
+    assert [list(changes) for changes in read.values()] == [list(values) for values in expected.values()]  # order
     first = json.loads(written[min(written)])
-    assert first["name"] == [None, "张\"三\\"] and first["is_migrant_worker"] == [None, True]
-    assert first["monthly_wage"] == [None, "0.00"] and first["org_unit"] == [None, "A01"]
-    assert first["notes"] == [None, "第一行\n第二行 “引号” \\ 斜杠"] and first["joined_on"] == [None, "2020-01-05"]
+    assert first["name"] == "张\"三\\" and first["is_migrant_worker"] is True  # the value alone, not [null, value]
+    assert first["monthly_wage"] == "0.00" and first["org_unit"] == "A01"
+    assert first["notes"] == "第一行\n第二行 “引号” \\ 斜杠" and first["joined_on"] == "2020-01-05"
     second = json.loads(written[sorted(written)[1]])
-    assert second["is_migrant_worker"] == [None, False] and second["monthly_wage"] == [None, "1200.50"]
-    assert "email" not in second and "notes" not in second
+    assert second["is_migrant_worker"] is False and second["monthly_wage"] == "1200.50"
+    assert "email" not in read[sorted(written)[1]] and "notes" not in read[sorted(written)[1]]
+    assert read[min(written)]["name"] == [None, "张\"三\\"]  # as the audit screens read it

@@ -3,14 +3,13 @@ one entry per record, each naming its batch; on both databases."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.security.audit import AuditEntry
+from portal.security.audit import AuditEntry, changes_of
 
 from tests.conftest import login
 from tests.io.test_xlsx_import import (ID_3, ID_MAN, ID_WOMAN, ORG_HEADER, PASSWORD, by_key, import_file,
@@ -22,7 +21,7 @@ def batch_entries(app: Any, batch_id: int, action: str) -> list[dict[str, Any]]:
         table = AuditEntry.__table__
         rows = db.session.execute(sa.select(table).where(table.c.batch_id == batch_id, table.c.action == action)
                                   .order_by(table.c.id))
-        return [{**row._mapping, "changes": json.loads(row.changes or "{}")} for row in rows]
+        return [{**row._mapping, "changes": changes_of(row.changes, row.action)} for row in rows]
 
 
 def three_members(app: Any, tmp_path: Path) -> int:

@@ -61,7 +61,8 @@ def test_create_update_delete_are_recorded_with_who_and_a_field_diff(app: Any, a
     assert [entry.action for entry in entries] == ["create", "update", "delete"]
     assert {entry.username for entry in entries} == {"admin"}
     assert all(entry.record_key == MEMBER["id_card"] for entry in entries)
-    create, update, delete = (json.loads(entry.changes) for entry in entries)
+    create, update, delete = (entry.changes_dict() for entry in entries)
+    assert json.loads(entries[0].changes)["name"] == "王五"  # a new record's entry keeps its values alone
     assert create["name"] == [None, "王五"] and create["org_unit"] == [None, "A01-1"]
     assert create["gender"] == [None, "女"]  # derived fields are recorded too
     assert update == {"name": ["王五", "王六"], "org_unit": ["A01-1", "A01"]}
