@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +20,7 @@ from portal.io.plan import CellError, ImportContext, ImportOptions, ImportPlan, 
 from portal.io.readers import FileUnreadable, PendingRead, read_workbook
 from portal.io.sheet_limits import ReadLimits
 from portal.records.write import SourceFile, write_plan
+from portal.records.write_stream import CreateStream
 
 __all__ = ["FileUnreadable", "ImportReport", "file_sha256", "run_import"]
 
@@ -101,33 +102,45 @@ def _run_import(ctx: ImportContext, path: Path, filename: str, options: ImportOp
                 progress: Progress, errors_out: Path | None, limits: ReadLimits,
                 started: PendingRead | None) -> ImportReport:
     progress("read", 0, 0)
-    planner = SheetPlanner(ctx, options, progress)
+    source = SourceFile(filename or path.name, file_sha256(path))
+    # a big insert writes its new records while the rest of the file is being decided
+    stream = None if dry_run else CreateStream.offered(ctx, options, source)
+    planner = SheetPlanner(stream.planning(ctx) if stream is not None else ctx, options, progress)
+    planner.sink = stream
     sheet = planner.sheet()  # an .xlsx/.xls is parsed as its reading process sends the rows
     ahead = planner.read_ahead()  # an upsert reads the stored records while the sheet is being loaded
     try:
-        with started or PendingRead(path, filename, limits) as reading:
-            workbook = reading.workbook(sink=sheet.take, idle=ahead.step if ahead is not None else None)
-        # The cells of a .csv are dropped as they are parsed; the rare error file reads the file again.
-        sheet.take(workbook.rows, workbook.meta, total=len(workbook.rows), consume=True)
-        plan = sheet.plan()
-    except HeaderProblem as problem:
-        ctx.session.rollback()
-        return ImportReport(problems=problem.messages)
-    del workbook
-    report = _report(plan)
-    if errors_out is not None and plan.errors:
-        workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
-                                 max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
-        write_error_file(workbook.rows, plan.header_row, plan.errors, errors_out)
-    writable = not plan.errors or options.partial
-    if dry_run or not writable:
-        ctx.session.rollback()
-        return report
-    try:
-        batch = write_plan(ctx, plan, options, SourceFile(filename or path.name, file_sha256(path)), progress)
-        ctx.session.commit()
+        with stream or nullcontext():
+            try:
+                with started or PendingRead(path, filename, limits) as reading:
+                    workbook = reading.workbook(sink=sheet.take, idle=ahead.step if ahead is not None else None)
+                # The cells of a .csv are dropped as they are parsed; the rare error file reads the file again.
+                sheet.take(workbook.rows, workbook.meta, total=len(workbook.rows), consume=True)
+                plan = sheet.plan()
+            except HeaderProblem as problem:
+                return _undone(ctx, stream, ImportReport(problems=problem.messages))
+            del workbook
+            report = _report(plan)
+            if errors_out is not None and plan.errors:
+                workbook = read_workbook(path, filename, max_rows=limits.rows, max_cells=limits.cells,
+                                         max_unzipped_mb=limits.unzipped_mb, max_reader_mb=limits.reader_mb)
+                write_error_file(workbook.rows, plan.header_row, plan.errors, errors_out)
+            writable = not plan.errors or options.partial
+            if dry_run or not writable:
+                return _undone(ctx, stream, report)
+            batch = write_plan(ctx, plan, options, source, progress,
+                               streamed=stream if stream is not None and stream.started else None)
+            ctx.session.commit()
     except BaseException:
-        ctx.session.rollback()
+        ctx.session.rollback()  # after the writing thread has ended (leaving ``stream``)
         raise
     report.committed, report.batch_id = True, batch.id
+    return report
+
+
+def _undone(ctx: ImportContext, stream: CreateStream | None, report: ImportReport) -> ImportReport:
+    """Nothing of this import is kept: the writing thread (if any) ended, the transaction rolled back."""
+    if stream is not None:
+        stream.close()
+    ctx.session.rollback()
     return report

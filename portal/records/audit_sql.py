@@ -47,6 +47,25 @@ def _covered(spec_field: FieldSpec) -> bool:
 def insert_created(notes: BatchAudit, connection: sa.Connection, first_id: int, last_id: int) -> None:
     """Write the ``create`` entry of every record with an id in ``first_id … last_id`` (all written by this
     plan, in one transaction), in id order; the caller checked ``sql_ready``."""
+    entries = CreatedEntries(notes, connection.dialect)
+    connection.exec_driver_sql(entries.sql, entries.params(first_id, last_id))
+
+
+class CreatedEntries:
+    """The ``INSERT … SELECT`` of the create entries of the records in an id range, compiled once for the driver:
+    ``sql`` and ``params(first_id, last_id)`` (``write_stream`` runs it on a thread that has no SQLAlchemy)."""
+
+    def __init__(self, notes: BatchAudit, dialect: sa.Dialect) -> None:
+        self._compiled = _statement(notes, dialect).compile(dialect=dialect)
+        self.sql = self._compiled.string
+
+    def params(self, first_id: int, last_id: int) -> tuple[Any, ...]:
+        values = self._compiled.construct_params({"first_id": first_id, "last_id": last_id})
+        return tuple(values[name] for name in self._compiled.positiontup or ())
+
+
+def _statement(notes: BatchAudit, dialect: sa.Dialect) -> Any:
+    """The statement, with the entries' common values as the driver takes them (no conversion left to do)."""
     ctx = notes.ctx
     spec, table = ctx.spec, ctx.model.__table__
     source: Any = table
@@ -66,13 +85,20 @@ def insert_created(notes: BatchAudit, connection: sa.Connection, first_id: int, 
     changes = sa.func.json_object(*pieces, type_=sa.Text)
     org = (table.c.id if notes.org_column == "id" else
            table.c[notes.org_column] if notes.org_column else sa.null())
-    base = {name: value for name, value in notes.base.items() if name not in ("action", "changes", "record_id",
-                                                                               "record_key", "org_unit_id")}
     entry_table = audit.AuditEntry.__table__
-    selected = {**{name: sa.literal(value, entry_table.c[name].type) for name, value in base.items()},
+    base = {name: _driver_value(entry_table.c[name], value, dialect) for name, value in notes.base.items()
+            if name not in ("action", "changes", "record_id", "record_key", "org_unit_id")}
+    selected = {**{name: sa.literal(value, sa.Integer if isinstance(value, int) else sa.Text)
+                   for name, value in base.items()},
                 "action": sa.literal("create", sa.String), "record_id": table.c.id,
                 "record_key": sa.cast(table.c[spec.key], sa.Text), "org_unit_id": org, "changes": changes}
     names = list(selected)
     query = (sa.select(*(selected[name] for name in names)).select_from(source)
-             .where(table.c.id.between(first_id, last_id)).order_by(table.c.id))
-    connection.execute(entry_table.insert().from_select(names, query))
+             .where(table.c.id.between(sa.bindparam("first_id", type_=sa.Integer),
+                                       sa.bindparam("last_id", type_=sa.Integer))).order_by(table.c.id))
+    return entry_table.insert().from_select(names, query)
+
+
+def _driver_value(column: sa.Column[Any], value: Any, dialect: sa.Dialect) -> Any:
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return value if value is None or convert is None else convert(value)

@@ -23,6 +23,7 @@ from portal.records.plan_tree import check_tree
 from portal.records.plan_unique import in_file_duplicates, maybe_taken, unique_problem
 from portal.records.plan_types import (
     CellError,
+    CreateSink,
     ImportContext,
     ImportOptions,
     ImportPlan,
@@ -73,6 +74,8 @@ class Planner:
         self._today = date.today()
         #: Stored records read while the file was still being read (``read_ahead``).
         self._ahead: ReadAhead | None = None
+        #: Where the new records of each decided slice go while no row is refused (``write_stream``).
+        self.sink: CreateSink | None = None
         self._derived: dict[str, dict[Any, Any]] = {
             f.name: {} for f in self.spec.fields
             if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
@@ -120,21 +123,26 @@ class Planner:
             self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
         self.progress("check", 0, len(parsed))
         in_file_duplicates(self, parsed)
-        self._resolve(parsed)
+        self._find_links(parsed)
         self._decide(parsed, plan)
         self.progress("check", len(parsed), len(parsed))
         plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
         return plan
 
-    def _resolve(self, rows: list[ParsedRow]) -> None:
-        """Links by natural key or title, inside the user's scope; self-links may name a row of this file."""
-        file_keys = {row.values.get(self.spec.key) for row in rows}
+    def _find_links(self, rows: list[ParsedRow]) -> None:
+        """What each link text of the file names (by natural key or title, inside the user's scope); the rows
+        take them a slice at a time (``_resolve``)."""
+        self._file_keys = {row.values.get(self.spec.key) for row in rows} if self._self_links else set()
+        self._found: list[tuple[FieldSpec, dict[str, Any]]] = []
         for spec_field in self.spec.links:
             texts = {row.texts[spec_field.name] for row in rows if spec_field.name in row.texts}
-            if not texts:
-                continue
-            found = resolve_links(self.ctx.session, self.ctx.registry, self.ctx.models, spec_field, texts,
-                                  self.ctx.access)
+            if texts:
+                self._found.append((spec_field, resolve_links(self.ctx.session, self.ctx.registry, self.ctx.models,
+                                                              spec_field, texts, self.ctx.access)))
+
+    def _resolve(self, rows: Sequence[ParsedRow]) -> None:
+        """The rows' links as ids (``_find_links``); self-links may name a row of this file."""
+        for spec_field, found in self._found:
             self_link = spec_field.target == self.spec.slug
             for row in rows:
                 text = row.texts.get(spec_field.name)
@@ -143,7 +151,8 @@ class Planner:
                 match = found[text]
                 if match.id is not None:
                     row.values[spec_field.name] = match.id
-                elif self_link and not match.ids and text in file_keys and text != row.values.get(self.spec.key):
+                elif (self_link and not match.ids and text in self._file_keys
+                      and text != row.values.get(self.spec.key)):
                     row.values[spec_field.name] = _InFile(text)
                 else:
                     del row.values[spec_field.name]
@@ -162,7 +171,14 @@ class Planner:
         unique = [f.name for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
                   and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
         for part in chunks(rows, DECIDE_ROWS):
+            done = len(plan.creates)
+            self._resolve(part)
             self._decide_part(part, plan, anchor, unique)
+            if self.sink is not None:
+                if self.errors:
+                    self.sink.stop()
+                else:
+                    self.sink.take(plan.creates[done:], len(rows))
         check_tree(self, plan)
         caps = CapCheck.for_plan(self.ctx)
         if caps is not None and caps.check(plan, self.error):  # yearly caps per relief type (a file's rows add up)
@@ -375,8 +391,6 @@ class Planner:
         header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]
         return any(error.column == header for error in self.by_row.get(row.row, ()))
 
-    def _has_errors(self, row: ParsedRow) -> bool:
-        return row.row in self.by_row
 
 @dataclass(frozen=True)
 class _InFile:

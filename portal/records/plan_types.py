@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 if TYPE_CHECKING:  # annotations only: the CLI reads ``MODES`` without loading the database layer
     from sqlalchemy.orm import Session
@@ -118,3 +118,11 @@ class RowChecks(Protocol):
     def label(self, item: Any) -> str: ...
 
     def message(self, spec_field: FieldSpec, code: str, **params: Any) -> str: ...
+
+
+class CreateSink(Protocol):
+    """Takes the new records of each decided slice of a file while the rest is being decided (``write_stream``)."""
+
+    def take(self, creates: Sequence[RowPlan], planned: int) -> None: ...
+
+    def stop(self) -> None: ...

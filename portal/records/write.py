@@ -9,11 +9,11 @@ them, so it never overwrites a later change.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import sqlalchemy as sa
 
@@ -45,6 +45,14 @@ class UndoRefused(Exception):
 class SourceFile:
     name: str
     sha256: str
+
+
+class CreatedAlready(Protocol):
+    """New records written while their plan was made (``write_stream.CreateStream``)."""
+
+    def finish(self, creates: int) -> tuple[ImportBatch, list[int]]:
+        """Wait until all ``creates`` records are written (with their audit entries); their batch (its counts
+        not yet set) and their ids, in order."""
 
 
 def write_rows(ctx: ImportContext, plan: ImportPlan, at: datetime, progress: Progress = no_progress) -> list[int]:
@@ -113,25 +121,48 @@ def write_record(ctx: ImportContext, plan: ImportPlan) -> int | None:
     return plan.updates[0].record_id if plan.updates else None
 
 
-def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, source: SourceFile,
-               progress: Progress = no_progress) -> ImportBatch:
-    """Write ``plan`` (the caller commits) and return its batch record."""
-    at = audit.now_utc()
-    created_ids = write_rows(ctx, plan, at, progress)
+def new_batch(ctx: ImportContext, options: ImportOptions, source: SourceFile, at: datetime) -> ImportBatch:
+    """The batch record of an import being written (added to the session and given its id; its counts are
+    set by ``write_plan``)."""
     batch = ImportBatch(register=ctx.spec.slug, username=ctx.access.username or audit.actor_name(),
                         org_unit_id=ctx.access.org_id, file_name=source.name[:255], file_hash=source.sha256,
-                        mode=options.mode, partial=options.partial, rows=plan.rows, created=len(plan.creates),
-                        updated=len(plan.updates), unchanged=plan.unchanged, errors=len(plan.error_rows), at=at,
-                        created_ids=json.dumps(id_ranges(created_ids)), status="committed")
+                        mode=options.mode, partial=options.partial, at=at, status="committed")
     ctx.session.add(batch)
+    ctx.session.flush()
+    return batch
+
+
+def batch_notes(ctx: ImportContext, batch: ImportBatch) -> BatchAudit:
+    """How the per-record audit entries of ``batch`` are written: its time, its user, a note naming it."""
+    return BatchAudit(ctx, batch.id, batch.at, batch.username, f"导入批次 #{batch.id}")  # i18n: data
+
+
+def write_plan(ctx: ImportContext, plan: ImportPlan, options: ImportOptions, source: SourceFile,
+               progress: Progress = no_progress, streamed: CreatedAlready | None = None) -> ImportBatch:
+    """Write ``plan`` (the caller commits) and return its batch record. ``streamed``: the plan's new records
+    were written while it was made (``write_stream``), with their batch and audit entries."""
+    if streamed is None:
+        at = audit.now_utc()
+        created_ids = write_rows(ctx, plan, at, progress)
+        batch = new_batch(ctx, options, source, at)
+    else:
+        batch, created_ids = streamed.finish(len(plan.creates))
+        progress("write", len(created_ids), len(created_ids) + len(plan.updates))
+        write_rows(ctx, replace(plan, creates=[]), batch.at, progress)
+    batch.rows, batch.created, batch.updated = plan.rows, len(plan.creates), len(plan.updates)
+    batch.unchanged, batch.errors = plan.unchanged, len(plan.error_rows)
+    batch.created_ids = json.dumps(id_ranges(created_ids))
     ctx.session.flush()
     connection = ctx.session.connection()
     items = [{"batch_id": batch.id, "record_id": row.record_id, "before": json.dumps(_plain(row.before))}
              for row in plan.updates]
     for part in chunks(items, WRITE_CHUNK):
         connection.execute(sa.insert(ImportItem), list(part))
-    notes = BatchAudit(ctx, batch.id, at, batch.username, f"导入批次 #{batch.id}")  # i18n: data
-    write_audit(connection, notes, plan, created_ids)
+    notes = batch_notes(ctx, batch)
+    if streamed is None:
+        write_audit(connection, notes, plan, created_ids)
+    else:
+        write_entries(connection, notes.updated(plan.updates))
     with in_locale(DEFAULT_LOCALE):  # the audit trail is kept in Chinese
         detail = batch_text(batch)
     audit.record(ctx.session, "import", register=ctx.spec.slug, record_key=source.name[:200],
@@ -174,26 +205,49 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(connection, table, [{**row, **constants} for row in rows] if constants else rows)
         return
-    keys = list(rows[0])
-    compiled = table.insert().compile(dialect=dialect, column_keys=[*keys, *constants])
-    names = list(compiled.positiontup or ()) if dialect.positional else [*keys, *constants]
-    count = len(rows)
-    picked = zip(*map(itemgetter(*keys), rows)) if len(keys) > 1 else iter([[row[keys[0]] for row in rows]])
-    columns: dict[str, Any] = dict(zip(keys, picked))
-    for name, value in constants.items():
-        columns[name] = repeat(_converter(table, name, dialect)(value) if value is not None else None, count)
-    for name in keys:
-        convert = _bind_processor(table, name, dialect)
-        if convert is not None:
-            columns[name] = _converted(columns[name], convert)
-    params: list[Any] = list(zip(*(columns[name] for name in names)))
+    compiled = table.insert().compile(dialect=dialect, column_keys=[*rows[0], *constants])
+    names = list(compiled.positiontup or ()) if dialect.positional else [*rows[0], *constants]
+    params: list[Any] = driver_rows(table, dialect, rows, constants, names)
     if not dialect.positional:
         params = [dict(zip(names, row)) for row in params]
     connection.exec_driver_sql(compiled.string, params)
 
 
+def driver_rows(table: sa.Table, dialect: sa.Dialect, rows: list[dict[str, Any]], constants: dict[str, Any],
+                names: list[str]) -> list[tuple[Any, ...]]:
+    """``rows`` (all with the same keys) and ``constants`` as the driver takes them: one tuple of the ``names``
+    columns per row, converted by the column types a column at a time."""
+    columns: dict[str, Any] = driver_columns(table, dialect, rows)
+    for name, value in constants.items():
+        columns[name] = repeat(_converter(table, name, dialect)(value) if value is not None else None, len(rows))
+    return list(zip(*(columns[name] for name in names)))
+
+
+def driver_columns(table: sa.Table, dialect: sa.Dialect, rows: list[dict[str, Any]]) -> dict[str, Sequence[Any]]:
+    """The values of ``rows`` (all with the same keys) a column at a time, as the driver takes them."""
+    keys = list(rows[0])
+    picked = zip(*map(itemgetter(*keys), rows)) if len(keys) > 1 else iter([[row[keys[0]] for row in rows]])
+    columns: dict[str, Sequence[Any]] = dict(zip(keys, picked))
+    for name in keys:
+        convert = _bind_processor(table, name, dialect)
+        if convert is not None:
+            columns[name] = _converted(columns[name], convert)
+    return columns
+
+
 def _bind_processor(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
-    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    if convert is not None and isinstance(table.c[name].type, sa.Date) and convert(_SAMPLE_DATE) == "2001-02-03":
+        return _iso_date(convert)  # SQLite keeps ISO dates: the C ``isoformat``, not a format string per value
+    return convert
+
+
+_SAMPLE_DATE = date(2001, 2, 3)
+
+
+def _iso_date(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    isoformat = date.isoformat
+    return lambda value: isoformat(value) if value.__class__ is date else convert(value)
 
 
 def _converter(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any]:
