@@ -53,10 +53,11 @@ def insert_created(notes: BatchAudit, connection: sa.Connection, first_id: int, 
 
 class CreatedEntries:
     """The ``INSERT … SELECT`` of the create entries of the records in an id range, compiled once for the driver:
-    ``sql`` and ``params(first_id, last_id)`` (``write_stream`` runs it on a thread that has no SQLAlchemy)."""
+    ``sql`` and ``params(first_id, last_id)`` (``write_stream`` runs it on a thread that has no SQLAlchemy).
+    ``blank``: columns known to be empty in every record of the ranges, left out of their entries."""
 
-    def __init__(self, notes: BatchAudit, dialect: sa.Dialect) -> None:
-        self._compiled = _statement(notes, dialect).compile(dialect=dialect)
+    def __init__(self, notes: BatchAudit, dialect: sa.Dialect, blank: frozenset[str] = frozenset()) -> None:
+        self._compiled = _statement(notes, dialect, blank).compile(dialect=dialect)
         self.sql = self._compiled.string
 
     def params(self, first_id: int, last_id: int) -> tuple[Any, ...]:
@@ -64,7 +65,7 @@ class CreatedEntries:
         return tuple(values[name] for name in self._compiled.positiontup or ())
 
 
-def _statement(notes: BatchAudit, dialect: sa.Dialect) -> Any:
+def _statement(notes: BatchAudit, dialect: sa.Dialect, blank: frozenset[str]) -> Any:
     """The statement, with the entries' common values as the driver takes them (no conversion left to do)."""
     ctx = notes.ctx
     spec, table = ctx.spec, ctx.model.__table__
@@ -72,6 +73,8 @@ def _statement(notes: BatchAudit, dialect: sa.Dialect) -> Any:
     pieces: list[Any] = []
     for index, spec_field in enumerate(f for f in spec.fields if is_stored(f)):
         column = table.c[link_column(spec_field) if spec_field.is_link else spec_field.name]
+        if column.name in blank:
+            continue
         if spec_field.is_link:
             target_spec = ctx.registry.get(spec_field.target or "")
             target = ctx.models[target_spec.slug].__table__.alias(f"link_{index}")

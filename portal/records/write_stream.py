@@ -138,7 +138,8 @@ class CreateStream:
             self._queue.put((insert(rows), flat[start * width:(start + rows) * width]))
         first = self._first_id + self._taken
         self._taken += len(creates)
-        self._queue.put((self._entries.sql, self._entries.params(first, first + len(creates) - 1)))
+        entries = self._entries_of(frozenset(columns) - set(names))
+        self._queue.put((entries.sql, entries.params(first, first + len(creates) - 1)))
 
     def stop(self) -> None:
         """A row was refused: nothing more is written (what was is undone with the import's transaction)."""
@@ -185,7 +186,8 @@ class CreateStream:
         self._first_id = (connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
         self._indexes = indexes_rebuilt_after(connection, table, planned, self._first_id - 1)
         self._indexes.__enter__()
-        self._entries = CreatedEntries(batch_notes(ctx, self.batch), self._dialect)
+        self._notes = batch_notes(ctx, self.batch)
+        self._entries: dict[frozenset[str], CreatedEntries] = {}
         at = table.c.created_at.type.dialect_impl(self._dialect).bind_processor(self._dialect)
         stamp = at(self.batch.at) if at is not None else self.batch.at.isoformat(" ")
         self._stamp = "'" + str(stamp).replace("'", "''") + "'"  # a literal: our own time, not a clerk's text
@@ -202,6 +204,12 @@ class CreateStream:
                 raw.execute(*item)
             except Exception as failure:  # noqa: BLE001  (raised again on the planner's thread)
                 self._failure = failure
+
+    def _entries_of(self, blank: frozenset[str]) -> CreatedEntries:
+        """The audit entries' statement for slices whose ``blank`` columns are empty on every record (left out)."""
+        if blank not in self._entries:
+            self._entries[blank] = CreatedEntries(self._notes, self._dialect, blank)
+        return self._entries[blank]
 
     def _insert_sql(self, table: sa.Table, names: list[str]) -> Callable[[int], str]:
         """The ``INSERT`` of so many rows of ``names``; the batch time, the same on every row, is written once."""

@@ -3,6 +3,7 @@ the one the planner-then-writer way gives, a row refused later leaves nothing, a
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from pathlib import Path
@@ -82,7 +83,10 @@ def test_a_streamed_import_writes_what_planning_first_writes(app: Any, org_tree:
     with app.app_context():
         batch_rows = db.session.execute(sa.text("SELECT rows, created, created_ids FROM portal_import_batch "
                                                 "WHERE id = :id"), {"id": streamed.batch_id}).one()
+        raw = db.session.scalar(sa.select(AuditEntry.changes).where(AuditEntry.batch_id == streamed.batch_id,
+                                                                   AuditEntry.action == "create").limit(1))
     assert batch_rows[0] == 9 and batch_rows[1] == 9
+    assert json.loads(raw or "{}")["name"] == "流水0" and "email" not in json.loads(raw or "{}")  # blank on every row
 
     undo(app, streamed.batch_id or 0)
     monkeypatch.setattr(CreateStream, "offered", classmethod(lambda cls, *args: None))
