@@ -152,3 +152,22 @@ def test_a_stream_missing_records_is_refused(app: Any, org_tree: dict[str, int],
     with pytest.raises(StreamBroken):
         import_file(app, "members", members_file(tmp_path / "m.xlsx", *PEOPLE))
     assert _records(app) == stored and indexes(app) == before and _no_writer_left()
+
+
+def test_a_slice_too_big_for_one_statement_is_written_in_several(app: Any, org_tree: dict[str, int], tmp_path: Path,
+                                                                 streaming: list[CreateStream],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan, "DECIDE_ROWS", 5)
+    real = CreateStream._start
+
+    def start(self: CreateStream, planned: int) -> None:
+        real(self, planned)
+        self._max_variables = 45  # as a SQLite built with a low limit: two rows a statement
+
+    monkeypatch.setattr(CreateStream, "_start", start)
+    report = import_file(app, "members", members_file(tmp_path / "m.xlsx", *PEOPLE))
+    assert report.committed and report.created == 9, report.errors
+    records = _records(app)
+    assert sorted(records) == sorted(person[1] for person in PEOPLE)
+    assert {records[person[1]]["name"] for person in PEOPLE} == {person[0] for person in PEOPLE}
+    assert sorted(_created_entries(app, report.batch_id or 0)) == sorted(records)
