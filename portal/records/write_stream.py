@@ -42,6 +42,12 @@ MIN_ROWS = 10_000
 #: While both run, the planner hands Python's lock to the writing thread this often (seconds; Python's
 #: default is 0.005, which would leave the thread waiting between two statements).
 SWITCH_INTERVAL = 0.0001
+#: Rows per ``INSERT``, fewer when SQLite takes fewer parameters: a statement of a whole slice (Debian's SQLite
+#: takes 250,000) is as quick but holds tens of megabytes while it is prepared and cached.
+ROWS_PER_STATEMENT = 1000
+#: Statements waiting for the thread at most (two or three slices): a planner far ahead of a slow disk waits
+#: instead of holding every row of the file twice.
+BACKLOG = 24
 
 
 class _Switching:
@@ -82,7 +88,7 @@ class CreateStream:
         self.stopped = False
         self._taken = 0
         self._first_id = 0
-        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=BACKLOG)
         self._thread: threading.Thread | None = None
         self._failure: Exception | None = None
         self._indexes: AbstractContextManager[None] | None = None
@@ -129,7 +135,7 @@ class CreateStream:
         flat: list[Any] = [None] * (count * width)
         for place, name in enumerate(names):
             flat[place::width] = columns[name]
-        per_statement = max(1, self._max_variables // width)
+        per_statement = max(1, min(ROWS_PER_STATEMENT, self._max_variables // width))
         insert = self._insert_sql(table, names)
         for start in range(0, count, per_statement):
             rows = min(per_statement, count - start)
@@ -190,7 +196,7 @@ class CreateStream:
         stamp = at(self.batch.at) if at is not None else self.batch.at.isoformat(" ")
         self._stamp = "'" + str(stamp).replace("'", "''") + "'"  # a literal: our own time, not a clerk's text
         raw: sqlite3.Connection = connection.connection.dbapi_connection  # type: ignore[assignment]
-        self._max_variables = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # 32,766 since SQLite 3.32
+        self._max_variables = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # 32,766 by default since 3.32
         self._thread = threading.Thread(target=self._write, args=(raw,), name="portal-import-writer", daemon=True)
         _Switching.begins()
         self._thread.start()

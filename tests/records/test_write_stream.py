@@ -157,7 +157,9 @@ def test_a_stream_missing_records_is_refused(app: Any, org_tree: dict[str, int],
 def test_a_slice_too_big_for_one_statement_is_written_in_several(app: Any, org_tree: dict[str, int], tmp_path: Path,
                                                                  streaming: list[CreateStream],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several statements a slice, and a planner that must wait for the thread (one statement may wait)."""
     monkeypatch.setattr(plan, "DECIDE_ROWS", 5)
+    monkeypatch.setattr(write_stream, "BACKLOG", 1)
     real = CreateStream._start
 
     def start(self: CreateStream, planned: int) -> None:
