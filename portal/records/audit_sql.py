@@ -21,18 +21,18 @@ from portal.models import link_column
 from portal.records.batch_audit import BatchAudit
 from portal.registry.derivations import is_stored
 from portal.registry.fieldtypes import field_type
-from portal.registry.spec import FieldSpec
+from portal.registry.spec import FieldSpec, RegisterSpec
 from portal.security import audit
 
 #: A number field's default is written as the parsed values are only when it is a ``Decimal``.
 _NUMBER_TYPES = frozenset({"money", "decimal"})
 
 
-def sql_ready(notes: BatchAudit, connection: sa.Connection) -> bool:
+def sql_ready(spec: RegisterSpec, connection: sa.Connection) -> bool:
     """Whether this register's create entries may be built by the database (SQLite, every field covered)."""
     if connection.dialect.name != "sqlite":
         return False
-    return all(_covered(f) for f in notes.ctx.spec.fields if is_stored(f))
+    return all(_covered(f) for f in spec.fields if is_stored(f))
 
 
 def _covered(spec_field: FieldSpec) -> bool:

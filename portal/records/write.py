@@ -174,7 +174,7 @@ def write_audit(connection: sa.Connection, notes: BatchAudit, plan: ImportPlan, 
     """One audit entry per record the plan created (built by SQLite itself when their ids run on without a
     gap) and per record it changed, in that order."""
     if (created_ids and created_ids == list(range(created_ids[0], created_ids[0] + len(created_ids)))
-            and sql_ready(notes, connection)):
+            and sql_ready(notes.ctx.spec, connection)):
         insert_created(notes, connection, created_ids[0], created_ids[-1])
         write_entries(connection, notes.updated(plan.updates))
         return
@@ -219,7 +219,7 @@ def driver_rows(table: sa.Table, dialect: sa.Dialect, rows: list[dict[str, Any]]
     columns per row, converted by the column types a column at a time."""
     columns: dict[str, Any] = driver_columns(table, dialect, rows)
     for name, value in constants.items():
-        columns[name] = repeat(_converter(table, name, dialect)(value) if value is not None else None, len(rows))
+        columns[name] = repeat(driver_value(table, name, dialect, value), len(rows))
     return list(zip(*(columns[name] for name in names)))
 
 
@@ -250,8 +250,10 @@ def _iso_date(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: isoformat(value) if value.__class__ is date else convert(value)
 
 
-def _converter(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any]:
-    return _bind_processor(table, name, dialect) or (lambda value: value)
+def driver_value(table: sa.Table, name: str, dialect: sa.Dialect, value: Any) -> Any:
+    """One value of column ``name`` as the driver takes it."""
+    convert = _bind_processor(table, name, dialect)
+    return value if value is None or convert is None else convert(value)
 
 
 def _converted(column: Iterable[Any], convert: Callable[[Any], Any]) -> list[Any]:

@@ -30,11 +30,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.records.audit_sql import CreatedEntries, sql_ready
-from portal.records.batch_audit import BatchAudit
 from portal.records.batches import ImportBatch
 from portal.records.bulk_load import indexes_rebuilt_after
 from portal.records.plan_types import ImportContext, ImportOptions, RowPlan
-from portal.records.write import SourceFile, batch_notes, driver_columns, new_batch
+from portal.records.write import SourceFile, batch_notes, driver_columns, driver_value, new_batch
 from portal.security import audit
 
 #: Fewer rows than this are decided first and written afterwards (a thread would not pay).
@@ -106,9 +105,7 @@ class CreateStream:
             return None
         if any(link.target == spec.slug for link in spec.links):
             return None
-        connection = ctx.session.connection()
-        notes = BatchAudit(ctx, None, audit.now_utc(), "", None)
-        return cls(ctx, options, source) if sql_ready(notes, connection) else None
+        return cls(ctx, options, source) if sql_ready(spec, ctx.session.connection()) else None
 
     @property
     def started(self) -> bool:
@@ -192,9 +189,8 @@ class CreateStream:
         self._indexes.__enter__()
         self._notes = batch_notes(ctx, self.batch)
         self._entries: dict[frozenset[str], CreatedEntries] = {}
-        at = table.c.created_at.type.dialect_impl(self._dialect).bind_processor(self._dialect)
-        stamp = at(self.batch.at) if at is not None else self.batch.at.isoformat(" ")
-        self._stamp = "'" + str(stamp).replace("'", "''") + "'"  # a literal: our own time, not a clerk's text
+        stamp = str(driver_value(table, "created_at", self._dialect, self.batch.at))
+        self._stamp = "'" + stamp.replace("'", "''") + "'"  # a literal: our own time, not a clerk's text
         raw: sqlite3.Connection = connection.connection.dbapi_connection  # type: ignore[assignment]
         self._max_variables = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # 32,766 by default since 3.32
         self._thread = threading.Thread(target=self._write, args=(raw,), name="portal-import-writer", daemon=True)

@@ -36,7 +36,7 @@ def test_import_entries_match_what_python_writes_for_every_kind_of_value(app: An
             sa.select(table.c.record_id, table.c.changes).where(table.c.batch_id == report.batch_id,
                                                                 table.c.action == "create"))}
         notes = BatchAudit(context(app, "members"), None, now_utc(), "system", None)
-        assert sql_ready(notes, db.session.connection()) == (db.engine.dialect.name == "sqlite")
+        assert sql_ready(notes.ctx.spec, db.session.connection()) == (db.engine.dialect.name == "sqlite")
         stored = notes.fetch(sorted(written))
         notes.learn_links(stored.values())
         expected = {record_id: notes._whole(record, {}, True) for record_id, record in stored.items()}
