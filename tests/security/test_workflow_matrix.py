@@ -66,7 +66,7 @@ def people(app: Any, admin_client: Any, org_tree: dict[str, int]) -> dict[str, A
         assert admin_client.post("/api/v1/members/", json=member).status_code == 201
     users: dict[str, Any] = {}
     for role in ROLES:
-        name = f"{role}_{uuid.uuid4().hex[:6]}"
+        name = f"{role}_{uuid.uuid4().hex[:12]}"  # six hex digits collided once in a full run
         with app.app_context():
             create_user(name, PASSWORD, role, org_code="A")
         client = app.test_client()
