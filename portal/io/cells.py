@@ -1,14 +1,17 @@
 """Cells to values: every cell of the mapped columns through its field type's parser, as the rows arrive.
 
-A value already seen in a column is parsed once (org units, choices and dates repeat thousands of
-times in a roll); blank rows and the template's untouched example row are skipped. Problems go to
-``add_error`` as (row number in the file, header as written, Chinese message).
+The rows come a chunk at a time and are parsed a column at a time: a value already seen in a column is parsed
+once (org units, choices and dates repeat thousands of times in a roll), looked up at C speed; a column whose
+values hardly repeat (names, ID numbers) goes through its parser cell by cell. Blank rows and the template's
+untouched example row are skipped. Problems go to ``add_error`` as (row number in the file, header as
+written, Chinese message).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Callable, MutableSequence
+from typing import Any, Callable, MutableSequence, Sequence, cast
 
 from portal.domain.messages import DomainValidationError
 from portal.io.columns import import_fields
@@ -18,9 +21,50 @@ from portal.io.xlsx_template import example_row
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec
 
-
 #: Rows after which a column's cache of parsed values is dropped when most of its values were new.
 _CACHE_TRIAL_ROWS = 2000
+#: Rows parsed together, a column at a time (the progress is told between two such blocks).
+_BLOCK_ROWS = 2000
+
+Parser = Callable[[Any, FieldSpec], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A cell its field type's parser refused, with the Chinese message (the value a column holds instead)."""
+
+    message: str
+
+
+class ParsedValues(dict[Any, Any]):
+    """A column's cells already parsed: raw cell -> value (``None`` for a blank, ``Refused`` for a bad one).
+    A cell not seen before is parsed on lookup (``__missing__``), so a column is parsed with ``map`` at C speed."""
+
+    def __init__(self, spec_field: FieldSpec, parse: Parser, locale: str) -> None:
+        super().__init__({None: None})
+        self.spec_field, self.parse, self.locale = spec_field, parse, locale
+        #: The cells refused so far (a block that holds none of them has no refused cell in this column).
+        self.refused: set[Any] = set()
+
+    def __missing__(self, raw: Any) -> Any:
+        ok, value = parse_cell(raw, self.spec_field, self.parse, self.locale)
+        if not ok:
+            value = Refused(value)
+            self.refused.add(raw)
+        self[raw] = value
+        return value
+
+
+@dataclass(slots=True)
+class _Column:
+    index: int
+    name: str
+    header: str
+    spec_field: FieldSpec
+    parse: Parser
+    is_link: bool
+    #: The parsed values seen so far, or ``None`` for a column parsed cell by cell (its values hardly repeat).
+    cache: ParsedValues | None
 
 
 class CellParser:
@@ -30,13 +74,15 @@ class CellParser:
     def __init__(self, header: HeaderMap, ctx: ImportContext, progress: Progress,
                  add_error: Callable[[CellError], None]) -> None:
         self.header, self.progress, self.add_error, self.locale = header, progress, add_error, ctx.locale
-        self.columns: list[tuple[int, str, FieldSpec, Callable[[Any, FieldSpec], Any], dict[Any, tuple[bool, Any]] | None,
-                                 bool, str]]
-        self.columns = [(c.index, c.field.name, c.field, field_type(c.field.type).parse,
-                         None if c.field.unique else {}, c.field.is_link, c.header) for c in header.columns]
-        indices = [column[0] for column in self.columns]
+        self.columns = [_Column(c.index, c.field.name, c.header, c.field, field_type(c.field.type).parse, c.field.is_link,
+                                None if c.field.unique else ParsedValues(c.field, field_type(c.field.type).parse,
+                                                                         ctx.locale))
+                        for c in header.columns]
+        indices = [column.index for column in self.columns]
         self.width = max(indices) + 1
         self.pick = itemgetter(*indices) if len(indices) > 1 else (lambda cells: (cells[indices[0]],))
+        self.names = tuple(column.name for column in self.columns)
+        self.links = tuple(column.name for column in self.columns if column.is_link)
         self.example = _example(header, ctx)
         self.first_row = header.row_index + 2
         #: The rows parsed so far, and how many data rows were fed.
@@ -47,64 +93,90 @@ class CellParser:
         """Parse the next data rows (``None`` for an empty row); ``total``: the data rows in all, 0 while the
         file is still being read. ``release``: each row of ``data`` is dropped (set to ``None``) once read, so
         a big file's cells and their parsed values are not held in memory side by side."""
-        columns, pick, width, example, locale = self.columns, self.pick, self.width, self.example, self.locale
-        add_error, parsed, progress = self.add_error, self.parsed, self.progress
-        step = max(1000, total // 50)
-        blank = len(columns)
-        first_row = self.first_row + self.fed
-        for offset, cells in enumerate(data):
-            if total and offset % step == 0:
-                progress("validate", self.fed + offset, total)
-            if cells is None:
-                continue
+        step = max(_BLOCK_ROWS, total // 50) if total else max(_BLOCK_ROWS, len(data))
+        for start in range(0, len(data), step):
+            if total:
+                self.progress("validate", self.fed + start, total)
+            block = data[start:start + step]
             if release:
-                data[offset] = None
-            raw_values = pick(cells) if len(cells) >= width else pick([*cells, *([None] * width)])
-            if raw_values.count(None) == blank:
-                continue
-            row_number = first_row + offset
-            values: dict[str, Any] = {}
-            texts: dict[str, str] = {}
-            failed = False
-            for raw, (index, name, spec_field, parse, cache, is_link, column_header) in zip(raw_values, columns):
-                if raw is None:
-                    continue
-                if cache is None or raw.__class__ is bool:
-                    if isinstance(raw, str) and (not raw or raw.isspace()):
-                        continue
-                    try:  # parse_cell, written out: a unique column's every cell comes here
-                        value = parse(raw, spec_field)
-                    except DomainValidationError as error:
-                        add_error(CellError(row_number, column_header, error.message(locale), index))
-                        failed = True
-                        continue
-                else:
-                    cached = cache.get(raw)
-                    if cached is None:
-                        cached = cache[raw] = parse_cell(raw, spec_field, parse, locale)
-                    ok, value = cached
-                    if not ok:
-                        add_error(CellError(row_number, column_header, value, index))
-                        failed = True
-                        continue
-                if value is not None:
-                    values[name] = value
-                    if is_link:
-                        texts[name] = value
-            if not values and not failed:
-                continue  # only spaces
-            if example is not None and values == example:
-                continue
-            parsed.append(ParsedRow(row_number, values, texts))
+                data[start:start + len(block)] = [None] * len(block)
+            self._parse_block(block, self.first_row + self.fed + start)
         self.fed += len(data)
-        progress("validate", self.fed, total)
+        self.progress("validate", self.fed, total)
         if self.fed >= _CACHE_TRIAL_ROWS:  # a column whose values hardly repeat (names) is parsed without its cache
-            self.columns = [(*column[:4], None, *column[5:]) if column[4] is not None and
-                            len(column[4]) > self.fed // 2 else column for column in columns]
+            for column in self.columns:
+                if column.cache is not None and len(column.cache) > self.fed // 2:
+                    column.cache = None
+
+    def _parse_block(self, block: Sequence[list[Any] | None], first_row: int) -> None:
+        """The rows of ``block`` (the first one being row ``first_row`` of the file), a column at a time."""
+        numbers = [first_row + offset for offset, cells in enumerate(block) if cells is not None]
+        rows: Sequence[list[Any]] = ([cells for cells in block if cells is not None] if len(numbers) < len(block)
+                                     else cast("Sequence[list[Any]]", block))
+        if not rows:
+            return
+        width, pick = self.width, self.pick
+        if min(map(len, rows)) >= width:
+            picked = list(map(pick, rows))
+        else:
+            pad = [None] * width
+            picked = [pick(cells) if len(cells) >= width else pick([*cells, *pad]) for cells in rows]
+        values: list[list[Any]] = []
+        refused: set[int] = set()
+        for column, cells in zip(self.columns, zip(*picked)):
+            column_values, some_refused = self._parse_column(column, cells)
+            values.append(column_values)
+            if some_refused:
+                refused.update(position for position, value in enumerate(column_values) if value.__class__ is Refused)
+        names, links, example, parsed = self.names, self.links, self.example, self.parsed
+        for position, (number, row_values) in enumerate(zip(numbers, zip(*values))):
+            if position in refused:
+                given = self._report_refused(number, row_values)
+            elif None in row_values:
+                given = {name: value for name, value in zip(names, row_values) if value is not None}
+                if not given:
+                    continue  # blank, or only spaces
+            else:
+                given = dict(zip(names, row_values))
+            if example is not None and given == example:
+                continue
+            parsed.append(ParsedRow(number, given, {name: given[name] for name in links if name in given}))
+
+    def _parse_column(self, column: _Column, cells: tuple[Any, ...]) -> tuple[list[Any], bool]:
+        """The values of one column's cells (``None`` for a blank, ``Refused`` for a cell the parser refused), and
+        whether any was refused."""
+        cache = column.cache
+        if cache is not None and bool not in set(map(type, cells)):  # True and 1 are one key of a dict
+            return list(map(cache.__getitem__, cells)), bool(cache.refused) and not cache.refused.isdisjoint(cells)
+        parse, spec_field, locale = column.parse, column.spec_field, self.locale
+        parsed: list[Any] = []
+        some_refused = False
+        for raw in cells:
+            if raw is None or (isinstance(raw, str) and (not raw or raw.isspace())):
+                parsed.append(None)
+                continue
+            try:
+                parsed.append(parse(raw, spec_field))
+            except DomainValidationError as error:
+                parsed.append(Refused(error.message(locale)))
+                some_refused = True
+        return parsed, some_refused
+
+    def _report_refused(self, number: int, row_values: tuple[Any, ...]) -> dict[str, Any]:
+        """A row with refused cells: each one reported; the row's other values (it is kept even when none are
+        left, so that the planner knows the row)."""
+        given: dict[str, Any] = {}
+        for column, value in zip(self.columns, row_values):
+            if value is None:
+                continue
+            if value.__class__ is Refused:
+                self.add_error(CellError(number, column.header, value.message, column.index))
+            else:
+                given[column.name] = value
+        return given
 
 
-def parse_cell(raw: Any, spec_field: FieldSpec, parse: Callable[[Any, FieldSpec], Any],
-               locale: str = "zh") -> tuple[bool, Any]:
+def parse_cell(raw: Any, spec_field: FieldSpec, parse: Parser, locale: str = "zh") -> tuple[bool, Any]:
     """``(True, value)`` or ``(False, Chinese message)``."""
     if isinstance(raw, str) and not raw.strip():
         return (True, None)

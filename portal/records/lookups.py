@@ -129,6 +129,8 @@ def typed_rows(session: Session, statement: sa.Select[Any]) -> list[tuple[Any, .
         return stored
     columns: list[Sequence[Any]] = list(zip(*stored))
     for index, values in enumerate(columns):
+        if values.count(None) == len(values):
+            continue  # a column nobody filled in
         convert = converters.get(index)
         if convert is not None:
             converted = {value: convert(value) for value in set(values) if value is not None}
@@ -136,7 +138,7 @@ def typed_rows(session: Session, statement: sa.Select[Any]) -> list[tuple[Any, .
             columns[index] = list(map(converted.__getitem__, values))
         elif len(values) > _SAMPLE and len(set(values[:_SAMPLE])) < _SAMPLE // 2:  # repeating texts: one of each
             shared: dict[Any, Any] = {}
-            columns[index] = [shared.setdefault(value, value) for value in values]
+            columns[index] = list(map(shared.setdefault, values, values))
     return list(zip(*columns))
 
 

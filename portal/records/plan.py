@@ -9,15 +9,16 @@ are unchanged, and every problem as (row number, column header, field, Chinese m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
 from portal.domain.messages import Problem
 from portal.models import link_column
-from portal.records.lookups import CHUNK, chunks, existing_rows, resolve_links, rows_by_id, taken_values
+from portal.records.lookups import CHUNK, chunks, existing_rows, rows_by_id, taken_values
 from portal.records.plan_ahead import ReadAhead
 from portal.records.plan_caps import CapCheck
+from portal.records.plan_compare import unchanged_test
+from portal.records.plan_links import FileLinks, InFile
 from portal.records.plan_org import OrgLinkCheck
 from portal.records.plan_tree import check_tree
 from portal.records.plan_unique import in_file_duplicates, maybe_taken, unique_problem
@@ -76,6 +77,8 @@ class Planner:
         self._ahead: ReadAhead | None = None
         #: Where the new records of each decided slice go while no row is refused (``write_stream``).
         self.sink: CreateSink | None = None
+        #: The links of the rows (``plan_links``), from ``_begin`` on.
+        self._links: FileLinks | None = None
         self._derived: dict[str, dict[Any, Any]] = {
             f.name: {} for f in self.spec.fields
             if f.is_derived and all(self.spec.has_field(source) and not self.spec.field(source).unique
@@ -118,72 +121,51 @@ class Planner:
             return self._plan_rows(parsed, fields, plan)
 
     def _plan_rows(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec], plan: ImportPlan) -> ImportPlan:
-        self._fields = tuple(fields)
-        for spec_field in self._fields:
-            self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
+        self._begin(parsed, fields)
         self.progress("check", 0, len(parsed))
-        in_file_duplicates(self, parsed)
-        self._find_links(parsed)
-        self._decide(parsed, plan)
+        self._check(parsed, plan)
         self.progress("check", len(parsed), len(parsed))
-        plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
-        return plan
-
-    def _find_links(self, rows: list[ParsedRow]) -> None:
-        """What each link text of the file names (by natural key or title, inside the user's scope); the rows
-        take them a slice at a time (``_resolve``)."""
-        self._file_keys = {row.values.get(self.spec.key) for row in rows} if self._self_links else set()
-        self._found: list[tuple[FieldSpec, dict[str, Any]]] = []
-        for spec_field in self.spec.links:
-            texts = {row.texts[spec_field.name] for row in rows if spec_field.name in row.texts}
-            if texts:
-                self._found.append((spec_field, resolve_links(self.ctx.session, self.ctx.registry, self.ctx.models,
-                                                              spec_field, texts, self.ctx.access)))
-
-    def _resolve(self, rows: Sequence[ParsedRow]) -> None:
-        """The rows' links as ids (``_find_links``); self-links may name a row of this file."""
-        for spec_field, found in self._found:
-            self_link = spec_field.target == self.spec.slug
-            for row in rows:
-                text = row.texts.get(spec_field.name)
-                if text is None:
-                    continue
-                match = found[text]
-                if match.id is not None:
-                    row.values[spec_field.name] = match.id
-                elif (self_link and not match.ids and text in self._file_keys
-                      and text != row.values.get(self.spec.key)):
-                    row.values[spec_field.name] = _InFile(text)
-                else:
-                    del row.values[spec_field.name]
-                    code = "link_ambiguous" if match.ids else "link_not_found"
-                    self.error(row.row, spec_field, self.message(spec_field, code, value=text))
-
-    def _decide(self, rows: list[ParsedRow], plan: ImportPlan) -> None:
-        """Create, update or leave each row, a slice of the file at a time (the stored records of one slice
-        are read, compared and dropped before the next, so an unchanged re-import holds little)."""
-        spec = self.spec
-        anchor = scope_anchor(spec)
-        self._org = OrgLinkCheck.for_import(self.ctx)
-        self._prepare_updates(self._fields, anchor)
-        if self._ahead is not None:
-            self._ahead.finish_for(len(rows))
-        unique = [f.name for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
-                  and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
-        for part in chunks(rows, DECIDE_ROWS):
-            done = len(plan.creates)
-            self._resolve(part)
-            self._decide_part(part, plan, anchor, unique)
-            if self.sink is not None:
-                if self.errors:
-                    self.sink.stop()
-                else:
-                    self.sink.take(plan.creates[done:], len(rows))
         check_tree(self, plan)
         caps = CapCheck.for_plan(self.ctx)
         if caps is not None and caps.check(plan, self.error):  # yearly caps per relief type (a file's rows add up)
             plan.creates = [row for row in plan.creates if row.row not in self.by_row]
             plan.updates = [row for row in plan.updates if row.row not in self.by_row]
+        plan.errors = sorted(self.errors, key=lambda error: (error.row, error.col_index or 0))
+        return plan
+
+    def _begin(self, parsed: list[ParsedRow], fields: Sequence[FieldSpec]) -> None:
+        """Before the rows are checked: the fields they carry, and what checking them needs."""
+        self._fields = tuple(fields)
+        for spec_field in self._fields:
+            self.columns.setdefault(spec_field.name, (None, spec_field.label.get(self.ctx.locale)))
+        spec = self.spec
+        self._links = FileLinks(self)
+        self._anchor = scope_anchor(spec)
+        self._org = OrgLinkCheck.for_import(self.ctx)
+        self._prepare_updates(self._fields, self._anchor)
+        if self._ahead is not None:
+            self._ahead.finish_for(len(parsed))
+        elif not self.single:
+            self._ahead = ReadAhead.whole_if_small(self.ctx.session, self.ctx.model, spec.key, self._fetch, len(parsed))
+        self._unique = [f.name for f in spec.fields if (f.unique or (self.single and f.name == spec.key))
+                        and (self.single or f.name != spec.key) and not f.is_link and f.name in self.columns]
+
+    def _check(self, rows: list[ParsedRow], plan: ImportPlan) -> None:
+        """Check ``rows`` and decide what each does, a slice at a time (the stored records of one slice are read,
+        compared and dropped before the next, so an unchanged re-import holds little); the new records of each
+        slice go to the sink while no row has been refused."""
+        assert self._links is not None
+        in_file_duplicates(self, rows)
+        self._links.find(rows)
+        for part in chunks(rows, DECIDE_ROWS):
+            done = len(plan.creates)
+            self._links.resolve(part)
+            self._decide_part(part, plan, self._anchor, self._unique)
+            if self.sink is not None:
+                if self.errors:
+                    self.sink.stop()
+                else:
+                    self.sink.take(plan.creates[done:], len(rows))
 
     def _decide_part(self, rows: Sequence[ParsedRow], plan: ImportPlan, anchor: FieldSpec | None,
                      unique: list[str]) -> None:
@@ -203,8 +185,9 @@ class Planner:
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        taken = {name: taken_values(ctx.session, ctx.model, name,
-                                    maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
+        holders = self._ahead.holders if self._ahead is not None else _not_read
+        taken = {name: held if (held := holders(name)) is not None else taken_values(
+            ctx.session, ctx.model, name, maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
                  for name in unique}
         for row in rows:
             if self.single and row.record_id is not None:
@@ -251,6 +234,7 @@ class Planner:
         self._position = {name: index for index, name in enumerate(self._fetch)}
         #: (field name, column, its place in a fetched row, field) of each compared field: the hot loop of a re-import.
         self._compare_at = tuple((f.name, column, self._position[column], f) for f, column in self._compare)
+        self._unchanged = None if self.single or self._org is not None else unchanged_test(self._compare_at)
 
     def _plan_create(self, row: ParsedRow, plan: ImportPlan, anchor: FieldSpec | None,
                      taken: dict[str, dict[Any, int]]) -> None:
@@ -288,7 +272,7 @@ class Planner:
         deferred: dict[str, str] = {}
         for column in self._self_links:
             value = record[column]
-            if value.__class__ is _InFile:
+            if value.__class__ is InFile:
                 deferred[column], record[column] = value.key, None
         plan.creates.append(RowPlan(row.row, record, deferred=deferred))
 
@@ -316,6 +300,9 @@ class Planner:
                 "%(field)s “%(key)s” is registered in a unit outside your scope and cannot be changed here",
                 field=self.label(spec.key_field), key=key))
             return
+        if self._unchanged is not None and row.row not in self.by_row and self._unchanged(row.values, current):
+            plan.unchanged += 1  # its unique values are its own, its links and states as they were
+            return
         record_id = current[0]
         if taken:
             unique_problem(self, row, taken, record_id)
@@ -335,7 +322,7 @@ class Planner:
             if name not in values:
                 continue
             value = values[name]
-            if value.__class__ is _InFile:
+            if value.__class__ is InFile:
                 self.error(row.row, spec_field, gettext(
                     "%(field)s “%(key)s” is a record created in this file; import the new records first, then "
                     "update the %(field)s of the existing ones", field=self.label(spec_field), key=value.key))
@@ -392,8 +379,6 @@ class Planner:
         return any(error.column == header for error in self.by_row.get(row.row, ()))
 
 
-@dataclass(frozen=True)
-class _InFile:
-    """A self-link to a record this file creates, resolved after it is written."""
-
-    key: str
+def _not_read(column: str) -> None:
+    """No stored record was read ahead: a slice's unique values are looked up (``taken_values``)."""
+    return None

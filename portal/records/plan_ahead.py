@@ -20,6 +20,9 @@ from portal.records.lookups import typed_rows
 SLICE_ROWS = 2000
 #: Stored records read per step when the rest is read at once (``finish_for``).
 FINISH_ROWS = 20_000
+#: A register is read whole, instead of asked for a file's keys and unique values, when it holds at most one
+#: record for this many rows of the file (``whole_if_small``: a first import into a new roll).
+SMALL_SHARE = 8
 
 
 class ReadAhead:
@@ -35,6 +38,19 @@ class ReadAhead:
         #: Every record with an id up to this one has been read.
         self.after = 0
         self.complete = False
+        self._holders: dict[str, dict[Any, int]] = {}
+
+    @classmethod
+    def whole_if_small(cls, session: Session, model: Any, key: str, columns: Sequence[str],
+                       keys: int) -> ReadAhead | None:
+        """Every stored record, read now, when the register holds few beside a file of ``keys`` keys (one short
+        pass instead of an ``IN`` query per slice for its keys and each unique field); else ``None``."""
+        ahead = cls(session, model, key, columns)
+        if (session.scalar(sa.select(sa.func.max(ahead._id))) or 0) * SMALL_SHARE > keys:
+            return None
+        while ahead.step(FINISH_ROWS):
+            pass
+        return ahead
 
     def step(self, rows: int = 0) -> bool:
         """Read the next slice of records (``rows``, else ``SLICE_ROWS``); ``False`` once all were read."""
@@ -56,6 +72,17 @@ class ReadAhead:
             return
         while self.step(FINISH_ROWS):
             pass
+
+    def holders(self, column: str) -> dict[Any, int] | None:
+        """Once every record was read: each stored value of the unique ``column`` -> the id of the record holding
+        it; ``None`` while records are left to read, or when ``column`` was not read."""
+        if not self.complete or column not in self.columns:
+            return None
+        held = self._holders.get(column)
+        if held is None:
+            at = self.columns.index(column)
+            held = self._holders[column] = {row[at]: row[0] for row in self.found.values() if row[at] is not None}
+        return held
 
     def existing(self, keys: Sequence[Any],
                  read: Callable[[Sequence[Any]], dict[Any, tuple[Any, ...]]]) -> dict[Any, tuple[Any, ...]]:

@@ -122,3 +122,38 @@ def test_the_rest_is_read_at_once_when_the_file_may_ask_for_half_of_it(app: Any,
         assert set(ahead.found) == set(db.session.scalars(sa.select(table.c.id_card).where(
             table.c.id >= stored[0])))  # every record from the first stored one on
         db.session.rollback()
+
+
+def _insert_plan(app: Any, rows: list[list[Any]], header: list[str]) -> Any:
+    with app.app_context():
+        planner = SheetPlanner(context(app, "members"), ImportOptions(mode="insert"))
+        sheet = planner.sheet()
+        sheet.take([header, *rows], None, total=len(rows) + 1)
+        plan = sheet.plan()
+        whole = planner._ahead is not None and planner._ahead.complete
+        db.session.rollback()
+    return whole, ([(row.row, row.values.get("name")) for row in plan.creates],
+                   [(error.row, error.column, error.message) for error in plan.errors])
+
+
+def test_a_register_holding_few_records_is_read_whole_and_refuses_what_it_holds(app: Any, stored: list[int],
+                                                                                 monkeypatch: Any) -> None:
+    header = [*MEMBER_HEADER, "会员证号"]
+    with app.app_context():
+        table = app.extensions["portal"].models["members"].__table__
+        db.session.execute(table.update().where(table.c.id == stored[1]).values(member_card_no="HZ-先读"))
+        db.session.commit()
+    rows = [["新人一", ident("19720304", 201), "A01", "HZ-新一"],
+            ["又来了", STORED[0], "A01", "HZ-新二"],        # the key of a stored record: already exists
+            ["新人三", ident("19720304", 203), "A01", "HZ-先读"],  # a stored record's card number: not unique
+            ["新人四", ident("19720304", 205), "A01", None]]
+    monkeypatch.setattr(plan_ahead, "SMALL_SHARE", 0)  # every register counts as small: read whole
+    whole, read_whole = _insert_plan(app, rows, header)
+    monkeypatch.setattr(plan_ahead, "SMALL_SHARE", 10**9)  # none does: the file's values are looked up
+    looked_up, asked = _insert_plan(app, rows, header)
+    assert (whole, looked_up) == (True, False)
+    assert read_whole == asked
+    creates, errors = asked
+    assert creates == [(2, "新人一"), (5, "新人四")]
+    assert [(row, column) for row, column, _ in errors] == [(3, "身份证号"), (4, "会员证号")]
+    assert "HZ-先读" in errors[1][2]
