@@ -45,7 +45,7 @@ def _portal(arguments: list[str], url: str, folder: Path) -> subprocess.Complete
 
 def test_an_import_ends_at_once_with_its_code_its_report_and_the_database_closed(
         app: Any, org_tree: dict[str, int], database_url: str, tmp_path: Path) -> None:
-    name = f"速退{uuid.uuid4().hex[:6]}"
+    name = f"速退{uuid.uuid4().hex[:12]}"
     serial = uuid.uuid4().int
     body = f"1101011971{serial % 12 + 1:02d}{serial % 28 + 1:02d}{serial % 1000:03d}"
     good = _roll(tmp_path / "good.xlsx", [[name, body + check_character(body), "A01"]])

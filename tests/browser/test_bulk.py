@@ -27,7 +27,7 @@ def test_two_ticked_members_get_a_new_political_status_and_it_is_undone(
     server = live_server
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, server)
-    tag = uuid.uuid4().hex[:6]
+    tag = uuid.uuid4().hex[:12]
     made = []
     for index in range(2):
         response = page.request.post(f"{server.url}/api/v1/members/", data={

@@ -65,7 +65,7 @@ def _page(browser: Any, network: NetworkLog, server: LiveServer, username: str, 
 
 def test_a_declined_motion_tells_the_proposer_why_on_the_phone_and_the_home_page(
         live_server: LiveServer, browser: Any, network: NetworkLog) -> None:
-    server, tag = live_server, uuid.uuid4().hex[:6]
+    server, tag = live_server, uuid.uuid4().hex[:12]
     names = prepare(server.app, tag)
     subject = f"增加食堂夜餐品种{tag}"
     shot = server.screenshot_path

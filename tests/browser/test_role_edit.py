@@ -90,7 +90,7 @@ def test_an_administrator_edits_a_role_and_the_clerk_sees_it_on_the_next_page(ro
 def test_an_administrator_creates_a_role_from_a_copy_and_deletes_it(role_server: LiveServer, browser: Any,
                                                                      network: Any) -> None:
     server = role_server
-    key = f"reader_{uuid.uuid4().hex[:6]}"  # this test's own role, taken out again at the end
+    key = f"reader_{uuid.uuid4().hex[:12]}"  # this test's own role, taken out again at the end
     context = new_context(browser, network, viewport={"width": 1366, "height": 900})
     try:
         admin = watch(context.new_page(), network)

@@ -22,7 +22,7 @@ PASSWORD = "Flow-browser-2026"
 def _account(server: LiveServer, role: str, org: str) -> str:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with server.app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     return name
@@ -50,7 +50,7 @@ def test_a_hardship_case_from_application_to_grant(live_server: LiveServer, brow
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     server = live_server
     monkeypatch.setenv("PORTAL_SETTING_NOTICE_DAYS", "0")  # the notice ends the day it starts
-    case_no = f"KN-{uuid.uuid4().hex[:6]}"
+    case_no = f"KN-{uuid.uuid4().hex[:12]}"
     # 1. the application, registered by the administrator (the union office's intake)
     created = admin_client(server.app).post("/api/v1/assistance_cases/", json={
         "case_no": case_no, "member": "11010519491231002X", "org_unit": "A", "hardship_category": "深度困难",

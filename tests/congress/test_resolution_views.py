@@ -27,7 +27,7 @@ def department(code: str, name: str) -> None:
 
 
 def fresh(app: Any, role: str, org: str) -> Any:
-    return account(app, f"{role}_{uuid.uuid4().hex[:6]}", role, org_code=org)
+    return account(app, f"{role}_{uuid.uuid4().hex[:12]}", role, org_code=org)
 
 
 def make_one(app: Any, congress_db: Any, make_sitting: Callable[..., Sitting]) -> tuple[Any, int, int]:

@@ -97,7 +97,7 @@ def roll(admin_client: Any, org_tree: dict[str, int]) -> dict[str, int]:
 def user_client(app: Any, role: str, org: str | None = "A") -> tuple[str, Any]:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     client = app.test_client()

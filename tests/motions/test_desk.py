@@ -27,7 +27,7 @@ DELEGATES = ["周一", "吴二", "郑三", "王四"]
 def user(app: Any, role: str, org: str = "A", email: str | None = None) -> str:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org, email=email)
     return name

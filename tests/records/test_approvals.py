@@ -38,7 +38,7 @@ def account(app: Any, role: str, org: str = "A", shown: str = "", extra: str = "
     """A new account (display name ``shown``, e.g. 张三) and a signed-in client."""
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         user = create_user(name, PASSWORD, role, org_code=org)
         sm = app.extensions["appbuilder"].sm

@@ -27,7 +27,7 @@ ATTEMPTS = 50
 def _user(app: Any, role: str, org: str = "A") -> str:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     return name

@@ -28,7 +28,7 @@ def _user_id(app: Any, username: str) -> int:
 def _new_user(app: Any, prefix: str, role: str = "viewer") -> str:
     from portal.security.accounts import create_user
 
-    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role)
     return name
@@ -51,7 +51,7 @@ def test_admin_creates_a_clerk_with_an_org_unit_on_the_user_screen(app: Any, adm
     assert "所属组织" in add_page and "第一机械厂工会 (A)" in add_page
     admin_client.post("/api/v1/members/", json={"name": "甲", "id_card": "11010519491231002X", "org_unit": "A01-1"})
     admin_client.post("/api/v1/members/", json={"name": "乙", "id_card": "110101199003070013", "org_unit": "B"})
-    name = f"clerk_{uuid.uuid4().hex[:6]}"
+    name = f"clerk_{uuid.uuid4().hex[:12]}"
     response = admin_client.post("/users/add", data=_add_form(
         name, roles=str(_role_id(app, "clerk")), org_unit_id=str(org_tree["A"])))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -65,7 +65,7 @@ def test_admin_creates_a_clerk_with_an_org_unit_on_the_user_screen(app: Any, adm
 
 def test_user_screens_enforce_the_password_policy_in_chinese(app: Any, admin_client: Any) -> None:
     for password, message in (("Ab1", "密码至少需要 10 个字符"), ("1234567890", "密码不能全是数字")):
-        name = f"weak_{uuid.uuid4().hex[:6]}"
+        name = f"weak_{uuid.uuid4().hex[:12]}"
         page = admin_client.post("/users/add", data=_add_form(
             name, password=password, conf_password=password, roles=str(_role_id(app, "viewer")))).get_data(as_text=True)
         assert message in page
@@ -110,7 +110,7 @@ def test_a_deactivated_user_cannot_sign_in_and_loses_the_open_session(app: Any, 
 def test_cli_creates_users_with_an_org_unit_and_deactivates_them(app: Any, database_url: str, tmp_path: Path,
                                                                  org_tree: dict[str, int]) -> None:
     env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_DIR": str(tmp_path)}
-    name = f"cli_{uuid.uuid4().hex[:6]}"
+    name = f"cli_{uuid.uuid4().hex[:12]}"
     runner = CliRunner()
     created = runner.invoke(main, ["user", "create", name, "--password", PASSWORD, "--role", "clerk", "--org", "A01"],
                             env=env)
@@ -175,7 +175,7 @@ def test_accounts_the_chinese_way(app: Any, admin_client: Any) -> None:
     page = admin_client.get("/users/add").get_data(as_text=True)
     assert "姓名" in page and 'name="last_name"' not in page
     assert "系统管理员" in page and ">Public<" not in page  # roles by label, without FAB's public role
-    name = f"zh_{uuid.uuid4().hex[:6]}"
+    name = f"zh_{uuid.uuid4().hex[:12]}"
     response = admin_client.post("/users/add", data={"username": name, "first_name": "欧阳娜娜", "email": "",
                                                      "active": "y", "roles": str(_role_id(app, "clerk")),
                                                      "password": PASSWORD, "conf_password": PASSWORD})

@@ -23,7 +23,7 @@ NOMINATION = {"activist_no": "JJ-2026-001", "member": MEMBER["id_card"], "org_un
 def _client(app: Any, role: str, org: str = "A") -> Any:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     client = app.test_client()

@@ -21,7 +21,7 @@ MEMBER = {"name": "王五", "id_card": "11010519491231002X", "org_unit": "A01-1"
 def _user(app: Any, role: str, org: str | None = "A") -> tuple[str, str]:
     from portal.security.accounts import create_user
 
-    name, password = f"{role}_{uuid.uuid4().hex[:6]}", "Audit-pass-2026"
+    name, password = f"{role}_{uuid.uuid4().hex[:12]}", "Audit-pass-2026"
     with app.app_context():
         create_user(name, password, role, org_code=org)
     return name, password

@@ -28,7 +28,7 @@ def test_a_token_reads_in_its_users_scope_and_writes_under_its_name(app: Any, ad
     for row in ({"name": "甲", "id_card": "11010519491231002X", "org_unit": "A01-1"},
                 {"name": "乙", "id_card": "110101199003070011", "org_unit": "B"}):
         assert admin_client.post("/api/v1/members/", json=row).status_code == 201
-    clerk = f"hr_sync_{uuid.uuid4().hex[:6]}"
+    clerk = f"hr_sync_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(clerk, PASSWORD, "clerk", org_code="A")
     client = app.test_client()  # no cookie: the token alone

@@ -137,7 +137,7 @@ def world(app: Any) -> Iterator[World]:
         records, clear, keys = _fill(app)
     clients = {}
     for role in {role for role, _, _ in CASES}:
-        name = f"mask_{role}_{uuid.uuid4().hex[:6]}"
+        name = f"mask_{role}_{uuid.uuid4().hex[:12]}"
         with app.app_context():
             create_user(name, PASSWORD, role, org_code="A")
         clients[role] = app.test_client()

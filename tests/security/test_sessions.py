@@ -14,7 +14,7 @@ NEW_PASSWORD = "Session-new-2027"
 def _new_user(app: Any, prefix: str = "sv") -> str:
     from portal.security.accounts import create_user
 
-    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, "viewer")
     return name

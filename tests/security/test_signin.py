@@ -25,7 +25,7 @@ REDIS_URL = os.environ.get("PORTAL_TEST_LIMITS_REDIS_URL", "redis://127.0.0.1:63
 def _new_user(app: Any, prefix: str) -> str:
     from portal.security.accounts import create_user
 
-    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, "viewer")
     return name
@@ -75,7 +75,7 @@ def test_a_wrong_password_gets_the_same_answer_for_every_account(app: Any, clean
     _lock(app, locked)
     _deactivate(app, leaver)
     answers = set()
-    for typed in (f"nobody_{uuid.uuid4().hex[:6]}", locked, leaver, plain):
+    for typed in (f"nobody_{uuid.uuid4().hex[:12]}", locked, leaver, plain):
         signed_in, page = _screen_sign_in(app, typed, WRONG)
         assert not signed_in and GENERIC in page and "锁定" not in page and "停用" not in page, typed
         response = _api_sign_in(app.test_client(), typed, WRONG)

@@ -21,7 +21,7 @@ LATER = {**MEMBER, "name": "李四", "id_card": "440524188001010014", "phone": "
 def user_client(app: Any, role: str) -> Any:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code="A")
     client = app.test_client()

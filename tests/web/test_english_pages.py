@@ -99,7 +99,7 @@ def demo(app: Any, admin_client: Any) -> dict[str, Any]:
 def _clerk(app: Any) -> Any:
     from portal.security.accounts import create_user
 
-    name = f"clerk_{uuid.uuid4().hex[:6]}"
+    name = f"clerk_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, "clerk", org_code=None)
     client = app.test_client()
@@ -165,7 +165,7 @@ def test_texts_built_in_python_are_english_for_an_english_reader(app: Any, demo:
     unsorted = client.get("/members/list/?_oc_MembersView=no_such_column&_od_MembersView=asc")
     assert unsorted.status_code == 400 and "Cannot sort by" in unsorted.get_data(as_text=True)
     with app.app_context():
-        create_user(f"audited_{uuid.uuid4().hex[:6]}", PASSWORD, "clerk", org_code=None)
+        create_user(f"audited_{uuid.uuid4().hex[:12]}", PASSWORD, "clerk", org_code=None)
     trail = client.get("/audit/list/").get_data(as_text=True)
     assert "Permissions changed" in trail and "Record added" in trail and "User name: (blank) → audited_" in trail
     assert "权限变更" not in trail and "用户名" not in trail

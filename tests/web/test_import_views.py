@@ -201,7 +201,7 @@ def jobs_and_batches(app: Any) -> tuple[int, int]:
 def user_client(app: Any, role: str, org: str | None = "A") -> Any:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     client = app.test_client()

@@ -35,7 +35,7 @@ def members(admin_client: Any, org_tree: dict[str, int]) -> None:
 def user_client(app: Any, role: str, org: str) -> Any:
     from portal.security.accounts import create_user
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, PASSWORD, role, org_code=org)
     client = app.test_client()

@@ -23,7 +23,7 @@ def _client(app: Any, role: str, org_code: str = "A") -> Any:
     from portal.security.accounts import create_user
     from tests.conftest import login
 
-    name = f"{role}_{uuid.uuid4().hex[:6]}"
+    name = f"{role}_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, "Print-pass-2026", role, org_code=org_code)
     client = app.test_client()

@@ -177,7 +177,7 @@ def viewer(app: Any, admin_client: Any, org_tree: dict[str, int]) -> Any:
               "joined_on": "2015-03-01", "monthly_wage": "10245.67"}
     assert admin_client.post("/api/v1/members/", json=member).status_code == 201
     assert admin_client.post("/api/v1/dues/", json=DUES).status_code == 201
-    name = f"viewer_{uuid.uuid4().hex[:6]}"
+    name = f"viewer_{uuid.uuid4().hex[:12]}"
     with app.app_context():
         create_user(name, "Views-pass-2026", "viewer", org_code="A")
     client = app.test_client()
