@@ -69,3 +69,18 @@ def test_a_big_import_failing_midway_writes_nothing_and_keeps_every_index(app: A
                                                  ["李四", ID_WOMAN, "A01"], ["王五", ID_3, "A01-1"]))
     assert rows_of(app, "members") == []
     assert indexes(app) == before
+
+
+def test_the_indexes_are_sorted_in_memory_and_the_cache_is_put_back(app: Any) -> None:
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("SQLite's page cache; PostgreSQL keeps its indexes in place")
+        was = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        with bulk_load._sort_memory(connection):
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -bulk_load.SORT_KIB
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == was
+        with pytest.raises(sa.exc.OperationalError), bulk_load._sort_memory(connection):
+            connection.exec_driver_sql("CREATE INDEX broken ON no_such_table (x)")
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == was
+        db.session.rollback()
