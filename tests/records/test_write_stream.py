@@ -21,7 +21,7 @@ from portal.records.write_stream import CreateStream, StreamBroken
 from portal.security.audit import AuditEntry
 
 from tests.io.test_xlsx_import import (audit_count, batch_count, by_key, context, ident, import_file, members_file,
-                                       undo)
+                                       new_user, undo)
 from tests.records.test_bulk_load import indexes
 
 #: Nine new members, decided two rows at a time: five slices, each handed over as it is decided.
@@ -173,3 +173,19 @@ def test_a_slice_too_big_for_one_statement_is_written_in_several(app: Any, org_t
     assert sorted(records) == sorted(person[1] for person in PEOPLE)
     assert {records[person[1]]["name"] for person in PEOPLE} == {person[0] for person in PEOPLE}
     assert sorted(_created_entries(app, report.batch_id or 0)) == sorted(records)
+
+
+def test_a_clerk_streaming_into_a_branch_not_theirs_leaves_nothing(app: Any, admin_client: Any,
+                                                                  org_tree: dict[str, int], tmp_path: Path,
+                                                                  streaming: list[CreateStream]) -> None:
+    clerk = new_user(app, "clerk", "A")
+    before, batches, created = indexes(app), batch_count(app), audit_count(app, "create")
+    # six rows of the clerk's own branch are written (three slices), then a row names 物流中心工会 (B), which is
+    # not theirs: it names no unit they may see, and the import is undone
+    outside = [*PEOPLE[:6], ["越界", ident("19800101", 199), "B"], *PEOPLE[6:8]]
+    report = import_file(app, "members", members_file(tmp_path / "m.xlsx", *outside), user=clerk)
+    assert not report.committed and len(streaming) == 1 and streaming[0]._taken == 6  # written, then undone
+    assert [(error.row, error.column) for error in report.errors] == [(8, "所属工会")]
+    assert "权限范围" in report.errors[0].message
+    assert _records(app) == {} and indexes(app) == before and _no_writer_left()
+    assert batch_count(app) == batches and audit_count(app, "create") == created
