@@ -62,10 +62,10 @@ def _read(path: Path, rows: int, cells: int, cell_chars: int, frames: IO[bytes])
         for row in read_excel(path, collector, lambda name: send("sheet", name), lambda meta: send("meta", meta)):
             chunk.append(row)
             if len(chunk) == CHUNK_ROWS:
-                send("rows", chunk)
+                send("rows", shared(chunk))
                 chunk, found = [], True
         if chunk or found:
-            send("rows", chunk)
+            send("rows", shared(chunk))
             send("done", collector.width)
         else:
             send("refused", (EMPTY.msgid, EMPTY.variables))
@@ -76,6 +76,18 @@ def _read(path: Path, rows: int, cells: int, cell_chars: int, frames: IO[bytes])
     except Corrupt:
         send("corrupt", None)
     return 0
+
+
+def shared(chunk: list[Any]) -> list[Any]:
+    """``chunk`` with each value that repeats in it (a unit, a choice, a date down a roll) as one object, so that it
+    is pickled once and then referred to: the importing process unpickles a third as many objects, and parses each
+    once. Values of different types stay apart (``True`` is not ``1``), and so do ``0.0`` and ``-0.0``."""
+    one: dict[tuple[type, Any], Any] = {}
+    for row in chunk:
+        if row is not None:
+            row[:] = [value if value.__class__ is float and value == 0 else one.setdefault((value.__class__, value), value)
+                      for value in row]
+    return chunk
 
 
 def _enter_bare_packages() -> None:

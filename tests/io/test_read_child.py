@@ -84,3 +84,24 @@ def test_python_running_out_of_memory_ends_the_child_without_an_answer(tmp_path:
     path = hostile_xlsx(tmp_path / "ok.xlsx", f'<row r="1">{cell("A1")}</row>')
     assert read_child.answer(path, 10, 100, 10, written) == read_child.OUT_OF_MEMORY
     assert written.getvalue() == b""
+
+
+def test_a_value_repeated_in_a_chunk_travels_once_and_keeps_its_type() -> None:
+    from datetime import datetime
+
+    def chunk() -> list[Any]:
+        """Rows as calamine gives them: equal texts and dates as separate objects."""
+        return [[f"A{0}1", "汉族"[:2], datetime(2020, 1, 5), 1, 0.0, "张三"],
+                None,
+                [f"A{0}1", "汉族"[:2], datetime(2020, 1, 5), True, -0.0, "李四"],
+                [f"A{0}1", "回族"[:2], datetime(2020, 1, 6), 1.0, 5000.0, "王五"]]
+
+    assert chunk()[0][0] is not chunk()[2][0]
+    data = pickle.dumps(read_child.shared(chunk()), pickle.HIGHEST_PROTOCOL)
+    assert len(data) < len(pickle.dumps(chunk(), pickle.HIGHEST_PROTOCOL))
+    rows = pickle.loads(data)
+    assert rows[1] is None and [row[5] for row in (rows[0], rows[2], rows[3])] == ["张三", "李四", "王五"]
+    assert rows[0][0] is rows[2][0] is rows[3][0] and rows[0][1] is rows[2][1] and rows[0][2] is rows[2][2]
+    assert rows[0][1] == "汉族" and rows[3][1] == "回族" and rows[3][2] == datetime(2020, 1, 6)
+    assert [type(rows[0][3]), type(rows[2][3]), type(rows[3][3])] == [int, bool, float]  # 1, True, 1.0 stay apart
+    assert str(rows[0][4]) == "0.0" and str(rows[2][4]) == "-0.0"
