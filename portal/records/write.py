@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from itertools import chain, repeat
+from datetime import datetime
+from itertools import chain
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Iterable, Protocol
 
 import sqlalchemy as sa
 
@@ -21,6 +21,7 @@ from portal.models import link_column
 from portal.records.audit_sql import insert_created, sql_ready
 from portal.records.batch_audit import BatchAudit
 from portal.records.bulk_load import indexes_rebuilt_after
+from portal.records.driver_values import driver_rows
 from portal.records.batches import ImportBatch, ImportItem, expand_ranges, id_ranges
 from portal.records.lookups import chunks
 from portal.records.plan_types import ImportContext, ImportOptions, ImportPlan, Progress, no_progress
@@ -211,64 +212,6 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
     if not dialect.positional:
         params = [dict(zip(names, row)) for row in params]
     connection.exec_driver_sql(compiled.string, params)
-
-
-def driver_rows(table: sa.Table, dialect: sa.Dialect, rows: list[dict[str, Any]], constants: dict[str, Any],
-                names: list[str]) -> list[tuple[Any, ...]]:
-    """``rows`` (all with the same keys) and ``constants`` as the driver takes them: one tuple of the ``names``
-    columns per row, converted by the column types a column at a time."""
-    columns: dict[str, Any] = driver_columns(table, dialect, rows)
-    for name, value in constants.items():
-        columns[name] = repeat(driver_value(table, name, dialect, value), len(rows))
-    return list(zip(*(columns[name] for name in names)))
-
-
-def driver_columns(table: sa.Table, dialect: sa.Dialect, rows: list[dict[str, Any]]) -> dict[str, Sequence[Any]]:
-    """The values of ``rows`` (all with the same keys) a column at a time, as the driver takes them."""
-    keys = list(rows[0])
-    picked = zip(*map(itemgetter(*keys), rows)) if len(keys) > 1 else iter([[row[keys[0]] for row in rows]])
-    columns: dict[str, Sequence[Any]] = dict(zip(keys, picked))
-    for name in keys:
-        convert = _bind_processor(table, name, dialect)
-        if convert is not None:
-            columns[name] = _converted(columns[name], convert)
-    return columns
-
-
-def _bind_processor(table: sa.Table, name: str, dialect: sa.Dialect) -> Callable[[Any], Any] | None:
-    convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-    if convert is not None and isinstance(table.c[name].type, sa.Date) and convert(_SAMPLE_DATE) == "2001-02-03":
-        return _iso_date(convert)  # SQLite keeps ISO dates: the C ``isoformat``, not a format string per value
-    return convert
-
-
-_SAMPLE_DATE = date(2001, 2, 3)
-
-
-def _iso_date(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    isoformat = date.isoformat
-    return lambda value: isoformat(value) if value.__class__ is date else convert(value)
-
-
-def driver_value(table: sa.Table, name: str, dialect: sa.Dialect, value: Any) -> Any:
-    """One value of column ``name`` as the driver takes it."""
-    convert = _bind_processor(table, name, dialect)
-    return value if value is None or convert is None else convert(value)
-
-
-def _converted(column: Iterable[Any], convert: Callable[[Any], Any]) -> list[Any]:
-    """``column``'s values as the driver takes them; a value repeated down the column is converted once."""
-    out: list[Any] = []
-    last: Any = None
-    converted: Any = None
-    for value in column:
-        if value is None:
-            out.append(None)
-            continue
-        if value is not last:
-            last, converted = value, convert(value)
-        out.append(converted)
-    return out
 
 
 def _copy_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -33,7 +33,8 @@ from portal.records.audit_sql import CreatedEntries, sql_ready
 from portal.records.batches import ImportBatch
 from portal.records.bulk_load import indexes_rebuilt_after
 from portal.records.plan_types import ImportContext, ImportOptions, RowPlan
-from portal.records.write import SourceFile, batch_notes, driver_columns, driver_value, new_batch
+from portal.records.driver_values import driver_columns, driver_value
+from portal.records.write import SourceFile, batch_notes, new_batch
 from portal.security import audit
 
 #: Fewer rows than this are decided first and written afterwards (a thread would not pay).
