@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from portal.models import link_column
 from portal.records.batch_audit import BatchAudit
+from portal.records.driver_values import driver_value
 from portal.registry.derivations import is_stored
 from portal.registry.fieldtypes import field_type
 from portal.registry.spec import FieldSpec, RegisterSpec
@@ -89,7 +90,7 @@ def _statement(notes: BatchAudit, dialect: sa.Dialect, blank: frozenset[str]) ->
     org = (table.c.id if notes.org_column == "id" else
            table.c[notes.org_column] if notes.org_column else sa.null())
     entry_table = audit.AuditEntry.__table__
-    base = {name: _driver_value(entry_table.c[name], value, dialect) for name, value in notes.base.items()
+    base = {name: driver_value(entry_table, name, dialect, value) for name, value in notes.base.items()
             if name not in ("action", "changes", "record_id", "record_key", "org_unit_id")}
     selected = {**{name: sa.literal(value, sa.Integer if isinstance(value, int) else sa.Text)
                    for name, value in base.items()},
@@ -101,7 +102,3 @@ def _statement(notes: BatchAudit, dialect: sa.Dialect, blank: frozenset[str]) ->
                                        sa.bindparam("last_id", type_=sa.Integer))).order_by(table.c.id))
     return entry_table.insert().from_select(names, query)
 
-
-def _driver_value(column: sa.Column[Any], value: Any, dialect: sa.Dialect) -> Any:
-    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return value if value is None or convert is None else convert(value)

@@ -185,10 +185,11 @@ class Planner:
         if self._org is not None:
             stored = by_id.values() if self.single else existing.values()
             self._org.prepare((row.values for row in rows), map(self._stored_links, stored))
-        holders = self._ahead.holders if self._ahead is not None else _not_read
-        taken = {name: held if (held := holders(name)) is not None else taken_values(
-            ctx.session, ctx.model, name, maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
-                 for name in unique}
+        taken: dict[str, dict[Any, int]] = {}
+        for name in unique:  # read whole ahead, or looked up for this slice
+            held = self._ahead.holders(name) if self._ahead is not None else None
+            taken[name] = held if held is not None else taken_values(
+                ctx.session, ctx.model, name, maybe_taken(rows, existing, spec.key, name, self._position.get(name)))
         for row in rows:
             if self.single and row.record_id is not None:
                 current = by_id.get(row.record_id)
@@ -378,7 +379,3 @@ class Planner:
         header = self.columns.get(spec_field.name, (None, spec_field.label.zh))[1]
         return any(error.column == header for error in self.by_row.get(row.row, ()))
 
-
-def _not_read(column: str) -> None:
-    """No stored record was read ahead: a slice's unique values are looked up (``taken_values``)."""
-    return None
