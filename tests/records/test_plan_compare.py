@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from portal.records.plan_compare import unchanged_test
+from tests.io.test_xlsx_import import ID_3, import_file, members_file, new_user
 
 #: (field, column, place in a fetched row, field spec) as the planner lists the compared fields.
 COMPARED = [("name", "name", 1, None), ("joined_on", "joined_on", 3, None), ("monthly_wage", "monthly_wage", 2, None)]
@@ -37,3 +40,17 @@ def test_one_compared_field_and_none() -> None:
     single = unchanged_test(COMPARED[:1])
     assert single is not None and single({"name": "张三"}, STORED) and not single({"name": "李四"}, STORED)
     assert unchanged_test([]) is None
+
+
+def test_an_unchanged_row_of_a_member_outside_the_clerks_branch_is_still_refused(
+        app: Any, admin_client: Any, org_tree: dict[str, int], tmp_path: Path) -> None:
+    """The quick "unchanged" answer comes after the scope check: a clerk of A re-importing a member of B as it
+    stands is told the member is outside their scope, as for a change."""
+    stored = import_file(app, "members", members_file(tmp_path / "b.xlsx", ["王五", ID_3, "B"]))
+    assert stored.committed
+    clerk = new_user(app, "clerk", "A")
+    # the unit left blank keeps the stored one (B): every value the row gives equals the stored record
+    same = import_file(app, "members", members_file(tmp_path / "same.xlsx", ["王五", ID_3, None]), mode="upsert",
+                       user=clerk)
+    assert [(error.row, error.column) for error in same.errors] == [(2, "身份证号")]
+    assert "权限范围以外" in same.errors[0].message and same.unchanged == 0 and not same.committed
